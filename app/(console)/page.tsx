@@ -1,0 +1,132 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import { Card, PageHeader } from "@/components/ui/card";
+import { navigationFor } from "@/lib/navigation";
+import { ROLE_LABELS, ROLES } from "@/lib/rbac";
+import { requirePageActor } from "@/lib/server/auth/page";
+import { getDb, getDriver } from "@/lib/server/db/client";
+import { getDashboard } from "@/lib/server/services/dashboard";
+import { getHealth } from "@/lib/server/services/health";
+
+export const metadata: Metadata = { title: "Dashboard" };
+
+const fmt = (iso: string) =>
+  new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) +
+  " UTC";
+
+export default async function DashboardPage() {
+  const { actor } = await requirePageActor("dashboard.view");
+  const db = await getDb();
+  const [data, health] = await Promise.all([
+    getDashboard({ db, actor, now: () => new Date(), requestId: "page", ip: null, userAgent: null }),
+    getDriver().then((driver) => getHealth(db, driver)),
+  ]);
+  const pages = navigationFor(actor.role).filter((p) => p.href !== "/");
+  return (
+    <>
+      <PageHeader
+        title={`Welcome, ${actor.name}`}
+        description={`You are signed in as ${ROLE_LABELS[actor.role].toLowerCase()}.`}
+      />
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card title="System">
+          <dl className="space-y-2 text-sm">
+            <div className="flex justify-between">
+              <dt className="text-slate-500">Status</dt>
+              <dd>
+                <Badge tone={health.status === "ok" ? "success" : "warning"}>{health.status}</Badge>
+              </dd>
+            </div>
+            <div className="flex justify-between">
+              <dt className="text-slate-500">Database</dt>
+              <dd>{health.database === "pglite" ? "Embedded (PGlite)" : "PostgreSQL"}</dd>
+            </div>
+            <div className="flex justify-between">
+              <dt className="text-slate-500">Migrations</dt>
+              <dd>
+                {health.migrations.applied}/{health.migrations.expected} applied
+              </dd>
+            </div>
+            <div className="flex justify-between">
+              <dt className="text-slate-500">Version</dt>
+              <dd>{health.version}</dd>
+            </div>
+          </dl>
+        </Card>
+        <Card title="Your recent sign-ins">
+          {data.myRecentLogins.length === 0 ? (
+            <p className="text-sm text-slate-600">This is your first sign-in.</p>
+          ) : (
+            <ul className="space-y-1 text-sm text-slate-700">
+              {data.myRecentLogins.map((l) => (
+                <li key={l.occurredAt}>
+                  {fmt(l.occurredAt)} {l.ip && <span className="text-slate-500">from {l.ip}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title="Where to go">
+          {pages.length === 0 ? (
+            <p className="text-sm text-slate-600">
+              Your workspace pages (sessions, shares, inbox, reviews, partners) appear here as they are
+              enabled for your role.
+            </p>
+          ) : (
+            <ul className="space-y-1 text-sm">
+              {pages.map((p) => (
+                <li key={p.href}>
+                  <Link className="font-medium text-brand-600 hover:underline" href={p.href}>
+                    {p.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        {data.usersByRole && (
+          <Card title="Active users by role">
+            <ul className="space-y-1 text-sm">
+              {ROLES.map((role) => (
+                <li key={role} className="flex justify-between">
+                  <span className="text-slate-600">{ROLE_LABELS[role]}</span>
+                  <span className="font-medium">
+                    {data.usersByRole!.find((r) => r.role === role)?.active ?? 0}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </Card>
+        )}
+        {data.recentEvents && (
+          <Card
+            title="Latest audit events"
+            className="lg:col-span-2"
+            actions={
+              <Link href="/audit" className="text-sm text-brand-600 hover:underline">
+                Open the audit trail
+              </Link>
+            }
+          >
+            {data.recentEvents.length === 0 ? (
+              <p className="text-sm text-slate-600">Nothing has been recorded yet.</p>
+            ) : (
+              <ul className="divide-y divide-slate-100 text-sm">
+                {data.recentEvents.map((e) => (
+                  <li key={e.id} className="flex flex-wrap justify-between gap-2 py-1.5">
+                    <span>
+                      <code className="rounded bg-slate-100 px-1 text-xs">{e.action}</code>{" "}
+                      <span className="text-slate-600">by {e.actorLabel}</span>
+                    </span>
+                    <span className="text-slate-500">{fmt(e.occurredAt)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        )}
+      </div>
+    </>
+  );
+}

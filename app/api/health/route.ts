@@ -1,0 +1,8 @@
+import { getDriver } from "@/lib/server/db/client";
+import { apiRoute, jsonResponse } from "@/lib/server/http/route";
+import { getHealth } from "@/lib/server/services/health";
+
+export const GET = apiRoute({ permission: "public" }, async ({ ctx }) => {
+  const health = await getHealth(ctx.db, await getDriver());
+  return jsonResponse(health, health.status === "down" ? 503 : 200, { "cache-control": "no-store" });
+});

@@ -1,0 +1,27 @@
+"use client";
+
+import { Button } from "@/components/ui/button";
+
+export default function ErrorPage({
+  error,
+  reset,
+}: {
+  error: Error & { digest?: string };
+  reset: () => void;
+}) {
+  return (
+    <main className="flex min-h-full items-center justify-center px-4 py-16">
+      <div className="max-w-md text-center">
+        <p className="text-sm font-semibold text-red-600">Something went wrong</p>
+        <h1 className="mt-2 text-2xl font-semibold text-slate-900">This page could not be shown</h1>
+        <p className="mt-2 text-sm text-slate-600">
+          Nothing was changed. Try again; if it keeps failing, give your administrator this reference:{" "}
+          <code className="rounded bg-slate-100 px-1">{error.digest ?? "n/a"}</code>
+        </p>
+        <Button className="mt-6" onClick={reset}>
+          Try again
+        </Button>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,63 @@
+export type ApiErrorBody = {
+  error: { code: string; message: string; details?: unknown; requestId?: string };
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  /** Field messages from a 422/409 envelope, keyed by field name. */
+  get fieldErrors(): Record<string, string[]> {
+    const fields = (this.details as { fields?: Record<string, string[]> } | undefined)?.fields;
+    return fields ?? {};
+  }
+}
+
+/** The one fetch of the browser: same-origin JSON, our error envelope turned into ApiError. */
+export async function apiFetch<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+  const { json, headers, ...rest } = init;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      ...rest,
+      credentials: "same-origin",
+      headers: {
+        accept: "application/json",
+        ...(json !== undefined ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
+      body: json !== undefined ? JSON.stringify(json) : rest.body,
+    });
+  } catch {
+    throw new ApiError(
+      0,
+      "network_error",
+      "Could not reach the server. Check your connection and try again.",
+    );
+  }
+  if (response.status === 204) return undefined as T;
+  const body = (await response.json().catch(() => null)) as unknown;
+  if (!response.ok) {
+    const envelope = body as ApiErrorBody | null;
+    if (response.status === 401 && typeof window !== "undefined") {
+      const here = window.location.pathname + window.location.search;
+      window.location.assign(`/login?callbackUrl=${encodeURIComponent(here)}`);
+    }
+    throw new ApiError(
+      response.status,
+      envelope?.error?.code ?? "http_error",
+      envelope?.error?.message ?? `The server answered ${response.status}.`,
+      envelope?.error?.details,
+      envelope?.error?.requestId ?? response.headers.get("x-request-id") ?? undefined,
+    );
+  }
+  return body as T;
+}

@@ -1,0 +1,61 @@
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { apiFetch } from "@/lib/client/api-fetch";
+
+export type AuditFilters = {
+  actor?: string;
+  action?: string;
+  entityType?: string;
+  entityId?: string;
+  from?: string;
+  to?: string;
+};
+
+export type AuditEvent = {
+  id: string;
+  seq: number;
+  occurredAt: string;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  entityType: string | null;
+  entityId: string | null;
+  requestId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  data: Record<string, unknown>;
+  hash: string;
+};
+
+export type ChainState =
+  | { ok: true; checked: number; lastSeq: number | null; lastHash: string | null }
+  | { ok: false; checked: number; firstBad: { seq: number; id: string; reason: string }; message: string };
+
+export const auditKeys = {
+  all: ["audit"] as const,
+  list: (filters: AuditFilters) => ["audit", "list", filters] as const,
+  verify: () => ["audit", "verify"] as const,
+};
+
+function toQuery(filters: AuditFilters, cursor?: string): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
+  if (cursor) params.set("cursor", cursor);
+  params.set("limit", "50");
+  return params.toString();
+}
+
+export function useAuditEvents(filters: AuditFilters) {
+  return useInfiniteQuery({
+    queryKey: auditKeys.list(filters),
+    queryFn: ({ pageParam }) =>
+      apiFetch<{ items: AuditEvent[]; nextCursor: string | null }>(
+        `/api/audit?${toQuery(filters, pageParam)}`,
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export function useAuditChain() {
+  return useQuery({ queryKey: auditKeys.verify(), queryFn: () => apiFetch<ChainState>("/api/audit/verify") });
+}

@@ -1,0 +1,30 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { apiFetch } from "@/lib/client/api-fetch";
+import type { CreateUserRequest, UpdateUserRequest, UserDto } from "@/lib/schemas/users";
+
+export const userKeys = {
+  all: ["users"] as const,
+  list: () => ["users", "list"] as const,
+};
+
+export function useUsers() {
+  return useQuery({ queryKey: userKeys.list(), queryFn: () => apiFetch<{ items: UserDto[] }>("/api/users") });
+}
+
+export function useCreateUser() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: CreateUserRequest) =>
+      apiFetch<{ user: UserDto; initialPassword: string }>("/api/users", { method: "POST", json: input }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}
+
+export function useUpdateUser() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...input }: UpdateUserRequest & { id: string }) =>
+      apiFetch<UserDto>(`/api/users/${id}`, { method: "PATCH", json: input }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}

@@ -1,0 +1,148 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Parsed once, lazily, at first use (not at import, so `next build`
+ * needs no secrets). In development the embedded default needs no configuration: missing secrets are
+ * generated once and kept in `<HANDOFF_DATA_DIR>/secrets.json`. In production they are required.
+ */
+
+const booleanString = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const base64Key = z.string().refine((v) => {
+  try {
+    return Buffer.from(v, "base64").length === 32;
+  } catch {
+    return false;
+  }
+}, "must be 32 bytes, base64-encoded (openssl rand -base64 32)");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  HANDOFF_DATA_DIR: z.string().min(1).default(".data"),
+  DATABASE_URL: z.string().url().optional(),
+  PGLITE_DIR: z.string().min(1).optional(),
+  TEST_DATABASE_URL: z.string().url().optional(),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)"),
+  HANDOFF_ENCRYPTION_KEY: base64Key,
+  AUTH_SESSION_MAX_AGE: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(7 * 24 * 3600)
+    .default(8 * 3600),
+  AUTH_OIDC_ISSUER: z.string().url().optional(),
+  AUTH_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  AUTH_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  AUTH_OIDC_NAME: z.string().min(1).default("Single sign-on"),
+  AUTH_OIDC_ROLE_CLAIM: z.string().min(1).default("handoff_role"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  HANDOFF_SEED_DEMO: booleanString.optional(),
+});
+
+export type Env = z.infer<typeof envSchema> & {
+  databaseDriver: "pglite" | "postgres";
+  pgliteDir: string;
+  oidc: { issuer: string; clientId: string; clientSecret: string } | null;
+  generatedSecrets: string[];
+};
+
+const GENERATED = ["AUTH_SECRET", "HANDOFF_ENCRYPTION_KEY"] as const;
+
+function emptyToUndefined(source: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(source)) out[k] = v === "" ? undefined : v;
+  return out;
+}
+
+function generatedSecret(name: (typeof GENERATED)[number]): string {
+  return randomBytes(32).toString("base64");
+}
+
+/** Reads or creates the development secrets file; never used when NODE_ENV=production. */
+function devSecrets(dataDir: string, missing: (typeof GENERATED)[number][]): Record<string, string> {
+  const file = path.join(dataDir, "secrets.json");
+  let stored: Record<string, string> = {};
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+  let changed = false;
+  for (const name of missing) {
+    if (!stored[name]) {
+      stored[name] = generatedSecret(name);
+      changed = true;
+    }
+  }
+  if (changed) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(stored, null, 2) + "\n", { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return stored;
+}
+
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const raw = emptyToUndefined(source);
+  const nodeEnv = raw.NODE_ENV ?? "development";
+  const dataDir = raw.HANDOFF_DATA_DIR ?? ".data";
+  const generatedSecrets: string[] = [];
+  if (nodeEnv === "production") {
+    const missing = GENERATED.filter((k) => !raw[k]);
+    if (missing.length > 0) {
+      throw new EnvError(
+        `Missing required environment variable${missing.length > 1 ? "s" : ""}: ${missing.join(", ")} (required when NODE_ENV=production; see .env.example)`,
+      );
+    }
+  } else {
+    const missing = GENERATED.filter((k) => !raw[k]);
+    if (missing.length > 0) {
+      const stored = devSecrets(dataDir, missing);
+      for (const k of missing) {
+        raw[k] = stored[k];
+        generatedSecrets.push(k);
+      }
+    }
+  }
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid environment: ${lines.join("; ")}`);
+  }
+  const env = parsed.data;
+  const oidcParts = [env.AUTH_OIDC_ISSUER, env.AUTH_OIDC_CLIENT_ID, env.AUTH_OIDC_CLIENT_SECRET];
+  if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
+    throw new EnvError(
+      "OIDC needs all of AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET, or none of them",
+    );
+  }
+  return {
+    ...env,
+    databaseDriver: env.DATABASE_URL ? "postgres" : "pglite",
+    pgliteDir: path.resolve(env.PGLITE_DIR ?? path.join(env.HANDOFF_DATA_DIR, "pglite")),
+    oidc:
+      env.AUTH_OIDC_ISSUER && env.AUTH_OIDC_CLIENT_ID && env.AUTH_OIDC_CLIENT_SECRET
+        ? {
+            issuer: env.AUTH_OIDC_ISSUER,
+            clientId: env.AUTH_OIDC_CLIENT_ID,
+            clientSecret: env.AUTH_OIDC_CLIENT_SECRET,
+          }
+        : null,
+    generatedSecrets,
+  };
+}
+
+const cache = globalThis as unknown as { __handoffEnv?: Env };
+
+export function getEnv(): Env {
+  cache.__handoffEnv ??= parseEnv(process.env);
+  return cache.__handoffEnv;
+}

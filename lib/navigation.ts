@@ -1,0 +1,21 @@
+import { can, type Permission, type Role } from "./rbac";
+
+/** The console's pages, each with the permission it needs. Only pages that exist are listed. */
+export const NAV_ITEMS: { href: string; label: string; permission: Permission }[] = [
+  { href: "/", label: "Dashboard", permission: "dashboard.view" },
+  { href: "/audit", label: "Audit trail", permission: "audit.read" },
+  { href: "/admin/users", label: "Users", permission: "users.manage" },
+];
+
+export function navigationFor(role: Role) {
+  return NAV_ITEMS.filter((item) => can(role, item.permission));
+}
+
+/** A callbackUrl is followed only when it is a path on this site (no scheme, no host, no `//`). */
+export function safeCallbackUrl(value: string | null | undefined, fallback = "/"): string {
+  if (!value || typeof value !== "string") return fallback;
+  if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  if (/[\u0000-\u001f\\]/.test(value)) return fallback;
+  if (value.startsWith("/login") || value.startsWith("/api/")) return fallback;
+  return value;
+}

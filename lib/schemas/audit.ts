@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => (v ? v : undefined));
+
+export const auditListQuerySchema = z
+  .object({
+    actor: optionalText(200),
+    action: optionalText(100),
+    entityType: optionalText(100),
+    entityId: optionalText(200),
+    from: z.coerce.date().optional(),
+    to: z.coerce.date().optional(),
+    cursor: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: "`from` must not be after `to`",
+    path: ["from"],
+  });
+
+export type AuditListQuery = z.infer<typeof auditListQuerySchema>;

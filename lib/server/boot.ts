@@ -1,0 +1,51 @@
+import "server-only";
+import { EnvError, getEnv } from "@/lib/env";
+import { getDatabase } from "@/lib/server/db/client";
+import { migrationStatus } from "@/lib/server/db/migrate";
+import { PgliteLockedError } from "@/lib/server/db/pglite-lock";
+import { getLogger } from "@/lib/server/logger";
+import { seedDemo } from "@/lib/server/seed";
+
+/**
+ * Runs once per server process (instrumentation.ts): validates configuration, opens the database
+ * (the embedded one migrates itself, and seeds demo data on first start outside production).
+ */
+export async function boot(): Promise<void> {
+  let env;
+  try {
+    env = getEnv();
+  } catch (error) {
+    console.error(`[handoff] ${error instanceof EnvError ? error.message : String(error)}`);
+    process.exit(1);
+  }
+  const log = getLogger().child({ component: "boot" });
+  if (env.generatedSecrets.length > 0) {
+    log.info(
+      { generated: env.generatedSecrets },
+      `development secrets kept in ${env.HANDOFF_DATA_DIR}/secrets.json`,
+    );
+  }
+  try {
+    const { db, driver } = await getDatabase();
+    if (driver === "pglite") {
+      log.info({ dir: env.pgliteDir }, "embedded database ready");
+      const seedDemoData = env.HANDOFF_SEED_DEMO ?? env.NODE_ENV !== "production";
+      if (seedDemoData) {
+        const { created } = await seedDemo(db, { nodeEnv: env.NODE_ENV });
+        if (created > 0) log.info({ created }, "demo users created (see README for the logins)");
+      }
+    } else {
+      const status = await migrationStatus(db);
+      if (status.pending > 0) {
+        log.warn({ pending: status.pending }, "database migrations are pending: run `npm run db:migrate`");
+      }
+    }
+  } catch (error) {
+    if (error instanceof PgliteLockedError) {
+      console.error(`[handoff] ${error.message}`);
+      process.exit(1);
+    }
+    log.error({ err: error }, "database start-up failed");
+    throw error;
+  }
+}

@@ -1,0 +1,181 @@
+import "server-only";
+import { eq, sql } from "drizzle-orm";
+import type { Role } from "@/lib/rbac";
+import { burnPasswordCheck, verifyPassword } from "@/lib/server/crypto/passwords";
+import { loginThrottles, users } from "@/lib/server/db/schema";
+import { AppError } from "@/lib/server/http/errors";
+import { auditMeta, recordAudit } from "./audit";
+import type { Actor, ServiceContext } from "./context";
+
+export const LOCKOUT_THRESHOLD = 5;
+export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
+export const LOCKOUT_DURATION_MS = 15 * 60 * 1000;
+
+export type LoginOutcome = { ok: true; user: Actor } | { ok: false; reason: "invalid" | "locked" };
+
+/**
+ * Password login with lockout: five failures for one login name within 15 minutes lock it for 15
+ * minutes. Unknown names are throttled exactly like real ones, so no answer reveals whether an
+ * account exists. The throttle row is locked for the attempt, so parallel guesses are counted.
+ */
+export async function authenticate(
+  ctx: ServiceContext,
+  input: { email: string; password: string },
+): Promise<LoginOutcome> {
+  const email = input.email.trim().toLowerCase();
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.now();
+    const meta = auditMeta(ctx);
+    await tx.insert(loginThrottles).values({ email }).onConflictDoNothing();
+    const [throttle] = await tx
+      .select()
+      .from(loginThrottles)
+      .where(eq(loginThrottles.email, email))
+      .for("update");
+    const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
+    const actor = { id: user?.id ?? null, label: email };
+
+    if (throttle?.lockedUntil && throttle.lockedUntil > now) {
+      await burnPasswordCheck(input.password);
+      await recordAudit(tx, meta, {
+        action: "auth.login_failed",
+        entityType: "user",
+        entityId: user?.id ?? null,
+        actor,
+        data: { reason: "locked", lockedUntil: throttle.lockedUntil.toISOString() },
+      });
+      return { ok: false, reason: "locked" };
+    }
+
+    const passwordOk = user?.passwordHash
+      ? await verifyPassword(user.passwordHash, input.password)
+      : (await burnPasswordCheck(input.password), false);
+
+    if (user && passwordOk && user.status === "active") {
+      await tx
+        .update(loginThrottles)
+        .set({ failures: [], lockedUntil: null, updatedAt: now })
+        .where(eq(loginThrottles.email, email));
+      await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id));
+      await recordAudit(tx, meta, {
+        action: "auth.login",
+        entityType: "user",
+        entityId: user.id,
+        actor,
+        data: { method: "password" },
+      });
+      return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+    }
+
+    const reason = !user ? "unknown_account" : !passwordOk ? "wrong_password" : "account_disabled";
+    const recent = (throttle?.failures ?? []).filter((t) => now.getTime() - t < LOCKOUT_WINDOW_MS);
+    recent.push(now.getTime());
+    const locks = recent.length >= LOCKOUT_THRESHOLD;
+    const lockedUntil = locks ? new Date(now.getTime() + LOCKOUT_DURATION_MS) : null;
+    await tx
+      .update(loginThrottles)
+      .set({ failures: locks ? [] : recent.slice(-LOCKOUT_THRESHOLD), lockedUntil, updatedAt: now })
+      .where(eq(loginThrottles.email, email));
+    await recordAudit(tx, meta, {
+      action: "auth.login_failed",
+      entityType: "user",
+      entityId: user?.id ?? null,
+      actor,
+      data: { reason, failuresInWindow: recent.length },
+    });
+    if (locks) {
+      await recordAudit(tx, meta, {
+        action: "auth.lockout",
+        entityType: "user",
+        entityId: user?.id ?? null,
+        actor,
+        data: { lockedUntil: lockedUntil!.toISOString(), failures: recent.length },
+      });
+    }
+    return { ok: false, reason: locks ? "locked" : "invalid" };
+  });
+}
+
+/**
+ * Single sign-on: the identity provider vouches for the person; the role comes from its claim.
+ * A known account keeps its id; a disabled one is refused.
+ */
+export async function authenticateOidc(
+  ctx: ServiceContext,
+  input: { subject: string; email: string; name: string; role: Role },
+): Promise<Actor> {
+  const email = input.email.trim().toLowerCase();
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.now();
+    const [existing] = await tx
+      .select()
+      .from(users)
+      .where(sql`${users.oidcSubject} = ${input.subject} or ${users.email} = ${email}`)
+      .limit(1)
+      .for("update");
+    if (existing && existing.status !== "active") {
+      await recordAudit(tx, auditMeta(ctx), {
+        action: "auth.login_failed",
+        entityType: "user",
+        entityId: existing.id,
+        actor: { id: existing.id, label: email },
+        data: { reason: "account_disabled", method: "oidc" },
+      });
+      throw new AppError("forbidden", "This account is disabled.");
+    }
+    let user: Actor;
+    if (existing) {
+      await tx
+        .update(users)
+        .set({
+          oidcSubject: input.subject,
+          role: input.role,
+          name: input.name,
+          lastLoginAt: now,
+          updatedAt: now,
+        })
+        .where(eq(users.id, existing.id));
+      user = { id: existing.id, email: existing.email, name: input.name, role: input.role };
+    } else {
+      const [created] = await tx
+        .insert(users)
+        .values({ email, name: input.name, role: input.role, oidcSubject: input.subject, lastLoginAt: now })
+        .returning();
+      user = { id: created!.id, email: created!.email, name: created!.name, role: created!.role };
+    }
+    await recordAudit(tx, auditMeta(ctx), {
+      action: "auth.login",
+      entityType: "user",
+      entityId: user.id,
+      actor: { id: user.id, label: email },
+      data: {
+        method: "oidc",
+        role: input.role,
+        ...(existing && existing.role !== input.role ? { previousRole: existing.role } : {}),
+      },
+    });
+    return user;
+  });
+}
+
+export async function recordLogout(ctx: ServiceContext, actor: { id: string; email: string }): Promise<void> {
+  await ctx.db.transaction((tx) =>
+    recordAudit(tx, auditMeta(ctx), {
+      action: "auth.logout",
+      entityType: "user",
+      entityId: actor.id,
+      actor: { id: actor.id, label: actor.email },
+    }),
+  );
+}
+
+/** The current state of a session's user: role and status are read on every request. */
+export async function loadActiveUser(ctx: Pick<ServiceContext, "db">, id: string): Promise<Actor | null> {
+  const [user] = await ctx.db
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role, status: users.status })
+    .from(users)
+    .where(eq(users.id, id))
+    .limit(1);
+  if (!user || user.status !== "active") return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}

@@ -1,0 +1,19 @@
+import "server-only";
+import type { Role } from "@/lib/rbac";
+import type { Db } from "@/lib/server/db/types";
+
+export type Actor = { id: string; email: string; name: string; role: Role };
+
+/** What every service verb receives: the database, who acts, and the clock (injectable in tests). */
+export type ServiceContext = {
+  db: Db;
+  actor: Actor | null;
+  now: () => Date;
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+};
+
+export function systemContext(db: Db, now: () => Date = () => new Date()): ServiceContext {
+  return { db, actor: null, now, requestId: "system", ip: null, userAgent: null };
+}

@@ -1,0 +1,139 @@
+import "server-only";
+import { and, asc, eq } from "drizzle-orm";
+import { can, type Permission } from "@/lib/rbac";
+import type { CreateUserRequest, UpdateUserRequest, UserDto } from "@/lib/schemas/users";
+import { generatePassword, hashPassword } from "@/lib/server/crypto/passwords";
+import { isUniqueViolation } from "@/lib/server/db/errors";
+import { users } from "@/lib/server/db/schema";
+import { AppError } from "@/lib/server/http/errors";
+import { auditMeta, recordAudit } from "./audit";
+import type { ServiceContext } from "./context";
+
+type UserRow = typeof users.$inferSelect;
+
+export function toUserDto(row: UserRow): UserDto {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    status: row.status,
+    createdAt: row.createdAt.toISOString(),
+    lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
+    sso: row.oidcSubject !== null,
+  };
+}
+
+export function assertCan(ctx: ServiceContext, permission: Permission): void {
+  if (!ctx.actor) throw new AppError("unauthenticated", "Sign in to continue.");
+  if (!can(ctx.actor.role, permission)) throw new AppError("forbidden", "Your role does not allow this.");
+}
+
+export async function listUsers(ctx: ServiceContext): Promise<UserDto[]> {
+  assertCan(ctx, "users.manage");
+  const rows = await ctx.db.select().from(users).orderBy(asc(users.email));
+  return rows.map(toUserDto);
+}
+
+/** Creates a password user; the generated initial password is returned once and never stored. */
+export async function createUser(
+  ctx: ServiceContext,
+  input: CreateUserRequest,
+): Promise<{ user: UserDto; initialPassword: string }> {
+  assertCan(ctx, "users.manage");
+  const initialPassword = generatePassword();
+  const passwordHash = await hashPassword(initialPassword);
+  try {
+    const user = await ctx.db.transaction(async (tx) => {
+      const now = ctx.now();
+      const [row] = await tx
+        .insert(users)
+        .values({
+          email: input.email,
+          name: input.name,
+          role: input.role,
+          passwordHash,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      await recordAudit(tx, auditMeta(ctx), {
+        action: "users.create",
+        entityType: "user",
+        entityId: row!.id,
+        data: { email: row!.email, name: row!.name, role: row!.role },
+      });
+      return row!;
+    });
+    return { user: toUserDto(user), initialPassword };
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError("conflict", "A user with this email already exists.", {
+        fields: { email: ["A user with this email already exists."] },
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Changes a role and/or enables or disables a user. Nobody disables themselves, and the last
+ * active admin cannot be demoted or disabled (the admins are row-locked while this is decided).
+ */
+export async function updateUser(
+  ctx: ServiceContext,
+  id: string,
+  input: UpdateUserRequest,
+): Promise<UserDto> {
+  assertCan(ctx, "users.manage");
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.now();
+    const activeAdmins = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.role, "admin"), eq(users.status, "active")))
+      .for("update");
+    const [current] = await tx.select().from(users).where(eq(users.id, id)).limit(1).for("update");
+    if (!current) throw new AppError("not_found", "No such user.");
+
+    if (input.status === "disabled" && id === ctx.actor!.id && current.status === "active") {
+      throw new AppError("conflict", "You cannot disable your own account.");
+    }
+    const losesAdmin =
+      current.role === "admin" &&
+      current.status === "active" &&
+      ((input.role !== undefined && input.role !== "admin") || input.status === "disabled");
+    if (losesAdmin && activeAdmins.length <= 1) {
+      throw new AppError("conflict", "This is the last active admin: make another user admin first.");
+    }
+
+    const changes: Partial<typeof users.$inferInsert> = {};
+    const meta = auditMeta(ctx);
+    if (input.role !== undefined && input.role !== current.role) {
+      changes.role = input.role;
+      await recordAudit(tx, meta, {
+        action: "users.role_change",
+        entityType: "user",
+        entityId: id,
+        data: { email: current.email, from: current.role, to: input.role },
+      });
+    }
+    if (input.status !== undefined && input.status !== current.status) {
+      changes.status = input.status;
+      changes.disabledAt = input.status === "disabled" ? now : null;
+      await recordAudit(tx, meta, {
+        action: input.status === "disabled" ? "users.disable" : "users.enable",
+        entityType: "user",
+        entityId: id,
+        data: { email: current.email },
+      });
+    }
+    if (Object.keys(changes).length === 0) return toUserDto(current);
+    const [updated] = await tx
+      .update(users)
+      .set({ ...changes, updatedAt: now })
+      .where(eq(users.id, id))
+      .returning();
+    return toUserDto(updated!);
+  });
+}

@@ -1,0 +1,26 @@
+import { getEnv } from "@/lib/env";
+import { openPglite, openPostgres } from "@/lib/server/db/open";
+import { DEMO_USERS, seedDemo } from "@/lib/server/seed";
+
+async function main() {
+  const env = getEnv();
+  if (env.NODE_ENV === "production") {
+    console.error("Refusing to create demo users with known passwords when NODE_ENV=production.");
+    process.exit(1);
+  }
+  const handle = env.DATABASE_URL
+    ? openPostgres(env.DATABASE_URL, { max: 2 })
+    : await openPglite(env.pgliteDir);
+  try {
+    const { created } = await seedDemo(handle.db, { nodeEnv: env.NODE_ENV });
+    if (created === 0) console.log("Users already exist: nothing seeded.");
+    else console.log(`Created ${created} demo users: ${DEMO_USERS.map((u) => u.email).join(", ")}`);
+  } finally {
+    await handle.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
