@@ -42,16 +42,38 @@ const envSchema = z.object({
   AUTH_OIDC_ROLE_CLAIM: z.string().min(1).default("handoff_role"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   HANDOFF_SEED_DEMO: booleanString.optional(),
+  SANDBOX_ENABLED: booleanString.default(true),
+  SANDBOX_PROFILE: z.enum(["recipe", "spec"]).default("recipe"),
+  SANDBOX_ADMIN_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  SANDBOX_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SANDBOX_RATE_LIMIT_ENABLED: booleanString.default(true),
+  SANDBOX_RATE_LIMIT_READS: z.coerce.number().int().min(1).default(600),
+  SANDBOX_RATE_LIMIT_WRITES: z.coerce.number().int().min(1).default(300),
+  SANDBOX_WEBHOOK_RETRY_DELAYS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, "comma-separated seconds, e.g. 60,240")
+    .default("60,240")
+    .transform((v) => v.split(",").map(Number)),
+  SANDBOX_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema> & {
   databaseDriver: "pglite" | "postgres";
   pgliteDir: string;
   oidc: { issuer: string; clientId: string; clientSecret: string } | null;
+  /** Development secrets read from `<data dir>/secrets.json`. */
   generatedSecrets: string[];
+  /** Those of them created by this process (first start). */
+  newlyGeneratedSecrets: string[];
 };
 
-const GENERATED = ["AUTH_SECRET", "HANDOFF_ENCRYPTION_KEY"] as const;
+const GENERATED = [
+  "AUTH_SECRET",
+  "HANDOFF_ENCRYPTION_KEY",
+  "SANDBOX_ADMIN_TOKEN",
+  "SANDBOX_JWT_SECRET",
+] as const;
+type Generated = (typeof GENERATED)[number];
 
 function emptyToUndefined(source: NodeJS.ProcessEnv): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
@@ -59,28 +81,34 @@ function emptyToUndefined(source: NodeJS.ProcessEnv): Record<string, string | un
   return out;
 }
 
-function generatedSecret(name: (typeof GENERATED)[number]): string {
-  return randomBytes(32).toString("base64");
+function generatedSecret(name: Generated): string {
+  // The admin token is typed into curl and shell variables: keep it URL- and shell-safe.
+  return name === "SANDBOX_ADMIN_TOKEN"
+    ? randomBytes(32).toString("base64url")
+    : randomBytes(32).toString("base64");
 }
 
 /** Reads or creates the development secrets file; never used when NODE_ENV=production. */
-function devSecrets(dataDir: string, missing: (typeof GENERATED)[number][]): Record<string, string> {
+function devSecrets(
+  dataDir: string,
+  missing: Generated[],
+): { stored: Record<string, string>; created: Generated[] } {
   const file = path.join(dataDir, "secrets.json");
   let stored: Record<string, string> = {};
   if (existsSync(file)) stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
-  let changed = false;
+  const created: Generated[] = [];
   for (const name of missing) {
     if (!stored[name]) {
       stored[name] = generatedSecret(name);
-      changed = true;
+      created.push(name);
     }
   }
-  if (changed) {
+  if (created.length > 0) {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, JSON.stringify(stored, null, 2) + "\n", { mode: 0o600 });
     chmodSync(file, 0o600);
   }
-  return stored;
+  return { stored, created };
 }
 
 export class EnvError extends Error {
@@ -95,21 +123,25 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   const nodeEnv = raw.NODE_ENV ?? "development";
   const dataDir = raw.HANDOFF_DATA_DIR ?? ".data";
   const generatedSecrets: string[] = [];
+  const newlyGeneratedSecrets: string[] = [];
+  const sandboxOn = !["false", "0", "no"].includes(raw.SANDBOX_ENABLED ?? "true");
+  const needed = GENERATED.filter((k) => sandboxOn || !k.startsWith("SANDBOX_"));
   if (nodeEnv === "production") {
-    const missing = GENERATED.filter((k) => !raw[k]);
+    const missing = needed.filter((k) => !raw[k]);
     if (missing.length > 0) {
       throw new EnvError(
-        `Missing required environment variable${missing.length > 1 ? "s" : ""}: ${missing.join(", ")} (required when NODE_ENV=production; see .env.example)`,
+        `Missing required environment variable${missing.length > 1 ? "s" : ""}: ${missing.join(", ")} (required when NODE_ENV=production${missing.some((k) => k.startsWith("SANDBOX_")) ? " and the sandbox is enabled" : ""}; see .env.example)`,
       );
     }
   } else {
-    const missing = GENERATED.filter((k) => !raw[k]);
+    const missing = needed.filter((k) => !raw[k]);
     if (missing.length > 0) {
-      const stored = devSecrets(dataDir, missing);
+      const { stored, created } = devSecrets(dataDir, missing);
       for (const k of missing) {
         raw[k] = stored[k];
         generatedSecrets.push(k);
       }
+      newlyGeneratedSecrets.push(...created);
     }
   }
   const parsed = envSchema.safeParse(raw);
@@ -137,6 +169,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
           }
         : null,
     generatedSecrets,
+    newlyGeneratedSecrets,
   };
 }
 
