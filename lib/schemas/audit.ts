@@ -24,4 +24,5 @@ export const auditListQuerySchema = z
     path: ["from"],
   });
 
-export type AuditListQuery = z.infer<typeof auditListQuerySchema>;
+type ParsedAuditQuery = z.infer<typeof auditListQuerySchema>;
+export type AuditListQuery = Partial<Omit<ParsedAuditQuery, "limit">> & { limit: number };
