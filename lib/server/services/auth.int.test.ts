@@ -1,0 +1,134 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveActor } from "@/lib/server/auth/session";
+import { auditEvents } from "@/lib/server/db/schema";
+import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
+import { insertUser, sessionCookie, type TestUser } from "@/test/session";
+import { authenticate, LOCKOUT_DURATION_MS } from "./auth";
+import type { Actor, ServiceContext } from "./context";
+import { updateUser } from "./users";
+
+let t: TestDatabase;
+let admin: TestUser;
+let officer: TestUser;
+let clock = new Date("2026-11-26T10:00:00Z");
+
+const ctx = (actor: Actor | null = null): ServiceContext => ({
+  db: t.db,
+  actor,
+  now: () => clock,
+  requestId: "req-auth-test",
+  ip: "198.51.100.7",
+  userAgent: "vitest",
+});
+const asActor = (u: TestUser): Actor => ({ id: u.id, email: u.email, name: "x", role: u.role });
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  admin = await insertUser(t.db, "admin");
+  officer = await insertUser(t.db, "officer");
+});
+afterAll(() => t.close());
+
+async function actions(email: string) {
+  const rows = await t.db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.actorLabel, email))
+    .orderBy(auditEvents.seq);
+  return rows.map((r) => r.action);
+}
+
+describe(`login (${testDriver()})`, () => {
+  it("accepts the right password and audits the login", async () => {
+    const outcome = await authenticate(ctx(), {
+      email: officer.email.toUpperCase(),
+      password: officer.password,
+    });
+    expect(outcome).toEqual({ ok: true, user: expect.objectContaining({ id: officer.id, role: "officer" }) });
+    expect(await actions(officer.email)).toContain("auth.login");
+  });
+
+  it("refuses a wrong password and audits the failure", async () => {
+    expect(await authenticate(ctx(), { email: officer.email, password: "wrong" })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
+    expect(await actions(officer.email)).toContain("auth.login_failed");
+  });
+
+  it("refuses a disabled user even with the right password", async () => {
+    const disabled = await insertUser(t.db, "auditor", { status: "disabled" });
+    expect(await authenticate(ctx(), { email: disabled.email, password: disabled.password })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
+  });
+
+  it("locks an account after five failures within 15 minutes, and releases it after the window", async () => {
+    const victim = await insertUser(t.db, "partnerships");
+    const start = clock;
+    for (let i = 0; i < 4; i++) {
+      clock = new Date(start.getTime() + i * 60_000);
+      expect((await authenticate(ctx(), { email: victim.email, password: "nope" })).ok).toBe(false);
+    }
+    clock = new Date(start.getTime() + 5 * 60_000);
+    expect(await authenticate(ctx(), { email: victim.email, password: "nope" })).toEqual({
+      ok: false,
+      reason: "locked",
+    });
+    expect(await actions(victim.email)).toContain("auth.lockout");
+    // Locked: even the right password is refused.
+    clock = new Date(clock.getTime() + LOCKOUT_DURATION_MS - 1000);
+    expect(await authenticate(ctx(), { email: victim.email, password: victim.password })).toEqual({
+      ok: false,
+      reason: "locked",
+    });
+    clock = new Date(start.getTime() + 5 * 60_000 + LOCKOUT_DURATION_MS + 1000);
+    expect((await authenticate(ctx(), { email: victim.email, password: victim.password })).ok).toBe(true);
+    clock = new Date("2026-11-26T10:00:00Z");
+  });
+
+  it("does not lock for five failures spread over more than 15 minutes", async () => {
+    const user = await insertUser(t.db, "officer");
+    const start = new Date("2026-11-27T08:00:00Z");
+    for (let i = 0; i < 6; i++) {
+      clock = new Date(start.getTime() + i * 4 * 60_000);
+      expect(await authenticate(ctx(), { email: user.email, password: "nope" })).toEqual({
+        ok: false,
+        reason: "invalid",
+      });
+    }
+    clock = new Date(start.getTime() + 25 * 60_000);
+    expect((await authenticate(ctx(), { email: user.email, password: user.password })).ok).toBe(true);
+  });
+
+  it("answers an unknown account exactly like a known one, lockout included", async () => {
+    const ghost = "nobody@test.local";
+    const known = await insertUser(t.db, "officer");
+    clock = new Date("2026-11-28T08:00:00Z");
+    const ghostAnswers = [];
+    const knownAnswers = [];
+    for (let i = 0; i < 6; i++) {
+      ghostAnswers.push(await authenticate(ctx(), { email: ghost, password: "x" }));
+      knownAnswers.push(await authenticate(ctx(), { email: known.email, password: "x" }));
+    }
+    expect(ghostAnswers).toEqual(knownAnswers);
+    expect(ghostAnswers.at(-1)).toEqual({ ok: false, reason: "locked" });
+  });
+
+  it("applies a role change and a disable on the user's next request", async () => {
+    const user = await insertUser(t.db, "auditor");
+    const headers = new Headers({ cookie: await sessionCookie(user) });
+    expect((await resolveActor(headers, t.db))?.role).toBe("auditor");
+    await updateUser(ctx(asActor(admin)), user.id, { role: "officer" });
+    expect((await resolveActor(headers, t.db))?.role).toBe("officer");
+    await updateUser(ctx(asActor(admin)), user.id, { status: "disabled" });
+    expect(await resolveActor(headers, t.db)).toBeNull();
+  });
+
+  it("ignores a forged or garbled session cookie", async () => {
+    expect(await resolveActor(new Headers({ cookie: "authjs.session-token=not-a-jwt" }), t.db)).toBeNull();
+    expect(await resolveActor(new Headers(), t.db)).toBeNull();
+  });
+});
