@@ -1,0 +1,21 @@
+import "server-only";
+
+/** A DRF-style error: the exact status and JSON body Didit answers. Thrown by services, rendered by http.ts. */
+export class DrfError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`sandbox error ${status}`);
+    this.name = "DrfError";
+  }
+}
+
+export type FieldErrors = Record<string, string[]>;
+
+export const notFound = () => new DrfError(404, { detail: "Not found." });
+export const fieldErrors = (errors: FieldErrors) => new DrfError(400, errors);
+export const fieldError = (field: string, message: string) => new DrfError(400, { [field]: [message] });
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID_RE.test(value);
