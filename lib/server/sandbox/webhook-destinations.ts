@@ -1,0 +1,258 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { and, asc, eq } from "drizzle-orm";
+import { isUniqueViolation } from "@/lib/server/db/errors";
+import { sandboxWebhookDestinations } from "@/lib/server/db/schema";
+import type { DbOrTx } from "@/lib/server/db/types";
+import { fieldErrors, isUuid, notFound, type FieldErrors } from "@/lib/server/sandbox/errors";
+import { destinationUrlError } from "@/lib/server/sandbox/webhook-urls";
+
+/** Events Didit lets a destination subscribe to (no wildcards); the sandbox sends `status.updated`. */
+export const SUBSCRIBABLE_EVENTS = [
+  "status.updated",
+  "data.updated",
+  "user.status.updated",
+  "user.data.updated",
+  "business.status.updated",
+  "business.data.updated",
+  "transaction.created",
+] as const;
+
+/** The sandbox only produces v3 payloads, so it accepts only that version. */
+export const WEBHOOK_VERSIONS = ["v3"] as const;
+
+export type DestinationDto = {
+  uuid: string;
+  label: string;
+  url: string;
+  enabled: boolean;
+  webhook_version: string;
+  subscribed_events: string[];
+  secret_shared_key?: string;
+  secret_last4: string;
+  created_at: string;
+  updated_at: string;
+};
+
+type Row = typeof sandboxWebhookDestinations.$inferSelect;
+
+function toDto(row: Row, withSecret: boolean): DestinationDto {
+  const dto: DestinationDto = {
+    uuid: row.id,
+    label: row.label,
+    url: row.url,
+    enabled: row.enabled,
+    webhook_version: row.webhookVersion,
+    subscribed_events: row.subscribedEvents,
+    secret_last4: row.secretSharedKey.slice(-4),
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+  if (withSecret) dto.secret_shared_key = row.secretSharedKey;
+  return dto;
+}
+
+/** Every destination of the application, oldest first, as Didit lists them: no secret, no paging. */
+export async function listDestinations(db: DbOrTx, applicationId: string): Promise<DestinationDto[]> {
+  const rows = await db
+    .select()
+    .from(sandboxWebhookDestinations)
+    .where(eq(sandboxWebhookDestinations.applicationId, applicationId))
+    .orderBy(asc(sandboxWebhookDestinations.createdAt), asc(sandboxWebhookDestinations.id));
+  return rows.map((r) => toDto(r, false));
+}
+
+/** One destination with its secret; 404 when it is not this application's (or not a uuid). */
+export async function getDestination(db: DbOrTx, applicationId: string, id: string): Promise<DestinationDto> {
+  const row = await findRow(db, applicationId, id);
+  if (!row) throw notFound();
+  return toDto(row, true);
+}
+
+async function findRow(db: DbOrTx, applicationId: string, id: string): Promise<Row | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [row] = await db
+    .select()
+    .from(sandboxWebhookDestinations)
+    .where(
+      and(
+        eq(sandboxWebhookDestinations.id, id.toLowerCase()),
+        eq(sandboxWebhookDestinations.applicationId, applicationId),
+      ),
+    );
+  return row;
+}
+
+type Fields = {
+  label?: string;
+  url?: string;
+  enabled?: boolean;
+  webhook_version?: string;
+  subscribed_events?: string[];
+};
+
+const REQUIRED = "This field is required.";
+const NOT_NULL = "This field may not be null.";
+
+/**
+ * DRF-style validation of the writable fields. `partial` (PATCH) skips required checks. Unknown
+ * fields are ignored, as Didit does. Every invalid field is reported, not only the first.
+ */
+export function validateDestinationInput(
+  body: Record<string, unknown>,
+  partial: boolean,
+): { ok: true; fields: Fields } | { ok: false; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const fields: Fields = {};
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(body, k) && body[k] !== undefined;
+
+  if (has("label")) {
+    const v = body.label;
+    if (v === null) errors.label = [NOT_NULL];
+    else if (typeof v !== "string") errors.label = ["Not a valid string."];
+    else if (v.trim().length > 255) errors.label = ["Ensure this field has no more than 255 characters."];
+    else fields.label = v.trim();
+  }
+
+  if (has("url")) {
+    const v = body.url;
+    if (v === null) errors.url = [NOT_NULL];
+    else if (typeof v !== "string") errors.url = ["Not a valid string."];
+    else if (v.trim() === "") errors.url = ["This field may not be blank."];
+    else {
+      const problem = destinationUrlError(v.trim());
+      if (problem) errors.url = [problem];
+      else fields.url = v.trim();
+    }
+  } else if (!partial) errors.url = [REQUIRED];
+
+  if (has("enabled")) {
+    const v = body.enabled;
+    if (typeof v !== "boolean") errors.enabled = ["Must be a valid boolean."];
+    else fields.enabled = v;
+  }
+
+  if (has("webhook_version")) {
+    const v = body.webhook_version;
+    if (typeof v === "string" && (WEBHOOK_VERSIONS as readonly string[]).includes(v))
+      fields.webhook_version = v;
+    else if (v === null) errors.webhook_version = [NOT_NULL];
+    else
+      errors.webhook_version = [
+        `"${String(v)}" is not a valid choice. The sandbox sends ${WEBHOOK_VERSIONS.join(", ")} payloads only.`,
+      ];
+  }
+
+  if (has("subscribed_events")) {
+    const v = body.subscribed_events;
+    if (!Array.isArray(v)) {
+      errors.subscribed_events =
+        v === null ? [NOT_NULL] : [`Expected a list of items but got type "${typeName(v)}".`];
+    } else if (v.length === 0) {
+      errors.subscribed_events = ["This list may not be empty."];
+    } else {
+      const bad = v.filter(
+        (e) => typeof e !== "string" || !(SUBSCRIBABLE_EVENTS as readonly string[]).includes(e),
+      );
+      if (bad.length > 0) {
+        errors.subscribed_events = bad.map((e) => `"${String(e)}" is not a valid choice.`);
+      } else fields.subscribed_events = [...new Set(v as string[])];
+    }
+  } else if (!partial) errors.subscribed_events = [REQUIRED];
+
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, fields };
+}
+
+function typeName(v: unknown): string {
+  if (typeof v === "string") return "str";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (typeof v === "boolean") return "bool";
+  return "dict";
+}
+
+const duplicateUrl = () =>
+  fieldErrors({ url: ["A webhook destination with this URL already exists for this application."] });
+
+export function newSecretSharedKey(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export async function createDestination(
+  db: DbOrTx,
+  applicationId: string,
+  body: Record<string, unknown>,
+  now: Date,
+): Promise<DestinationDto> {
+  const parsed = validateDestinationInput(body, false);
+  if (!parsed.ok) throw fieldErrors(parsed.errors);
+  const f = parsed.fields;
+  try {
+    const [row] = await db
+      .insert(sandboxWebhookDestinations)
+      .values({
+        applicationId,
+        label: f.label ?? "",
+        url: f.url!,
+        enabled: f.enabled ?? true,
+        webhookVersion: f.webhook_version ?? "v3",
+        subscribedEvents: f.subscribed_events!,
+        secretSharedKey: newSecretSharedKey(),
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    return toDto(row!, true);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicateUrl();
+    throw error;
+  }
+}
+
+/** PATCH: only the fields sent change; `subscribed_events` is replaced whole. No secret in the answer. */
+export async function updateDestination(
+  db: DbOrTx,
+  applicationId: string,
+  id: string,
+  body: Record<string, unknown>,
+  now: Date,
+): Promise<DestinationDto> {
+  const existing = await findRow(db, applicationId, id);
+  if (!existing) throw notFound();
+  const parsed = validateDestinationInput(body, true);
+  if (!parsed.ok) throw fieldErrors(parsed.errors);
+  const f = parsed.fields;
+  try {
+    const [row] = await db
+      .update(sandboxWebhookDestinations)
+      .set({
+        ...(f.label !== undefined && { label: f.label }),
+        ...(f.url !== undefined && { url: f.url }),
+        ...(f.enabled !== undefined && { enabled: f.enabled }),
+        ...(f.webhook_version !== undefined && { webhookVersion: f.webhook_version }),
+        ...(f.subscribed_events !== undefined && { subscribedEvents: f.subscribed_events }),
+        updatedAt: now,
+      })
+      .where(eq(sandboxWebhookDestinations.id, existing.id))
+      .returning();
+    if (!row) throw notFound();
+    return toDto(row, false);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicateUrl();
+    throw error;
+  }
+}
+
+/** Deletes a destination of this application (404 otherwise). Queued deliveries to it then fail. */
+export async function deleteDestination(db: DbOrTx, applicationId: string, id: string): Promise<void> {
+  if (!isUuid(id)) throw notFound();
+  const rows = await db
+    .delete(sandboxWebhookDestinations)
+    .where(
+      and(
+        eq(sandboxWebhookDestinations.id, id.toLowerCase()),
+        eq(sandboxWebhookDestinations.applicationId, applicationId),
+      ),
+    )
+    .returning({ id: sandboxWebhookDestinations.id });
+  if (rows.length === 0) throw notFound();
+}
