@@ -4,7 +4,9 @@ import { storageFor } from "./users";
 test.describe("audit trail", () => {
   test.use({ storageState: storageFor("auditor") });
 
-  test("an auditor filters by action and sees the login events, with the chain verified", async ({ page }) => {
+  test("an auditor filters by action and sees the login events, with the chain verified", async ({
+    page,
+  }) => {
     await page.goto("/audit");
     await expect(page.getByRole("status", { name: "Chain verification" })).toContainText("Chain verified");
     const filters = page.getByRole("form", { name: "Audit filters" });

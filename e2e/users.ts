@@ -1,5 +1,9 @@
 export const ROLE_USERS = {
-  admin: { email: "admin@handoff.local", password: "handoff-admin", nav: ["Dashboard", "Audit trail", "Users"] },
+  admin: {
+    email: "admin@handoff.local",
+    password: "handoff-admin",
+    nav: ["Dashboard", "Audit trail", "Users"],
+  },
   partnerships: { email: "partnerships@handoff.local", password: "handoff-partnerships", nav: ["Dashboard"] },
   officer: { email: "officer@handoff.local", password: "handoff-officer", nav: ["Dashboard"] },
   auditor: { email: "auditor@handoff.local", password: "handoff-auditor", nav: ["Dashboard", "Audit trail"] },

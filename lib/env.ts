@@ -159,7 +159,9 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   return {
     ...env,
     databaseDriver: env.DATABASE_URL ? "postgres" : "pglite",
-    pgliteDir: path.resolve(/*turbopackIgnore: true*/ env.PGLITE_DIR ?? path.join(env.HANDOFF_DATA_DIR, "pglite")),
+    pgliteDir: path.resolve(
+      /*turbopackIgnore: true*/ env.PGLITE_DIR ?? path.join(env.HANDOFF_DATA_DIR, "pglite"),
+    ),
     oidc:
       env.AUTH_OIDC_ISSUER && env.AUTH_OIDC_CLIENT_ID && env.AUTH_OIDC_CLIENT_SECRET
         ? {

@@ -49,6 +49,8 @@ export async function apiFetch<T>(path: string, init: RequestInit & { json?: unk
     const envelope = body as ApiErrorBody | null;
     if (response.status === 401 && typeof window !== "undefined") {
       const here = window.location.pathname + window.location.search;
+      // A full navigation on purpose: the expired session's client state must not survive.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign(`/login?callbackUrl=${encodeURIComponent(here)}`);
     }
     throw new ApiError(
