@@ -5,6 +5,8 @@ import { migrationStatus } from "@/lib/server/db/migrate";
 import { PgliteLockedError } from "@/lib/server/db/pglite-lock";
 import { getLogger } from "@/lib/server/logger";
 import { seedDemo } from "@/lib/server/seed";
+import { seedSandboxDemo } from "@/lib/server/sandbox/demo-seed";
+import { startWebhookWorker } from "@/lib/server/sandbox/webhooks";
 
 /**
  * Runs once per server process (instrumentation.ts): validates configuration, opens the database
@@ -25,6 +27,13 @@ export async function boot(): Promise<void> {
       `development secrets kept in ${env.HANDOFF_DATA_DIR}/secrets.json`,
     );
   }
+  if (env.SANDBOX_ENABLED && env.newlyGeneratedSecrets.includes("SANDBOX_ADMIN_TOKEN")) {
+    // Printed once, on the start that generated it, so a developer can call the sandbox admin API.
+    console.log(
+      `[handoff] Didit sandbox admin token: ${env.SANDBOX_ADMIN_TOKEN}\n` +
+        `[handoff] (kept in ${env.HANDOFF_DATA_DIR}/secrets.json; send it as "Authorization: Bearer <token>" to /sandbox/admin/...)`,
+    );
+  }
   try {
     const { db, driver } = await getDatabase();
     if (driver === "pglite") {
@@ -33,6 +42,15 @@ export async function boot(): Promise<void> {
       if (seedDemoData) {
         const { created } = await seedDemo(db, { nodeEnv: env.NODE_ENV });
         if (created > 0) log.info({ created }, "demo users created (see README for the logins)");
+        if (env.SANDBOX_ENABLED) {
+          const demo = await seedSandboxDemo(db, { now: new Date() });
+          if (demo.file) {
+            log.info(
+              { sessions: demo.sessions, file: demo.file },
+              demo.created ? "sandbox demo applications created" : "sandbox demo keys re-issued",
+            );
+          }
+        }
       }
     } else {
       const status = await migrationStatus(db);
@@ -40,6 +58,7 @@ export async function boot(): Promise<void> {
         log.warn({ pending: status.pending }, "database migrations are pending: run `npm run db:migrate`");
       }
     }
+    if (env.SANDBOX_ENABLED) startWebhookWorker();
   } catch (error) {
     if (error instanceof PgliteLockedError) {
       console.error(`[handoff] ${error.message}`);
