@@ -137,3 +137,35 @@ export async function updateUser(
     return toUserDto(updated!);
   });
 }
+
+/**
+ * Creates an administrator from the command line (first install, or a locked-out team). Audited
+ * as the system; the generated password is returned once.
+ */
+export async function bootstrapAdmin(
+  ctx: ServiceContext,
+  input: { email: string; name: string },
+): Promise<{ user: UserDto; initialPassword: string }> {
+  const meta = { ...auditMeta(ctx), actor: { id: null, label: "system (command line)" } };
+  const initialPassword = generatePassword();
+  const passwordHash = await hashPassword(initialPassword);
+  try {
+    const row = await ctx.db.transaction(async (tx) => {
+      const [created] = await tx
+        .insert(users)
+        .values({ email: input.email, name: input.name, role: "admin", passwordHash })
+        .returning();
+      await recordAudit(tx, meta, {
+        action: "users.create",
+        entityType: "user",
+        entityId: created!.id,
+        data: { email: created!.email, name: created!.name, role: "admin", source: "cli" },
+      });
+      return created!;
+    });
+    return { user: toUserDto(row), initialPassword };
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("conflict", "A user with this email already exists.");
+    throw error;
+  }
+}
