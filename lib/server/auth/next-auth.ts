@@ -3,10 +3,10 @@ import { randomUUID } from "node:crypto";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getEnv } from "@/lib/env";
-import { isRole, type Role } from "@/lib/rbac";
 import { loginRequestSchema } from "@/lib/schemas/users";
 import { getDb } from "@/lib/server/db/client";
 import { clientIp, userAgent } from "@/lib/server/http/request";
+import { roleFromClaim } from "./oidc";
 import { getLogger } from "@/lib/server/logger";
 import { authenticate, authenticateOidc, loadActiveUser, recordLogout } from "@/lib/server/services/auth";
 import type { ServiceContext } from "@/lib/server/services/context";
@@ -27,14 +27,6 @@ async function contextFor(headers: Headers | undefined): Promise<ServiceContext>
     ip: headers ? clientIp(headers) : null,
     userAgent: headers ? userAgent(headers) : null,
   };
-}
-
-/** The role named by the identity provider's claim (a string or a list; the first valid one wins). */
-export function roleFromClaim(profile: Record<string, unknown> | undefined, claim: string): Role | null {
-  const value = profile?.[claim];
-  const candidates = Array.isArray(value) ? value : [value];
-  for (const c of candidates) if (isRole(c)) return c;
-  return null;
 }
 
 function config(): NextAuthConfig {

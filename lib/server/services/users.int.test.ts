@@ -6,7 +6,7 @@ import { AppError } from "@/lib/server/http/errors";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, type TestUser } from "@/test/session";
 import type { Actor, ServiceContext } from "./context";
-import { createUser, listUsers, updateUser } from "./users";
+import { bootstrapAdmin, createUser, listUsers, updateUser } from "./users";
 import { authenticate } from "./auth";
 import { verifyAuditChain } from "./audit";
 
@@ -109,6 +109,27 @@ describe(`user administration (${testDriver()})`, () => {
     await expectAppError(
       updateUser(ctxAs(admin), "00000000-0000-4000-8000-000000000000", { role: "officer" }),
       "not_found",
+    );
+  });
+
+  it("bootstraps an administrator from the command line, audited as the system", async () => {
+    const { user, initialPassword } = await bootstrapAdmin(ctxAs(null), {
+      email: "root@test.local",
+      name: "Root",
+    });
+    expect(user.role).toBe("admin");
+    expect(
+      (await authenticate(ctxAs(null), { email: "root@test.local", password: initialPassword })).ok,
+    ).toBe(true);
+    const [event] = await t.db.select().from(auditEvents).where(eq(auditEvents.entityId, user.id)).limit(1);
+    expect(event).toMatchObject({
+      action: "users.create",
+      actorLabel: "system (command line)",
+      actorId: null,
+    });
+    await expectAppError(
+      bootstrapAdmin(ctxAs(null), { email: "root@test.local", name: "Again" }),
+      "conflict",
     );
   });
 });
