@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { LoginPage } from "./pages/login-page";
-import { ROLE_USERS } from "./users";
+import { ROLE_USERS, storageFor } from "./users";
 
 test("a visitor is sent to /login and back to the page after signing in", async ({ page }) => {
   await page.goto("/audit?action=auth.");
@@ -25,7 +25,7 @@ test("an off-site callbackUrl is ignored", async ({ page }) => {
   await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/$/);
 });
 
-test("signing out ends the session", async ({ page }) => {
+test("signing out ends the session and is audited", async ({ page, browser }) => {
   const login = new LoginPage(page);
   await login.goto();
   await login.signIn(ROLE_USERS.partnerships.email, ROLE_USERS.partnerships.password);
@@ -35,6 +35,12 @@ test("signing out ends the session", async ({ page }) => {
   await expect(page).toHaveURL(/\/login/);
   await page.goto("/");
   await expect(page).toHaveURL(/\/login/);
+
+  const auditor = await browser.newContext({ storageState: storageFor("auditor") });
+  const audit = await auditor.newPage();
+  await audit.goto("/audit?action=auth.logout");
+  await expect(audit.getByRole("table", { name: "Audit events" })).toContainText(ROLE_USERS.partnerships.email);
+  await auditor.close();
 });
 
 test("unknown pages and API paths answer 404", async ({ page }) => {
