@@ -1,12 +1,17 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { sandboxApplications, sandboxEntities, sandboxSessions } from "@/lib/server/db/schema";
+import { sandboxApplications } from "@/lib/server/db/schema";
 import type { DbOrTx } from "@/lib/server/db/types";
 import { defaultWorkflow } from "@/lib/server/sandbox/applications";
 import { notFound } from "@/lib/server/sandbox/errors";
 import { generateSession } from "@/lib/server/sandbox/generator";
-import { SESSION_STATUSES, type SessionKind, type SessionStatus } from "@/lib/server/sandbox/types";
+import {
+  SESSION_STATUSES,
+  type SessionKind,
+  type SessionStatus,
+  type SessionSummary,
+} from "@/lib/server/sandbox/types";
 
 /** A plausible spread of statuses for generated data (weights, not percentages). */
 export const STATUS_WEIGHTS: Record<SessionStatus, number> = {
@@ -40,6 +45,20 @@ export type BulkCreateOptions = {
   /** Rows per INSERT (one transaction per batch, numbers reserved by one UPDATE per batch). */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
+};
+
+type BulkRow = {
+  id: string;
+  number: number;
+  kind: SessionKind;
+  status: SessionStatus;
+  workflow_id: string;
+  vendor_data: string | null;
+  created_at: string;
+  expires_at: string;
+  search_name: string | null;
+  summary: SessionSummary;
+  payload: Record<string, unknown>;
 };
 
 export type BulkCreateResult = { created: number; firstNumber: number | null; lastNumber: number | null };
@@ -80,8 +99,8 @@ export async function bulkCreateSessions(db: DbOrTx, options: BulkCreateOptions)
         .returning({ next: sandboxApplications.nextSessionNumber });
       if (!reserved) throw notFound();
       const first = Number(reserved.next) - n;
-      const rows: (typeof sandboxSessions.$inferInsert)[] = [];
-      const entities: (typeof sandboxEntities.$inferInsert)[] = [];
+      const rows: BulkRow[] = [];
+      const entities: { kind: SessionKind; vendor_data: string; created_at: string }[] = [];
       for (let i = 0; i < n; i++) {
         const index = done + i;
         const number = first + i;
@@ -93,26 +112,40 @@ export async function bulkCreateSessions(db: DbOrTx, options: BulkCreateOptions)
         const createdAt = new Date(now.getTime() - spreadMs + Math.round(((index + 1) / total) * spreadMs));
         const { summary, payload } = generateSession(seed, { kind, status, createdAt });
         const vendorData = vendorPrefix === null ? null : `${vendorPrefix}${kind}-${number}`;
+        const created = createdAt.toISOString();
         rows.push({
           id: randomUUID(),
-          applicationId: options.applicationId,
           number,
           kind,
           status,
-          workflowId: workflows[kind]!.id,
-          vendorData,
-          createdAt,
-          expiresAt: new Date(createdAt.getTime() + SESSION_LIFETIME_MS),
-          updatedAt: createdAt,
-          searchName: [summary.full_name, summary.company_name].filter(Boolean).join(" ") || null,
+          workflow_id: workflows[kind]!.id,
+          vendor_data: vendorData,
+          created_at: created,
+          expires_at: new Date(createdAt.getTime() + SESSION_LIFETIME_MS).toISOString(),
+          search_name: [summary.full_name, summary.company_name].filter(Boolean).join(" ") || null,
           summary,
           payload,
-          reviews: [],
         });
-        if (vendorData) entities.push({ applicationId: options.applicationId, kind, vendorData, createdAt });
+        if (vendorData) entities.push({ kind, vendor_data: vendorData, created_at: created });
       }
-      await tx.insert(sandboxSessions).values(rows);
-      if (entities.length > 0) await tx.insert(sandboxEntities).values(entities).onConflictDoNothing();
+      // One parameter per batch: the rows travel as one JSON document and Postgres unpacks them.
+      // Far cheaper on the Node side than 14 bound parameters per row.
+      await tx.execute(sql`
+        insert into sandbox.sessions (id, application_id, number, kind, status, workflow_id, vendor_data,
+                                      created_at, expires_at, updated_at, search_name, summary, payload, reviews)
+        select x.id, ${options.applicationId}::uuid, x.number, x.kind, x.status, x.workflow_id, x.vendor_data,
+               x.created_at, x.expires_at, x.created_at, x.search_name, x.summary, x.payload, '[]'::jsonb
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
+               id uuid, number bigint, kind text, status text, workflow_id uuid, vendor_data text,
+               created_at timestamptz, expires_at timestamptz, search_name text, summary jsonb, payload jsonb)`);
+      if (entities.length > 0) {
+        await tx.execute(sql`
+          insert into sandbox.entities (application_id, kind, vendor_data, created_at)
+          select ${options.applicationId}::uuid, x.kind, x.vendor_data, x.created_at
+            from jsonb_to_recordset(${JSON.stringify(entities)}::jsonb)
+                 as x(kind text, vendor_data text, created_at timestamptz)
+          on conflict do nothing`);
+      }
       firstNumber ??= first;
       lastNumber = first + n - 1;
     });
