@@ -113,7 +113,7 @@ export async function startSandboxServer(options: { root?: string } = {}): Promi
     const request = new Request(url, {
       method,
       headers,
-      body: body && body.length > 0 ? body : body ? "" : undefined,
+      body: body && body.length > 0 ? new Uint8Array(body) : undefined,
     });
     const response = await handler(request, { params: Promise.resolve(best.params) });
     const out = Buffer.from(await response.arrayBuffer());

@@ -1,0 +1,10 @@
+import { drf, readSandboxJson, sandboxAdminRoute } from "@/lib/server/sandbox/http";
+import { adminCreateApplication } from "@/lib/server/sandbox/admin";
+import { listApplications } from "@/lib/server/sandbox/applications";
+
+/** POST: a new application with its key (shown once) and workflows. GET: the applications, no keys. */
+export const POST = sandboxAdminRoute(async ({ req, db }) =>
+  drf(201, await adminCreateApplication(db, await readSandboxJson(req))),
+);
+
+export const GET = sandboxAdminRoute(async ({ db }) => drf(200, { results: await listApplications(db) }));

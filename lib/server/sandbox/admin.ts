@@ -1,0 +1,93 @@
+import "server-only";
+import { z } from "zod";
+import type { Db } from "@/lib/server/db/types";
+import { createApiKey, createApplication, findApplication } from "./applications";
+import { clockOffsetSeconds, MAX_CLOCK_OFFSET_SECONDS, sandboxNow, setClockOffset } from "./clock";
+import { fieldErrors, notFound, type FieldErrors } from "./errors";
+import { renderDecision } from "./render";
+import { createGeneratedSession } from "./sessions";
+import { parseStatus } from "./statuses";
+import { PRIVILEGES } from "./types";
+
+/** The sandbox operator's API (applications, keys, seeded sessions, clock), validated with zod. */
+
+function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const errors: FieldErrors = {};
+  for (const issue of parsed.error.issues) {
+    const key = issue.path.length > 0 ? issue.path.join(".") : "non_field_errors";
+    (errors[key] ??= []).push(issue.message);
+  }
+  throw fieldErrors(errors);
+}
+
+const profileSchema = z.enum(["recipe", "spec"], { error: 'Must be "recipe" or "spec".' });
+
+export const createApplicationSchema = z.object({
+  name: z.string({ error: "This field is required." }).trim().min(1, "This field may not be blank.").max(200),
+  profile: profileSchema.optional(),
+});
+
+export async function adminCreateApplication(db: Db, body: unknown) {
+  const input = validate(createApplicationSchema, body);
+  return createApplication(db, input);
+}
+
+export const createKeySchema = z.object({
+  privileges: z
+    .array(z.enum(PRIVILEGES, { error: `Each privilege must be one of ${PRIVILEGES.join(", ")}.` }), {
+      error: "This field is required (a list of privileges).",
+    })
+    .min(1, "At least one privilege is required."),
+});
+
+export async function adminCreateApiKey(db: Db, applicationId: string, body: unknown) {
+  if (!(await findApplication(db, applicationId))) throw notFound();
+  const input = validate(createKeySchema, body);
+  return { api_key: await createApiKey(db, applicationId, input.privileges) };
+}
+
+export const createSessionSchema = z.object({
+  application_id: z.uuid({ error: "Must be a valid UUID." }),
+  session_kind: z.enum(["user", "business"], { error: 'Must be "user" or "business".' }),
+  status: z.string({ error: "This field is required." }),
+  vendor_data: z.string().max(1000).nullish(),
+  seed: z.union([z.string().max(200), z.number().int()]).optional(),
+});
+
+export async function adminCreateSession(db: Db, body: unknown, origin: string) {
+  const input = validate(createSessionSchema, body);
+  const status = parseStatus(input.status);
+  if (!status) throw fieldErrors({ status: [`"${input.status}" is not a valid session status.`] });
+  const app = await findApplication(db, input.application_id.toLowerCase());
+  if (!app) throw fieldErrors({ application_id: ["Application does not exist."] });
+  const session = await createGeneratedSession(db, {
+    applicationId: app.id,
+    kind: input.session_kind,
+    status,
+    vendorData: input.vendor_data ?? null,
+    seed: input.seed,
+    now: await sandboxNow(db),
+  });
+  return renderDecision(session, app.profile, origin);
+}
+
+export const setClockSchema = z.object({
+  offset_seconds: z
+    .number({ error: "A valid integer is required." })
+    .int("A valid integer is required.")
+    .min(-MAX_CLOCK_OFFSET_SECONDS)
+    .max(MAX_CLOCK_OFFSET_SECONDS),
+});
+
+export async function adminSetClock(db: Db, body: unknown) {
+  const input = validate(setClockSchema, body);
+  const { offsetSeconds, now } = await setClockOffset(db, input.offset_seconds);
+  return { offset_seconds: offsetSeconds, now: now.toISOString() };
+}
+
+export async function adminReadClock(db: Db) {
+  const offset = await clockOffsetSeconds(db);
+  return { offset_seconds: offset, now: new Date(Date.now() + offset * 1000).toISOString() };
+}
