@@ -16,7 +16,7 @@ function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   if (parsed.success) return parsed.data;
   const errors: FieldErrors = {};
   for (const issue of parsed.error.issues) {
-    const key = issue.path.length > 0 ? issue.path.join(".") : "non_field_errors";
+    const key = issue.path.length > 0 ? String(issue.path[0]) : "non_field_errors";
     (errors[key] ??= []).push(issue.message);
   }
   throw fieldErrors(errors);

@@ -93,6 +93,9 @@ export function requestOrigin(req: Request): string {
   return `${scheme}://${host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? host : url.host}`;
 }
 
+/** The rate limiter's clock (wall time, not the sandbox clock); tests replace `now` instead of sleeping. */
+export const rateLimitClock = { now: () => Date.now() };
+
 const limiterStore = globalThis as unknown as {
   __sandboxRateLimiter?: { key: string; limiter: ReturnType<typeof createSandboxRateLimiter> };
 };
@@ -157,7 +160,11 @@ export function sandboxRoute<P = Record<string, never>>(
       }
       let limitHeaders: Record<string, string> = {};
       if (env.SANDBOX_RATE_LIMIT_ENABLED) {
-        const result = rateLimiter().hit(owner.keyId, opts.rate === "read" ? "GET" : "POST", Date.now());
+        const result = rateLimiter().hit(
+          owner.keyId,
+          opts.rate === "read" ? "GET" : "POST",
+          rateLimitClock.now(),
+        );
         limitHeaders = rateLimitHeaders(result);
         if (!result.allowed) {
           return drf(
