@@ -26,7 +26,12 @@ const countOf = async (table: typeof sandboxApplications | typeof sandboxApiKeys
 
 describe(`sandbox admin API (${testDriver()})`, () => {
   it("requires the admin bearer token", async () => {
-    for (const headers of [{}, { authorization: "Bearer wrong-token" }, { authorization: api.adminToken }]) {
+    const variants: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer wrong-token" },
+      { authorization: api.adminToken },
+    ];
+    for (const headers of variants) {
       const res = await api.call("POST", "/sandbox/admin/applications", { headers, body: { name: "x" } });
       expect(res.status).toBe(401);
       expect(typeof (res.body as { detail: unknown }).detail).toBe("string");
