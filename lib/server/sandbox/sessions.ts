@@ -474,6 +474,10 @@ export async function importSharedSession(
   const read = await readShareToken(token!, jwtSecret(), Math.floor(now.getTime() / 1000));
   if (!read.ok) throw importFailure(app.profile, read.reason === "expired" ? "expired" : "invalid_token");
   const claims = read.claims;
+  // Signed by the sandbox, so always well-formed; checked anyway before they reach SQL.
+  if (!isUuid(claims.session_id) || !isUuid(claims.from_application_id)) {
+    throw importFailure(app.profile, "invalid_token");
+  }
   if (claims.for_application_id.toLowerCase() !== app.id)
     throw importFailure(app.profile, "wrong_application");
   const kind = claims.session_kind;
@@ -507,7 +511,7 @@ export async function importSharedSession(
         applicationId: app.id,
         dedupeKey,
         tokenHash: hash,
-        sourceSessionId: isUuid(claims.session_id) ? claims.session_id.toLowerCase() : randomUUID(),
+        sourceSessionId: claims.session_id.toLowerCase(),
         sessionId: newId,
         trustReview,
         createdAt: now,
@@ -517,22 +521,20 @@ export async function importSharedSession(
       throw error;
     }
     // FOR SHARE: a concurrent delete of the source waits until this import has committed.
-    const [source] = isUuid(claims.session_id)
-      ? await tx
-          .select()
-          .from(sandboxSessions)
-          .where(
-            and(
-              eq(sandboxSessions.id, claims.session_id.toLowerCase()),
-              eq(sandboxSessions.applicationId, claims.from_application_id.toLowerCase()),
-            ),
-          )
-          .for("share")
-      : [];
-    if (source && !(await findApplication(tx, source.applicationId))) {
+    const [source] = await tx
+      .select()
+      .from(sandboxSessions)
+      .where(
+        and(
+          eq(sandboxSessions.id, claims.session_id.toLowerCase()),
+          eq(sandboxSessions.applicationId, claims.from_application_id.toLowerCase()),
+        ),
+      )
+      .for("share");
+    // A soft-deleted source application takes its sessions with it.
+    if (!source || !(await findApplication(tx, source.applicationId))) {
       throw importFailure(app.profile, "source_deleted");
     }
-    if (!source) throw importFailure(app.profile, "source_deleted");
     if (source.kind !== kind) throw importFailure(app.profile, "invalid_token");
 
     const number = await nextSessionNumber(tx, app.id);

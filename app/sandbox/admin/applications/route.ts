@@ -1,4 +1,4 @@
-import { drf, readSandboxJson, sandboxAdminRoute } from "@/lib/server/sandbox/http";
+import { drf, methodNotAllowed, readSandboxJson, sandboxAdminRoute } from "@/lib/server/sandbox/http";
 import { adminCreateApplication } from "@/lib/server/sandbox/admin";
 import { listApplications } from "@/lib/server/sandbox/applications";
 
@@ -8,3 +8,7 @@ export const POST = sandboxAdminRoute(async ({ req, db }) =>
 );
 
 export const GET = sandboxAdminRoute(async ({ db }) => drf(200, { results: await listApplications(db) }));
+
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

@@ -1,4 +1,4 @@
-import { drf, readSandboxJson, sandboxAdminRoute } from "@/lib/server/sandbox/http";
+import { drf, methodNotAllowed, readSandboxJson, sandboxAdminRoute } from "@/lib/server/sandbox/http";
 import { adminReadClock, adminSetClock } from "@/lib/server/sandbox/admin";
 
 /** The sandbox clock (wall clock + offset) that token expiry is judged against. */
@@ -7,3 +7,7 @@ export const POST = sandboxAdminRoute(async ({ req, db }) =>
 );
 
 export const GET = sandboxAdminRoute(async ({ db }) => drf(200, await adminReadClock(db)));
+
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;

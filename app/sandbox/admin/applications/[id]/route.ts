@@ -1,4 +1,4 @@
-import { drf, sandboxAdminRoute } from "@/lib/server/sandbox/http";
+import { drf, methodNotAllowed, sandboxAdminRoute } from "@/lib/server/sandbox/http";
 import { deleteApplication } from "@/lib/server/sandbox/applications";
 import { isUuid } from "@/lib/server/sandbox/errors";
 
@@ -9,3 +9,8 @@ export const DELETE = sandboxAdminRoute<{ id: string }>(async ({ params, db }) =
   }
   return drf(204);
 });
+
+export const GET = methodNotAllowed;
+export const POST = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
