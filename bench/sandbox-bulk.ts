@@ -84,7 +84,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    // A failed query's message carries its parameters (megabytes of rows): show the cause only.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    console.error(cause instanceof Error ? cause.message : cause);
     process.exit(1);
   },
 );

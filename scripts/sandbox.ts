@@ -266,7 +266,9 @@ async function main(argv: string[]): Promise<number> {
       console.error(`Refused: ${JSON.stringify(error.body)}`);
       return 1;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    // A failed query's message carries its parameters (possibly megabytes): show the cause only.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const message = cause instanceof Error ? cause.message : String(cause);
     console.error(message);
     if (
       /relation "sandbox\.\w+" does not exist/.test(message) ||
