@@ -7,9 +7,13 @@ import { sandboxClock } from "@/lib/server/db/schema/sandbox";
 export const MAX_CLOCK_OFFSET_SECONDS = 10 * 366 * 24 * 3600;
 
 // Re-read at most once a second per database; setClockOffset updates the entry at once, so the
-// change is visible to the very next request of this process.
+// change is visible to the very next request of this process. On globalThis: Next may bundle this
+// module once per route, and every route must see the same entry.
 const CACHE_MS = 1000;
-const cache = new WeakMap<object, { offsetSeconds: number; readAt: number }>();
+const store = globalThis as unknown as {
+  __sandboxClockCache?: WeakMap<object, { offsetSeconds: number; readAt: number }>;
+};
+const cache = (store.__sandboxClockCache ??= new WeakMap());
 
 export async function clockOffsetSeconds(db: DbOrTx): Promise<number> {
   const hit = cache.get(db);

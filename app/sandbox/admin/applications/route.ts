@@ -7,7 +7,11 @@ export const POST = sandboxAdminRoute(async ({ req, db }) =>
   drf(201, await adminCreateApplication(db, await readSandboxJson(req))),
 );
 
-export const GET = sandboxAdminRoute(async ({ db }) => drf(200, { results: await listApplications(db) }));
+export const GET = sandboxAdminRoute(async ({ db }) => {
+  const results = await listApplications(db);
+  // The envelope of every sandbox list, unpaginated: an operator has a handful of applications.
+  return drf(200, { count: results.length, next: null, previous: null, results });
+});
 
 export const PUT = methodNotAllowed;
 export const PATCH = methodNotAllowed;
