@@ -1,6 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { defineConfig, devices } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
+// Known to the server (via start-server.mjs) and to the sandbox specs, which call its admin API.
+process.env.E2E_SANDBOX_ADMIN_TOKEN ??= randomBytes(32).toString("base64url");
 const baseURL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
@@ -39,7 +42,7 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
-    env: { E2E_PORT: String(PORT) },
+    env: { E2E_PORT: String(PORT), E2E_SANDBOX_ADMIN_TOKEN: process.env.E2E_SANDBOX_ADMIN_TOKEN },
     stdout: "ignore",
     stderr: "pipe",
   },

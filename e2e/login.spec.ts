@@ -39,7 +39,9 @@ test("signing out ends the session and is audited", async ({ page, browser }) =>
   const auditor = await browser.newContext({ storageState: storageFor("auditor") });
   const audit = await auditor.newPage();
   await audit.goto("/audit?action=auth.logout");
-  await expect(audit.getByRole("table", { name: "Audit events" })).toContainText(ROLE_USERS.partnerships.email);
+  await expect(audit.getByRole("table", { name: "Audit events" })).toContainText(
+    ROLE_USERS.partnerships.email,
+  );
   await auditor.close();
 });
 
