@@ -43,11 +43,19 @@ export async function boot(): Promise<void> {
         const { created } = await seedDemo(db, { nodeEnv: env.NODE_ENV });
         if (created > 0) log.info({ created }, "demo users created (see README for the logins)");
         if (env.SANDBOX_ENABLED) {
-          const demo = await seedSandboxDemo(db, { now: new Date() });
-          if (demo.file) {
-            log.info(
-              { sessions: demo.sessions, file: demo.file },
-              demo.created ? "sandbox demo applications created" : "sandbox demo keys re-issued",
+          // Demo data is a convenience: a failure is logged, not fatal to the console.
+          try {
+            const demo = await seedSandboxDemo(db, { now: new Date() });
+            if (demo.file) {
+              log.info(
+                { sessions: demo.sessions, file: demo.file },
+                demo.created ? "sandbox demo applications created" : "sandbox demo keys re-issued",
+              );
+            }
+          } catch (error) {
+            log.error(
+              { err: error instanceof Error ? error.message : String(error) },
+              "sandbox demo seed failed",
             );
           }
         }

@@ -6,7 +6,7 @@ import { getEnv } from "@/lib/env";
 import { sandboxWebhookDeliveries, sandboxWebhookDestinations } from "@/lib/server/db/schema";
 import { createApplication, type CreatedApplication } from "@/lib/server/sandbox/applications";
 import type { SessionKind, SessionStatus, StoredSession } from "@/lib/server/sandbox/types";
-import { createDestination } from "@/lib/server/sandbox/webhook-destinations";
+import { createDestination, updateDestination } from "@/lib/server/sandbox/webhook-destinations";
 import { enqueueStatusUpdated, processDueDeliveries } from "@/lib/server/sandbox/webhooks";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from "@/test/webhook-receiver";
@@ -429,6 +429,25 @@ describe(`webhook delivery (${testDriver()})`, () => {
       lastError: "destination deleted",
     });
     expect(receiver.received).toHaveLength(0);
+  });
+
+  it("sends a retry to the destination's current URL after a PATCH", async () => {
+    const app = await createApplication(t.db, { name: "Moved", profile: "recipe" });
+    const dest = await createDestination(
+      t.db,
+      app.application_id,
+      { url: receiver.url("/old"), subscribed_events: ["status.updated"] },
+      T0,
+    );
+    const s = session(app, "user", "Approved");
+    await enqueue(s);
+    receiver.respond(500);
+    await processDueDeliveries(t.db, T0);
+    await updateDestination(t.db, app.application_id, dest.uuid, { url: receiver.url("/new") }, at(10));
+    await processDueDeliveries(t.db, at(60));
+    expect(receiver.received.map((r) => r.path)).toEqual(["/old", "/new"]);
+    verify(receiver.received[1]!, dest.secret_shared_key!);
+    expect((await deliveriesOf(s.id))[0]).toMatchObject({ state: "delivered", url: receiver.url("/new") });
   });
 
   it("lets concurrent workers share the due rows: every event is sent exactly once", async () => {

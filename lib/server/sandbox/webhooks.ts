@@ -215,6 +215,7 @@ export async function processDueDeliveries(
         .select({
           id: sandboxWebhookDestinations.id,
           enabled: sandboxWebhookDestinations.enabled,
+          url: sandboxWebhookDestinations.url,
           secret: sandboxWebhookDestinations.secretSharedKey,
         })
         .from(sandboxWebhookDestinations)
@@ -238,7 +239,7 @@ export async function processDueDeliveries(
 async function attempt(
   db: DbOrTx,
   row: ClaimedRow,
-  destination: { enabled: boolean; secret: string } | undefined,
+  destination: { enabled: boolean; url: string; secret: string } | undefined,
   now: Date,
   opts: { fetchImpl: typeof fetch; timeoutMs: number; delays: number[] },
 ): Promise<"delivered" | "retrying" | "failed"> {
@@ -250,20 +251,31 @@ async function attempt(
   let retryable = false;
   const started = performance.now();
 
+  let url = row.url;
+  let ready = false;
   if (!destination) error = "destination deleted";
   else if (!destination.enabled) error = "destination disabled";
-  else if (destinationUrlError(row.url)) error = "destination URL not allowed";
+  else if (destinationUrlError(destination.url)) error = "destination URL not allowed";
   else {
-    // Each attempt carries the time it is sent, so a retry minutes later still passes the
-    // receiver's 300 s freshness window; event_id and created_at stay those of the event.
-    const seconds = unixSeconds(now);
-    if (headers["X-Timestamp"] !== String(seconds)) {
-      const payload = JSON.parse(row.body) as Payload;
-      payload.timestamp = seconds;
-      ({ body, headers } = signedRequest(payload, destination.secret));
-    }
+    // The destination is the authority: a PATCHed URL applies to pending retries too.
+    url = destination.url;
     try {
-      const res = await opts.fetchImpl(row.url, {
+      // Each attempt carries the time it is sent, so a retry minutes later still passes the
+      // receiver's 300 s freshness window; event_id and created_at stay those of the event.
+      const seconds = unixSeconds(now);
+      if (headers["X-Timestamp"] !== String(seconds)) {
+        const payload = JSON.parse(row.body) as Payload;
+        payload.timestamp = seconds;
+        ({ body, headers } = signedRequest(payload, destination.secret));
+      }
+      ready = true;
+    } catch (e) {
+      error = `could not sign the delivery: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300);
+    }
+  }
+  if (ready) {
+    try {
+      const res = await opts.fetchImpl(url, {
         method: "POST",
         headers,
         body: Buffer.from(body, "utf8"),
@@ -290,6 +302,7 @@ async function attempt(
   await db
     .update(sandboxWebhookDeliveries)
     .set({
+      url,
       body,
       headers,
       attempts: attemptNo,
@@ -373,9 +386,11 @@ async function tick(w: Worker): Promise<void> {
     const result = await processDueDeliveries(db, await sandboxNow(db));
     again = result.claimed > 0;
   } catch (error) {
+    // The cause only: a failed query's message would carry its parameters (delivery bodies).
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
     getLogger()
       .child({ component: "sandbox-webhooks" })
-      .error({ err: error instanceof Error ? error.message : String(error) }, "webhook delivery tick failed");
+      .error({ err: cause instanceof Error ? cause.message : String(cause) }, "webhook delivery tick failed");
   } finally {
     w.running = false;
   }
