@@ -5,6 +5,7 @@ import { isUniqueViolation } from "@/lib/server/db/errors";
 import { sandboxWebhookDestinations } from "@/lib/server/db/schema";
 import type { DbOrTx } from "@/lib/server/db/types";
 import { fieldErrors, isUuid, notFound, type FieldErrors } from "@/lib/server/sandbox/errors";
+import { NOT_NULL, readBoolean, readString, REQUIRED } from "@/lib/server/sandbox/validation";
 import { destinationUrlError } from "@/lib/server/sandbox/webhook-urls";
 
 /** Events Didit lets a destination subscribe to (no wildcards); the sandbox sends `status.updated`. */
@@ -91,9 +92,6 @@ type Fields = {
   subscribed_events?: string[];
 };
 
-const REQUIRED = "This field is required.";
-const NOT_NULL = "This field may not be null.";
-
 /**
  * DRF-style validation of the writable fields. `partial` (PATCH) skips required checks. Unknown
  * fields are ignored, as Didit does. Every invalid field is reported, not only the first.
@@ -106,31 +104,18 @@ export function validateDestinationInput(
   const fields: Fields = {};
   const has = (k: string) => Object.prototype.hasOwnProperty.call(body, k) && body[k] !== undefined;
 
-  if (has("label")) {
-    const v = body.label;
-    if (v === null) errors.label = [NOT_NULL];
-    else if (typeof v !== "string") errors.label = ["Not a valid string."];
-    else if (v.trim().length > 255) errors.label = ["Ensure this field has no more than 255 characters."];
-    else fields.label = v.trim();
+  const label = readString(body, "label", errors, { allowBlank: true, maxLength: 255 });
+  if (label !== undefined) fields.label = label.trim();
+
+  const url = readString(body, "url", errors, { required: !partial })?.trim();
+  if (url !== undefined) {
+    const problem = destinationUrlError(url);
+    if (problem) errors.url = [problem];
+    else fields.url = url;
   }
 
-  if (has("url")) {
-    const v = body.url;
-    if (v === null) errors.url = [NOT_NULL];
-    else if (typeof v !== "string") errors.url = ["Not a valid string."];
-    else if (v.trim() === "") errors.url = ["This field may not be blank."];
-    else {
-      const problem = destinationUrlError(v.trim());
-      if (problem) errors.url = [problem];
-      else fields.url = v.trim();
-    }
-  } else if (!partial) errors.url = [REQUIRED];
-
-  if (has("enabled")) {
-    const v = body.enabled;
-    if (typeof v !== "boolean") errors.enabled = ["Must be a valid boolean."];
-    else fields.enabled = v;
-  }
+  const enabled = readBoolean(body, "enabled", errors);
+  if (enabled !== undefined) fields.enabled = enabled;
 
   if (has("webhook_version")) {
     const v = body.webhook_version;
