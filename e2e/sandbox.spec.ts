@@ -132,6 +132,7 @@ test("a missing key is 401 on share and 403 elsewhere; unknown sandbox paths are
   const list = await request.get("/sandbox/v3/sessions/");
   expect(list.status()).toBe(403);
   expect(await list.json()).toEqual({ detail: "You do not have permission to perform this action." });
+  expect(list.headers()["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
   const unknown = await request.get("/sandbox/v3/nothing-here/");
   expect(unknown.status()).toBe(404);
   const noAdmin = await request.post("/sandbox/admin/applications", { data: { name: "x" } });

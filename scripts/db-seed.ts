@@ -1,5 +1,6 @@
 import { getEnv } from "@/lib/env";
 import { openPglite, openPostgres } from "@/lib/server/db/open";
+import { seedSandboxDemo } from "@/lib/server/sandbox/demo-seed";
 import { DEMO_USERS, seedDemo } from "@/lib/server/seed";
 
 async function main() {
@@ -15,6 +16,12 @@ async function main() {
     const { created } = await seedDemo(handle.db, { nodeEnv: env.NODE_ENV });
     if (created === 0) console.log("Users already exist: nothing seeded.");
     else console.log(`Created ${created} demo users: ${DEMO_USERS.map((u) => u.email).join(", ")}`);
+    if (env.SANDBOX_ENABLED) {
+      const demo = await seedSandboxDemo(handle.db, { now: new Date() });
+      if (demo.created)
+        console.log(`Created the sandbox demo applications (${demo.sessions} sessions): ${demo.file}`);
+      else console.log("Sandbox applications already exist: sandbox demo not seeded.");
+    }
   } finally {
     await handle.close();
   }

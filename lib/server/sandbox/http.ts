@@ -4,6 +4,7 @@ import { getEnv } from "@/lib/env";
 import { getDb } from "@/lib/server/db/client";
 import { sqlState } from "@/lib/server/db/errors";
 import type { Db } from "@/lib/server/db/types";
+import { requestIdOf } from "@/lib/server/http/request";
 import { getLogger } from "@/lib/server/logger";
 import { authenticateApiKey } from "./applications";
 import { sandboxNow } from "./clock";
@@ -129,9 +130,12 @@ function loggableError(error: unknown): unknown {
   return error;
 }
 
-function serverError(error: unknown, route: string): Response {
+function serverError(error: unknown, req: Request): Response {
   // Request headers and bodies are never logged, so no key or token reaches the log.
-  getLogger().error({ err: loggableError(error), route }, "sandbox request failed");
+  getLogger().error(
+    { err: loggableError(error), route: routeName(req), requestId: requestIdOf(req) },
+    "sandbox request failed",
+  );
   return drf(500, { detail: "A server error occurred." });
 }
 
@@ -143,11 +147,22 @@ function routeName(req: Request): string {
   }
 }
 
+/** Every sandbox response carries the request id that its log lines carry. */
+function withRequestId<P>(
+  inner: (req: Request, ctx: RouteContext<P>) => Promise<Response>,
+): (req: Request, ctx: RouteContext<P>) => Promise<Response> {
+  return async (req, ctx) => {
+    const response = await inner(req, ctx);
+    response.headers.set("x-request-id", requestIdOf(req));
+    return response;
+  };
+}
+
 export function sandboxRoute<P = Record<string, never>>(
   opts: RouteOptions<P>,
   handler: (args: SandboxHandlerArgs<P>) => Promise<Response>,
 ): (req: Request, ctx: RouteContext<P>) => Promise<Response> {
-  return async (req, ctx) => {
+  return withRequestId<P>(async (req, ctx) => {
     try {
       const env = getEnv();
       if (!env.SANDBOX_ENABLED) return disabled();
@@ -199,13 +214,13 @@ export function sandboxRoute<P = Record<string, never>>(
         return withLimits(response);
       } catch (error) {
         if (error instanceof DrfError) return withLimits(drf(error.status, error.body));
-        return withLimits(serverError(error, routeName(req)));
+        return withLimits(serverError(error, req));
       }
     } catch (error) {
       if (error instanceof DrfError) return drf(error.status, error.body);
-      return serverError(error, routeName(req));
+      return serverError(error, req);
     }
-  };
+  });
 }
 
 /** For the methods a Didit endpoint does not have: DRF's 405 (404 while the sandbox is off). */
@@ -227,7 +242,7 @@ export type SandboxAdminArgs<P> = { req: Request; params: P; db: Db; origin: str
 export function sandboxAdminRoute<P = Record<string, never>>(
   handler: (args: SandboxAdminArgs<P>) => Promise<Response>,
 ): (req: Request, ctx: RouteContext<P>) => Promise<Response> {
-  return async (req, ctx) => {
+  return withRequestId<P>(async (req, ctx) => {
     try {
       const env = getEnv();
       if (!env.SANDBOX_ENABLED) return disabled();
@@ -246,7 +261,7 @@ export function sandboxAdminRoute<P = Record<string, never>>(
       return await handler({ req, params, db, origin: requestOrigin(req) });
     } catch (error) {
       if (error instanceof DrfError) return drf(error.status, error.body);
-      return serverError(error, routeName(req));
+      return serverError(error, req);
     }
-  };
+  });
 }

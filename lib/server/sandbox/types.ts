@@ -61,7 +61,12 @@ export type SessionSummary = {
   features: string[];
 };
 
-export type SessionReview = { user: string; new_status: SessionStatus; comment: string | null; created_at: string };
+export type SessionReview = {
+  user: string;
+  new_status: SessionStatus;
+  comment: string | null;
+  created_at: string;
+};
 
 /** Claims of a share token, exactly these and no others (didit-api.md §3). */
 export type ShareTokenClaims = {
