@@ -1,3 +1,4 @@
+import { pageEnvelope, publicUrl, readPageParams, type Page } from "./pagination";
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
@@ -34,7 +35,7 @@ import { readBoolean, readInteger, readString, readUuid } from "./validation";
 /** How long a generated session's link lives (Didit's default session expiry is a week). */
 const SESSION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 export const SHARE_TTL = { min: 60, max: 86_400, default: 3600 } as const;
-export const LIST_LIMIT = { default: 50, max: 1000 } as const;
+const LIST_MAX_LIMIT = 1000;
 
 type SessionRow = typeof sandboxSessions.$inferSelect;
 
@@ -169,31 +170,9 @@ function parseDate(value: string): Date | null {
   return date;
 }
 
-/** DRF's `_positive_int`: a base-10 integer ≥ 0 (> 0 when strict), or null. */
-function positiveInt(value: string | null, strict: boolean): number | null {
-  if (value === null || !/^\s*\+?\d+\s*$/.test(value)) return null;
-  const n = Number(value.trim());
-  if (!Number.isSafeInteger(n) || (strict && n === 0)) return null;
-  return n;
-}
-
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** DRF's replace_query_param / remove_query_param: the query re-encoded with its keys sorted. */
-function pageUrl(base: URL, set: Record<string, number>, remove?: string): string {
-  const entries = [...base.searchParams.entries()].filter(([k]) => !(k in set) && k !== remove);
-  for (const [k, v] of Object.entries(set)) entries.push([k, String(v)]);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const query = new URLSearchParams(entries).toString();
-  return `${base.origin}${base.pathname}${query ? `?${query}` : ""}`;
-}
-
-export type SessionPage = {
-  count: number;
-  next: string | null;
-  previous: string | null;
-  results: unknown[];
-};
+export type SessionPage = Page<unknown>;
 
 /** Stored statuses whose rendering for (kind, profile) is exactly one of the requested strings. */
 function statusCondition(tokens: string[], kinds: SessionKind[], profile: SandboxProfile): SQL {
@@ -264,9 +243,7 @@ export async function listSessions(
     where.push(or(...parts)!);
   }
 
-  const limit = positiveInt(q.get("limit"), true);
-  const pageLimit = Math.min(limit ?? LIST_LIMIT.default, LIST_LIMIT.max);
-  const offset = positiveInt(q.get("offset"), false) ?? 0;
+  const page = readPageParams(q, LIST_MAX_LIMIT);
 
   const condition = and(...where);
   const [{ count } = { count: 0 }] = await db
@@ -275,7 +252,7 @@ export async function listSessions(
     .where(condition);
   const total = Number(count);
   const rows =
-    total === 0 || offset > total
+    total === 0 || page.offset > total
       ? []
       : await db
           .select({
@@ -291,24 +268,15 @@ export async function listSessions(
           .from(sandboxSessions)
           .where(condition)
           .orderBy(desc(sandboxSessions.createdAt), desc(sandboxSessions.number))
-          .limit(pageLimit)
-          .offset(offset);
+          .limit(page.limit)
+          .offset(page.offset);
 
-  const base = new URL(`${origin}${url.pathname}${url.search}`);
-  const next =
-    offset + pageLimit >= total ? null : pageUrl(base, { limit: pageLimit, offset: offset + pageLimit });
-  const previous =
-    offset <= 0
-      ? null
-      : offset - pageLimit <= 0
-        ? pageUrl(base, { limit: pageLimit }, "offset")
-        : pageUrl(base, { limit: pageLimit, offset: offset - pageLimit });
-  return {
-    count: total,
-    next,
-    previous,
-    results: rows.map((r) => renderListRow({ ...r, status: r.status as SessionStatus }, app.profile)),
-  };
+  return pageEnvelope(
+    publicUrl(requestUrl, origin),
+    total,
+    page,
+    rows.map((r) => renderListRow({ ...r, status: r.status as SessionStatus }, app.profile)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

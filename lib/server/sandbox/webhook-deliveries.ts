@@ -1,3 +1,4 @@
+import { pageEnvelope, type Page } from "./pagination";
 import "server-only";
 import { count, desc, eq } from "drizzle-orm";
 import { sandboxApplications, sandboxWebhookDeliveries } from "@/lib/server/db/schema";
@@ -24,12 +25,7 @@ export type DeliveryDto = {
   body: string;
 };
 
-export type DeliveryPage = {
-  count: number;
-  next: string | null;
-  previous: string | null;
-  results: DeliveryDto[];
-};
+export type DeliveryPage = Page<DeliveryDto>;
 
 const MAX_LIMIT = 500;
 
@@ -64,11 +60,11 @@ export async function listDeliveries(db: DbOrTx, baseUrl: URL): Promise<Delivery
     .limit(limit)
     .offset(offset);
   const n = Number(total?.n ?? 0);
-  return {
-    count: n,
-    next: offset + limit < n ? pageUrl(baseUrl, limit, offset + limit) : null,
-    previous: offset > 0 ? pageUrl(baseUrl, limit, Math.max(0, offset - limit)) : null,
-    results: rows.map((r) => ({
+  return pageEnvelope(
+    baseUrl,
+    n,
+    { limit, offset },
+    rows.map((r) => ({
       delivery_id: r.id,
       destination_id: r.destinationId,
       event: r.event,
@@ -91,7 +87,7 @@ export async function listDeliveries(db: DbOrTx, baseUrl: URL): Promise<Delivery
       headers: r.headers,
       body: r.body,
     })),
-  };
+  );
 }
 
 function readCount(
@@ -108,12 +104,4 @@ function readCount(
     return fallback;
   }
   return Math.min(Number(raw), max);
-}
-
-function pageUrl(base: URL, limit: number, offset: number): string {
-  const url = new URL(base);
-  url.searchParams.set("limit", String(limit));
-  if (offset > 0) url.searchParams.set("offset", String(offset));
-  else url.searchParams.delete("offset");
-  return url.toString();
 }

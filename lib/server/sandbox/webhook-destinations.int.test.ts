@@ -75,8 +75,7 @@ describe(`webhook destinations CRUD (${testDriver()})`, () => {
     expect((one.json as { secret_shared_key: string }).secret_shared_key).toBe(secret);
     const list = await call("GET", keyA);
     expect(list.status).toBe(200);
-    expect(Array.isArray(list.json)).toBe(true);
-    expect((list.json as { uuid: string }[]).some((d) => d.uuid === uuid)).toBe(true);
+    expect((list.json as { results: { uuid: string }[] }).results.some((d) => d.uuid === uuid)).toBe(true);
     expect(list.text).not.toContain(secret);
     expect(list.text).not.toContain("secret_shared_key");
     const patched = await call("PATCH", keyA, { uuid, body: { label: "Renamed" } });
@@ -89,14 +88,23 @@ describe(`webhook destinations CRUD (${testDriver()})`, () => {
     });
   });
 
-  it("lists oldest first and only the caller's own destinations", async () => {
+  it("lists newest first in the list envelope, only the caller's own destinations, without secrets", async () => {
     await call("POST", keyB, { body: valid("https://b.example.com/one") });
-    const listA = (await call("GET", keyA)).json as { url: string; created_at: string }[];
-    const listB = (await call("GET", keyB)).json as { url: string }[];
-    expect(listB.map((d) => d.url)).toEqual(["https://b.example.com/one"]);
-    expect(listA.map((d) => d.url)).not.toContain("https://b.example.com/one");
-    const times = listA.map((d) => d.created_at);
-    expect([...times].sort()).toEqual(times);
+    type ListPage = {
+      count: number;
+      next: string | null;
+      previous: string | null;
+      results: Record<string, unknown>[];
+    };
+    const listA = (await call("GET", keyA)).json as ListPage;
+    const listB = (await call("GET", keyB)).json as ListPage;
+    expect(listB).toMatchObject({ count: 1, next: null, previous: null });
+    expect(listB.results.map((d) => d.url)).toEqual(["https://b.example.com/one"]);
+    expect(listA.results.map((d) => d.url)).not.toContain("https://b.example.com/one");
+    expect(listA.results.every((d) => !("secret_shared_key" in d))).toBe(true);
+    const times = listA.results.map((d) => d.created_at as string);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(listA.count).toBe(listA.results.length);
   });
 
   it.each([
@@ -159,7 +167,7 @@ describe(`webhook destinations CRUD (${testDriver()})`, () => {
     });
     expect(notList.status).toBe(400);
     // Nothing was written by the refused requests.
-    const urls = ((await call("GET", keyA)).json as { url: string }[]).map((d) => d.url);
+    const urls = ((await call("GET", keyA)).json as { results: { url: string }[] }).results.map((d) => d.url);
     expect(urls.filter((u) => u.startsWith("https://e.example.com/"))).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
+import { pageEnvelope, readPageParams, type Page } from "./pagination";
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
+import { and, count, desc, eq } from "drizzle-orm";
 import { isUniqueViolation } from "@/lib/server/db/errors";
 import { sandboxWebhookDestinations } from "@/lib/server/db/schema";
 import type { DbOrTx } from "@/lib/server/db/types";
@@ -53,14 +54,28 @@ function toDto(row: Row, withSecret: boolean): DestinationDto {
   return dto;
 }
 
-/** Every destination of the application, oldest first, as Didit lists them: no secret, no paging. */
-export async function listDestinations(db: DbOrTx, applicationId: string): Promise<DestinationDto[]> {
+/** The application's destinations in the list envelope of didit-api.md §1, newest first, no secrets. */
+export async function listDestinations(
+  db: DbOrTx,
+  applicationId: string,
+  pageBase: URL,
+): Promise<Page<DestinationDto>> {
+  const page = readPageParams(pageBase.searchParams, 1000);
+  const where = eq(sandboxWebhookDestinations.applicationId, applicationId);
+  const [total] = await db.select({ n: count() }).from(sandboxWebhookDestinations).where(where);
   const rows = await db
     .select()
     .from(sandboxWebhookDestinations)
-    .where(eq(sandboxWebhookDestinations.applicationId, applicationId))
-    .orderBy(asc(sandboxWebhookDestinations.createdAt), asc(sandboxWebhookDestinations.id));
-  return rows.map((r) => toDto(r, false));
+    .where(where)
+    .orderBy(desc(sandboxWebhookDestinations.createdAt), desc(sandboxWebhookDestinations.id))
+    .limit(page.limit)
+    .offset(page.offset);
+  return pageEnvelope(
+    pageBase,
+    Number(total?.n ?? 0),
+    page,
+    rows.map((r) => toDto(r, false)),
+  );
 }
 
 /** One destination with its secret; 404 when it is not this application's (or not a uuid). */
