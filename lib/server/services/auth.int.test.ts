@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveActor } from "@/lib/server/auth/session";
+import { encode } from "next-auth/jwt";
+import { getEnv } from "@/lib/env";
+import { resolveActor, SESSION_COOKIE } from "@/lib/server/auth/session";
 import { auditEvents } from "@/lib/server/db/schema";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, sessionCookie, type TestUser } from "@/test/session";
@@ -127,7 +129,25 @@ describe(`login (${testDriver()})`, () => {
     expect(await resolveActor(headers, t.db)).toBeNull();
   });
 
-  it("ignores a forged or garbled session cookie", async () => {
+  it("ignores a forged, expired or garbled session cookie", async () => {
+    const claims = { uid: officer.id, role: officer.role, email: officer.email, sub: officer.id };
+    const forged = await encode({
+      token: claims,
+      secret: "another-secret-that-is-long-enough!!",
+      salt: SESSION_COOKIE,
+    });
+    expect(await resolveActor(new Headers({ cookie: `${SESSION_COOKIE}=${forged}` }), t.db)).toBeNull();
+    const expired = await encode({
+      token: claims,
+      secret: getEnv().AUTH_SECRET,
+      salt: SESSION_COOKIE,
+      maxAge: -120,
+    });
+    expect(await resolveActor(new Headers({ cookie: `${SESSION_COOKIE}=${expired}` }), t.db)).toBeNull();
+    const valid = await encode({ token: claims, secret: getEnv().AUTH_SECRET, salt: SESSION_COOKIE });
+    expect((await resolveActor(new Headers({ cookie: `${SESSION_COOKIE}=${valid}` }), t.db))?.id).toBe(
+      officer.id,
+    );
     expect(await resolveActor(new Headers({ cookie: "authjs.session-token=not-a-jwt" }), t.db)).toBeNull();
     expect(await resolveActor(new Headers(), t.db)).toBeNull();
   });
