@@ -385,23 +385,53 @@ export async function shareSession(
   if (!(await findApplication(db, forApplicationId!))) {
     throw fieldErrors({ for_application_id: ["Target application does not exist."] });
   }
-  const iat = Math.floor(now.getTime() / 1000);
-  const claims = {
-    session_id: session.id,
-    from_application_id: app.id,
-    for_application_id: forApplicationId!,
-    session_kind: session.kind,
-    iat,
-    exp: iat + ttl,
-  };
-  const token = await mintShareToken(claims, jwtSecret());
-  await db.insert(sandboxShares).values({
-    applicationId: app.id,
-    sessionId: session.id,
-    forApplicationId: forApplicationId!,
-    tokenHash: tokenHash(token),
-    issuedAt: new Date(iat * 1000),
-    expiresAt: new Date(claims.exp * 1000),
+  const token = await db.transaction(async (tx) => {
+    // Serialises the mints of one session, so the check below sees every earlier token.
+    const [locked] = await tx
+      .select({ id: sandboxSessions.id })
+      .from(sandboxSessions)
+      .where(eq(sandboxSessions.id, session.id))
+      .for("update");
+    if (!locked) throw notFound();
+    // The six claims hold no nonce, so two mints of one second would be byte-identical and the
+    // second one, under the recipe's (token, application) duplicate rule, already redeemed. A
+    // fresh token is a distinct token: `iat` moves to the first second not yet used by an
+    // identical mint (exp - iat stays the TTL).
+    let iat = Math.floor(now.getTime() / 1000);
+    for (;;) {
+      const [taken] = await tx
+        .select({ id: sandboxShares.id })
+        .from(sandboxShares)
+        .where(
+          and(
+            eq(sandboxShares.sessionId, session.id),
+            eq(sandboxShares.forApplicationId, forApplicationId!),
+            eq(sandboxShares.issuedAt, new Date(iat * 1000)),
+            eq(sandboxShares.expiresAt, new Date((iat + ttl) * 1000)),
+          ),
+        )
+        .limit(1);
+      if (!taken) break;
+      iat += 1;
+    }
+    const claims = {
+      session_id: session.id,
+      from_application_id: app.id,
+      for_application_id: forApplicationId!,
+      session_kind: session.kind,
+      iat,
+      exp: iat + ttl,
+    };
+    const minted = await mintShareToken(claims, jwtSecret());
+    await tx.insert(sandboxShares).values({
+      applicationId: app.id,
+      sessionId: session.id,
+      forApplicationId: forApplicationId!,
+      tokenHash: tokenHash(minted),
+      issuedAt: new Date(iat * 1000),
+      expiresAt: new Date(claims.exp * 1000),
+    });
+    return minted;
   });
   return Response.json(
     { share_token: token, for_application_id: forApplicationId, session_kind: session.kind },
@@ -450,24 +480,8 @@ export async function importSharedSession(
     throw importFailure(app.profile, "wrong_application");
   const kind = claims.session_kind;
 
-  // A workflow of the caller of the token's kind; none named = the caller's default one of that kind.
-  let workflow: { id: string } | null = null;
-  if (workflowId === null) workflow = await defaultWorkflow(db, app.id, kind);
-  else if (isUuid(workflowId)) {
-    const rows = await db
-      .select({ id: sandboxWorkflows.id })
-      .from(sandboxWorkflows)
-      .where(
-        and(
-          eq(sandboxWorkflows.id, workflowId.toLowerCase()),
-          eq(sandboxWorkflows.applicationId, app.id),
-          eq(sandboxWorkflows.kind, kind),
-        ),
-      );
-    workflow = rows[0] ?? null;
-  }
-  if (!workflow) throw importFailure(app.profile, "workflow_not_found");
-
+  // The checks apply in the order of the §4 table: token (malformed, expired, another
+  // application), already imported, source deleted, then the workflow. A refusal writes nothing.
   const hash = tokenHash(token!);
   const dedupeKey = duplicateKey(app.profile) === "token" ? `token:${hash}` : `session:${claims.session_id}`;
   const newId = randomUUID();
@@ -504,6 +518,24 @@ export async function importSharedSession(
       throw importFailure(app.profile, "source_deleted");
     }
     if (source.kind !== kind) throw importFailure(app.profile, "invalid_token");
+
+    // A workflow of the caller of the token's kind; none named = the caller's default one of that kind.
+    let workflow: { id: string } | null = null;
+    if (workflowId === null) workflow = await defaultWorkflow(tx, app.id, kind);
+    else if (isUuid(workflowId)) {
+      const rows = await tx
+        .select({ id: sandboxWorkflows.id })
+        .from(sandboxWorkflows)
+        .where(
+          and(
+            eq(sandboxWorkflows.id, workflowId.toLowerCase()),
+            eq(sandboxWorkflows.applicationId, app.id),
+            eq(sandboxWorkflows.kind, kind),
+          ),
+        );
+      workflow = rows[0] ?? null;
+    }
+    if (!workflow) throw importFailure(app.profile, "workflow_not_found");
 
     const number = await nextSessionNumber(tx, app.id);
     const lifetime = source.expiresAt ? source.expiresAt.getTime() - source.createdAt.getTime() : null;

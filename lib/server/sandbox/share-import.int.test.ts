@@ -380,6 +380,78 @@ describe.each(PROFILES)(`share and import, %s profile (${testDriver()})`, (profi
       },
     );
 
+    it("mints a distinct token each time, even twice in one second with the same TTL", async () => {
+      const source = await api.newSession(x, "user", "Approved");
+      const tokens = [];
+      for (let i = 0; i < 3; i++) tokens.push(await api.mint(x, source.session_id, y));
+      expect(new Set(tokens).size).toBe(3);
+      for (const token of tokens) {
+        const claims = claimsOf(token);
+        expect(claims.exp! - claims.iat!).toBe(3600);
+        expect(Math.abs(claims.iat! - Date.now() / 1000)).toBeLessThan(30);
+      }
+      expect((await api.importShared(y.key, { share_token: tokens[0], trust_review: true })).status).toBe(
+        201,
+      );
+      const second = await api.importShared(y.key, { share_token: tokens[1], trust_review: true });
+      if (profile === "recipe") {
+        expect(second.status, second.text).toBe(201);
+      } else {
+        expect(second.status).toBe(errors.already!.status);
+        expect(second.body).toEqual(errors.already!.body);
+      }
+    });
+
+    it("applies the checks in the order of the §4 table when several fail, writing nothing", async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const otherWorkflow = x.workflows.user;
+      const expect4 = async (body: Record<string, unknown>, key: string, error: string) => {
+        const res = await api.importShared(key, { trust_review: true, workflow_id: otherWorkflow, ...body });
+        expect(res.status, `${error}: ${res.text}`).toBe(errors[error]!.status);
+        expect(res.body).toEqual(errors[error]!.body);
+      };
+      const source = await api.newSession(x, "user", "Approved");
+      const claims = claimsOf(await api.mint(x, source.session_id, z));
+      // A token that does not verify is invalid, whatever its exp says.
+      await expect4(
+        {
+          share_token: await signToken({ ...claims, exp: now - 1 }, "another-secret-that-is-long-enough-32+"),
+        },
+        y.key,
+        "invalid",
+      );
+      // Expired beats another application.
+      await expect4(
+        { share_token: await signToken({ ...claims, iat: now - 120, exp: now - 60 }) },
+        y.key,
+        "expired",
+      );
+      // Another application beats a deleted source and a bad workflow.
+      const doomed = await api.newSession(x, "user", "Declined");
+      const forZ = await api.mint(x, doomed.session_id, z);
+      const forY = await api.mint(x, doomed.session_id, y);
+      const importedForY = await api.mint(x, await fresh("user", "Approved"), y);
+      expect((await api.importShared(y.key, { share_token: importedForY, trust_review: true })).status).toBe(
+        201,
+      );
+      await expect4({ share_token: importedForY }, z.key, "wrongApp");
+      // Already imported beats a bad workflow.
+      await expect4({ share_token: importedForY }, y.key, "already");
+      // A deleted source beats a bad workflow.
+      const del = await api.call("DELETE", `/sandbox/v3/session/${doomed.session_id}/delete/`, {
+        key: x.key,
+      });
+      expect(del.status).toBe(204);
+      await expect4({ share_token: forZ }, y.key, "wrongApp");
+      await expect4({ share_token: forY }, y.key, "sourceDeleted");
+      // None of these refusals wrote an import row.
+      const rows = await t.db
+        .select({ id: sandboxImports.id })
+        .from(sandboxImports)
+        .where(eq(sandboxImports.sourceSessionId, doomed.session_id));
+      expect(rows).toEqual([]);
+    });
+
     it("refuses a token whose source session was deleted", async () => {
       const source = await api.newSession(x, "business", "Approved");
       const token = await api.mint(x, source.session_id, y);
