@@ -96,6 +96,60 @@ describe(`sandbox admin API (${testDriver()})`, () => {
     expect(await countOf(sandboxApplications)).toBe(before);
   });
 
+  it("names the actual problem of each field: required only when absent, DRF's messages", async () => {
+    const app = await api.newApp("recipe");
+    const beforeApps = await countOf(sandboxApplications);
+    const beforeSessions = await countOf(sandboxSessions);
+    const cases: [string, unknown, Record<string, string[]>][] = [
+      ["/applications", {}, { name: ["This field is required."] }],
+      ["/applications", { name: 5 }, { name: ["Not a valid string."] }],
+      [
+        "/applications",
+        { name: "a".repeat(201) },
+        { name: ["Ensure this field has no more than 200 characters."] },
+      ],
+      ["/applications", { name: "  " }, { name: ["This field may not be blank."] }],
+      [`/applications/${app.id}/keys`, {}, { privileges: ["This field is required."] }],
+      [
+        `/applications/${app.id}/keys`,
+        { privileges: "read:sessions" },
+        { privileges: ["Expected a list of privileges."] },
+      ],
+      [
+        "/sessions",
+        {},
+        {
+          application_id: ["This field is required."],
+          session_kind: ["This field is required."],
+          status: ["This field is required."],
+        },
+      ],
+      [
+        "/sessions",
+        { application_id: app.id, session_kind: "user", status: 5, vendor_data: 5, seed: 1.5 },
+        {
+          status: ["Not a valid string."],
+          vendor_data: ["Not a valid string."],
+          seed: ["Must be a string or an integer."],
+        },
+      ],
+      ["/clock", {}, { offset_seconds: ["This field is required."] }],
+      [
+        "/clock",
+        { offset_seconds: 10 ** 12 },
+        { offset_seconds: ["Ensure this value is less than or equal to 316224000."] },
+      ],
+    ];
+    for (const [path, body, errors] of cases) {
+      const res = await api.admin("POST", path, body);
+      expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(400);
+      expect(res.body, `${path} ${JSON.stringify(body)}`).toEqual(errors);
+    }
+    expect(await countOf(sandboxApplications)).toBe(beforeApps);
+    expect(await countOf(sandboxSessions)).toBe(beforeSessions);
+    expect((await api.admin("GET", "/clock")).body).toMatchObject({ offset_seconds: 0 });
+  });
+
   it("issues keys with chosen privileges, validating them", async () => {
     const app = await api.newApp("spec");
     const readOnly = await api.newKey(app.id, ["read:sessions"]);

@@ -22,10 +22,24 @@ function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   throw fieldErrors(errors);
 }
 
+/**
+ * DRF's messages: "required" only when the field is absent; a present value of the wrong type or
+ * out of range gets its own message (a schema-level `error` string would mask every other issue).
+ */
+const REQUIRED = "This field is required.";
+const requiredOr = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? REQUIRED : message;
+const NOT_A_STRING = "Not a valid string.";
+const maxChars = (n: number) => `Ensure this field has no more than ${n} characters.`;
+
 const profileSchema = z.enum(["recipe", "spec"], { error: 'Must be "recipe" or "spec".' });
 
 export const createApplicationSchema = z.object({
-  name: z.string({ error: "This field is required." }).trim().min(1, "This field may not be blank.").max(200),
+  name: z
+    .string({ error: requiredOr(NOT_A_STRING) })
+    .trim()
+    .min(1, "This field may not be blank.")
+    .max(200, maxChars(200)),
   profile: profileSchema.optional(),
 });
 
@@ -37,7 +51,7 @@ export async function adminCreateApplication(db: Db, body: unknown) {
 export const createKeySchema = z.object({
   privileges: z
     .array(z.enum(PRIVILEGES, { error: `Each privilege must be one of ${PRIVILEGES.join(", ")}.` }), {
-      error: "This field is required (a list of privileges).",
+      error: requiredOr("Expected a list of privileges."),
     })
     .min(1, "At least one privilege is required."),
 });
@@ -49,11 +63,15 @@ export async function adminCreateApiKey(db: Db, applicationId: string, body: unk
 }
 
 export const createSessionSchema = z.object({
-  application_id: z.uuid({ error: "Must be a valid UUID." }),
-  session_kind: z.enum(["user", "business"], { error: 'Must be "user" or "business".' }),
-  status: z.string({ error: "This field is required." }),
-  vendor_data: z.string().max(1000).nullish(),
-  seed: z.union([z.string().max(200), z.number().int()]).optional(),
+  application_id: z.uuid({ error: requiredOr("Must be a valid UUID.") }),
+  session_kind: z.enum(["user", "business"], { error: requiredOr('Must be "user" or "business".') }),
+  status: z.string({ error: requiredOr(NOT_A_STRING) }),
+  vendor_data: z.string({ error: NOT_A_STRING }).max(1000, maxChars(1000)).nullish(),
+  seed: z
+    .union([z.string().max(200, maxChars(200)), z.number().int()], {
+      error: "Must be a string or an integer.",
+    })
+    .optional(),
 });
 
 export async function adminCreateSession(db: Db, body: unknown, origin: string) {
@@ -75,10 +93,13 @@ export async function adminCreateSession(db: Db, body: unknown, origin: string) 
 
 export const setClockSchema = z.object({
   offset_seconds: z
-    .number({ error: "A valid integer is required." })
+    .number({ error: requiredOr("A valid integer is required.") })
     .int("A valid integer is required.")
-    .min(-MAX_CLOCK_OFFSET_SECONDS)
-    .max(MAX_CLOCK_OFFSET_SECONDS),
+    .min(
+      -MAX_CLOCK_OFFSET_SECONDS,
+      `Ensure this value is greater than or equal to ${-MAX_CLOCK_OFFSET_SECONDS}.`,
+    )
+    .max(MAX_CLOCK_OFFSET_SECONDS, `Ensure this value is less than or equal to ${MAX_CLOCK_OFFSET_SECONDS}.`),
 });
 
 export async function adminSetClock(db: Db, body: unknown) {
