@@ -92,6 +92,12 @@ describe(`sandbox route wrapper (${testDriver()})`, () => {
       ["GET", `/sandbox/v3/session/${id}/decision/`, "key"],
       ["POST", "/sandbox/admin/applications", "admin"],
       ["POST", "/sandbox/admin/clock", "admin"],
+      ["GET", `/sandbox/admin/webhook-deliveries?application_id=${id}`, "admin"],
+      ["DELETE", `/sandbox/v3/webhook/destinations/${id}/`, "key"],
+      ["GET", "/sandbox/v3/", "key"],
+      ["GET", "/sandbox/admin/", "admin"],
+      ["GET", "/sandbox/media/kyc-1-front.png", "none"],
+      ["POST", "/sandbox/media/kyc-1-front.png", "none"],
     ] as const) {
       const res = await api.call(method, path, {
         key: auth === "key" ? app.key : undefined,
@@ -101,6 +107,24 @@ describe(`sandbox route wrapper (${testDriver()})`, () => {
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.body).toEqual(NOT_FOUND);
     }
+  });
+
+  it("answers paths no route serves with a JSON 404 and wrong methods with a JSON 405", async () => {
+    for (const path of [
+      "/sandbox/v3/",
+      "/sandbox/v3",
+      "/sandbox/admin/",
+      "/sandbox/media/",
+      "/sandbox/other",
+    ]) {
+      const res = await api.call("GET", path, { key: app.key });
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toContain("application/json");
+      expect(res.body, path).toEqual(NOT_FOUND);
+    }
+    const media = await api.call("POST", "/sandbox/media/kyc-1-front.png", { body: {} });
+    expect(media.status).toBe(405);
+    expect(media.body).toEqual({ detail: 'Method "POST" not allowed.' });
   });
 
   it("refuses keys of deleted applications", async () => {

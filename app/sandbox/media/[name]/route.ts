@@ -1,4 +1,5 @@
 import { getEnv } from "@/lib/env";
+import { methodNotAllowed } from "@/lib/server/sandbox/http";
 import { mediaImage } from "@/lib/server/sandbox/media";
 
 export const dynamic = "force-dynamic";
@@ -18,3 +19,9 @@ export async function GET(_req: Request, { params }: { params: Promise<{ name: s
     },
   });
 }
+
+/** Read-only: other methods get DRF's JSON 405 (a 404 while the sandbox is off), not Next's empty one. */
+export const POST = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const DELETE = methodNotAllowed;
