@@ -364,7 +364,7 @@ describe.each(PROFILES)(`share and import, %s profile (${testDriver()})`, (profi
         const source = await api.newSession(x, "user", "Approved");
         const first = await api.mint(x, source.session_id, y);
         expect((await api.importShared(y.key, { share_token: first, trust_review: true })).status).toBe(201);
-        // Another TTL: two tokens of the same second with the same claims are byte-identical.
+        // Another TTL here; a second mint with the same TTL is a fresh token too (see below).
         const fresh = await api.mint(x, source.session_id, y, 1800);
         expect(fresh).not.toBe(first);
         const res = await api.importShared(y.key, { share_token: fresh, trust_review: true });
