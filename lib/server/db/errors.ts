@@ -12,3 +12,16 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 export const isUniqueViolation = (error: unknown) => sqlState(error) === "23505";
+
+/** What of an unknown error may be logged: never a failed query's parameters (they can hold secrets). */
+export function loggableError(error: unknown): unknown {
+  if (error && typeof error === "object" && "query" in error && "params" in error) {
+    const cause = (error as { cause?: { message?: unknown } }).cause;
+    return {
+      type: "DrizzleQueryError",
+      query: (error as { query: unknown }).query,
+      cause: { message: cause?.message, code: sqlState(error) },
+    };
+  }
+  return error;
+}

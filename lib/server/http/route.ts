@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { can, type Permission } from "@/lib/rbac";
 import { resolveActor } from "@/lib/server/auth/session";
 import { getDb } from "@/lib/server/db/client";
+import { loggableError } from "@/lib/server/db/errors";
 import { getLogger } from "@/lib/server/logger";
 import type { Actor, ServiceContext } from "@/lib/server/services/context";
 import { AppError, errorBody } from "./errors";
@@ -28,12 +29,12 @@ export function jsonResponse(data: unknown, status = 200, headers?: HeadersInit)
 
 export function errorResponse(error: unknown, requestId: string, log: Logger): Response {
   if (error instanceof AppError) {
-    if (error.status >= 500) log.error({ err: error }, error.message);
+    if (error.status >= 500) log.error({ err: loggableError(error) }, error.message);
     return jsonResponse(errorBody(error.code, error.message, requestId, error.details), error.status, {
       "x-request-id": requestId,
     });
   }
-  log.error({ err: error }, "unhandled error");
+  log.error({ err: loggableError(error) }, "unhandled error");
   return jsonResponse(
     errorBody(
       "internal_error",

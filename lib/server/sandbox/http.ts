@@ -2,7 +2,7 @@ import "server-only";
 import { timingSafeEqual, createHash } from "node:crypto";
 import { getEnv } from "@/lib/env";
 import { getDb } from "@/lib/server/db/client";
-import { sqlState } from "@/lib/server/db/errors";
+import { loggableError } from "@/lib/server/db/errors";
 import type { Db } from "@/lib/server/db/types";
 import { requestIdOf } from "@/lib/server/http/request";
 import { getLogger } from "@/lib/server/logger";
@@ -115,19 +115,6 @@ function rateLimiter() {
     };
   }
   return limiterStore.__sandboxRateLimiter.limiter;
-}
-
-/** What of an unknown error may be logged: never a failed query's parameters (they can hold secrets). */
-function loggableError(error: unknown): unknown {
-  if (error && typeof error === "object" && "query" in error && "params" in error) {
-    const cause = (error as { cause?: { message?: unknown; code?: unknown } }).cause;
-    return {
-      type: "DrizzleQueryError",
-      query: (error as { query: unknown }).query,
-      cause: { message: cause?.message, code: sqlState(error) },
-    };
-  }
-  return error;
 }
 
 function serverError(error: unknown, req: Request): Response {
