@@ -5,7 +5,7 @@ import { and, asc, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import { getEnv } from "@/lib/env";
 import { sandboxApplications, sandboxWorkflows } from "@/lib/server/db/schema";
 import type { Db, DbOrTx } from "@/lib/server/db/types";
-import { createApiKey, createApplication } from "@/lib/server/sandbox/applications";
+import { createApiKey, createApplication, type CreatedApplication } from "@/lib/server/sandbox/applications";
 import { bulkCreateSessions } from "@/lib/server/sandbox/bulk";
 import { PRIVILEGES, type SandboxProfile } from "@/lib/server/sandbox/types";
 
@@ -17,13 +17,7 @@ export const DEMO_APPLICATIONS = [
 
 export const DEMO_SESSIONS_PER_APP = { user: 240, business: 60 } as const;
 
-export type SandboxDemoApplication = {
-  name: string;
-  application_id: string;
-  api_key: string;
-  profile: SandboxProfile;
-  workflows: { user: string; business: string };
-};
+export type SandboxDemoApplication = CreatedApplication & { name: string; profile: SandboxProfile };
 
 /** The file the console's "connected applications" feature reads: ids, workflows and keys. */
 export type SandboxDemoFile = {
