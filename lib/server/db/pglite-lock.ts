@@ -76,10 +76,7 @@ export function acquirePgliteLock(dir: string): () => void {
       const holder = readHolder(file);
       if (holder === null) {
         // Being written by another process right now, or garbage: look again shortly.
-        const waitUntil = Date.now() + 50;
-        while (Date.now() < waitUntil) {
-          /* spin briefly: this runs once at start-up */
-        }
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
         if (attempt < 4) continue;
         unlinkSync(file);
         continue;

@@ -1,5 +1,5 @@
 import "server-only";
-import { count, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq } from "drizzle-orm";
 import { can } from "@/lib/rbac";
 import { auditEvents, users } from "@/lib/server/db/schema";
 import type { ServiceContext } from "./context";
@@ -33,18 +33,15 @@ export async function getDashboard(ctx: ServiceContext): Promise<DashboardData> 
           .limit(8)
       : null,
     ctx.db
-      .select({ occurredAt: auditEvents.occurredAt, ip: auditEvents.ip, action: auditEvents.action })
+      .select({ occurredAt: auditEvents.occurredAt, ip: auditEvents.ip })
       .from(auditEvents)
-      .where(eq(auditEvents.actorId, actor.id))
+      .where(and(eq(auditEvents.actorId, actor.id), eq(auditEvents.action, "auth.login")))
       .orderBy(desc(auditEvents.seq))
-      .limit(20),
+      .limit(3),
   ]);
   return {
     usersByRole: usersByRole?.map((r) => ({ role: r.role, active: Number(r.active) })) ?? null,
     recentEvents: recentEvents?.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })) ?? null,
-    myRecentLogins: myRecentLogins
-      .filter((e) => e.action === "auth.login")
-      .slice(0, 3)
-      .map((e) => ({ occurredAt: e.occurredAt.toISOString(), ip: e.ip })),
+    myRecentLogins: myRecentLogins.map((e) => ({ occurredAt: e.occurredAt.toISOString(), ip: e.ip })),
   };
 }
