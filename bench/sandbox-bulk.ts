@@ -11,6 +11,7 @@
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { migratePostgresUrl, openPostgres } from "@/lib/server/db/open";
+import { migrateSandbox } from "@/lib/server/sandbox/migrate";
 import { createApplication } from "@/lib/server/sandbox/applications";
 import { bulkCreateSessions } from "@/lib/server/sandbox/bulk";
 
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
   try {
     await migratePostgresUrl(url.toString());
     handle = openPostgres(url.toString(), { max: 2 });
+    await migrateSandbox(handle.db);
     const app = await createApplication(handle.db, { name: "Bench", profile: "recipe" });
     console.log(
       `database ${name}; creating ${count.toLocaleString("en")} sessions (batch ${batchSize ?? 2000})`,

@@ -1,5 +1,6 @@
 import { getEnv } from "@/lib/env";
 import { openPglite, openPostgres } from "@/lib/server/db/open";
+import { migrateSandbox } from "@/lib/server/sandbox/migrate";
 import { seedSandboxDemo } from "@/lib/server/sandbox/demo-seed";
 import { DEMO_USERS, seedDemo } from "@/lib/server/seed";
 
@@ -17,6 +18,7 @@ async function main() {
     if (created === 0) console.log("Users already exist: nothing seeded.");
     else console.log(`Created ${created} demo users: ${DEMO_USERS.map((u) => u.email).join(", ")}`);
     if (env.SANDBOX_ENABLED) {
+      if (!env.DATABASE_URL) await migrateSandbox(handle.db);
       const demo = await seedSandboxDemo(handle.db, { now: new Date() });
       if (demo.created)
         console.log(`Created the sandbox demo applications (${demo.sessions} sessions): ${demo.file}`);

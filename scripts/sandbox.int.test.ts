@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { sandboxSessions } from "@/lib/server/db/schema";
+import { sandboxSessions } from "@/lib/server/sandbox/schema";
 import { openPglite } from "@/lib/server/db/open";
 import type { DatabaseHandle } from "@/lib/server/db/types";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";

@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { EnvError, getEnv } from "@/lib/env";
 import { openPglite, openPostgres } from "@/lib/server/db/open";
+import { migrateSandbox } from "@/lib/server/sandbox/migrate";
 import { PgliteLockedError } from "@/lib/server/db/pglite-lock";
 import type { DatabaseHandle, Db } from "@/lib/server/db/types";
 import { createApplication, findApplication, listApplications } from "@/lib/server/sandbox/applications";
@@ -102,7 +103,11 @@ async function requireApp(db: Db, options: Options) {
 
 async function openDatabase(): Promise<DatabaseHandle> {
   const env = getEnv();
-  return env.DATABASE_URL ? openPostgres(env.DATABASE_URL, { max: 2 }) : openPglite(env.pgliteDir);
+  if (env.DATABASE_URL) return openPostgres(env.DATABASE_URL, { max: 2 });
+  // The embedded database migrates itself on open; the sandbox's own set is applied here.
+  const handle = await openPglite(env.pgliteDir);
+  await migrateSandbox(handle.db);
+  return handle;
 }
 
 const commands: Record<string, (db: Db, options: Options) => Promise<void>> = {
@@ -274,7 +279,9 @@ async function main(argv: string[]): Promise<number> {
       /relation "sandbox\.\w+" does not exist/.test(message) ||
       /schema "sandbox" does not exist/.test(message)
     ) {
-      console.error("The database has no sandbox tables yet: run `npm run db:migrate` first.");
+      console.error(
+        "The database has no sandbox tables yet: run `npm run db:migrate` first (with SANDBOX_ENABLED on).",
+      );
     }
     return 1;
   } finally {

@@ -4,6 +4,7 @@ import { getEnv } from "@/lib/env";
 import { setDatabase } from "@/lib/server/db/client";
 import { migratePostgresUrl, openPglite, openPostgres } from "@/lib/server/db/open";
 import type { DatabaseHandle } from "@/lib/server/db/types";
+import { migrateSandbox } from "@/lib/server/sandbox/migrate";
 
 /** Which driver this Vitest project exercises: set per project in vitest.config.ts. */
 export function testDriver(): "pglite" | "postgres" {
@@ -15,9 +16,12 @@ export type TestDatabase = DatabaseHandle & { name: string; url: string | null }
 /**
  * A fresh, migrated database for one suite: an in-memory PGlite, or a newly created PostgreSQL
  * database on TEST_DATABASE_URL's server (dropped again by `close`). Also installed as the
- * process database, so route handlers under test use it.
+ * process database, so route handlers under test use it. The sandbox's own migrations are applied
+ * too unless `sandbox: false` (a database as production has it with the sandbox off).
  */
-export async function createTestDatabase(options: { install?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { install?: boolean; sandbox?: boolean } = {},
+): Promise<TestDatabase> {
   let handle: TestDatabase;
   if (testDriver() === "postgres") {
     const adminUrl = getEnv().TEST_DATABASE_URL;
@@ -45,6 +49,7 @@ export async function createTestDatabase(options: { install?: boolean } = {}): P
     const inner = await openPglite(null);
     handle = { ...inner, name: "memory", url: null };
   }
+  if (options.sandbox !== false) await migrateSandbox(handle.db);
   if (options.install !== false) setDatabase(handle);
   return handle;
 }

@@ -5,12 +5,12 @@ import { migrationStatus } from "@/lib/server/db/migrate";
 import { PgliteLockedError } from "@/lib/server/db/pglite-lock";
 import { getLogger } from "@/lib/server/logger";
 import { seedDemo } from "@/lib/server/seed";
-import { seedSandboxDemo } from "@/lib/server/sandbox/demo-seed";
-import { startWebhookWorker } from "@/lib/server/sandbox/webhooks";
 
 /**
  * Runs once per server process (instrumentation.ts): validates configuration, opens the database
  * (the embedded one migrates itself, and seeds demo data on first start outside production).
+ * This is the one composition root that may start the Didit sandbox: only while it is on, and
+ * loaded lazily, so with SANDBOX_ENABLED=false none of its code or tables is touched.
  */
 export async function boot(): Promise<void> {
   let env;
@@ -38,6 +38,10 @@ export async function boot(): Promise<void> {
     const { db, driver } = await getDatabase();
     if (driver === "pglite") {
       log.info({ dir: env.pgliteDir }, "embedded database ready");
+      if (env.SANDBOX_ENABLED) {
+        const { migrateSandbox } = await import("@/lib/server/sandbox/migrate");
+        await migrateSandbox(db);
+      }
       const seedDemoData = env.HANDOFF_SEED_DEMO ?? env.NODE_ENV !== "production";
       if (seedDemoData) {
         const { created } = await seedDemo(db, { nodeEnv: env.NODE_ENV });
@@ -45,6 +49,7 @@ export async function boot(): Promise<void> {
         if (env.SANDBOX_ENABLED) {
           // Demo data is a convenience: a failure is logged, not fatal to the console.
           try {
+            const { seedSandboxDemo } = await import("@/lib/server/sandbox/demo-seed");
             const demo = await seedSandboxDemo(db, { now: new Date() });
             if (demo.file) {
               log.info(
@@ -66,7 +71,10 @@ export async function boot(): Promise<void> {
         log.warn({ pending: status.pending }, "database migrations are pending: run `npm run db:migrate`");
       }
     }
-    if (env.SANDBOX_ENABLED) startWebhookWorker();
+    if (env.SANDBOX_ENABLED) {
+      const { startWebhookWorker } = await import("@/lib/server/sandbox/webhooks");
+      startWebhookWorker();
+    }
   } catch (error) {
     if (error instanceof PgliteLockedError) {
       console.error(`[handoff] ${error.message}`);

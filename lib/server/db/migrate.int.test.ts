@@ -6,7 +6,7 @@ import { rowsOf } from "./types";
 
 let t: TestDatabase;
 beforeAll(async () => {
-  t = await createTestDatabase({ install: false });
+  t = await createTestDatabase({ install: false, sandbox: false });
 });
 afterAll(() => t.close());
 
@@ -27,5 +27,29 @@ describe(`migrations (${testDriver()})`, () => {
       ),
     ).map((r) => r.tgname);
     expect(triggers.sort()).toEqual(["audit_events_no_truncate", "audit_events_no_update_delete"]);
+  });
+});
+
+const schemas = async (db: TestDatabase["db"]) =>
+  rowsOf<{ nspname: string }>(
+    await db.execute(
+      sql`select nspname from pg_namespace where nspname in ('sandbox', 'drizzle') order by 1`,
+    ),
+  ).map((r) => r.nspname);
+
+describe(`migrations with the sandbox off (${testDriver()})`, () => {
+  it("a database migrated with the sandbox off has no sandbox schema or tables", async () => {
+    const off = await createTestDatabase({ install: false, sandbox: false });
+    try {
+      expect(await schemas(off.db)).toEqual(["drizzle"]);
+      const tables = rowsOf<{ n: number }>(
+        await off.db.execute(
+          sql`select count(*)::int as n from information_schema.tables where table_schema = 'sandbox'`,
+        ),
+      );
+      expect(Number(tables[0]!.n)).toBe(0);
+    } finally {
+      await off.close();
+    }
   });
 });

@@ -17,14 +17,3 @@ export function clientIp(headers: Headers): string | null {
 export function userAgent(headers: Headers): string | null {
   return headers.get("user-agent")?.slice(0, 512) ?? null;
 }
-
-const requestIds = new WeakMap<Request, string>();
-/** The request id of one request, the same for its log lines and its response. */
-export function requestIdOf(req: Request): string {
-  let id = requestIds.get(req);
-  if (!id) {
-    id = requestIdFrom(req.headers);
-    requestIds.set(req, id);
-  }
-  return id;
-}

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxApiKeys, sandboxApplications, sandboxSessions } from "@/lib/server/db/schema/sandbox";
+import { sandboxApiKeys, sandboxApplications, sandboxSessions } from "@/lib/server/sandbox/schema";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { NOT_FOUND, PERMISSION_DENIED, sandboxApi, wireStatus } from "@/test/sandbox-fixtures";
 import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { getEnv } from "@/lib/env";
 import type { DbOrTx } from "@/lib/server/db/types";
-import { sandboxApiKeys, sandboxApplications, sandboxWorkflows } from "@/lib/server/db/schema/sandbox";
+import { sandboxApiKeys, sandboxApplications, sandboxWorkflows } from "@/lib/server/sandbox/schema";
 import { PRIVILEGES, type Privilege, type SandboxProfile, type SessionKind } from "./types";
 
 export type CreatedApplication = {

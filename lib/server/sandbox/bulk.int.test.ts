@@ -1,6 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxEntities, sandboxSessions } from "@/lib/server/db/schema";
+import { sandboxEntities, sandboxSessions } from "@/lib/server/sandbox/schema";
 import { createApplication } from "@/lib/server/sandbox/applications";
 import { bulkCreateSessions } from "@/lib/server/sandbox/bulk";
 import { SESSION_STATUSES } from "@/lib/server/sandbox/types";

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/lib/server/db/types";
-import { sandboxClock } from "@/lib/server/db/schema/sandbox";
+import { sandboxClock } from "@/lib/server/sandbox/schema";
 
 /** The largest offset the admin API accepts: ten years either way (the column is a 32-bit integer). */
 export const MAX_CLOCK_OFFSET_SECONDS = 10 * 366 * 24 * 3600;

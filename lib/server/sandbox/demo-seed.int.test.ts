@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxApplications, sandboxSessions } from "@/lib/server/db/schema";
+import { sandboxApplications, sandboxSessions } from "@/lib/server/sandbox/schema";
 import { authenticateApiKey } from "@/lib/server/sandbox/applications";
 import { seedSandboxDemo, type SandboxDemoFile } from "@/lib/server/sandbox/demo-seed";
 import { SESSION_STATUSES } from "@/lib/server/sandbox/types";

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { and, asc, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import { getEnv } from "@/lib/env";
-import { sandboxApplications, sandboxWorkflows } from "@/lib/server/db/schema";
+import { sandboxApplications, sandboxWorkflows } from "@/lib/server/sandbox/schema";
 import type { Db, DbOrTx } from "@/lib/server/db/types";
 import { createApiKey, createApplication, type CreatedApplication } from "@/lib/server/sandbox/applications";
 import { bulkCreateSessions } from "@/lib/server/sandbox/bulk";

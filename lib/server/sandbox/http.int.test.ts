@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getEnv } from "@/lib/env";
-import { sandboxWebhookDeliveries } from "@/lib/server/db/schema/sandbox";
+import { sandboxWebhookDeliveries } from "@/lib/server/sandbox/schema";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { NOT_FOUND, PERMISSION_DENIED, sandboxApi, type TestApp } from "@/test/sandbox-fixtures";
 import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";

@@ -1,16 +1,28 @@
 import "server-only";
-import { timingSafeEqual, createHash } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { getEnv } from "@/lib/env";
 import { getDb } from "@/lib/server/db/client";
 import { loggableError } from "@/lib/server/db/errors";
 import type { Db } from "@/lib/server/db/types";
-import { requestIdOf } from "@/lib/server/http/request";
 import { getLogger } from "@/lib/server/logger";
 import { authenticateApiKey } from "./applications";
 import { sandboxNow } from "./clock";
 import { DrfError, isUuid } from "./errors";
 import { createSandboxRateLimiter, rateLimitHeaders } from "./rate-limit";
 import type { Privilege, SandboxProfile } from "./types";
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{8,100}$/;
+const requestIds = new WeakMap<Request, string>();
+/** One request id per request (a well-formed incoming one, else new): the same in its logs and its response. */
+function requestIdOf(req: Request): string {
+  let id = requestIds.get(req);
+  if (!id) {
+    const incoming = req.headers.get("x-request-id");
+    id = incoming && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    requestIds.set(req, id);
+  }
+  return id;
+}
 
 /**
  * The one wrapper of every Didit sandbox route: sandbox switch, `x-api-key` → application,

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxSessions } from "@/lib/server/db/schema/sandbox";
+import { sandboxSessions } from "@/lib/server/sandbox/schema";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import {
   featureKeysOf,

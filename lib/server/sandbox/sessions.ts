@@ -11,7 +11,7 @@ import {
   sandboxSessions,
   sandboxShares,
   sandboxWorkflows,
-} from "@/lib/server/db/schema/sandbox";
+} from "@/lib/server/sandbox/schema";
 import { isUniqueViolation } from "@/lib/server/db/errors";
 import { defaultWorkflow, findApplication } from "./applications";
 import { DrfError, fieldErrors, isUuid, notFound, type FieldErrors } from "./errors";

@@ -1,11 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  sandboxEntities,
-  sandboxImports,
-  sandboxSessions,
-  sandboxShares,
-} from "@/lib/server/db/schema/sandbox";
+import { sandboxEntities, sandboxImports, sandboxSessions, sandboxShares } from "@/lib/server/sandbox/schema";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import {
   claimsOf,

@@ -1,7 +1,7 @@
 import { pageEnvelope, type Page } from "./pagination";
 import "server-only";
 import { count, desc, eq } from "drizzle-orm";
-import { sandboxApplications, sandboxWebhookDeliveries } from "@/lib/server/db/schema";
+import { sandboxApplications, sandboxWebhookDeliveries } from "@/lib/server/sandbox/schema";
 import type { DbOrTx } from "@/lib/server/db/types";
 import { fieldErrors, isUuid, notFound, type FieldErrors } from "@/lib/server/sandbox/errors";
 

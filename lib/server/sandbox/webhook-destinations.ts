@@ -3,7 +3,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { and, count, desc, eq } from "drizzle-orm";
 import { isUniqueViolation } from "@/lib/server/db/errors";
-import { sandboxWebhookDestinations } from "@/lib/server/db/schema";
+import { sandboxWebhookDestinations } from "@/lib/server/sandbox/schema";
 import type { DbOrTx } from "@/lib/server/db/types";
 import { fieldErrors, isUuid, notFound, type FieldErrors } from "@/lib/server/sandbox/errors";
 import { NOT_NULL, readBoolean, readString, REQUIRED } from "@/lib/server/sandbox/validation";

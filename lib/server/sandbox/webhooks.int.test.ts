@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GET as deliveriesRoute } from "@/app/sandbox/admin/webhook-deliveries/route";
 import { getEnv } from "@/lib/env";
-import { sandboxWebhookDeliveries, sandboxWebhookDestinations } from "@/lib/server/db/schema";
+import { sandboxWebhookDeliveries, sandboxWebhookDestinations } from "@/lib/server/sandbox/schema";
 import { createApplication, type CreatedApplication } from "@/lib/server/sandbox/applications";
 import type { SessionKind, SessionStatus, StoredSession } from "@/lib/server/sandbox/types";
 import { createDestination, updateDestination } from "@/lib/server/sandbox/webhook-destinations";

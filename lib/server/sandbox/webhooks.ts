@@ -8,7 +8,7 @@ import {
   sandboxWebhookDeliveries,
   sandboxWebhookDestinations,
   sandboxWorkflows,
-} from "@/lib/server/db/schema";
+} from "@/lib/server/sandbox/schema";
 import type { Db, DbOrTx, Tx } from "@/lib/server/db/types";
 import { rowsOf } from "@/lib/server/db/types";
 import { getLogger } from "@/lib/server/logger";

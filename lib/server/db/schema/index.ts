@@ -1,3 +1,3 @@
 export * from "./users";
 export * from "./audit";
-export * from "./sandbox";
+export * from "./inbound";

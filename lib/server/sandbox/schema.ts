@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { SessionReview, SessionSummary } from "@/lib/server/sandbox/types";
+import type { SessionReview, SessionSummary } from "./types";
 
 /** The Didit sandbox keeps its state in its own schema, apart from Handoff's tables. */
 export const sandbox = pgSchema("sandbox");
