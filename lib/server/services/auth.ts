@@ -172,10 +172,23 @@ export async function recordLogout(ctx: ServiceContext, actor: { id: string; ema
 /** The current state of a session's user: role and status are read on every request. */
 export async function loadActiveUser(ctx: Pick<ServiceContext, "db">, id: string): Promise<Actor | null> {
   const [user] = await ctx.db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, status: users.status })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      status: users.status,
+      mustChangePassword: users.mustChangePassword,
+    })
     .from(users)
     .where(eq(users.id, id))
     .limit(1);
   if (!user || user.status !== "active") return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    mustChangePassword: user.mustChangePassword,
+  };
 }

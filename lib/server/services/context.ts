@@ -2,7 +2,14 @@ import "server-only";
 import type { Role } from "@/lib/rbac";
 import type { Db } from "@/lib/server/db/types";
 
-export type Actor = { id: string; email: string; name: string; role: Role };
+export type Actor = {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  /** Signed in with a one-time password: only the change-password page and route are open. */
+  mustChangePassword?: boolean;
+};
 
 /** What every service verb receives: the database, who acts, and the clock (injectable in tests). */
 export type ServiceContext = {
