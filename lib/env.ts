@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -21,6 +22,30 @@ const base64Key = z.string().refine((v) => {
   }
 }, "must be 32 bytes, base64-encoded (openssl rand -base64 32)");
 
+/** One IPv4/IPv6 address or CIDR block: `10.0.0.0/8`, `127.0.0.1`, `fd00::/8`. */
+function isIpOrCidr(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const trustedProxies = z
+  .string()
+  .default("")
+  .transform((v) =>
+    v
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (entries) => entries.every(isIpOrCidr),
+    "comma-separated IPv4/IPv6 addresses or CIDR blocks, e.g. 127.0.0.1/32,10.0.0.0/8",
+  );
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   HANDOFF_DATA_DIR: z.string().min(1).default(".data"),
@@ -40,6 +65,7 @@ const envSchema = z.object({
   AUTH_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   AUTH_OIDC_NAME: z.string().min(1).default("Single sign-on"),
   AUTH_OIDC_ROLE_CLAIM: z.string().min(1).default("handoff_role"),
+  TRUSTED_PROXIES: trustedProxies,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   HANDOFF_SEED_DEMO: booleanString.optional(),
   SANDBOX_ENABLED: booleanString.default(true),
