@@ -14,7 +14,8 @@ import { sandboxNow } from "@/lib/server/sandbox/clock";
 import { DrfError, isUuid } from "@/lib/server/sandbox/errors";
 import { createGeneratedSession } from "@/lib/server/sandbox/sessions";
 import { parseStatus, renderStatus } from "@/lib/server/sandbox/statuses";
-import { SESSION_STATUSES, type SandboxProfile, type SessionKind } from "@/lib/server/sandbox/types";
+import { SESSION_STATUSES, type SessionKind } from "@/lib/server/didit-wire";
+import type { SandboxProfile } from "@/lib/server/sandbox/types";
 import { listDeliveries } from "@/lib/server/sandbox/webhook-deliveries";
 
 const HELP = `Didit sandbox CLI

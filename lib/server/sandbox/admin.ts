@@ -7,7 +7,7 @@ import { fieldErrors, notFound, type FieldErrors } from "./errors";
 import { renderDecision } from "./render";
 import { createGeneratedSession } from "./sessions";
 import { parseStatus } from "./statuses";
-import { PRIVILEGES } from "./types";
+import { PRIVILEGES } from "@/lib/server/didit-wire";
 
 /** The sandbox operator's API (applications, keys, seeded sessions, clock), validated with zod. */
 

@@ -4,7 +4,8 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { getEnv } from "@/lib/env";
 import type { DbOrTx } from "@/lib/server/db/types";
 import { sandboxApiKeys, sandboxApplications, sandboxWorkflows } from "@/lib/server/sandbox/schema";
-import { PRIVILEGES, type Privilege, type SandboxProfile, type SessionKind } from "./types";
+import { PRIVILEGES, type Privilege, type SessionKind } from "@/lib/server/didit-wire";
+import type { SandboxProfile } from "./types";
 
 export type CreatedApplication = {
   application_id: string;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxEntities, sandboxSessions } from "@/lib/server/sandbox/schema";
 import { createApplication } from "@/lib/server/sandbox/applications";
 import { bulkCreateSessions } from "@/lib/server/sandbox/bulk";
-import { SESSION_STATUSES } from "@/lib/server/sandbox/types";
+import { SESSION_STATUSES } from "@/lib/server/didit-wire";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 
 let t: TestDatabase;

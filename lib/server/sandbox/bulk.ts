@@ -5,12 +5,8 @@ import { rowsOf, type DbOrTx } from "@/lib/server/db/types";
 import { defaultWorkflow } from "@/lib/server/sandbox/applications";
 import { notFound } from "@/lib/server/sandbox/errors";
 import { generateSession } from "@/lib/server/sandbox/generator";
-import {
-  SESSION_STATUSES,
-  type SessionKind,
-  type SessionStatus,
-  type SessionSummary,
-} from "@/lib/server/sandbox/types";
+import { SESSION_STATUSES, type SessionKind, type SessionStatus } from "@/lib/server/didit-wire";
+import type { SessionSummary } from "@/lib/server/sandbox/types";
 
 /** A plausible spread of statuses for generated data (weights, not percentages). */
 export const STATUS_WEIGHTS: Record<SessionStatus, number> = {

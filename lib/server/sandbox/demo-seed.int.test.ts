@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxApplications, sandboxSessions } from "@/lib/server/sandbox/schema";
 import { authenticateApiKey } from "@/lib/server/sandbox/applications";
 import { seedSandboxDemo, type SandboxDemoFile } from "@/lib/server/sandbox/demo-seed";
-import { SESSION_STATUSES } from "@/lib/server/sandbox/types";
+import { SESSION_STATUSES } from "@/lib/server/didit-wire";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 
 let t: TestDatabase;

@@ -7,7 +7,8 @@ import { sandboxApplications, sandboxWorkflows } from "@/lib/server/sandbox/sche
 import type { Db, DbOrTx } from "@/lib/server/db/types";
 import { createApiKey, createApplication, type CreatedApplication } from "@/lib/server/sandbox/applications";
 import { bulkCreateSessions } from "@/lib/server/sandbox/bulk";
-import { PRIVILEGES, type SandboxProfile } from "@/lib/server/sandbox/types";
+import { PRIVILEGES } from "@/lib/server/didit-wire";
+import type { SandboxProfile } from "@/lib/server/sandbox/types";
 
 /** Two applications of one group: a bank and its payments brand, sharing verifications both ways. */
 export const DEMO_APPLICATIONS = [

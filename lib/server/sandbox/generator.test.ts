@@ -3,14 +3,18 @@ import { describe, expect, it } from "vitest";
 import {
   generateSession,
   generateSummary,
-  KYB_FEATURE_KEYS,
   KYB_FEATURE_NAMES,
-  KYC_FEATURE_KEYS,
   KYC_FEATURE_NAMES,
   normalizeSeed,
 } from "@/lib/server/sandbox/generator";
 import { mediaImage, MEDIA_PREFIX } from "@/lib/server/sandbox/media";
-import { SESSION_STATUSES, type SessionKind, type SessionStatus } from "@/lib/server/sandbox/types";
+import {
+  KYB_FEATURE_KEYS,
+  KYC_FEATURE_KEYS_RECIPE,
+  SESSION_STATUSES,
+  type SessionKind,
+  type SessionStatus,
+} from "@/lib/server/didit-wire";
 
 const createdAt = new Date("2026-03-01T10:00:00Z");
 const gen = (seed: number | string, kind: SessionKind, status: SessionStatus) =>
@@ -151,7 +155,7 @@ describe("generateSession", () => {
       for (const kind of ["user", "business"] as const) {
         const status = SESSION_STATUSES[(seed * 3) % SESSION_STATUSES.length]!;
         const { summary, payload } = gen(seed, kind, status);
-        const keys = kind === "user" ? KYC_FEATURE_KEYS : KYB_FEATURE_KEYS;
+        const keys = kind === "user" ? KYC_FEATURE_KEYS_RECIPE : KYB_FEATURE_KEYS;
         const names: Record<string, string> = kind === "user" ? KYC_FEATURE_NAMES : KYB_FEATURE_NAMES;
         expect(Object.keys(payload)).toEqual([...keys]);
         for (const list of arrays(payload)) {
@@ -243,7 +247,7 @@ describe("status consistency", () => {
   });
 
   it.each(kinds)("%s: unfinished sessions have partial features and no verdicts", (kind) => {
-    const all = kind === "user" ? KYC_FEATURE_KEYS.length : KYB_FEATURE_KEYS.length;
+    const all = kind === "user" ? KYC_FEATURE_KEYS_RECIPE.length : KYB_FEATURE_KEYS.length;
     for (const seed of SEEDS.slice(0, 150)) {
       const notStarted = gen(seed, kind, "Not Started");
       expect(checkStatuses(notStarted.payload)).toEqual([]);

@@ -12,7 +12,15 @@ import {
   type NamePart,
 } from "@/lib/server/sandbox/generator-data";
 import { mediaPath, type MediaKind } from "@/lib/server/sandbox/media";
-import type { SessionKind, SessionStatus, SessionSummary } from "@/lib/server/sandbox/types";
+import {
+  KYB_FEATURE_KEYS,
+  KYC_FEATURE_KEYS_RECIPE,
+  type KybFeatureKey,
+  type KycFeatureKeyRecipe,
+  type SessionKind,
+  type SessionStatus,
+} from "@/lib/server/didit-wire";
+import type { SessionSummary } from "@/lib/server/sandbox/types";
 
 /**
  * Deterministic synthetic Didit sessions: the same seed, kind, status and creation date always give
@@ -29,29 +37,8 @@ export type GeneratedSession = { summary: SessionSummary; payload: Record<string
 /** Numbers are used as given (reduced to 32 bits); strings are hashed. */
 export type Seed = number | string;
 
-export const KYC_FEATURE_KEYS = [
-  "id_verifications",
-  "liveness_checks",
-  "face_matches",
-  "aml_screenings",
-  "database_validations",
-  "proof_of_address",
-  "location_checks",
-  "phone_verifications",
-  "email_verifications",
-] as const;
-export const KYB_FEATURE_KEYS = [
-  "registry_checks",
-  "key_people_checks",
-  "document_verifications",
-  "aml_screenings",
-  "questionnaires",
-] as const;
-export type KycFeatureKey = (typeof KYC_FEATURE_KEYS)[number];
-export type KybFeatureKey = (typeof KYB_FEATURE_KEYS)[number];
-
 /** Feature names as listed in `features`, per payload key. */
-export const KYC_FEATURE_NAMES: Record<KycFeatureKey, string> = {
+export const KYC_FEATURE_NAMES: Record<KycFeatureKeyRecipe, string> = {
   id_verifications: "ID_VERIFICATION",
   liveness_checks: "LIVENESS",
   face_matches: "FACE_MATCH",
@@ -296,7 +283,7 @@ function warning(risk: keyof typeof WARNINGS): Warning {
 type KycStep = "id" | "liveness" | "face" | "aml" | "db" | "poa" | "ip" | "phone" | "email";
 type KybStep = "registry" | "documents" | "people" | "questionnaire" | "aml";
 
-const KYC_STEP_KEY: Record<KycStep, KycFeatureKey> = {
+const KYC_STEP_KEY: Record<KycStep, KycFeatureKeyRecipe> = {
   id: "id_verifications",
   liveness: "liveness_checks",
   face: "face_matches",
@@ -483,7 +470,7 @@ function kycSummary(id: KycIdentity): SessionSummary {
     country: idDone ? id.issuing.a3 : null,
     company_name: null,
     registration_number: null,
-    features: KYC_FEATURE_KEYS.filter((k) => hasStep(id.progress, k, KYC_STEP_KEY)).map(
+    features: KYC_FEATURE_KEYS_RECIPE.filter((k) => hasStep(id.progress, k, KYC_STEP_KEY)).map(
       (k) => KYC_FEATURE_NAMES[k],
     ),
   };
@@ -655,7 +642,7 @@ function buildKyc(id: KycIdentity): Record<string, unknown> {
   const nationality = p.locale.a3;
   const device = pick(r, DEVICES);
   const out: Record<string, unknown[]> = {};
-  for (const key of KYC_FEATURE_KEYS) out[key] = [];
+  for (const key of KYC_FEATURE_KEYS_RECIPE) out[key] = [];
 
   for (const [step, status] of progress.checks) {
     const key = KYC_STEP_KEY[step];

@@ -9,7 +9,8 @@ import { authenticateApiKey } from "./applications";
 import { sandboxNow } from "./clock";
 import { DrfError, isUuid } from "./errors";
 import { createSandboxRateLimiter, rateLimitHeaders } from "./rate-limit";
-import type { Privilege, SandboxProfile } from "./types";
+import type { Privilege } from "@/lib/server/didit-wire";
+import type { SandboxProfile } from "./types";
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{8,100}$/;
 const requestIds = new WeakMap<Request, string>();

@@ -1,7 +1,8 @@
 import "server-only";
+import type { ListEnvelope } from "@/lib/server/didit-wire";
 
-/** DRF's LimitOffsetPagination, as Didit's lists use it (didit-api.md §1). */
-export type Page<T> = { count: number; next: string | null; previous: string | null; results: T[] };
+/** DRF's LimitOffsetPagination, as Didit's session lists use it (didit-api.md §1). */
+export type Page<T> = ListEnvelope<T>;
 
 export const DEFAULT_LIMIT = 50;
 

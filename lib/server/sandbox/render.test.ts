@@ -8,7 +8,8 @@ import {
   renderImportResult,
   renderListRow,
 } from "@/lib/server/sandbox/render";
-import type { SessionKind, SessionStatus, StoredSession } from "@/lib/server/sandbox/types";
+import type { SessionKind, SessionStatus } from "@/lib/server/didit-wire";
+import type { StoredSession } from "@/lib/server/sandbox/types";
 
 const ORIGIN = "http://127.0.0.1:3000";
 const createdAt = new Date("2026-03-01T10:00:00Z");

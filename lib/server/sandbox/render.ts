@@ -1,9 +1,14 @@
 import "server-only";
 
-import { KYB_FEATURE_KEYS, KYC_FEATURE_KEYS } from "@/lib/server/sandbox/generator";
 import { MEDIA_PREFIX } from "@/lib/server/sandbox/media";
 import { renderStatus } from "@/lib/server/sandbox/statuses";
-import type { SandboxProfile, SessionKind, StoredSession } from "@/lib/server/sandbox/types";
+import {
+  KYB_FEATURE_KEYS,
+  KYC_FEATURE_KEYS_RECIPE,
+  KYC_FEATURE_KEYS_SPEC,
+  type SessionKind,
+} from "@/lib/server/didit-wire";
+import type { SandboxProfile, StoredSession } from "@/lib/server/sandbox/types";
 
 /**
  * Rendering of stored sessions per profile: the only place that knows the key-name and casing
@@ -11,15 +16,14 @@ import type { SandboxProfile, SessionKind, StoredSession } from "@/lib/server/sa
  * are stored as `/sandbox/media/…` paths and become absolute URLs here.
  */
 
-/** Published-spec names of the two KYC arrays the recipe names differently. */
-const SPEC_RENAMES: Record<string, string> = {
-  proof_of_address: "poa_verifications",
-  location_checks: "ip_analyses",
-};
+/** Published-spec names of the KYC arrays the recipe names differently (proof_of_address, location_checks). */
+const SPEC_RENAMES: Record<string, string> = Object.fromEntries(
+  KYC_FEATURE_KEYS_RECIPE.map((k, i) => [k, KYC_FEATURE_KEYS_SPEC[i]!]).filter(([k, v]) => k !== v),
+);
 
 /** Stored (recipe) payload keys of a kind, in Didit's order. */
 export function storedFeatureKeys(kind: SessionKind): readonly string[] {
-  return kind === "business" ? KYB_FEATURE_KEYS : KYC_FEATURE_KEYS;
+  return kind === "business" ? KYB_FEATURE_KEYS : KYC_FEATURE_KEYS_RECIPE;
 }
 
 /** The feature array keys of a decision or import body, as the profile names them. */

@@ -1,4 +1,3 @@
-import { pageEnvelope, publicUrl, readPageParams, type Page } from "./pagination";
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
@@ -16,25 +15,29 @@ import { isUniqueViolation } from "@/lib/server/db/errors";
 import { defaultWorkflow, findApplication } from "./applications";
 import { DrfError, fieldErrors, isUuid, notFound, type FieldErrors } from "./errors";
 import { generateSession, type Seed } from "./generator";
+import { pageEnvelope, publicUrl, readPageParams, type Page } from "./pagination";
 import type { SandboxApp } from "./http";
 import { duplicateKey, importError, shareSuccessStatus, type ImportErrorKind } from "./profiles";
 import { renderDecision, renderImportResult, renderListRow } from "./render";
 import { mintShareToken, readShareToken, tokenHash } from "./share-token";
-import { isFinished, renderStatus, UPDATE_STATUS_ALLOWED_FROM, UPDATE_STATUS_TARGETS } from "./statuses";
+import { isFinished, renderStatus } from "./statuses";
 import {
+  SESSION_LIST_KINDS,
   SESSION_STATUSES,
-  type SandboxProfile,
+  SHARE_TTL_SECONDS,
+  UPDATE_STATUS_ALLOWED_FROM,
+  UPDATE_STATUS_TARGETS,
   type SessionKind,
-  type SessionReview,
   type SessionStatus,
-  type StoredSession,
-} from "./types";
+  type ShareResponse,
+  type UpdateStatusResponse,
+} from "@/lib/server/didit-wire";
+import type { SandboxProfile, SessionReview, StoredSession } from "./types";
 import { enqueueStatusUpdated, kickWebhookWorker } from "./webhooks";
 import { readBoolean, readInteger, readString, readUuid } from "./validation";
 
 /** How long a generated session's link lives (Didit's default session expiry is a week). */
 const SESSION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
-export const SHARE_TTL = { min: 60, max: 86_400, default: 3600 } as const;
 const LIST_MAX_LIMIT = 1000;
 
 type SessionRow = typeof sandboxSessions.$inferSelect;
@@ -154,7 +157,6 @@ export async function sessionDecision(db: Db, app: SandboxApp, id: string, origi
 // ---------------------------------------------------------------------------------------------
 // List: GET /v3/sessions/
 
-const SESSION_KINDS = ["user", "business", "all"] as const;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function parseDate(value: string): Date | null {
@@ -201,7 +203,7 @@ export async function listSessions(
   const errors: FieldErrors = {};
 
   const kindParam = value("session_kind") ?? "user";
-  if (!(SESSION_KINDS as readonly string[]).includes(kindParam)) {
+  if (!(SESSION_LIST_KINDS as readonly string[]).includes(kindParam)) {
     errors.session_kind = [`Select a valid choice. ${kindParam} is not one of the available choices.`];
   }
   const workflowId = value("workflow_id");
@@ -289,7 +291,7 @@ export async function updateSessionStatus(
   body: Record<string, unknown>,
   now: Date,
   origin: string,
-): Promise<{ session_id: string }> {
+): Promise<UpdateStatusResponse> {
   await getOwnSession(db, app.id, id);
   const errors: FieldErrors = {};
   const raw = body.new_status;
@@ -312,7 +314,7 @@ export async function updateSessionStatus(
       (s) => raw === s || raw === renderStatus(session.kind, s, app.profile),
     );
     if (!target) throw fieldErrors({ new_status: [`"${String(raw)}" is not a valid choice.`] });
-    if (!UPDATE_STATUS_ALLOWED_FROM.includes(session.status)) {
+    if (!(UPDATE_STATUS_ALLOWED_FROM as readonly SessionStatus[]).includes(session.status)) {
       throw new DrfError(400, {
         detail: [
           `Cannot update the status of a session in status "${renderStatus(session.kind, session.status, app.profile)}".`,
@@ -375,8 +377,8 @@ export async function shareSession(
   const errors: FieldErrors = {};
   const forApplicationId = readUuid(body, "for_application_id", errors, { required: true });
   const ttl =
-    readInteger(body, "ttl_in_seconds", errors, { min: SHARE_TTL.min, max: SHARE_TTL.max }) ??
-    SHARE_TTL.default;
+    readInteger(body, "ttl_in_seconds", errors, { min: SHARE_TTL_SECONDS.min, max: SHARE_TTL_SECONDS.max }) ??
+    SHARE_TTL_SECONDS.default;
   if (Object.keys(errors).length > 0) throw fieldErrors(errors);
   if (!isFinished(session.status)) throw new DrfError(400, { detail: [FINISHED_ONLY_MESSAGE] });
   if (forApplicationId === app.id) {
@@ -433,10 +435,12 @@ export async function shareSession(
     });
     return minted;
   });
-  return Response.json(
-    { share_token: token, for_application_id: forApplicationId, session_kind: session.kind },
-    { status: shareSuccessStatus(app.profile) },
-  );
+  const answer: ShareResponse = {
+    share_token: token,
+    for_application_id: forApplicationId!,
+    session_kind: session.kind,
+  };
+  return Response.json(answer, { status: shareSuccessStatus(app.profile) });
 }
 
 // ---------------------------------------------------------------------------------------------

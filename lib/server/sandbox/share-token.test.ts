@@ -4,7 +4,7 @@ import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 
 import { mintShareToken, readShareToken, tokenHash } from "@/lib/server/sandbox/share-token";
-import type { ShareTokenClaims } from "@/lib/server/sandbox/types";
+import type { ShareTokenClaims } from "@/lib/server/didit-wire";
 
 const SECRET = "s".repeat(40);
 const claims: ShareTokenClaims = {

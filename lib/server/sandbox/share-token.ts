@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT } from "jose";
 
-import type { SessionKind, ShareTokenClaims } from "@/lib/server/sandbox/types";
+import type { SessionKind, ShareTokenClaims } from "@/lib/server/didit-wire";
 
 export type ReadShareTokenResult =
   { ok: true; claims: ShareTokenClaims } | { ok: false; reason: "malformed" | "bad_signature" | "expired" };

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 
+import { isFinished, parseStatus, renderStatus } from "@/lib/server/sandbox/statuses";
 import {
-  isFinished,
-  parseStatus,
-  renderStatus,
+  KYB_RECIPE_STATUSES,
+  SESSION_STATUSES,
   UPDATE_STATUS_ALLOWED_FROM,
   UPDATE_STATUS_TARGETS,
-} from "@/lib/server/sandbox/statuses";
-import { SESSION_STATUSES } from "@/lib/server/sandbox/types";
+} from "@/lib/server/didit-wire";
 
 describe("statuses", () => {
   it("finished means Approved, Declined or In Review only", () => {
@@ -20,6 +19,10 @@ describe("statuses", () => {
     expect(renderStatus("business", "Not Started", "recipe")).toBe("NOT_STARTED");
     expect(renderStatus("business", "Approved", "recipe")).toBe("APPROVED");
     expect(renderStatus("business", "In Review", "spec")).toBe("In Review");
+    SESSION_STATUSES.forEach((s, i) => {
+      expect(renderStatus("business", s, "recipe")).toBe(KYB_RECIPE_STATUSES[i]);
+      expect(KYB_RECIPE_STATUSES[i]).toBe(s.toUpperCase().replace(/ /g, "_"));
+    });
   });
 
   it("renders KYC statuses Title Case in both profiles", () => {

@@ -2,36 +2,25 @@ import "server-only";
 
 import {
   FINISHED_STATUSES,
+  KYB_RECIPE_STATUSES,
   SESSION_STATUSES,
-  type SandboxProfile,
   type SessionKind,
   type SessionStatus,
-} from "@/lib/server/sandbox/types";
-
-/** Statuses a session may be moved to by `PATCH /v3/session/{id}/update-status/`. */
-export const UPDATE_STATUS_TARGETS: readonly SessionStatus[] = ["Approved", "Declined", "Resubmitted"];
-
-/** Statuses from which `update-status` is allowed (didit-api.md §5). */
-export const UPDATE_STATUS_ALLOWED_FROM: readonly SessionStatus[] = [
-  "Approved",
-  "Declined",
-  "In Review",
-  "Kyc Expired",
-  "Abandoned",
-  "Resubmitted",
-];
+  type WireStatus,
+} from "@/lib/server/didit-wire";
+import type { SandboxProfile } from "@/lib/server/sandbox/types";
 
 /** Finished = Approved, Declined, In Review: the only statuses that can be shared. */
 export function isFinished(status: SessionStatus): boolean {
-  return FINISHED_STATUSES.includes(status);
+  return (FINISHED_STATUSES as readonly SessionStatus[]).includes(status);
 }
 
-const UPPER_SNAKE = new Map<SessionStatus, string>(
-  SESSION_STATUSES.map((s) => [s, s.toUpperCase().replace(/ /g, "_")]),
+const UPPER_SNAKE = new Map<SessionStatus, WireStatus>(
+  SESSION_STATUSES.map((s, i) => [s, KYB_RECIPE_STATUSES[i]!]),
 );
 
 /** The wire form: KYC always Title Case; KYB UPPER_SNAKE in the recipe profile, Title Case in spec. */
-export function renderStatus(kind: SessionKind, status: SessionStatus, profile: SandboxProfile): string {
+export function renderStatus(kind: SessionKind, status: SessionStatus, profile: SandboxProfile): WireStatus {
   if (kind === "business" && profile === "recipe") return UPPER_SNAKE.get(status) ?? status;
   return status;
 }

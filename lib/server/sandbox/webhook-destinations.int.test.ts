@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as collection from "@/app/sandbox/v3/webhook/destinations/route";
 import * as item from "@/app/sandbox/v3/webhook/destinations/[uuid]/route";
 import { createApiKey, createApplication } from "@/lib/server/sandbox/applications";
+import { createDestination } from "@/lib/server/sandbox/webhook-destinations";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 
 let t: TestDatabase;
@@ -75,7 +76,7 @@ describe(`webhook destinations CRUD (${testDriver()})`, () => {
     expect((one.json as { secret_shared_key: string }).secret_shared_key).toBe(secret);
     const list = await call("GET", keyA);
     expect(list.status).toBe(200);
-    expect((list.json as { results: { uuid: string }[] }).results.some((d) => d.uuid === uuid)).toBe(true);
+    expect((list.json as { uuid: string }[]).some((d) => d.uuid === uuid)).toBe(true);
     expect(list.text).not.toContain(secret);
     expect(list.text).not.toContain("secret_shared_key");
     const patched = await call("PATCH", keyA, { uuid, body: { label: "Renamed" } });
@@ -88,23 +89,54 @@ describe(`webhook destinations CRUD (${testDriver()})`, () => {
     });
   });
 
-  it("lists newest first in the list envelope, only the caller's own destinations, without secrets", async () => {
+  it("lists as Didit does: a bare array, oldest first, only the caller's own, without secrets", async () => {
     await call("POST", keyB, { body: valid("https://b.example.com/one") });
-    type ListPage = {
-      count: number;
-      next: string | null;
-      previous: string | null;
-      results: Record<string, unknown>[];
-    };
-    const listA = (await call("GET", keyA)).json as ListPage;
-    const listB = (await call("GET", keyB)).json as ListPage;
-    expect(listB).toMatchObject({ count: 1, next: null, previous: null });
-    expect(listB.results.map((d) => d.url)).toEqual(["https://b.example.com/one"]);
-    expect(listA.results.map((d) => d.url)).not.toContain("https://b.example.com/one");
-    expect(listA.results.every((d) => !("secret_shared_key" in d))).toBe(true);
-    const times = listA.results.map((d) => d.created_at as string);
-    expect([...times].sort().reverse()).toEqual(times);
-    expect(listA.count).toBe(listA.results.length);
+    const listA = (await call("GET", keyA)).json as Record<string, unknown>[];
+    const listB = await call("GET", keyB);
+    expect(listB.status).toBe(200);
+    expect(Array.isArray(listB.json)).toBe(true);
+    expect((listB.json as { url: string }[]).map((d) => d.url)).toEqual(["https://b.example.com/one"]);
+    expect(Object.keys((listB.json as object[])[0]!).sort()).toEqual([
+      "created_at",
+      "enabled",
+      "label",
+      "secret_last4",
+      "subscribed_events",
+      "updated_at",
+      "url",
+      "uuid",
+      "webhook_version",
+    ]);
+    expect(Array.isArray(listA)).toBe(true);
+    expect(listA.map((d) => d.url)).not.toContain("https://b.example.com/one");
+    expect(listA.every((d) => !("secret_shared_key" in d))).toBe(true);
+    const times = listA.map((d) => d.created_at as string);
+    expect([...times].sort()).toEqual(times);
+  });
+
+  it("orders by creation time, not insertion order, and ignores limit/offset (no pagination)", async () => {
+    const app = await createApplication(t.db, { name: "Order", profile: "recipe" });
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+    // Inserted newest first: the list must still come back oldest first.
+    for (const s of [30, 20, 10]) {
+      await createDestination(t.db, app.application_id, valid(`https://order.example.com/${s}`), at(s));
+    }
+    for (let i = 0; i < 60; i++) {
+      await createDestination(t.db, app.application_id, valid(`https://order.example.com/bulk-${i}`), at(40));
+    }
+    const url = `${BASE}?limit=2&offset=1`;
+    const req = new Request(url, { headers: { "x-api-key": app.api_key } });
+    const res = await collection.GET(req, { params: Promise.resolve({}) } as never);
+    expect(res.status).toBe(200);
+    const rows = (await res.json()) as { url: string; created_at: string }[];
+    // More than DRF's default page of 50, all of them, in one bare array.
+    expect(rows).toHaveLength(63);
+    expect(rows.slice(0, 3).map((d) => d.url)).toEqual([
+      "https://order.example.com/10",
+      "https://order.example.com/20",
+      "https://order.example.com/30",
+    ]);
+    expect(rows[0]!.created_at).toBe(at(10).toISOString());
   });
 
   it.each([
@@ -167,7 +199,7 @@ describe(`webhook destinations CRUD (${testDriver()})`, () => {
     });
     expect(notList.status).toBe(400);
     // Nothing was written by the refused requests.
-    const urls = ((await call("GET", keyA)).json as { results: { url: string }[] }).results.map((d) => d.url);
+    const urls = ((await call("GET", keyA)).json as { url: string }[]).map((d) => d.url);
     expect(urls.filter((u) => u.startsWith("https://e.example.com/"))).toEqual([]);
   });
 

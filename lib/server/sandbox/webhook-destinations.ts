@@ -1,7 +1,13 @@
-import { pageEnvelope, readPageParams, type Page } from "./pagination";
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { and, count, desc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
+import {
+  SUBSCRIBABLE_EVENTS,
+  type SubscribableEvent,
+  type WebhookDestination,
+  type WebhookDestinationListRow,
+  type WebhookVersion,
+} from "@/lib/server/didit-wire";
 import { isUniqueViolation } from "@/lib/server/db/errors";
 import { sandboxWebhookDestinations } from "@/lib/server/sandbox/schema";
 import type { DbOrTx } from "@/lib/server/db/types";
@@ -9,80 +15,58 @@ import { fieldErrors, isUuid, notFound, type FieldErrors } from "@/lib/server/sa
 import { NOT_NULL, readBoolean, readString, REQUIRED } from "@/lib/server/sandbox/validation";
 import { destinationUrlError } from "@/lib/server/sandbox/webhook-urls";
 
-/** Events Didit lets a destination subscribe to (no wildcards); the sandbox sends `status.updated`. */
-export const SUBSCRIBABLE_EVENTS = [
-  "status.updated",
-  "data.updated",
-  "user.status.updated",
-  "user.data.updated",
-  "business.status.updated",
-  "business.data.updated",
-  "transaction.created",
-] as const;
-
 /** The sandbox only produces v3 payloads, so it accepts only that version. */
-export const WEBHOOK_VERSIONS = ["v3"] as const;
+export const SANDBOX_WEBHOOK_VERSIONS = ["v3"] as const satisfies readonly WebhookVersion[];
 
-export type DestinationDto = {
-  uuid: string;
-  label: string;
-  url: string;
-  enabled: boolean;
-  webhook_version: string;
-  subscribed_events: string[];
-  secret_shared_key?: string;
-  secret_last4: string;
-  created_at: string;
-  updated_at: string;
-};
+/** The sandbox adds the secret's last four characters, so a list can tell destinations apart. */
+export type DestinationListRow = WebhookDestinationListRow & { secret_last4: string };
+export type DestinationWithSecret = WebhookDestination & { secret_last4: string };
 
 type Row = typeof sandboxWebhookDestinations.$inferSelect;
 
-function toDto(row: Row, withSecret: boolean): DestinationDto {
-  const dto: DestinationDto = {
+function toListRow(row: Row): DestinationListRow {
+  return {
     uuid: row.id,
     label: row.label,
     url: row.url,
     enabled: row.enabled,
-    webhook_version: row.webhookVersion,
-    subscribed_events: row.subscribedEvents,
+    webhook_version: row.webhookVersion as WebhookVersion,
+    subscribed_events: row.subscribedEvents as SubscribableEvent[],
     secret_last4: row.secretSharedKey.slice(-4),
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
-  if (withSecret) dto.secret_shared_key = row.secretSharedKey;
-  return dto;
 }
 
-/** The application's destinations in the list envelope of didit-api.md §1, newest first, no secrets. */
+function withSecret(row: Row): DestinationWithSecret {
+  return { ...toListRow(row), secret_shared_key: row.secretSharedKey };
+}
+
+/**
+ * The application's destinations as Didit answers them (didit-api.md §5): a bare array, not
+ * paginated, oldest first, without secrets.
+ */
 export async function listDestinations(
   db: DbOrTx,
   applicationId: string,
-  pageBase: URL,
-): Promise<Page<DestinationDto>> {
-  const page = readPageParams(pageBase.searchParams, 1000);
-  const where = eq(sandboxWebhookDestinations.applicationId, applicationId);
-  const [total] = await db.select({ n: count() }).from(sandboxWebhookDestinations).where(where);
+): Promise<DestinationListRow[]> {
   const rows = await db
     .select()
     .from(sandboxWebhookDestinations)
-    .where(where)
-    .orderBy(desc(sandboxWebhookDestinations.createdAt), desc(sandboxWebhookDestinations.id))
-    .limit(page.limit)
-    .offset(page.offset);
-  return pageEnvelope(
-    pageBase,
-    Number(total?.n ?? 0),
-    page,
-    rows.map((r) => toDto(r, false)),
-  );
+    .where(eq(sandboxWebhookDestinations.applicationId, applicationId))
+    .orderBy(asc(sandboxWebhookDestinations.createdAt), asc(sandboxWebhookDestinations.id));
+  return rows.map(toListRow);
 }
 
 /** One destination with its secret; 404 when it is not this application's (or not a uuid). */
-export async function getDestination(db: DbOrTx, applicationId: string, id: string): Promise<DestinationDto> {
+export async function getDestination(
+  db: DbOrTx,
+  applicationId: string,
+  id: string,
+): Promise<DestinationWithSecret> {
   const row = await findRow(db, applicationId, id);
   if (!row) throw notFound();
-  return toDto(row, true);
+  return withSecret(row);
 }
 
 async function findRow(db: DbOrTx, applicationId: string, id: string): Promise<Row | undefined> {
@@ -103,8 +87,8 @@ type Fields = {
   label?: string;
   url?: string;
   enabled?: boolean;
-  webhook_version?: string;
-  subscribed_events?: string[];
+  webhook_version?: WebhookVersion;
+  subscribed_events?: SubscribableEvent[];
 };
 
 /**
@@ -134,12 +118,12 @@ export function validateDestinationInput(
 
   if (has("webhook_version")) {
     const v = body.webhook_version;
-    if (typeof v === "string" && (WEBHOOK_VERSIONS as readonly string[]).includes(v))
-      fields.webhook_version = v;
+    if (typeof v === "string" && (SANDBOX_WEBHOOK_VERSIONS as readonly string[]).includes(v))
+      fields.webhook_version = v as WebhookVersion;
     else if (v === null) errors.webhook_version = [NOT_NULL];
     else
       errors.webhook_version = [
-        `"${String(v)}" is not a valid choice. The sandbox sends ${WEBHOOK_VERSIONS.join(", ")} payloads only.`,
+        `"${String(v)}" is not a valid choice. The sandbox sends ${SANDBOX_WEBHOOK_VERSIONS.join(", ")} payloads only.`,
       ];
   }
 
@@ -156,7 +140,7 @@ export function validateDestinationInput(
       );
       if (bad.length > 0) {
         errors.subscribed_events = bad.map((e) => `"${String(e)}" is not a valid choice.`);
-      } else fields.subscribed_events = [...new Set(v as string[])];
+      } else fields.subscribed_events = [...new Set(v as SubscribableEvent[])];
     }
   } else if (!partial) errors.subscribed_events = [REQUIRED];
 
@@ -182,7 +166,7 @@ export async function createDestination(
   applicationId: string,
   body: Record<string, unknown>,
   now: Date,
-): Promise<DestinationDto> {
+): Promise<DestinationWithSecret> {
   const parsed = validateDestinationInput(body, false);
   if (!parsed.ok) throw fieldErrors(parsed.errors);
   const f = parsed.fields;
@@ -201,7 +185,7 @@ export async function createDestination(
         updatedAt: now,
       })
       .returning();
-    return toDto(row!, true);
+    return withSecret(row!);
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateUrl();
     throw error;
@@ -215,7 +199,7 @@ export async function updateDestination(
   id: string,
   body: Record<string, unknown>,
   now: Date,
-): Promise<DestinationDto> {
+): Promise<DestinationListRow> {
   const existing = await findRow(db, applicationId, id);
   if (!existing) throw notFound();
   const parsed = validateDestinationInput(body, true);
@@ -235,7 +219,7 @@ export async function updateDestination(
       .where(eq(sandboxWebhookDestinations.id, existing.id))
       .returning();
     if (!row) throw notFound();
-    return toDto(row, false);
+    return toListRow(row);
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicateUrl();
     throw error;

@@ -5,7 +5,8 @@ import { GET as deliveriesRoute } from "@/app/sandbox/admin/webhook-deliveries/r
 import { getEnv } from "@/lib/env";
 import { sandboxWebhookDeliveries, sandboxWebhookDestinations } from "@/lib/server/sandbox/schema";
 import { createApplication, type CreatedApplication } from "@/lib/server/sandbox/applications";
-import type { SessionKind, SessionStatus, StoredSession } from "@/lib/server/sandbox/types";
+import type { SessionKind, SessionStatus } from "@/lib/server/didit-wire";
+import type { StoredSession } from "@/lib/server/sandbox/types";
 import { createDestination, updateDestination } from "@/lib/server/sandbox/webhook-destinations";
 import { enqueueStatusUpdated, processDueDeliveries } from "@/lib/server/sandbox/webhooks";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";

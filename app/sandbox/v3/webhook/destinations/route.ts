@@ -1,12 +1,9 @@
 import { drf, methodNotAllowed, readSandboxJson, sandboxRoute } from "@/lib/server/sandbox/http";
-import { publicUrl } from "@/lib/server/sandbox/pagination";
 import { createDestination, listDestinations } from "@/lib/server/sandbox/webhook-destinations";
 
-/** GET: the application's destinations (list envelope, newest first, no secrets). POST: create → 201 with the secret. */
-export const GET = sandboxRoute(
-  { privilege: "read:sessions", rate: "read" },
-  async ({ req, app, db, origin }) =>
-    drf(200, await listDestinations(db, app.id, publicUrl(req.url, origin))),
+/** GET: the application's destinations (a bare array, oldest first, no secrets). POST: create → 201 with the secret. */
+export const GET = sandboxRoute({ privilege: "read:sessions", rate: "read" }, async ({ app, db }) =>
+  drf(200, await listDestinations(db, app.id)),
 );
 
 export const POST = sandboxRoute(
