@@ -1,16 +1,28 @@
-import Link from "next/link";
+import type { Metadata } from "next";
+import { AppShell } from "@/components/layout/app-shell";
+import { NotFoundView } from "@/components/layout/not-found-view";
+import { navigationFor } from "@/lib/navigation";
+import { ROLE_LABELS } from "@/lib/rbac";
+import { currentActor } from "@/lib/server/auth/page";
 
-export default function NotFound() {
+export const metadata: Metadata = { title: "Page not found" };
+
+/** 404: a signed-in user keeps the console's navigation; a visitor gets the plain page. */
+export default async function NotFound() {
+  const actor = await currentActor();
+  if (!actor) {
+    return (
+      <main id="main" className="flex min-h-full items-center justify-center px-4 py-16">
+        <NotFoundView signedIn={false} />
+      </main>
+    );
+  }
   return (
-    <main className="flex min-h-full items-center justify-center px-4 py-16">
-      <div className="max-w-md text-center">
-        <p className="text-sm font-semibold text-brand-600">404</p>
-        <h1 className="mt-2 text-2xl font-semibold text-slate-900">This page does not exist</h1>
-        <p className="mt-2 text-sm text-slate-600">Check the address, or go back to the dashboard.</p>
-        <Link href="/" className="mt-6 inline-block text-sm font-medium text-brand-600 hover:underline">
-          Go to the dashboard
-        </Link>
-      </div>
-    </main>
+    <AppShell
+      nav={navigationFor(actor.role).map(({ href, label }) => ({ href, label }))}
+      user={{ name: actor.name, email: actor.email, roleLabel: ROLE_LABELS[actor.role] }}
+    >
+      <NotFoundView signedIn />
+    </AppShell>
   );
 }

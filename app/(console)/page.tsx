@@ -1,7 +1,10 @@
+import { ArrowRight, History, LayoutGrid, ScrollText, Server, Users } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
-import { Card, PageHeader } from "@/components/ui/card";
+import { Card } from "@/components/ui/card";
+import { DateTime } from "@/components/ui/date-time";
+import { PageHeader } from "@/components/ui/page-header";
 import { navigationFor } from "@/lib/navigation";
 import { ROLE_LABELS, ROLES } from "@/lib/rbac";
 import { requirePageActor } from "@/lib/server/auth/page";
@@ -11,10 +14,6 @@ import { getHealth } from "@/lib/server/services/health";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
-const fmt = (iso: string) =>
-  new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) +
-  " UTC";
-
 export default async function DashboardPage() {
   const { actor } = await requirePageActor("dashboard.view");
   const db = await getDb();
@@ -23,6 +22,7 @@ export default async function DashboardPage() {
     getDriver().then((driver) => getHealth(db, driver)),
   ]);
   const pages = navigationFor(actor.role).filter((p) => p.href !== "/");
+  const usersByRole = data.usersByRole;
   return (
     <>
       <PageHeader
@@ -30,44 +30,63 @@ export default async function DashboardPage() {
         description={`You are signed in as ${ROLE_LABELS[actor.role].toLowerCase()}.`}
       />
       <div className="grid gap-6 lg:grid-cols-3">
-        <Card title="System">
+        <Card
+          title={
+            <>
+              <Server aria-hidden /> System
+            </>
+          }
+        >
           <dl className="space-y-2 text-sm">
             <div className="flex justify-between">
-              <dt className="text-slate-500">Status</dt>
+              <dt className="text-slate-600">Status</dt>
               <dd>
                 <Badge tone={health.status === "ok" ? "success" : "warning"}>{health.status}</Badge>
               </dd>
             </div>
             <div className="flex justify-between">
-              <dt className="text-slate-500">Database</dt>
+              <dt className="text-slate-600">Database</dt>
               <dd>{health.database === "pglite" ? "Embedded (PGlite)" : "PostgreSQL"}</dd>
             </div>
             <div className="flex justify-between">
-              <dt className="text-slate-500">Migrations</dt>
+              <dt className="text-slate-600">Migrations</dt>
               <dd>
                 {health.migrations.applied}/{health.migrations.expected} applied
               </dd>
             </div>
             <div className="flex justify-between">
-              <dt className="text-slate-500">Version</dt>
+              <dt className="text-slate-600">Version</dt>
               <dd>{health.version}</dd>
             </div>
           </dl>
         </Card>
-        <Card title="Your recent sign-ins">
+        <Card
+          title={
+            <>
+              <History aria-hidden /> Your recent sign-ins
+            </>
+          }
+        >
           {data.myRecentLogins.length === 0 ? (
             <p className="text-sm text-slate-600">This is your first sign-in.</p>
           ) : (
             <ul className="space-y-1 text-sm text-slate-700">
               {data.myRecentLogins.map((l) => (
                 <li key={l.occurredAt}>
-                  {fmt(l.occurredAt)} {l.ip && <span className="text-slate-500">from {l.ip}</span>}
+                  <DateTime value={l.occurredAt} withRelative />
+                  {l.ip && <span className="text-slate-600"> from {l.ip}</span>}
                 </li>
               ))}
             </ul>
           )}
         </Card>
-        <Card title="Where to go">
+        <Card
+          title={
+            <>
+              <LayoutGrid aria-hidden /> Where to go
+            </>
+          }
+        >
           {pages.length === 0 ? (
             <p className="text-sm text-slate-600">
               Your workspace pages (sessions, shares, inbox, reviews, partners) appear here as they are
@@ -77,22 +96,31 @@ export default async function DashboardPage() {
             <ul className="space-y-1 text-sm">
               {pages.map((p) => (
                 <li key={p.href}>
-                  <Link className="font-medium text-brand-600 hover:underline" href={p.href}>
-                    {p.label}
+                  <Link
+                    className="inline-flex items-center gap-1 font-medium text-brand-600 hover:underline"
+                    href={p.href}
+                  >
+                    {p.label} <ArrowRight className="size-3.5" aria-hidden />
                   </Link>
                 </li>
               ))}
             </ul>
           )}
         </Card>
-        {data.usersByRole && (
-          <Card title="Active users by role">
+        {usersByRole && (
+          <Card
+            title={
+              <>
+                <Users aria-hidden /> Active users by role
+              </>
+            }
+          >
             <ul className="space-y-1 text-sm">
               {ROLES.map((role) => (
                 <li key={role} className="flex justify-between">
                   <span className="text-slate-600">{ROLE_LABELS[role]}</span>
-                  <span className="font-medium">
-                    {data.usersByRole!.find((r) => r.role === role)?.active ?? 0}
+                  <span className="font-medium tabular-nums">
+                    {usersByRole.find((r) => r.role === role)?.active ?? 0}
                   </span>
                 </li>
               ))}
@@ -101,10 +129,14 @@ export default async function DashboardPage() {
         )}
         {data.recentEvents && (
           <Card
-            title="Latest audit events"
+            title={
+              <>
+                <ScrollText aria-hidden /> Latest audit events
+              </>
+            }
             className="lg:col-span-2"
             actions={
-              <Link href="/audit" className="text-sm text-brand-600 hover:underline">
+              <Link href="/audit" className="text-sm font-medium text-brand-600 hover:underline">
                 Open the audit trail
               </Link>
             }
@@ -116,10 +148,10 @@ export default async function DashboardPage() {
                 {data.recentEvents.map((e) => (
                   <li key={e.id} className="flex flex-wrap justify-between gap-2 py-1.5">
                     <span>
-                      <code className="rounded bg-slate-100 px-1 text-xs">{e.action}</code>{" "}
+                      <code className="rounded bg-slate-100 px-1 text-xs text-slate-800">{e.action}</code>{" "}
                       <span className="text-slate-600">by {e.actorLabel}</span>
                     </span>
-                    <span className="text-slate-500">{fmt(e.occurredAt)}</span>
+                    <DateTime value={e.occurredAt} className="text-slate-600" />
                   </li>
                 ))}
               </ul>

@@ -1,77 +1,72 @@
-import type { ReactNode } from "react";
+import type { ComponentProps, ReactNode } from "react";
 import { cn } from "./cn";
 
+// Kept here so existing imports (`import { Alert, PageHeader } from "@/components/ui/card"`) still work.
+export { Alert } from "./alert";
+export { EmptyState } from "./empty-state";
+export { PageHeader } from "./page-header";
+
+/** A titled panel: `title`/`actions` for the common case, or compose CardHeader/CardContent yourself. */
 export function Card({
   title,
+  description,
   actions,
   children,
   className,
-}: {
+  ...props
+}: Omit<ComponentProps<"section">, "title"> & {
   title?: ReactNode;
+  description?: ReactNode;
   actions?: ReactNode;
-  children: ReactNode;
-  className?: string;
 }) {
+  const titled = Boolean(title || actions);
   return (
-    <section className={cn("rounded-lg border border-slate-200 bg-white shadow-sm", className)}>
-      {(title || actions) && (
-        <header className="flex items-center justify-between gap-4 border-b border-slate-100 px-4 py-3">
-          {title && <h2 className="text-sm font-semibold text-slate-800">{title}</h2>}
+    <section className={cn("rounded-lg border border-slate-200 bg-white shadow-sm", className)} {...props}>
+      {titled && (
+        <CardHeader>
+          <div className="min-w-0">
+            {title && <CardTitle>{title}</CardTitle>}
+            {description && <CardDescription>{description}</CardDescription>}
+          </div>
           {actions}
-        </header>
+        </CardHeader>
       )}
-      <div className="p-4">{children}</div>
+      {titled ? <CardContent>{children}</CardContent> : children}
     </section>
   );
 }
 
-export function PageHeader({
-  title,
-  description,
-  actions,
-}: {
-  title: string;
-  description?: ReactNode;
-  actions?: ReactNode;
-}) {
+export function CardHeader({ className, ...props }: ComponentProps<"header">) {
   return (
-    <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
-        {description && <p className="mt-1 max-w-2xl text-sm text-slate-600">{description}</p>}
-      </div>
-      {actions}
-    </div>
+    <header
+      className={cn("flex items-center justify-between gap-4 border-b border-slate-100 px-4 py-3", className)}
+      {...props}
+    />
   );
 }
 
-export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+export function CardTitle({ className, ...props }: ComponentProps<"h2">) {
   return (
-    <div className="rounded-lg border border-dashed border-slate-300 px-6 py-10 text-center">
-      <p className="text-sm font-medium text-slate-800">{title}</p>
-      {children && <div className="mt-1 text-sm text-slate-600">{children}</div>}
-    </div>
+    <h2
+      className={cn("flex items-center gap-2 text-sm font-semibold text-slate-800 [&_svg]:size-4", className)}
+      {...props}
+    />
   );
 }
 
-export function Alert({
-  tone = "error",
-  children,
-}: {
-  tone?: "error" | "success" | "info";
-  children: ReactNode;
-}) {
-  const styles = {
-    error: "border-red-200 bg-red-50 text-red-800",
-    success: "border-emerald-200 bg-emerald-50 text-emerald-800",
-    info: "border-brand-100 bg-brand-50 text-brand-700",
-  }[tone];
+export function CardDescription({ className, ...props }: ComponentProps<"p">) {
+  return <p className={cn("mt-0.5 text-xs text-slate-600", className)} {...props} />;
+}
+
+export function CardContent({ className, ...props }: ComponentProps<"div">) {
+  return <div className={cn("p-4", className)} {...props} />;
+}
+
+export function CardFooter({ className, ...props }: ComponentProps<"footer">) {
   return (
-    <div
-      role={tone === "error" ? "alert" : "status"}
-      className={cn("rounded-md border px-3 py-2 text-sm", styles)}
-    >
-      {children}
-    </div>
+    <footer
+      className={cn("flex items-center gap-2 border-t border-slate-100 px-4 py-3", className)}
+      {...props}
+    />
   );
 }

@@ -1,10 +1,12 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
-
-const control =
-  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-brand-500 focus:outline-none aria-[invalid=true]:border-red-500";
+import { cn } from "./cn";
+import { controlClass } from "./input";
 
 type FieldProps = { label: string; error?: string; hint?: ReactNode };
 
+const labelClass = "mb-1 block text-sm font-medium text-slate-700";
+
+/** A labelled input without a form library (the login form); react-hook-form forms use form.tsx. */
 export function TextField({
   label,
   error,
@@ -13,21 +15,26 @@ export function TextField({
   ...props
 }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
+  const describedBy = [hint && !error && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ");
   return (
     <div className={className}>
-      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
+      <label htmlFor={id} className={labelClass}>
         {label}
       </label>
       <input
         id={id}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        className={control}
+        aria-describedby={describedBy || undefined}
+        className={controlClass}
         {...props}
       />
-      {hint && !error && <p className="mt-1 text-xs text-slate-500">{hint}</p>}
+      {hint && !error && (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-600">
+          {hint}
+        </p>
+      )}
       {error && (
-        <p id={`${id}-error`} className="mt-1 text-xs text-red-600">
+        <p id={`${id}-error`} className="mt-1 text-xs font-medium text-red-700">
           {error}
         </p>
       )}
@@ -35,9 +42,11 @@ export function TextField({
   );
 }
 
+/** A native <select> with a label, for plain forms. */
 export function SelectField({
   label,
   error,
+  hint,
   className,
   children,
   ...props
@@ -45,13 +54,24 @@ export function SelectField({
   const id = useId();
   return (
     <div className={className}>
-      <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
+      <label htmlFor={id} className={labelClass}>
         {label}
       </label>
-      <select id={id} aria-invalid={error ? true : undefined} className={control} {...props}>
+      <select
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        className={cn(controlClass, "pr-8")}
+        {...props}
+      >
         {children}
       </select>
-      {error && <p className="mt-1 text-xs text-red-600">{error}</p>}
+      {hint && !error && <p className="mt-1 text-xs text-slate-600">{hint}</p>}
+      {error && (
+        <p id={`${id}-error`} className="mt-1 text-xs font-medium text-red-700">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

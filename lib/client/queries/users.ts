@@ -24,7 +24,20 @@ export function useUpdateUser() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, ...input }: UpdateUserRequest & { id: string }) =>
-      apiFetch<UserDto>(`/api/users/${id}`, { method: "PATCH", json: input }),
+      apiFetch<UserDto>(`/api/users/${encodeURIComponent(id)}`, { method: "PATCH", json: input }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}
+
+/** Ends every session of a user on the server ("sign out everywhere"). */
+export function useRevokeSessions() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id }: { id: string }) =>
+      apiFetch<{ revoked: number }>(`/api/users/${encodeURIComponent(id)}/sessions/revoke`, {
+        method: "POST",
+        json: {},
+      }),
     onSuccess: () => qc.invalidateQueries({ queryKey: userKeys.all }),
   });
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { Forbidden } from "@/components/layout/forbidden";
+import { forbidden } from "next/navigation";
 import { UsersView } from "@/components/users/users-view";
 import { requirePageActor } from "@/lib/server/auth/page";
 
@@ -7,6 +7,6 @@ export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
   const { actor, allowed } = await requirePageActor("users.manage");
-  if (!allowed) return <Forbidden what="user administration" />;
+  if (!allowed) forbidden();
   return <UsersView currentUserId={actor.id} />;
 }
