@@ -20,7 +20,7 @@ export const auditListQuerySchema = z
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, {
-    message: "`from` must not be after `to`",
+    message: "From must not be after To",
     path: ["from"],
   });
 
