@@ -1,3 +1,4 @@
 export * from "./users";
 export * from "./audit";
 export * from "./inbound";
+export * from "./jobs";
