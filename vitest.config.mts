@@ -23,6 +23,8 @@ const integration = (driver: "pglite" | "postgres") => ({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks" as const,
+    // next-auth imports `next/server` without an extension: let Vite resolve it (Auth.js route tests).
+    server: { deps: { inline: ["next-auth"] } },
   },
 });
 

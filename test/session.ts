@@ -2,7 +2,8 @@ import { encode } from "next-auth/jwt";
 import { getEnv } from "@/lib/env";
 import type { Role } from "@/lib/rbac";
 import { hashPassword } from "@/lib/server/crypto/passwords";
-import { users } from "@/lib/server/db/schema";
+import { getDb } from "@/lib/server/db/client";
+import { users, userSessions } from "@/lib/server/db/schema";
 import type { Db } from "@/lib/server/db/types";
 import { SESSION_COOKIE } from "@/lib/server/auth/session";
 
@@ -14,7 +15,12 @@ const hashes = new Map<string, Promise<string>>();
 export async function insertUser(
   db: Db,
   role: Role,
-  overrides: Partial<{ email: string; password: string; status: "active" | "disabled" }> = {},
+  overrides: Partial<{
+    email: string;
+    password: string;
+    status: "active" | "disabled";
+    mustChangePassword: boolean;
+  }> = {},
 ): Promise<TestUser> {
   const password = overrides.password ?? "correct horse battery staple";
   if (!hashes.has(password)) hashes.set(password, hashPassword(password));
@@ -27,15 +33,41 @@ export async function insertUser(
       role,
       passwordHash: await hashes.get(password)!,
       status: overrides.status ?? "active",
+      mustChangePassword: overrides.mustChangePassword ?? false,
     })
     .returning();
   return { id: row!.id, email, role, password };
 }
 
-/** A session cookie exactly as next-auth would set it after a login. */
-export async function sessionCookie(user: { id: string; email: string; role: Role }): Promise<string> {
+/** Opens a server-side session for a user, as a sign-in does; answers its id. */
+export async function insertSession(
+  user: { id: string },
+  options: { db?: Db; expiresAt?: Date } = {},
+): Promise<string> {
+  const db = options.db ?? (await getDb());
+  const [row] = await db
+    .insert(userSessions)
+    .values({
+      userId: user.id,
+      expiresAt: options.expiresAt ?? new Date(Date.now() + getEnv().AUTH_SESSION_MAX_AGE * 1000),
+      ip: "203.0.113.9",
+      userAgent: "vitest",
+    })
+    .returning({ id: userSessions.id });
+  return row!.id;
+}
+
+/**
+ * A session cookie exactly as next-auth would set it after a login: a live session row is opened
+ * in the process database (the installed test database) unless `sessionId` names one already.
+ */
+export async function sessionCookie(
+  user: { id: string; email: string; role: Role },
+  options: { db?: Db; sessionId?: string } = {},
+): Promise<string> {
+  const sid = options.sessionId ?? (await insertSession(user, { db: options.db }));
   const token = await encode({
-    token: { uid: user.id, role: user.role, email: user.email, sub: user.id },
+    token: { uid: user.id, sid, role: user.role, email: user.email, sub: user.id },
     secret: getEnv().AUTH_SECRET,
     salt: SESSION_COOKIE,
   });
@@ -47,12 +79,15 @@ export async function request(
   init: {
     method?: string;
     user?: { id: string; email: string; role: Role } | null;
+    /** A cookie captured earlier (e.g. before a sign-out); takes the place of `user`'s fresh one. */
+    cookie?: string;
     body?: unknown;
     rawBody?: string;
   } = {},
 ): Promise<Request> {
   const headers = new Headers({ "user-agent": "vitest", "x-forwarded-for": "203.0.113.9" });
-  if (init.user) headers.set("cookie", await sessionCookie(init.user));
+  if (init.cookie) headers.set("cookie", init.cookie);
+  else if (init.user) headers.set("cookie", await sessionCookie(init.user));
   let body: string | undefined;
   if (init.rawBody !== undefined) body = init.rawBody;
   else if (init.body !== undefined) body = JSON.stringify(init.body);

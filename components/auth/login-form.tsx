@@ -1,68 +1,106 @@
 "use client";
 
 import { signIn } from "next-auth/react";
-import { useState, type FormEvent } from "react";
+import { useActionState, useEffect, useRef, useState, type FormEvent } from "react";
+import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Alert } from "@/components/ui/card";
 import { TextField } from "@/components/ui/field";
+import { loginFormSchema, type LoginFormState } from "@/lib/schemas/users";
 
-const MESSAGES: Record<string, string> = {
-  locked: "Too many failed attempts. This account is locked for 15 minutes.",
-  invalid: "The email or password is not right.",
-  AccessDenied: "Your sign-in was refused: your account is disabled or has no Handoff role.",
-  Configuration: "Sign-in is misconfigured on the server. Contact your administrator.",
-};
+export type LoginAction = (state: LoginFormState, form: FormData) => Promise<LoginFormState>;
 
+function fieldErrors(form: HTMLFormElement): LoginFormState["fields"] | null {
+  const data = new FormData(form);
+  const parsed = loginFormSchema.safeParse({ email: data.get("email"), password: data.get("password") });
+  if (parsed.success) return null;
+  const fields: NonNullable<LoginFormState["fields"]> = {};
+  for (const issue of parsed.error.issues) {
+    const key = issue.path[0] as keyof typeof fields;
+    fields[key] ??= issue.message;
+  }
+  return fields;
+}
+
+/**
+ * Posts to a Server Action, so it signs in with or without JavaScript and never puts the password
+ * in a URL. With JavaScript, empty fields are caught here without a round trip.
+ */
 export function LoginForm({
+  action,
   callbackUrl,
   oidcName,
   initialError,
 }: {
+  action: LoginAction;
   callbackUrl: string;
   oidcName: string | null;
   initialError: string | null;
 }) {
-  const [error, setError] = useState<string | null>(
-    initialError ? (MESSAGES[initialError] ?? MESSAGES.invalid!) : null,
-  );
-  const [pending, setPending] = useState(false);
+  const [state, formAction, pending] = useActionState(action, initialError ? { error: initialError } : {});
+  // Field errors found here, before anything is sent; cleared by the next complete submission.
+  const [local, setLocal] = useState<LoginFormState["fields"] | null>(null);
+  const fields = local ?? state.fields;
+  const formRef = useRef<HTMLFormElement>(null);
+  const alertRef = useRef<HTMLDivElement>(null);
+  const mounted = useRef(false);
+  const focusField = (name: "email" | "password") =>
+    (formRef.current?.elements.namedItem(name) as HTMLInputElement | null)?.focus();
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setPending(true);
-    setError(null);
-    try {
-      const result = await signIn("credentials", {
-        email: String(form.get("email") ?? ""),
-        password: String(form.get("password") ?? ""),
-        redirect: false,
-      });
-      if (result?.error) {
-        setError(MESSAGES[result.code ?? "invalid"] ?? MESSAGES.invalid!);
-        setPending(false);
-        return;
-      }
-      window.location.assign(callbackUrl);
-    } catch {
-      setError("Could not reach the server. Try again.");
-      setPending(false);
+  // After a refused attempt, focus goes to what needs attention, not to the page body.
+  useEffect(() => {
+    if (!mounted.current) {
+      mounted.current = true;
+      if (!state.error && !state.fields) return;
     }
+    if (state.error) alertRef.current?.focus();
+    else if (state.fields?.email) focusField("email");
+    else if (state.fields?.password) focusField("password");
+  }, [state]);
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    const errors = fieldErrors(event.currentTarget);
+    if (!errors) {
+      setLocal(null);
+      return;
+    }
+    event.preventDefault();
+    setLocal(errors);
+    focusField(errors.email ? "email" : "password");
   }
 
   return (
     <div className="space-y-4">
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
-        <TextField label="Email" name="email" type="email" autoComplete="username" required autoFocus />
+      <form ref={formRef} action={formAction} onSubmit={onSubmit} className="space-y-4" noValidate>
+        <input type="hidden" name="callbackUrl" value={callbackUrl} />
+        <TextField
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus={!fields?.password || Boolean(fields.email)}
+          defaultValue={state.email}
+          error={fields?.email}
+        />
         <TextField
           label="Password"
           name="password"
           type="password"
           autoComplete="current-password"
           required
+          autoFocus={Boolean(fields?.password && !fields.email)}
+          error={fields?.password}
         />
-        {error && <Alert>{error}</Alert>}
-        <Button type="submit" className="w-full" disabled={pending}>
+        {state.error && !fields && (
+          <Alert
+            ref={alertRef}
+            tabIndex={-1}
+            className="focus-visible:outline-2 focus-visible:outline-red-600"
+          >
+            {state.error}
+          </Alert>
+        )}
+        <Button type="submit" className="w-full" disabled={pending} aria-disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}
         </Button>
       </form>

@@ -3,13 +3,15 @@ import { randomUUID } from "node:crypto";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getEnv } from "@/lib/env";
-import { loginRequestSchema } from "@/lib/schemas/users";
+import { loginFormSchema } from "@/lib/schemas/users";
 import { getDb } from "@/lib/server/db/client";
 import { clientIp, userAgent } from "@/lib/server/http/request";
 import { roleFromClaim } from "./oidc";
 import { getLogger } from "@/lib/server/logger";
-import { authenticate, authenticateOidc, loadActiveUser, recordLogout } from "@/lib/server/services/auth";
+import { authenticate, authenticateOidc } from "@/lib/server/services/auth";
 import type { ServiceContext } from "@/lib/server/services/context";
+import { endSession, loadSessionActor } from "@/lib/server/services/user-sessions";
+import { tokenSessionRef } from "./session";
 
 class InvalidLogin extends CredentialsSignin {
   code = "invalid";
@@ -17,6 +19,14 @@ class InvalidLogin extends CredentialsSignin {
 class LockedLogin extends CredentialsSignin {
   code = "locked";
 }
+class DisabledLogin extends CredentialsSignin {
+  code = "disabled";
+}
+/** An empty field: nothing was tried, so nothing is audited or counted. */
+class EmptyLogin extends CredentialsSignin {
+  code = "empty";
+}
+const REFUSALS = { invalid: InvalidLogin, locked: LockedLogin, disabled: DisabledLogin } as const;
 
 async function contextFor(headers: Headers | undefined): Promise<ServiceContext> {
   return {
@@ -39,16 +49,19 @@ function config(): NextAuthConfig {
         password: { label: "Password", type: "password" },
       },
       async authorize(credentials, request) {
-        const parsed = loginRequestSchema.safeParse(credentials);
-        if (!parsed.success) throw new InvalidLogin();
-        const ctx = await contextFor(request?.headers);
-        const outcome = await authenticate(ctx, parsed.data);
-        if (!outcome.ok) throw outcome.reason === "locked" ? new LockedLogin() : new InvalidLogin();
+        const input = {
+          email: typeof credentials?.email === "string" ? credentials.email : "",
+          password: typeof credentials?.password === "string" ? credentials.password : "",
+        };
+        if (!loginFormSchema.safeParse(input).success) throw new EmptyLogin();
+        const outcome = await authenticate(await contextFor(request?.headers), input);
+        if (!outcome.ok) throw new REFUSALS[outcome.reason]();
         return {
           id: outcome.user.id,
           email: outcome.user.email,
           name: outcome.user.name,
           role: outcome.user.role,
+          sid: outcome.sessionId,
         };
       },
     }),
@@ -91,7 +104,7 @@ function config(): NextAuthConfig {
           return false;
         }
         try {
-          const actor = await authenticateOidc(await contextFor(undefined), {
+          const { user: actor, sessionId } = await authenticateOidc(await contextFor(undefined), {
             subject: account.providerAccountId,
             email,
             name: (typeof profile?.name === "string" && profile.name) || email,
@@ -99,35 +112,44 @@ function config(): NextAuthConfig {
           });
           user.id = actor.id;
           user.role = actor.role;
+          user.sid = sessionId;
           return true;
         } catch {
           return false;
         }
       },
-      jwt({ token, user }) {
+      async jwt({ token, user }) {
         if (user?.id) {
           token.uid = user.id;
+          token.sid = user.sid;
           token.role = user.role;
+          return token;
         }
+        // Every later read of the session checks its server-side row with the user, in one query;
+        // an ended session answers "no session" and Auth.js clears the cookie.
+        const ref = tokenSessionRef(token);
+        const current = ref ? await loadSessionActor(await getDb(), ref, new Date()) : null;
+        if (!current) return null;
+        token.role = current.role;
+        token.name = current.name;
+        token.email = current.email;
+        token.mustChangePassword = current.mustChangePassword ?? false;
         return token;
       },
-      async session({ session, token }) {
-        // The role shown is the database's current one, not the one in the token.
-        const current = token.uid ? await loadActiveUser({ db: await getDb() }, token.uid) : null;
-        if (current) {
-          session.user.id = current.id;
-          session.user.role = current.role;
-          session.user.name = current.name;
-          session.user.email = current.email;
-        }
+      session({ session, token }) {
+        // The claims were refreshed from the database by the jwt callback just before this one.
+        session.user.id = token.uid!;
+        session.user.role = token.role!;
+        session.user.name = token.name ?? "";
+        session.user.email = token.email ?? "";
+        session.user.mustChangePassword = token.mustChangePassword ?? false;
         return session;
       },
     },
     events: {
       async signOut(message) {
-        const token = "token" in message ? message.token : null;
-        if (!token?.uid || typeof token.email !== "string") return;
-        await recordLogout(await contextFor(undefined), { id: token.uid, email: token.email });
+        const ref = tokenSessionRef("token" in message ? message.token : null);
+        if (ref) await endSession(await contextFor(undefined), ref);
       },
     },
   };

@@ -7,13 +7,22 @@ import { getDb } from "@/lib/server/db/client";
 import type { Actor } from "@/lib/server/services/context";
 import { resolveActor } from "./session";
 
-/** For server pages: the signed-in, active user, or a redirect to /login that comes back here. */
+/** The one console page open while a one-time password awaits its change. */
+export const CHANGE_PASSWORD_PATH = "/account/password";
+
+/**
+ * For server pages: the signed-in, active user, or a redirect to /login that comes back here.
+ * A user still holding a one-time password is sent to the change-password page first.
+ */
 export async function requirePageActor(permission?: Permission): Promise<{ actor: Actor; allowed: boolean }> {
   const h = await headers();
   const actor = await resolveActor(h, await getDb());
+  const here = safeCallbackUrl(h.get("x-handoff-path"), "/");
   if (!actor) {
-    const here = safeCallbackUrl(h.get("x-handoff-path"), "/");
     redirect(here === "/" ? "/login" : `/login?callbackUrl=${encodeURIComponent(here)}`);
+  }
+  if (actor.mustChangePassword && here.split(/[?#]/)[0] !== CHANGE_PASSWORD_PATH) {
+    redirect(CHANGE_PASSWORD_PATH);
   }
   return { actor, allowed: permission ? can(actor.role, permission) : true };
 }

@@ -4,8 +4,8 @@ import { jwtDecrypt } from "jose";
 import { getToken, type JWT } from "next-auth/jwt";
 import { getEnv } from "@/lib/env";
 import type { Db } from "@/lib/server/db/types";
-import { loadActiveUser } from "@/lib/server/services/auth";
 import type { Actor } from "@/lib/server/services/context";
+import { loadSessionActor, type SessionRef } from "@/lib/server/services/user-sessions";
 
 export const SESSION_COOKIE = "authjs.session-token";
 export const SECURE_SESSION_COOKIE = `__Secure-${SESSION_COOKIE}`;
@@ -48,8 +48,11 @@ async function decodeSessionToken(params: {
   return payload as JWT;
 }
 
-/** The user id inside a valid session cookie, or null. */
-export async function sessionUserId(headers: Headers): Promise<string | null> {
+/**
+ * The session a valid cookie names (its user_sessions row and user), or null. Says nothing about
+ * whether that session is still live: `resolveActor` asks the database.
+ */
+export async function sessionRef(headers: Headers): Promise<SessionRef | null> {
   const cookie = headers.get("cookie") ?? "";
   if (!cookie.includes(SESSION_COOKIE)) return null;
   const token = await getToken({
@@ -58,15 +61,24 @@ export async function sessionUserId(headers: Headers): Promise<string | null> {
     secureCookie: cookie.includes(SECURE_SESSION_COOKIE),
     decode: decodeSessionToken,
   });
+  return tokenSessionRef(token);
+}
+
+/** The session named by decoded token claims, when both ids are well formed. */
+export function tokenSessionRef(token: JWT | null | undefined): SessionRef | null {
   const uid = token?.uid;
-  return typeof uid === "string" && UUID_RE.test(uid) ? uid : null;
+  const sid = token?.sid;
+  if (typeof uid !== "string" || !UUID_RE.test(uid)) return null;
+  if (typeof sid !== "string" || !UUID_RE.test(sid)) return null;
+  return { uid, sid };
 }
 
 /**
- * Who is calling. The role and status are read from the database on every request, so a disabled
- * user or a changed role takes effect at once, not at token expiry.
+ * Who is calling. The session row, the role and the status are read from the database in one
+ * query on every request, so a sign-out, a revocation, a disabled user or a changed role takes
+ * effect at once, not at token expiry.
  */
-export async function resolveActor(headers: Headers, db: Db): Promise<Actor | null> {
-  const uid = await sessionUserId(headers);
-  return uid ? loadActiveUser({ db }, uid) : null;
+export async function resolveActor(headers: Headers, db: Db, now: Date = new Date()): Promise<Actor | null> {
+  const ref = await sessionRef(headers);
+  return ref ? loadSessionActor(db, ref, now) : null;
 }

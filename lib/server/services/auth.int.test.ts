@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encode } from "next-auth/jwt";
 import { getEnv } from "@/lib/env";
 import { resolveActor, SESSION_COOKIE } from "@/lib/server/auth/session";
-import { auditEvents } from "@/lib/server/db/schema";
+import { auditEvents, userSessions } from "@/lib/server/db/schema";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
-import { insertUser, sessionCookie, type TestUser } from "@/test/session";
+import { insertSession, insertUser, sessionCookie, type TestUser } from "@/test/session";
 import { authenticate, LOCKOUT_DURATION_MS } from "./auth";
 import type { Actor, ServiceContext } from "./context";
 import { updateUser } from "./users";
@@ -32,6 +32,17 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+async function failedReasons(email: string) {
+  const rows = await t.db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.actorLabel, email))
+    .orderBy(auditEvents.seq);
+  return rows
+    .filter((r) => r.action === "auth.login_failed")
+    .map((r) => (r.data as { reason: string }).reason);
+}
+
 async function actions(email: string) {
   const rows = await t.db
     .select()
@@ -47,8 +58,22 @@ describe(`login (${testDriver()})`, () => {
       email: officer.email.toUpperCase(),
       password: officer.password,
     });
-    expect(outcome).toEqual({ ok: true, user: expect.objectContaining({ id: officer.id, role: "officer" }) });
+    expect(outcome).toEqual({
+      ok: true,
+      sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      user: expect.objectContaining({ id: officer.id, role: "officer" }),
+    });
     expect(await actions(officer.email)).toContain("auth.login");
+    // The sign-in opened a server-side session for the configured age.
+    const { sessionId } = outcome as { sessionId: string };
+    const [row] = await t.db.select().from(userSessions).where(eq(userSessions.id, sessionId));
+    expect(row).toMatchObject({
+      userId: officer.id,
+      ip: "198.51.100.7",
+      userAgent: "vitest",
+      revokedAt: null,
+    });
+    expect(row!.expiresAt.getTime() - clock.getTime()).toBe(getEnv().AUTH_SESSION_MAX_AGE * 1000);
   });
 
   it("refuses a wrong password and audits the failure", async () => {
@@ -59,12 +84,54 @@ describe(`login (${testDriver()})`, () => {
     expect(await actions(officer.email)).toContain("auth.login_failed");
   });
 
-  it("refuses a disabled user even with the right password", async () => {
+  it("names a disabled account only after its right password", async () => {
     const disabled = await insertUser(t.db, "auditor", { status: "disabled" });
-    expect(await authenticate(ctx(), { email: disabled.email, password: disabled.password })).toEqual({
+    expect(await authenticate(ctx(), { email: disabled.email, password: "wrong" })).toEqual({
       ok: false,
       reason: "invalid",
     });
+    expect(await authenticate(ctx(), { email: disabled.email, password: disabled.password })).toEqual({
+      ok: false,
+      reason: "disabled",
+    });
+    const failures = await failedReasons(disabled.email);
+    expect(failures).toEqual(["wrong_password", "account_disabled"]);
+  });
+
+  it("audits oversized and NUL-bearing input as malformed and counts it toward the lockout", async () => {
+    const user = await insertUser(t.db, "officer");
+    clock = new Date("2026-11-29T08:00:00Z");
+    const attempts = [
+      { email: user.email, password: "x".repeat(1025) },
+      { email: `${user.email}\u0000`, password: user.password },
+      { email: user.email, password: `${user.password}\u0000` },
+      { email: `${"a".repeat(300)}${user.email}`, password: "x" },
+    ];
+    for (const attempt of attempts) {
+      expect(await authenticate(ctx(), attempt)).toEqual({ ok: false, reason: "invalid" });
+    }
+    // The NUL-bearing names counted toward the real account's lockout: the fifth failure locks it.
+    expect(await authenticate(ctx(), { email: user.email, password: "wrong" })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
+    expect(await authenticate(ctx(), { email: user.email, password: "wrong" })).toEqual({
+      ok: false,
+      reason: "locked",
+    });
+    expect(await failedReasons(user.email)).toEqual([
+      "malformed_input",
+      "malformed_input",
+      "malformed_input",
+      "wrong_password",
+      "wrong_password",
+    ]);
+    const rows = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "auth.login_failed"));
+    const long = rows.find((r) => r.actorLabel.startsWith("aaaa"));
+    expect(long!.actorLabel).toHaveLength(254);
+    expect(long!.data).toMatchObject({ reason: "malformed_input", problems: ["email_too_long"] });
+    expect(rows.every((r) => !r.actorLabel.includes("\u0000"))).toBe(true);
+    clock = new Date("2026-11-26T10:00:00Z");
   });
 
   it("locks an account after five failures within 15 minutes, and releases it after the window", async () => {
@@ -130,7 +197,8 @@ describe(`login (${testDriver()})`, () => {
   });
 
   it("ignores a forged, expired or garbled session cookie", async () => {
-    const claims = { uid: officer.id, role: officer.role, email: officer.email, sub: officer.id };
+    const sid = await insertSession(officer);
+    const claims = { uid: officer.id, sid, role: officer.role, email: officer.email, sub: officer.id };
     const forged = await encode({
       token: claims,
       secret: "another-secret-that-is-long-enough!!",

@@ -1,28 +1,44 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { Role } from "@/lib/rbac";
+import { LOGIN_EMAIL_MAX, LOGIN_PASSWORD_MAX } from "@/lib/schemas/users";
 import { burnPasswordCheck, verifyPassword } from "@/lib/server/crypto/passwords";
 import { loginThrottles, users } from "@/lib/server/db/schema";
 import { AppError } from "@/lib/server/http/errors";
 import { auditMeta, recordAudit } from "./audit";
 import type { Actor, ServiceContext } from "./context";
+import { startSession } from "./user-sessions";
 
 export const LOCKOUT_THRESHOLD = 5;
 export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
 export const LOCKOUT_DURATION_MS = 15 * 60 * 1000;
 
-export type LoginOutcome = { ok: true; user: Actor } | { ok: false; reason: "invalid" | "locked" };
+export type LoginOutcome =
+  { ok: true; user: Actor; sessionId: string } | { ok: false; reason: "invalid" | "locked" | "disabled" };
+
+/** What is wrong with sign-in input no form would send (and PostgreSQL must never see). */
+function malformedParts(input: { email: string; password: string }): string[] {
+  const problems: string[] = [];
+  if (input.email.length > LOGIN_EMAIL_MAX) problems.push("email_too_long");
+  if (input.password.length > LOGIN_PASSWORD_MAX) problems.push("password_too_long");
+  if (input.email.includes("\u0000") || input.password.includes("\u0000")) problems.push("nul_byte");
+  return problems;
+}
 
 /**
  * Password login with lockout: five failures for one login name within 15 minutes lock it for 15
  * minutes. Unknown names are throttled exactly like real ones, so no answer reveals whether an
  * account exists. The throttle row is locked for the attempt, so parallel guesses are counted.
+ * Oversized or NUL-bearing input is a failure like any other (audited, counted), keyed by the
+ * cleaned name. A disabled account is named as such only after its right password.
  */
 export async function authenticate(
   ctx: ServiceContext,
   input: { email: string; password: string },
 ): Promise<LoginOutcome> {
-  const email = input.email.trim().toLowerCase();
+  const problems = malformedParts(input);
+  const email = input.email.replaceAll("\u0000", "").trim().toLowerCase().slice(0, LOGIN_EMAIL_MAX);
+  const password = input.password.slice(0, LOGIN_PASSWORD_MAX);
   return ctx.db.transaction(async (tx) => {
     const now = ctx.now();
     const meta = auditMeta(ctx);
@@ -33,10 +49,10 @@ export async function authenticate(
       .where(eq(loginThrottles.email, email))
       .for("update");
     const [user] = await tx.select().from(users).where(eq(users.email, email)).limit(1);
-    const actor = { id: user?.id ?? null, label: email };
+    const actor = { id: user?.id ?? null, label: email || "(empty)" };
 
     if (throttle?.lockedUntil && throttle.lockedUntil > now) {
-      await burnPasswordCheck(input.password);
+      await burnPasswordCheck(password);
       await recordAudit(tx, meta, {
         action: "auth.login_failed",
         entityType: "user",
@@ -47,9 +63,9 @@ export async function authenticate(
       return { ok: false, reason: "locked" };
     }
 
-    const passwordOk = user?.passwordHash
-      ? await verifyPassword(user.passwordHash, input.password)
-      : (await burnPasswordCheck(input.password), false);
+    let passwordOk = false;
+    if (problems.length > 0 || !user?.passwordHash) await burnPasswordCheck(password);
+    else passwordOk = await verifyPassword(user.passwordHash, password);
 
     if (user && passwordOk && user.status === "active") {
       await tx
@@ -57,17 +73,36 @@ export async function authenticate(
         .set({ failures: [], lockedUntil: null, updatedAt: now })
         .where(eq(loginThrottles.email, email));
       await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id));
+      const sessionId = await startSession(tx, ctx, user.id);
       await recordAudit(tx, meta, {
         action: "auth.login",
         entityType: "user",
         entityId: user.id,
         actor,
-        data: { method: "password" },
+        data: { method: "password", ...(user.mustChangePassword ? { oneTimePassword: true } : {}) },
       });
-      return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+      return {
+        ok: true,
+        sessionId,
+        user: {
+          id: user.id,
+          email: user.email,
+          name: user.name,
+          role: user.role,
+          mustChangePassword: user.mustChangePassword,
+          sessionId,
+        },
+      };
     }
 
-    const reason = !user ? "unknown_account" : !passwordOk ? "wrong_password" : "account_disabled";
+    const reason =
+      problems.length > 0
+        ? "malformed_input"
+        : !user
+          ? "unknown_account"
+          : !passwordOk
+            ? "wrong_password"
+            : "account_disabled";
     const recent = (throttle?.failures ?? []).filter((t) => now.getTime() - t < LOCKOUT_WINDOW_MS);
     recent.push(now.getTime());
     const locks = recent.length >= LOCKOUT_THRESHOLD;
@@ -81,7 +116,7 @@ export async function authenticate(
       entityType: "user",
       entityId: user?.id ?? null,
       actor,
-      data: { reason, failuresInWindow: recent.length },
+      data: { reason, failuresInWindow: recent.length, ...(problems.length > 0 ? { problems } : {}) },
     });
     if (locks) {
       await recordAudit(tx, meta, {
@@ -92,7 +127,8 @@ export async function authenticate(
         data: { lockedUntil: lockedUntil!.toISOString(), failures: recent.length },
       });
     }
-    return { ok: false, reason: locks ? "locked" : "invalid" };
+    if (locks) return { ok: false, reason: "locked" };
+    return { ok: false, reason: reason === "account_disabled" ? "disabled" : "invalid" };
   });
 }
 
@@ -103,7 +139,7 @@ export async function authenticate(
 export async function authenticateOidc(
   ctx: ServiceContext,
   input: { subject: string; email: string; name: string; role: Role },
-): Promise<Actor> {
+): Promise<{ user: Actor; sessionId: string }> {
   const email = input.email.trim().toLowerCase();
   return ctx.db.transaction(async (tx) => {
     const now = ctx.now();
@@ -143,6 +179,7 @@ export async function authenticateOidc(
         .returning();
       user = { id: created!.id, email: created!.email, name: created!.name, role: created!.role };
     }
+    const sessionId = await startSession(tx, ctx, user.id);
     await recordAudit(tx, auditMeta(ctx), {
       action: "auth.login",
       entityType: "user",
@@ -154,41 +191,6 @@ export async function authenticateOidc(
         ...(existing && existing.role !== input.role ? { previousRole: existing.role } : {}),
       },
     });
-    return user;
+    return { user: { ...user, sessionId }, sessionId };
   });
-}
-
-export async function recordLogout(ctx: ServiceContext, actor: { id: string; email: string }): Promise<void> {
-  await ctx.db.transaction((tx) =>
-    recordAudit(tx, auditMeta(ctx), {
-      action: "auth.logout",
-      entityType: "user",
-      entityId: actor.id,
-      actor: { id: actor.id, label: actor.email },
-    }),
-  );
-}
-
-/** The current state of a session's user: role and status are read on every request. */
-export async function loadActiveUser(ctx: Pick<ServiceContext, "db">, id: string): Promise<Actor | null> {
-  const [user] = await ctx.db
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      status: users.status,
-      mustChangePassword: users.mustChangePassword,
-    })
-    .from(users)
-    .where(eq(users.id, id))
-    .limit(1);
-  if (!user || user.status !== "active") return null;
-  return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    mustChangePassword: user.mustChangePassword,
-  };
 }

@@ -9,6 +9,8 @@ export type Actor = {
   role: Role;
   /** Signed in with a one-time password: only the change-password page and route are open. */
   mustChangePassword?: boolean;
+  /** The server-side session the request came with (user_sessions.id), when it came with one. */
+  sessionId?: string;
 };
 
 /** What every service verb receives: the database, who acts, and the clock (injectable in tests). */

@@ -8,6 +8,7 @@ import { users } from "@/lib/server/db/schema";
 import { AppError } from "@/lib/server/http/errors";
 import { auditMeta, recordAudit } from "./audit";
 import type { ServiceContext } from "./context";
+import { revokeSessionsOf } from "./user-sessions";
 
 type UserRow = typeof users.$inferSelect;
 
@@ -35,7 +36,10 @@ export async function listUsers(ctx: ServiceContext): Promise<UserDto[]> {
   return rows.map(toUserDto);
 }
 
-/** Creates a password user; the generated initial password is returned once and never stored. */
+/**
+ * Creates a password user; the generated one-time password is returned once and never stored, and
+ * must be changed at the first sign-in.
+ */
 export async function createUser(
   ctx: ServiceContext,
   input: CreateUserRequest,
@@ -53,6 +57,7 @@ export async function createUser(
           name: input.name,
           role: input.role,
           passwordHash,
+          mustChangePassword: true,
           createdAt: now,
           updatedAt: now,
         })
@@ -121,11 +126,14 @@ export async function updateUser(
     if (input.status !== undefined && input.status !== current.status) {
       changes.status = input.status;
       changes.disabledAt = input.status === "disabled" ? now : null;
+      // A disabled user is signed out everywhere at once, not just refused on the next request.
+      const sessionsRevoked =
+        input.status === "disabled" ? await revokeSessionsOf(tx, id, now, "user_disabled") : 0;
       await recordAudit(tx, meta, {
         action: input.status === "disabled" ? "users.disable" : "users.enable",
         entityType: "user",
         entityId: id,
-        data: { email: current.email },
+        data: { email: current.email, ...(input.status === "disabled" ? { sessionsRevoked } : {}) },
       });
     }
     if (Object.keys(changes).length === 0) return toUserDto(current);
@@ -153,7 +161,13 @@ export async function bootstrapAdmin(
     const row = await ctx.db.transaction(async (tx) => {
       const [created] = await tx
         .insert(users)
-        .values({ email: input.email, name: input.name, role: "admin", passwordHash })
+        .values({
+          email: input.email,
+          name: input.name,
+          role: "admin",
+          passwordHash,
+          mustChangePassword: true,
+        })
         .returning();
       await recordAudit(tx, meta, {
         action: "users.create",

@@ -1,11 +1,20 @@
+import type { NextRequest } from "next/server";
 import { handlers } from "@/lib/server/auth/next-auth";
 import { requestIdFrom } from "@/lib/server/http/request";
-import type { NextRequest } from "next/server";
 
+/**
+ * Auth.js answers some requests with `Response.redirect()`, whose headers are immutable: the
+ * request id goes onto a copy (status, every header and Set-Cookie, body), never onto the original.
+ */
 async function withRequestId(req: NextRequest, handler: (req: NextRequest) => Promise<Response>) {
   const response = await handler(req);
-  response.headers.set("x-request-id", requestIdFrom(req.headers));
-  return response;
+  const headers = new Headers();
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers.set(name, value);
+  });
+  for (const cookie of response.headers.getSetCookie()) headers.append("set-cookie", cookie);
+  headers.set("x-request-id", requestIdFrom(req.headers));
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 export const GET = (req: NextRequest) => withRequestId(req, handlers.GET);

@@ -1,0 +1,50 @@
+import type { Metadata } from "next";
+import { ChangePasswordForm } from "@/components/auth/change-password-form";
+import { Alert } from "@/components/ui/alert";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageActor } from "@/lib/server/auth/page";
+import { getDb } from "@/lib/server/db/client";
+import { getAccountPassword } from "@/lib/server/services/account";
+
+export const metadata: Metadata = { title: "Change password" };
+
+export default async function ChangePasswordPage() {
+  const { actor } = await requirePageActor();
+  const account = await getAccountPassword({
+    db: await getDb(),
+    actor,
+    now: () => new Date(),
+    requestId: "page",
+    ip: null,
+    userAgent: null,
+  });
+  return (
+    <>
+      <PageHeader
+        title="Change password"
+        description="Your other sessions are signed out when the password changes; this one stays signed in."
+      />
+      <div className="max-w-md space-y-4">
+        {account.mustChangePassword && (
+          <Alert tone="info" title="Choose your own password to continue">
+            You signed in with a one-time password set by an administrator. The console opens once you have
+            replaced it.
+          </Alert>
+        )}
+        <Card>
+          <div className="p-4">
+            {account.hasPassword ? (
+              <ChangePasswordForm email={actor.email} />
+            ) : (
+              <p className="text-sm text-slate-700">
+                You sign in with single sign-on: your password is changed with your identity provider, not
+                here.
+              </p>
+            )}
+          </div>
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,13 @@
+/** What the sign-in page says for each refusal code (Auth.js error types and our own codes). */
+const MESSAGES: Record<string, string> = {
+  invalid: "The email or password is not right.",
+  locked: "Too many failed attempts. This account is locked for 15 minutes.",
+  disabled: "This account is disabled; ask an administrator.",
+  empty: "Enter your email and your password.",
+  AccessDenied: "Your sign-in was refused: your account is disabled or has no Handoff role.",
+  Configuration: "Sign-in is misconfigured on the server. Contact your administrator.",
+};
+
+export function loginMessage(code: string | null | undefined): string {
+  return (code && MESSAGES[code]) || MESSAGES.invalid!;
+}
