@@ -1,13 +1,16 @@
 "use client";
 
 import { QueryClientProvider } from "@tanstack/react-query";
+import { setNonce } from "get-nonce";
 import { NuqsAdapter } from "nuqs/adapters/next/app";
 import { useState, type ReactNode } from "react";
 import { Toaster } from "@/components/ui/sonner";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import { makeQueryClient } from "@/lib/client/query-client";
 
-export function Providers({ children }: { children: ReactNode }) {
+export function Providers({ nonce, children }: { nonce?: string; children: ReactNode }) {
+  // Radix's scroll lock adds a <style> tag while a dialog is open; under our CSP it needs the nonce.
+  useState(() => nonce && setNonce(nonce));
   const [client] = useState(makeQueryClient);
   return (
     <NuqsAdapter>

@@ -1,0 +1,119 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { ROLE_USERS, storageFor, type E2ERole } from "./users";
+
+const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+async function expectNoViolations(page: Page, what: string) {
+  const { violations } = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  const summary = violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(" ")).join("\n  ")}`,
+  );
+  expect(summary, `axe violations on ${what}`).toEqual([]);
+}
+
+/** Waits until a page's client data has arrived, so axe sees what a user sees. */
+async function settle(page: Page, path: string) {
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  if (path === "/audit") {
+    await expect(page.getByRole("status", { name: "Chain verification" })).toContainText(/Chain verified/);
+    await expect(page.getByRole("table", { name: "Audit events" })).toBeVisible();
+  }
+  if (path === "/admin/users") await expect(page.getByRole("table", { name: "Users" })).toBeVisible();
+}
+
+const PAGES = [
+  { path: "/", allowed: () => true },
+  {
+    path: "/audit",
+    allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Audit trail"),
+  },
+  {
+    path: "/admin/users",
+    allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Users"),
+  },
+  { path: "/no-such-page", allowed: () => false, status: 404 },
+];
+
+for (const role of Object.keys(ROLE_USERS) as E2ERole[]) {
+  test.describe(`axe, signed in as ${role}`, () => {
+    test.use({ storageState: storageFor(role) });
+
+    for (const { path, allowed, status } of PAGES) {
+      const expected = status ?? (allowed(role) ? 200 : 403);
+      test(`${path} (${expected}) has no WCAG 2.1 AA violations`, async ({ page }) => {
+        const response = await page.goto(path);
+        expect(response?.status()).toBe(expected);
+        if (expected === 403)
+          await expect(page.getByRole("heading", { name: /Your role cannot open/ })).toBeVisible();
+        await settle(page, expected === 200 ? path : "");
+        await expectNoViolations(page, `${path} as ${role}`);
+      });
+    }
+  });
+}
+
+test.describe("axe, signed out", () => {
+  test("/login has no WCAG 2.1 AA violations", async ({ page }) => {
+    await page.goto("/login");
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+    await expectNoViolations(page, "/login");
+  });
+
+  test("the 404 page has no WCAG 2.1 AA violations", async ({ page }) => {
+    const response = await page.goto("/no-such-page");
+    expect(response?.status()).toBe(404);
+    await settle(page, "");
+    await expectNoViolations(page, "the visitor's 404");
+  });
+});
+
+test.describe("axe on open overlays, signed in as admin", () => {
+  test.use({ storageState: storageFor("admin") });
+
+  test("the role list, the confirmation and the user menu have no violations; focus returns to their trigger", async ({
+    page,
+  }) => {
+    await page.goto("/admin/users");
+    await settle(page, "/admin/users");
+
+    const select = page.getByRole("combobox", { name: "Role of officer@handoff.local" });
+    await select.click();
+    await expect(page.getByRole("listbox")).toBeVisible();
+    await expectNoViolations(page, "the open role list");
+    await page.getByRole("option", { name: "Auditor" }).click();
+    const confirm = page.getByRole("alertdialog", { name: "Change the role?" });
+    await expect(confirm).toBeVisible();
+    await expect(confirm.getByRole("button", { name: "Cancel" })).toBeFocused();
+    await expectNoViolations(page, "the role confirmation");
+    await page.keyboard.press("Escape");
+    await expect(confirm).toBeHidden();
+    await expect(select).toBeFocused();
+    await expect(select).toHaveText("Compliance officer");
+
+    const menu = page.getByRole("button", { name: /Ada Admin|Administrator/ });
+    await menu.click();
+    await expect(page.getByRole("menuitem", { name: "Sign out" })).toBeVisible();
+    await expectNoViolations(page, "the open user menu");
+    await page.keyboard.press("Escape");
+    await expect(menu).toBeFocused();
+  });
+
+  test("the one-time password dialog has no violations and gives focus back to the form", async ({
+    page,
+  }) => {
+    await page.goto("/admin/users");
+    await settle(page, "/admin/users");
+    const form = page.getByRole("form", { name: "Add a user" });
+    await form.getByLabel("Name").fill("Axel Axe");
+    await form.getByLabel("Email").fill(`axe.${Date.now()}@handoff.local`);
+    const submit = form.getByRole("button", { name: "Create user" });
+    await submit.click();
+    const dialog = page.getByRole("dialog", { name: "User created" });
+    await expect(dialog).toBeVisible();
+    await expectNoViolations(page, "the one-time password dialog");
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+    await expect(submit).toBeFocused();
+  });
+});
