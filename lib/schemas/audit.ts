@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoDateTime } from "./common";
 
 const optionalText = (max: number) =>
   z
@@ -14,9 +15,9 @@ export const auditListQuerySchema = z
     action: optionalText(100),
     entityType: optionalText(100),
     entityId: optionalText(200),
-    from: z.coerce.date().optional(),
-    to: z.coerce.date().optional(),
-    cursor: z.coerce.number().int().positive().optional(),
+    from: isoDateTime().optional(),
+    to: isoDateTime().optional(),
+    cursor: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, {

@@ -1,7 +1,10 @@
 import { auditListQuerySchema } from "@/lib/schemas/audit";
-import { apiRoute, readQuery } from "@/lib/server/http/route";
+import { routeMethods } from "@/lib/server/http/methods";
+import { apiRoute } from "@/lib/server/http/route";
 import { listAuditEvents } from "@/lib/server/services/audit";
 
-export const GET = apiRoute({ permission: "audit.read" }, async ({ req, ctx }) =>
-  listAuditEvents(ctx.db, readQuery(req, auditListQuerySchema)),
-);
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
+  GET: apiRoute({ permission: "audit.read", query: auditListQuerySchema }, async ({ ctx, query }) =>
+    listAuditEvents(ctx.db, query),
+  ),
+});

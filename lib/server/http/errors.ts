@@ -1,13 +1,25 @@
 import "server-only";
 
+/**
+ * The one table from error code to HTTP status. Signed senders (partners, Didit) get 401
+ * `invalid_signature` for every verification failure, an unknown sender included, so the answer
+ * never says which check failed; an already accepted message id is 409 `replayed` (a conflict
+ * with state, not a credential problem: the sender can tell "already have it" from "bad key").
+ */
 export const ERROR_STATUS = {
   bad_request: 400,
   malformed_json: 400,
   unauthenticated: 401,
+  invalid_signature: 401,
   forbidden: 403,
+  cross_origin_refused: 403,
+  password_change_required: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  replayed: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   validation_failed: 422,
   rate_limited: 429,
   internal_error: 500,

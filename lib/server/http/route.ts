@@ -5,23 +5,291 @@ import { resolveActor } from "@/lib/server/auth/session";
 import { getDb } from "@/lib/server/db/client";
 import { loggableError } from "@/lib/server/db/errors";
 import { getLogger } from "@/lib/server/logger";
-import type { Actor, ServiceContext } from "@/lib/server/services/context";
+import type { ServiceContext } from "@/lib/server/services/context";
+import {
+  claimInboundMessage,
+  releaseInboundMessage,
+  type InboundMessage,
+} from "@/lib/server/services/inbound-messages";
+import { assertJsonContentType, assertSameOrigin, STATE_CHANGING } from "./csrf";
 import { AppError, errorBody } from "./errors";
+import {
+  decodeUtf8,
+  DEFAULT_MAX_BODY_BYTES,
+  parseJsonText,
+  queryRecord,
+  readRawBody,
+  refuseNul,
+  validate,
+} from "./input";
+import { diditEventId, verifyDiditRequest } from "./modes/didit";
+import { SignatureRejected, verifyPartnerSignature } from "./modes/partner";
 import { clientIp, requestIdFrom, userAgent } from "./request";
 
-type Logger = ReturnType<typeof getLogger>;
+export { validate } from "./input";
 
-export type RouteArgs<P> = {
+type Logger = ReturnType<typeof getLogger>;
+type Schema = z.ZodType;
+type Out<S, Fallback> = S extends z.ZodType ? z.output<S> : Fallback;
+
+/** Path params as Next passes them (already percent-decoded; catch-all segments as arrays). */
+export type RawParams = Record<string, string | string[] | undefined>;
+/** What Next passes as the second argument; tests may leave it out. */
+export type RouteContext = { params?: Promise<object> };
+export type RouteHandler = (req: Request, context?: RouteContext) => Promise<Response>;
+
+type Declared<PS, QS, BS> = {
+  /** Path params; a value failing it answers 404 (a malformed id names nothing). */
+  params?: PS;
+  /** The query string as a flat record; invalid → 422 with field details. */
+  query?: QS;
+  /** The JSON body: unparseable → 400, invalid → 422 with field details. */
+  body?: BS;
+  /** Largest accepted body in bytes (413 above it); 1 MiB unless set. */
+  maxBodyBytes?: number;
+  /** The message of that 404, e.g. "No such user." */
+  notFoundMessage?: string;
+};
+
+export type SessionOptions = {
+  mode?: "session";
+  /** The permission the caller's role needs; "public" is the short form of `mode: "public"`. */
+  permission: Permission | "public";
+  /** Open to a user who signed in with a one-time password and has not changed it yet. */
+  allowPendingPasswordChange?: boolean;
+};
+export type PublicOptions = { mode: "public" };
+export type SenderSecrets = { secrets: string[] };
+export type PartnerOptions<P> = {
+  mode: "partner";
+  /** The partner named by the request and its current secrets (`whsec_…`), or null if unknown. */
+  secrets: (ctx: ServiceContext, params: P) => Promise<(SenderSecrets & { partnerId: string }) | null>;
+};
+export type DiditOptions<P> = {
+  mode: "didit-webhook";
+  /** The application the destination belongs to and its `secret_shared_key`(s), or null. */
+  secrets: (ctx: ServiceContext, params: P) => Promise<(SenderSecrets & { applicationId: string }) | null>;
+};
+
+type BaseArgs<PS, QS, BS> = {
   req: Request;
   ctx: ServiceContext;
-  params: P;
   log: Logger;
+  params: ParamsOf<PS>;
+  query: Out<QS, Record<string, string>>;
+  body: Out<BS, undefined>;
+};
+export type RouteArgs<PS = undefined, QS = undefined, BS = undefined> = BaseArgs<PS, QS, BS>;
+export type PartnerRouteArgs<PS, QS, BS> = BaseArgs<PS, QS, BS> & {
+  sender: { partnerId: string; messageId: string; sentAt: Date };
+};
+export type DiditRouteArgs<PS, QS, BS> = BaseArgs<PS, QS, BS> & {
+  sender: { applicationId: string; eventId: string };
 };
 
-type Options = {
-  /** The permission the caller's role needs, or "public" for routes without a session. */
-  permission: Permission | "public";
+type Result = Promise<Response | unknown>;
+type Opt<S> = S | undefined;
+/**
+ * The params type a handler sees: a declared schema's output; or, in the older form
+ * `apiRoute<{ id: string }>(…)`, the type given; else Next's raw params.
+ */
+type ParamsOf<PS> = PS extends z.ZodType ? z.output<PS> : [PS] extends [undefined] ? RawParams : PS;
+
+/** The implementation's view of any options object. */
+type AnyOptions = Declared<Schema, Schema, Schema> & {
+  mode?: "session" | "public" | "partner" | "didit-webhook";
+  permission?: Permission | "public";
+  allowPendingPasswordChange?: boolean;
+  secrets?: (ctx: ServiceContext, params: never) => Promise<(SenderSecrets & Record<string, unknown>) | null>;
 };
+
+/**
+ * Every API route goes through this: request id, authentication for its mode, the declared
+ * params/query/body parsed (NUL bytes refused everywhere), one error envelope. Modes:
+ * - `session` (default): the session cookie's user, with `permission`; state changes must be
+ *   same-origin and `application/json` (see csrf.ts); a pending one-time password allows only
+ *   routes that opt in;
+ * - `public`: no caller identity;
+ * - `partner`: Standard Webhooks signature over the raw body, `webhook-id` accepted once;
+ * - `didit-webhook`: Didit's `X-Signature-V2`/`X-Signature`, `event_id` handled once (a
+ *   duplicate answers 200 without running the handler).
+ * Handlers return a Response or a JSON-serialisable value (undefined → 204).
+ */
+export function apiRoute<
+  PS = undefined,
+  QS extends Opt<Schema> = undefined,
+  BS extends Opt<Schema> = undefined,
+>(
+  options: Declared<PS, QS, BS> & PartnerOptions<ParamsOf<PS>>,
+  handler: (args: PartnerRouteArgs<PS, QS, BS>) => Result,
+): RouteHandler;
+export function apiRoute<
+  PS = undefined,
+  QS extends Opt<Schema> = undefined,
+  BS extends Opt<Schema> = undefined,
+>(
+  options: Declared<PS, QS, BS> & DiditOptions<ParamsOf<PS>>,
+  handler: (args: DiditRouteArgs<PS, QS, BS>) => Result,
+): RouteHandler;
+export function apiRoute<
+  PS = undefined,
+  QS extends Opt<Schema> = undefined,
+  BS extends Opt<Schema> = undefined,
+>(
+  options: Declared<PS, QS, BS> & (SessionOptions | PublicOptions),
+  handler: (args: RouteArgs<PS, QS, BS>) => Result,
+): RouteHandler;
+export function apiRoute(options: AnyOptions, handler: (args: never) => Result): RouteHandler {
+  const run = handler as (args: unknown) => Result;
+  const mode =
+    options.mode ?? ("permission" in options && options.permission === "public" ? "public" : "session");
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  return async (req, context) => {
+    const requestId = requestIdFrom(req.headers);
+    const log = getLogger().child({ requestId });
+    let claimed: { ctx: ServiceContext; message: InboundMessage } | null = null;
+    try {
+      if (mode === "session" && STATE_CHANGING.has(req.method.toUpperCase())) {
+        assertSameOrigin(req);
+        assertJsonContentType(req);
+      }
+      const ctx: ServiceContext = {
+        db: await getDb(),
+        actor: null,
+        now: () => new Date(),
+        requestId,
+        ip: clientIp(req.headers),
+        userAgent: userAgent(req.headers),
+      };
+      if (mode === "session") await authenticate(req, ctx, options.permission ?? "public", options);
+      const params = parseParams(options, (await context?.params) ?? {});
+      const query = parseQuery(options, req);
+
+      let body: unknown;
+      let sender:
+        | { partnerId: string; messageId: string; sentAt: Date }
+        | { applicationId: string; eventId: string }
+        | undefined;
+      if (mode === "partner" || mode === "didit-webhook") {
+        const raw = await readRawBody(req, limit);
+        let text: string | null;
+        try {
+          text = decodeUtf8(raw);
+        } catch {
+          text = null; // only Didit's raw-bytes signature can still vouch for such a body
+        }
+        const now = ctx.now();
+        if (mode === "partner") {
+          const found = (await lookup(options, ctx, params)) as {
+            partnerId: string;
+            secrets: string[];
+          } | null;
+          if (!found) throw new SignatureRejected("unknown partner");
+          if (text === null) throw new SignatureRejected("body is not UTF-8");
+          const verified = verifyPartnerSignature(text, req.headers, found.secrets, now);
+          body = options.body ? validate(options.body, parseJsonText(text)) : undefined;
+          const message = { scope: `partner:${found.partnerId}`, messageId: verified.messageId };
+          if (!(await claimInboundMessage(ctx, message))) {
+            throw new AppError("replayed", "This webhook-id was already accepted.");
+          }
+          claimed = { ctx, message };
+          sender = { partnerId: found.partnerId, ...verified };
+        } else {
+          const found = (await lookup(options, ctx, params)) as {
+            applicationId: string;
+            secrets: string[];
+          } | null;
+          if (!found) throw new SignatureRejected("unknown application");
+          verifyDiditRequest(raw, text, req.headers, found.secrets, now);
+          if (text === null)
+            throw new AppError("malformed_json", "The request body is not valid UTF-8 JSON.");
+          const payload = parseJsonText(text);
+          const eventId = diditEventId(payload, now);
+          refuseNul(payload);
+          body = options.body ? validate(options.body, payload) : undefined;
+          const message = { scope: `didit:${found.applicationId}`, messageId: eventId };
+          if (!(await claimInboundMessage(ctx, message))) {
+            log.info({ eventId }, "duplicate Didit event ignored");
+            return withRequestId(jsonResponse({ received: true, duplicate: true }), requestId);
+          }
+          claimed = { ctx, message };
+          sender = { applicationId: found.applicationId, eventId };
+        }
+      } else if (options.body) {
+        if (mode === "public") assertJsonContentType(req);
+        body = validate(options.body, parseJsonText(decodeUtf8(await readRawBody(req, limit))));
+      }
+
+      const args = { req, ctx, log, params, query, body, ...(sender ? { sender } : {}) };
+      const result = await run(args);
+      return withRequestId(toResponse(result), requestId);
+    } catch (error) {
+      if (claimed) {
+        const { ctx, message } = claimed;
+        await releaseInboundMessage(ctx, message).catch((err: unknown) =>
+          log.error({ err: loggableError(err) }, "could not release an inbound message id"),
+        );
+      }
+      if (error instanceof SignatureRejected) log.warn({ reason: error.reason, mode }, "signature refused");
+      return errorResponse(error, requestId, log);
+    }
+  };
+}
+
+function lookup(options: AnyOptions, ctx: ServiceContext, params: unknown) {
+  if (!options.secrets) throw new Error(`apiRoute: mode ${options.mode} needs a secrets lookup`);
+  return (options.secrets as (ctx: ServiceContext, params: unknown) => Promise<unknown>)(ctx, params);
+}
+
+async function authenticate(
+  req: Request,
+  ctx: ServiceContext,
+  permission: Permission | "public",
+  options: AnyOptions,
+): Promise<void> {
+  const actor = await resolveActor(req.headers, ctx.db);
+  if (!actor) throw new AppError("unauthenticated", "Sign in to continue.");
+  if (actor.mustChangePassword && !options.allowPendingPasswordChange) {
+    throw new AppError("password_change_required", "Change your one-time password first.");
+  }
+  if (permission !== "public" && !can(actor.role, permission)) {
+    throw new AppError("forbidden", "Your role does not allow this.");
+  }
+  ctx.actor = actor;
+}
+
+function parseParams(options: AnyOptions, raw: object): unknown {
+  refuseNul(raw);
+  if (!options.params) return raw;
+  const parsed = options.params.safeParse(raw);
+  if (!parsed.success) throw new AppError("not_found", options.notFoundMessage ?? "Not found.");
+  return parsed.data;
+}
+
+function parseQuery(options: AnyOptions, req: Request): unknown {
+  const record = queryRecord(req);
+  refuseNul(record);
+  return options.query ? validate(options.query, record) : record;
+}
+
+function toResponse(result: unknown): Response {
+  if (result instanceof Response) return result;
+  if (result === undefined) return new Response(null, { status: 204 });
+  return jsonResponse(result);
+}
+
+/** Sets the request id, also on a Response whose headers are immutable (e.g. Response.redirect). */
+export function withRequestId(response: Response, requestId: string): Response {
+  try {
+    response.headers.set("x-request-id", requestId);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set("x-request-id", requestId);
+    return copy;
+  }
+}
 
 export function jsonResponse(data: unknown, status = 200, headers?: HeadersInit): Response {
   return Response.json(data, { status, headers });
@@ -47,77 +315,14 @@ export function errorResponse(error: unknown, requestId: string, log: Logger): R
 }
 
 /**
- * Every console API route goes through this: request id, session → actor, permission check on the
- * server, one error envelope. Handlers return a Response or a JSON-serialisable value.
+ * Parses a JSON body inside a handler (prefer declaring `body` on the route): over 1 MiB → 413,
+ * not UTF-8 or unparseable → 400, NUL anywhere or invalid → 422 with field details.
  */
-export function apiRoute<P = Record<string, never>>(
-  options: Options,
-  handler: (args: RouteArgs<P>) => Promise<Response | unknown>,
-) {
-  return async (req: Request, context?: { params?: Promise<P> }): Promise<Response> => {
-    const requestId = requestIdFrom(req.headers);
-    const log = getLogger().child({ requestId });
-    try {
-      const db = await getDb();
-      let actor: Actor | null = null;
-      if (options.permission !== "public") {
-        actor = await resolveActor(req.headers, db);
-        if (!actor) throw new AppError("unauthenticated", "Sign in to continue.");
-        if (!can(actor.role, options.permission)) {
-          throw new AppError("forbidden", "Your role does not allow this.");
-        }
-      }
-      const ctx: ServiceContext = {
-        db,
-        actor,
-        now: () => new Date(),
-        requestId,
-        ip: clientIp(req.headers),
-        userAgent: userAgent(req.headers),
-      };
-      const params = ((await context?.params) ?? {}) as P;
-      const result = await handler({ req, ctx, params, log });
-      const response = result instanceof Response ? result : jsonResponse(result);
-      response.headers.set("x-request-id", requestId);
-      return response;
-    } catch (error) {
-      return errorResponse(error, requestId, log);
-    }
-  };
+export async function readJson<S extends Schema>(req: Request, schema: S): Promise<z.output<S>> {
+  return validate(schema, parseJsonText(decodeUtf8(await readRawBody(req))));
 }
 
-function zodDetails(error: z.ZodError) {
-  const fields: Record<string, string[]> = {};
-  const form: string[] = [];
-  for (const issue of error.issues) {
-    const key = issue.path.join(".");
-    if (!key) form.push(issue.message);
-    else (fields[key] ??= []).push(issue.message);
-  }
-  return { fields, ...(form.length ? { form } : {}) };
-}
-
-export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new AppError("validation_failed", "Some fields are invalid.", zodDetails(parsed.error));
-  }
-  return parsed.data;
-}
-
-/** Parses the JSON body: unparseable → 400, invalid → 422 with field details. */
-export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
-  let body: unknown;
-  try {
-    const text = await req.text();
-    body = JSON.parse(text);
-  } catch {
-    throw new AppError("malformed_json", "The request body is not valid JSON.");
-  }
-  return validate(schema, body);
-}
-
-export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.infer<S> {
-  const url = new URL(req.url);
-  return validate(schema, Object.fromEntries(url.searchParams.entries()));
+/** Parses the query inside a handler (prefer declaring `query` on the route). */
+export function readQuery<S extends Schema>(req: Request, schema: S): z.output<S> {
+  return validate(schema, queryRecord(req));
 }

@@ -1,0 +1,124 @@
+import "server-only";
+import type { z } from "zod";
+import { AppError } from "./errors";
+
+/** Console JSON is small; partners and Didit send well under this too. Routes may lower or raise it. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+type FieldDetails = { fields: Record<string, string[]>; form?: string[] };
+
+/**
+ * The request body as raw bytes, read once. Refuses (413) a declared or actual length above `limit`
+ * without buffering more than `limit` bytes.
+ */
+export async function readRawBody(req: Request, limit = DEFAULT_MAX_BODY_BYTES): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function tooLarge(limit: number): AppError {
+  return new AppError(
+    "payload_too_large",
+    `The request body is larger than ${Math.floor(limit / 1024)} KiB.`,
+  );
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Strict UTF-8: a body with invalid byte sequences is refused, not silently repaired. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new AppError("malformed_json", "The request body is not valid UTF-8 JSON.");
+  }
+}
+
+/** Unparseable → 400 `malformed_json`. */
+export function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError("malformed_json", "The request body is not valid JSON.");
+  }
+}
+
+const NUL_MESSAGE = "Must not contain a NUL character (\\u0000)";
+
+/**
+ * Every place in a parsed value where a string or object key holds U+0000, which PostgreSQL
+ * cannot store in text or jsonb. Paths are dot-joined like zod's (`items.0.name`).
+ */
+export function nulFields(value: unknown, prefix: (string | number)[] = []): string[] {
+  if (typeof value === "string") return value.includes("\u0000") ? [prefix.join(".")] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nulFields(item, [...prefix, i]));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, item]) =>
+      key.includes("\u0000") ? [[...prefix, key].join(".")] : nulFields(item, [...prefix, key]),
+    );
+  }
+  return [];
+}
+
+/** 422 naming every NUL-bearing field: done once for all input, before any schema sees it. */
+export function refuseNul(value: unknown): void {
+  const paths = nulFields(value);
+  if (paths.length === 0) return;
+  const fields: Record<string, string[]> = {};
+  const form: string[] = [];
+  for (const path of paths) {
+    if (path) fields[path] = [NUL_MESSAGE];
+    else form.push(NUL_MESSAGE);
+  }
+  throw new AppError("validation_failed", "Some fields are invalid.", {
+    fields,
+    ...(form.length ? { form } : {}),
+  } satisfies FieldDetails);
+}
+
+export function zodDetails(error: z.ZodError): FieldDetails {
+  const fields: Record<string, string[]> = {};
+  const form: string[] = [];
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join(".");
+    if (!key) form.push(issue.message);
+    else (fields[key] ??= []).push(issue.message);
+  }
+  return { fields, ...(form.length ? { form } : {}) };
+}
+
+/** NUL check, then the schema: invalid → 422 `validation_failed` with field details. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  refuseNul(value);
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new AppError("validation_failed", "Some fields are invalid.", zodDetails(parsed.error));
+  }
+  return parsed.data;
+}
+
+/** The query string as a flat record; a repeated key keeps its last value. */
+export function queryRecord(req: Request): Record<string, string> {
+  return Object.fromEntries(new URL(req.url).searchParams.entries());
+}
