@@ -39,7 +39,14 @@ export async function seedDemo(db: Db, options: { nodeEnv: string }): Promise<{ 
     for (const u of hashed) {
       const [created] = await tx
         .insert(users)
-        .values({ email: u.email, name: u.name, role: u.role, passwordHash: u.hash })
+        // The README publishes these passwords for the demo: they are not one-time passwords.
+        .values({
+          email: u.email,
+          name: u.name,
+          role: u.role,
+          passwordHash: u.hash,
+          mustChangePassword: false,
+        })
         .returning({ id: users.id });
       await recordAudit(tx, meta, {
         action: "users.create",

@@ -1,12 +1,15 @@
 import { changePasswordRequestSchema } from "@/lib/schemas/account";
-import { apiRoute, readJson } from "@/lib/server/http/route";
+import { routeMethods } from "@/lib/server/http/methods";
+import { apiRoute } from "@/lib/server/http/route";
 import { changePassword } from "@/lib/server/services/account";
 
-/** The signed-in user changes their own password; open while a one-time password awaits change. */
-export const POST = apiRoute(
-  { permission: "dashboard.view", allowPendingPasswordChange: true },
-  async ({ req, ctx }) => {
-    const input = await readJson(req, changePasswordRequestSchema);
-    return changePassword(ctx, input);
-  },
-);
+/**
+ * The signed-in user changes their own password. Every role holds `dashboard.view`; this is the
+ * one route open while a one-time password awaits its change.
+ */
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
+  POST: apiRoute(
+    { permission: "dashboard.view", allowPendingPasswordChange: true, body: changePasswordRequestSchema },
+    async ({ ctx, body }) => changePassword(ctx, body),
+  ),
+});

@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
 import { handlers } from "@/lib/server/auth/next-auth";
+import { routeMethods } from "@/lib/server/http/methods";
 import { requestIdFrom } from "@/lib/server/http/request";
 
 /**
@@ -17,5 +18,7 @@ async function withRequestId(req: NextRequest, handler: (req: NextRequest) => Pr
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-export const GET = (req: NextRequest) => withRequestId(req, handlers.GET);
-export const POST = (req: NextRequest) => withRequestId(req, handlers.POST);
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods<NextRequest>({
+  GET: (req) => withRequestId(req, handlers.GET),
+  POST: (req) => withRequestId(req, handlers.POST),
+});
