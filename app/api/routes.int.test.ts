@@ -58,6 +58,27 @@ const ROUTES: RouteCase[] = [
     body: () => ({ role: "officer" }),
   },
   {
+    method: "POST",
+    path: "/api/users/:id/sessions/revoke",
+    file: "app/api/users/[id]/sessions/revoke/route.ts",
+    permission: "users.manage",
+    load: () => import("./users/[id]/sessions/revoke/route"),
+    params: () => ({ id: target.id }),
+    body: () => ({}),
+  },
+  {
+    method: "POST",
+    path: "/api/account/password",
+    file: "app/api/account/password/route.ts",
+    permission: "dashboard.view",
+    load: () => import("./account/password/route"),
+    // Each role's user changes its own password once, from insertUser's default.
+    body: () => ({
+      currentPassword: "correct horse battery staple",
+      newPassword: `new passphrase ${Math.random().toString(36).slice(2)}`,
+    }),
+  },
+  {
     method: "GET",
     path: "/api/audit",
     file: "app/api/audit/route.ts",
