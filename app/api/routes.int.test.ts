@@ -1,19 +1,23 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { can, ROLES, type Permission, type Role } from "@/lib/rbac";
+import { HTTP_METHODS } from "@/lib/server/http/methods";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
-import { insertUser, request, type TestUser } from "@/test/session";
+import { insertUser, request, sessionCookie, type TestUser } from "@/test/session";
 
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type Handler = (req: Request, ctx?: { params: Promise<Record<string, unknown>> }) => Promise<Response>;
+type RouteModule = Record<string, Handler>;
 type RouteCase = {
   method: string;
   path: string;
   file: string;
   permission: Permission | "public";
-  load: () => Promise<Record<string, unknown>>;
   params?: () => Record<string, string>;
-  body?: () => unknown;
+  body?: (user: TestUser) => unknown;
+};
+type ErrorBody = {
+  error: { code: string; message: string; requestId: string; details?: { fields: Record<string, string[]> } };
 };
 
 let t: TestDatabase;
@@ -22,26 +26,13 @@ let target: TestUser;
 
 /** Every console API route with the permission it must enforce. */
 const ROUTES: RouteCase[] = [
-  {
-    method: "GET",
-    path: "/api/health",
-    file: "app/api/health/route.ts",
-    permission: "public",
-    load: () => import("./health/route"),
-  },
-  {
-    method: "GET",
-    path: "/api/users",
-    file: "app/api/users/route.ts",
-    permission: "users.manage",
-    load: () => import("./users/route"),
-  },
+  { method: "GET", path: "/api/health", file: "app/api/health/route.ts", permission: "public" },
+  { method: "GET", path: "/api/users", file: "app/api/users/route.ts", permission: "users.manage" },
   {
     method: "POST",
     path: "/api/users",
     file: "app/api/users/route.ts",
     permission: "users.manage",
-    load: () => import("./users/route"),
     body: () => ({
       email: `matrix-${Math.random().toString(36).slice(2)}@test.local`,
       name: "Matrix",
@@ -53,7 +44,6 @@ const ROUTES: RouteCase[] = [
     path: "/api/users/:id",
     file: "app/api/users/[id]/route.ts",
     permission: "users.manage",
-    load: () => import("./users/[id]/route"),
     params: () => ({ id: target.id }),
     body: () => ({ role: "officer" }),
   },
@@ -62,7 +52,6 @@ const ROUTES: RouteCase[] = [
     path: "/api/users/:id/sessions/revoke",
     file: "app/api/users/[id]/sessions/revoke/route.ts",
     permission: "users.manage",
-    load: () => import("./users/[id]/sessions/revoke/route"),
     params: () => ({ id: target.id }),
     body: () => ({}),
   },
@@ -71,39 +60,18 @@ const ROUTES: RouteCase[] = [
     path: "/api/account/password",
     file: "app/api/account/password/route.ts",
     permission: "dashboard.view",
-    load: () => import("./account/password/route"),
-    // Each role's user changes its own password once, from insertUser's default.
-    body: () => ({
-      currentPassword: "correct horse battery staple",
-      newPassword: `new passphrase ${Math.random().toString(36).slice(2)}`,
-    }),
+    body: (user) => ({ currentPassword: user.password, newPassword: `${user.password} renewed` }),
   },
-  {
-    method: "GET",
-    path: "/api/audit",
-    file: "app/api/audit/route.ts",
-    permission: "audit.read",
-    load: () => import("./audit/route"),
-  },
+  { method: "GET", path: "/api/audit", file: "app/api/audit/route.ts", permission: "audit.read" },
   {
     method: "GET",
     path: "/api/audit/verify",
     file: "app/api/audit/verify/route.ts",
     permission: "audit.verify",
-    load: () => import("./audit/verify/route"),
   },
 ];
-/** Routes that are not ours to guard: next-auth's own endpoints and the JSON 404 catch-all. */
+/** Not ours to guard: Auth.js's own endpoints and the JSON 404 catch-all (both still answer every method). */
 const EXEMPT = ["app/api/auth/[...nextauth]/route.ts", "app/api/[...path]/route.ts"];
-
-async function call(route: RouteCase, user: TestUser | null): Promise<Response> {
-  const mod = await route.load();
-  const handler = mod[route.method] as Handler;
-  const params = route.params?.() ?? {};
-  const url = route.path.replace(/:(\w+)/g, (_, k: string) => params[k] ?? "");
-  const req = await request(url, { method: route.method, user, body: route.body?.() });
-  return handler(req, { params: Promise.resolve(params) });
-}
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -111,6 +79,44 @@ function routeFiles(dir: string): string[] {
     if (statSync(full).isDirectory()) return routeFiles(full);
     return name === "route.ts" ? [path.relative(process.cwd(), full)] : [];
   });
+}
+
+const load = (file: string) => import(/* @vite-ignore */ path.resolve(file)) as Promise<RouteModule>;
+
+async function call(route: RouteCase, user: TestUser | null): Promise<Response> {
+  const handler = (await load(route.file))[route.method]!;
+  const params = route.params?.() ?? {};
+  const url = route.path.replace(/:(\w+)/g, (_, k: string) => params[k] ?? "");
+  const req = await request(url, {
+    method: route.method,
+    user,
+    body: user ? route.body?.(user) : route.body?.(target),
+  });
+  return handler(req, { params: Promise.resolve(params) });
+}
+
+/** A request built by hand, for the headers `request()` does not set. */
+async function raw(
+  url: string,
+  init: { method?: string; user?: TestUser; headers?: Record<string, string>; body?: BodyInit },
+): Promise<Request> {
+  const headers = new Headers({ "user-agent": "vitest", ...init.headers });
+  if (init.user) headers.set("cookie", await sessionCookie(init.user));
+  return new Request(new URL(url, "http://handoff.test"), {
+    method: init.method ?? "GET",
+    headers,
+    body: init.body,
+  });
+}
+
+async function errorOf(res: Response): Promise<ErrorBody["error"]> {
+  return ((await res.json()) as ErrorBody).error;
+}
+
+async function userCount(): Promise<number> {
+  const { GET } = await load("app/api/users/route.ts");
+  const res = await GET!(await request("/api/users", { user: users.admin }));
+  return ((await res.json()) as { items: unknown[] }).items.length;
 }
 
 beforeAll(async () => {
@@ -121,15 +127,16 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe(`API permission matrix (${testDriver()})`, () => {
-  it("covers every exported handler of every API route file", () => {
-    const exported = routeFiles("app/api")
-      .filter((f) => !EXEMPT.includes(f))
-      .flatMap((file) =>
-        [...readFileSync(file, "utf8").matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)].map(
-          (m) => `${m[1]} ${file}`,
-        ),
-      );
-    expect(exported.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.file}`).sort());
+  it("covers every declared method of every API route file", async () => {
+    const declared: string[] = [];
+    for (const file of routeFiles("app/api").filter((f) => !EXEMPT.includes(f))) {
+      const res = await (await load(file)).OPTIONS!(await request("/"));
+      expect(res.status, file).toBe(204);
+      for (const m of res.headers.get("allow")!.split(", ")) {
+        if (m !== "HEAD" && m !== "OPTIONS") declared.push(`${m} ${file}`);
+      }
+    }
+    expect(declared.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.file}`).sort());
   });
 
   for (const route of ROUTES) {
@@ -142,9 +149,9 @@ describe(`API permission matrix (${testDriver()})`, () => {
     it(`${route.method} ${route.path}: anonymous → 401 with the error envelope`, async () => {
       const res = await call(route, null);
       expect(res.status).toBe(401);
-      const body = (await res.json()) as { error: { code: string; requestId: string } };
-      expect(body.error.code).toBe("unauthenticated");
-      expect(body.error.requestId).toBe(res.headers.get("x-request-id"));
+      const error = await errorOf(res);
+      expect(error.code).toBe("unauthenticated");
+      expect(error.requestId).toBe(res.headers.get("x-request-id"));
     });
     for (const role of ROLES) {
       const allowed = can(role, route.permission);
@@ -155,25 +162,274 @@ describe(`API permission matrix (${testDriver()})`, () => {
           expect(res.status).toBeLessThan(300);
         } else {
           expect(res.status).toBe(403);
-          expect(((await res.json()) as { error: { code: string } }).error.code).toBe("forbidden");
+          expect((await errorOf(res)).code).toBe("forbidden");
         }
       });
     }
   }
 });
 
-describe(`API conventions (${testDriver()})`, () => {
-  it("answers malformed JSON with 400 and invalid input with 422 field details, writing nothing", async () => {
-    const { POST, GET } = await import("./users/route");
-    const before = (
-      (await (await GET(await request("/api/users", { user: users.admin }))).json()) as { items: unknown[] }
-    ).items.length;
-    const malformed = await POST(
+describe(`Methods (${testDriver()})`, () => {
+  it("every API route file exports all seven methods, so Next never answers one itself", async () => {
+    for (const file of routeFiles("app/api")) {
+      const mod = await load(file);
+      for (const method of HTTP_METHODS) expect(typeof mod[method], `${method} ${file}`).toBe("function");
+    }
+  });
+
+  it("a method a route does not declare answers the JSON 405 with Allow, on every route file", async () => {
+    let checked = 0;
+    for (const file of routeFiles("app/api").filter((f) => f !== "app/api/[...path]/route.ts")) {
+      const mod = await load(file);
+      const allow = (await mod.OPTIONS!(await request("/"))).headers.get("allow")!.split(", ");
+      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => !allow.includes(m))) {
+        const res = await mod[method]!(await request("/api/x", { method, user: users.admin }));
+        expect(res.status, `${method} ${file}`).toBe(405);
+        expect(res.headers.get("allow")).toBe(allow.join(", "));
+        const error = await errorOf(res);
+        expect(error.code).toBe("method_not_allowed");
+        expect(error.requestId).toBe(res.headers.get("x-request-id"));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it("DELETE /api/health and PUT /api/users are 405 with Allow", async () => {
+    const health = await load("app/api/health/route.ts");
+    const del = await health.DELETE!(await request("/api/health", { method: "DELETE" }));
+    expect(del.status).toBe(405);
+    expect(del.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+    const usersRoute = await load("app/api/users/route.ts");
+    const put = await usersRoute.PUT!(
+      await request("/api/users", { method: "PUT", user: users.admin, body: {} }),
+    );
+    expect(put.status).toBe(405);
+    expect(put.headers.get("allow")).toBe("GET, HEAD, POST, OPTIONS");
+  });
+
+  it("HEAD answers GET's status and headers without a body", async () => {
+    const health = await load("app/api/health/route.ts");
+    const res = await health.HEAD!(await request("/api/health", { method: "HEAD" }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    expect(await res.text()).toBe("");
+    const denied = await (
+      await load("app/api/users/route.ts")
+    ).HEAD!(await request("/api/users", { method: "HEAD" }));
+    expect(denied.status).toBe(401);
+  });
+
+  it("answers unknown /api paths with a JSON 404 for every method", async () => {
+    const mod = await load("app/api/[...path]/route.ts");
+    for (const method of HTTP_METHODS) {
+      const res = await mod[method]!(await request("/api/definitely-not-here", { method }));
+      expect(res.status, method).toBe(404);
+      if (method !== "HEAD") expect((await errorOf(res)).code).toBe("not_found");
+    }
+  });
+});
+
+describe(`CSRF defence (${testDriver()})`, () => {
+  const newAdmin = () =>
+    JSON.stringify({
+      email: `csrf-${Math.random().toString(36).slice(2)}@test.local`,
+      name: "Mallory",
+      role: "admin",
+    });
+  const usersPost = async (req: Request) => (await load("app/api/users/route.ts")).POST!(req);
+
+  it("refuses the reported attack: a cross-site text/plain POST /api/users with the admin's cookie creates nothing", async () => {
+    const before = await userCount();
+    const res = await usersPost(
+      await raw("/api/users", {
+        method: "POST",
+        user: users.admin,
+        headers: {
+          origin: "https://evil.example",
+          "sec-fetch-site": "cross-site",
+          "content-type": "text/plain",
+        },
+        body: newAdmin(),
+      }),
+    );
+    expect(res.status).toBe(403);
+    expect((await errorOf(res)).code).toBe("cross_origin_refused");
+    expect(await userCount()).toBe(before);
+  });
+
+  it("refuses a foreign Origin, Origin: null and Sec-Fetch-Site: cross-site even with a JSON body", async () => {
+    const before = await userCount();
+    for (const headers of [
+      { origin: "https://evil.example" },
+      { origin: "http://handoff.test.evil.example" },
+      { origin: "https://handoff.test" }, // same host, other scheme
+      { origin: "null" },
+      { "sec-fetch-site": "cross-site" },
+    ]) {
+      const res = await usersPost(
+        await raw("/api/users", {
+          method: "POST",
+          user: users.admin,
+          headers: { ...headers, "content-type": "application/json" },
+          body: newAdmin(),
+        }),
+      );
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect((await errorOf(res)).code).toBe("cross_origin_refused");
+    }
+    expect(await userCount()).toBe(before);
+  });
+
+  it("refuses a same-origin body that is not declared application/json with 415", async () => {
+    const before = await userCount();
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/json; charset=latin1",
+      null,
+    ]) {
+      const res = await usersPost(
+        await raw("/api/users", {
+          method: "POST",
+          user: users.admin,
+          headers: { origin: "http://handoff.test", ...(type ? { "content-type": type } : {}) },
+          body: newAdmin(),
+        }),
+      );
+      expect(res.status, String(type)).toBe(415);
+      expect((await errorOf(res)).code).toBe("unsupported_media_type");
+    }
+    expect(await userCount()).toBe(before);
+  });
+
+  it("accepts our own origin, also as a proxy forwards it, with application/json; charset=utf-8", async () => {
+    const ok = await usersPost(
+      await raw("/api/users", {
+        method: "POST",
+        user: users.admin,
+        headers: {
+          origin: "http://handoff.test",
+          "sec-fetch-site": "same-origin",
+          "content-type": "application/json; charset=utf-8",
+        },
+        body: newAdmin(),
+      }),
+    );
+    expect(ok.status).toBe(201);
+    const proxied = await usersPost(
+      new Request("http://127.0.0.1:3000/api/users", {
+        method: "POST",
+        headers: {
+          cookie: await sessionCookie(users.admin),
+          host: "127.0.0.1:3000",
+          "x-forwarded-host": "console.example.org",
+          "x-forwarded-proto": "https",
+          origin: "https://console.example.org",
+          "content-type": "application/json",
+        },
+        body: newAdmin(),
+      }),
+    );
+    expect(proxied.status).toBe(201);
+    const noOrigin = await usersPost(
+      await raw("/api/users", {
+        method: "POST",
+        user: users.admin,
+        headers: { "content-type": "application/json" },
+        body: newAdmin(),
+      }),
+    );
+    expect(noOrigin.status).toBe(201); // curl and scripts send no Origin
+  });
+
+  it("a body-less state change still needs Content-Type: application/json", async () => {
+    const revoke = (await load("app/api/users/[id]/sessions/revoke/route.ts")).POST!;
+    const params = { params: Promise.resolve({ id: target.id }) };
+    const bare = await revoke(
+      await raw(`/api/users/${target.id}/sessions/revoke`, { method: "POST", user: users.admin }),
+      params,
+    );
+    expect(bare.status).toBe(415);
+    const json = await revoke(
+      await raw(`/api/users/${target.id}/sessions/revoke`, {
+        method: "POST",
+        user: users.admin,
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      }),
+      params,
+    );
+    expect(json.status).toBe(200);
+  });
+
+  it("reads are not refused for their Origin (no state changes)", async () => {
+    const { GET: list } = await load("app/api/users/route.ts");
+    const res = await list!(
+      await raw("/api/users", {
+        method: "GET",
+        user: users.admin,
+        headers: { origin: "https://evil.example" },
+      }),
+    );
+    expect(res.status).toBe(200);
+  });
+});
+
+describe(`Pending one-time password (${testDriver()})`, () => {
+  it("a user who must change their password gets 403 password_change_required except on the change route", async () => {
+    const admin = await insertUser(t.db, "admin", { mustChangePassword: true });
+    const list = await (
+      await load("app/api/users/route.ts")
+    ).GET!(await request("/api/users", { user: admin }));
+    expect(list.status).toBe(403);
+    const error = await errorOf(list);
+    expect(error).toMatchObject({
+      code: "password_change_required",
+      message: "Change your one-time password first.",
+    });
+    const change = await (
+      await load("app/api/account/password/route.ts")
+    ).POST!(
+      await request("/api/account/password", {
+        method: "POST",
+        user: admin,
+        body: { currentPassword: admin.password, newPassword: "a much better passphrase" },
+      }),
+    );
+    expect(change.status).toBeLessThan(300);
+    const after = await (
+      await load("app/api/users/route.ts")
+    ).GET!(await request("/api/users", { user: admin }));
+    expect(after.status).toBe(200);
+  });
+});
+
+describe(`Input parsing (${testDriver()})`, () => {
+  const usersPost = async (req: Request) => (await load("app/api/users/route.ts")).POST!(req);
+
+  it("answers malformed JSON and bodies that are not UTF-8 with 400, invalid input with 422 field details, writing nothing", async () => {
+    const before = await userCount();
+    const malformed = await usersPost(
       await request("/api/users", { method: "POST", user: users.admin, rawBody: "{not json" }),
     );
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe("malformed_json");
-    const invalid = await POST(
+    expect((await errorOf(malformed)).code).toBe("malformed_json");
+    const latin1 = await usersPost(
+      await raw("/api/users", {
+        method: "POST",
+        user: users.admin,
+        headers: { "content-type": "application/json" },
+        body: new Uint8Array([
+          ...new TextEncoder().encode('{"name":"'),
+          0xe9,
+          ...new TextEncoder().encode('"}'),
+        ]),
+      }),
+    );
+    expect(latin1.status).toBe(400);
+    const invalid = await usersPost(
       await request("/api/users", {
         method: "POST",
         user: users.admin,
@@ -181,35 +437,102 @@ describe(`API conventions (${testDriver()})`, () => {
       }),
     );
     expect(invalid.status).toBe(422);
-    const body = (await invalid.json()) as {
-      error: { code: string; details: { fields: Record<string, string[]> } };
-    };
-    expect(body.error.code).toBe("validation_failed");
-    expect(Object.keys(body.error.details.fields).sort()).toEqual(["email", "name", "role"]);
-    const after = (
-      (await (await GET(await request("/api/users", { user: users.admin }))).json()) as { items: unknown[] }
-    ).items.length;
-    expect(after).toBe(before);
+    const error = await errorOf(invalid);
+    expect(error.code).toBe("validation_failed");
+    expect(Object.keys(error.details!.fields).sort()).toEqual(["email", "name", "role"]);
+    expect(await userCount()).toBe(before);
   });
 
-  it("rejects a bad audit query with 422", async () => {
-    const { GET } = await import("./audit/route");
-    const res = await GET(await request("/api/audit?limit=9999&from=yesterday", { user: users.auditor }));
+  it("refuses a NUL byte anywhere in a JSON body with 422 naming the field", async () => {
+    const before = await userCount();
+    const cases: [unknown, string][] = [
+      [{ email: "nul@test.local", name: "Nul\u0000Name", role: "auditor" }, "name"],
+      [
+        { email: "nul@test.local", name: "Ok", role: "auditor", extra: { deep: ["x", "a\u0000"] } },
+        "extra.deep.1",
+      ],
+      [{ email: "nul@test.local", name: "Ok", role: "auditor", "k\u0000ey": 1 }, "k\u0000ey"],
+    ];
+    for (const [body, field] of cases) {
+      const res = await usersPost(await request("/api/users", { method: "POST", user: users.admin, body }));
+      expect(res.status).toBe(422);
+      expect(Object.keys((await errorOf(res)).details!.fields)).toEqual([field]);
+    }
+    expect(await userCount()).toBe(before);
+  });
+
+  it("refuses a NUL byte in a query value or path param with 422 naming it", async () => {
+    const audit = (await load("app/api/audit/route.ts")).GET!;
+    for (const url of ["/api/audit?actor=%00", "/api/audit?action=a%00b", "/api/audit?unknown=%00"]) {
+      const res = await audit(await request(url, { user: users.auditor }));
+      expect(res.status, url).toBe(422);
+      const field = new URL(url, "http://x").searchParams.keys().next().value!;
+      expect((await errorOf(res)).details!.fields[field]).toBeDefined();
+    }
+    const patch = (await load("app/api/users/[id]/route.ts")).PATCH!;
+    const res = await patch(
+      await request("/api/users/%00", { method: "PATCH", user: users.admin, body: { role: "officer" } }),
+      { params: Promise.resolve({ id: "\u0000" }) },
+    );
     expect(res.status).toBe(422);
+    expect((await errorOf(res)).details!.fields.id).toBeDefined();
   });
 
-  it("answers unknown /api paths with a JSON 404", async () => {
-    const { GET, POST } = await import("./[...path]/route");
-    for (const handler of [GET, POST]) {
-      const res = handler(await request("/api/definitely-not-here"));
-      expect(res.status).toBe(404);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
+  it("answers a path id that is not a uuid with 404", async () => {
+    const patch = (await load("app/api/users/[id]/route.ts")).PATCH!;
+    const res = await patch(
+      await request("/api/users/not-a-uuid", {
+        method: "PATCH",
+        user: users.admin,
+        body: { role: "officer" },
+      }),
+      { params: Promise.resolve({ id: "not-a-uuid" }) },
+    );
+    expect(res.status).toBe(404);
+    expect(await errorOf(res)).toMatchObject({ code: "not_found", message: "No such user." });
+  });
+
+  it("refuses audit dates PostgreSQL cannot hold, and impossible ones, with 422 on the field", async () => {
+    const audit = (await load("app/api/audit/route.ts")).GET!;
+    for (const [query, field] of [
+      ["from=275760-09-13", "from"],
+      ["to=+275760-09-13T00:00:00.000Z", "to"],
+      ["from=0000-01-01", "from"],
+      ["from=2026-02-30", "from"],
+      ["from=yesterday", "from"],
+      ["cursor=1e300", "cursor"],
+      ["limit=9999", "limit"],
+    ]) {
+      const res = await audit(await request(`/api/audit?${query}`, { user: users.auditor }));
+      expect(res.status, query).toBe(422);
+      expect(Object.keys((await errorOf(res)).details!.fields), query).toContain(field);
+    }
+    for (const query of [
+      "from=0001-01-01",
+      "to=9999-12-31T23:59:59.999Z",
+      "from=2026-11-30T08:15:00%2B01:00",
+    ]) {
+      const res = await audit(await request(`/api/audit?${query}`, { user: users.auditor }));
+      expect(res.status, query).toBe(200);
     }
   });
 
+  it("refuses a body over 1 MiB with 413 and writes nothing", async () => {
+    const before = await userCount();
+    const big = JSON.stringify({ email: "big@test.local", name: "x".repeat(1024 * 1024), role: "auditor" });
+    const res = await usersPost(
+      await request("/api/users", { method: "POST", user: users.admin, rawBody: big }),
+    );
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).code).toBe("payload_too_large");
+    expect(await userCount()).toBe(before);
+  });
+});
+
+describe(`API conventions (${testDriver()})`, () => {
   it("reports health with the driver and migrations", async () => {
-    const { GET } = await import("./health/route");
-    const res = await GET(await request("/api/health"));
+    const { GET } = await load("app/api/health/route.ts");
+    const res = await GET!(await request("/api/health"));
     const body = (await res.json()) as {
       status: string;
       database: string;
@@ -221,12 +544,12 @@ describe(`API conventions (${testDriver()})`, () => {
   });
 
   it("reuses a well-formed incoming request id and replaces a malformed one", async () => {
-    const { GET } = await import("./health/route");
+    const { GET } = await load("app/api/health/route.ts");
     const good = new Request("http://handoff.test/api/health", {
       headers: { "x-request-id": "abc-12345678" },
     });
-    expect((await GET(good)).headers.get("x-request-id")).toBe("abc-12345678");
+    expect((await GET!(good)).headers.get("x-request-id")).toBe("abc-12345678");
     const bad = new Request("http://handoff.test/api/health", { headers: { "x-request-id": "<script>" } });
-    expect((await GET(bad)).headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await GET!(bad)).headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
