@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 export const JOB_STATES = ["pending", "running", "done", "dead"] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -9,8 +19,7 @@ export type JobState = (typeof JOB_STATES)[number];
  * `maxMs`, with jitter) or an explicit list of delays, one per retry (Didit's webhook schedule).
  */
 export type JobBackoff =
-  | { kind: "exponential"; baseMs: number; maxMs: number }
-  | { kind: "fixed"; delaysMs: number[] };
+  { kind: "exponential"; baseMs: number; maxMs: number } | { kind: "fixed"; delaysMs: number[] };
 
 /**
  * The one queue of background work (lib/server/jobs). A row is claimed with FOR UPDATE SKIP LOCKED
