@@ -162,6 +162,18 @@ export const sandboxShares = sandbox.table(
   ],
 );
 
+/**
+ * The `iat` of each session's last share token (Unix seconds). A mint takes greatest(last + 1, now)
+ * in one upsert, so two tokens of a session never share an `iat`. A narrow row of its own: repeated
+ * mints rewrite a few bytes, not the session with its payload.
+ */
+export const sandboxShareClocks = sandbox.table("share_clocks", {
+  sessionId: uuid("session_id")
+    .primaryKey()
+    .references(() => sandboxSessions.id, { onDelete: "cascade" }),
+  lastIat: bigint("last_iat", { mode: "number" }).notNull(),
+});
+
 export const sandboxWebhookDestinations = sandbox.table(
   "webhook_destinations",
   {

@@ -8,10 +8,11 @@ import {
   sandboxEntities,
   sandboxImports,
   sandboxSessions,
+  sandboxShareClocks,
   sandboxShares,
   sandboxWorkflows,
 } from "@/lib/server/sandbox/schema";
-import { isUniqueViolation } from "@/lib/server/db/errors";
+import { isUniqueViolation, sqlState } from "@/lib/server/db/errors";
 import { defaultWorkflow, findApplication } from "./applications";
 import { DrfError, fieldErrors, isUuid, notFound, type FieldErrors } from "./errors";
 import { generateSession, type Seed } from "./generator";
@@ -30,6 +31,7 @@ import {
   type SessionKind,
   type SessionStatus,
   type ShareResponse,
+  type ShareTokenClaims,
   type UpdateStatusResponse,
 } from "@/lib/server/didit-wire";
 import type { SandboxProfile, SessionReview, StoredSession } from "./types";
@@ -39,6 +41,7 @@ import { readBoolean, readInteger, readString, readUuid } from "./validation";
 /** How long a generated session's link lives (Didit's default session expiry is a week). */
 const SESSION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 const LIST_MAX_LIMIT = 1000;
+const FOREIGN_KEY_VIOLATION = "23503";
 
 type SessionRow = typeof sandboxSessions.$inferSelect;
 
@@ -387,53 +390,43 @@ export async function shareSession(
   if (!(await findApplication(db, forApplicationId!))) {
     throw fieldErrors({ for_application_id: ["Target application does not exist."] });
   }
-  const token = await db.transaction(async (tx) => {
-    // Serialises the mints of one session, so the check below sees every earlier token.
-    const [locked] = await tx
-      .select({ id: sandboxSessions.id })
-      .from(sandboxSessions)
-      .where(eq(sandboxSessions.id, session.id))
-      .for("update");
-    if (!locked) throw notFound();
-    // The six claims hold no nonce, so two mints of one second would be byte-identical and the
-    // second one, under the recipe's (token, application) duplicate rule, already redeemed. A
-    // fresh token is a distinct token: `iat` moves to the first second not yet used by an
-    // identical mint (exp - iat stays the TTL).
-    let iat = Math.floor(now.getTime() / 1000);
-    for (;;) {
-      const [taken] = await tx
-        .select({ id: sandboxShares.id })
-        .from(sandboxShares)
-        .where(
-          and(
-            eq(sandboxShares.sessionId, session.id),
-            eq(sandboxShares.forApplicationId, forApplicationId!),
-            eq(sandboxShares.issuedAt, new Date(iat * 1000)),
-            eq(sandboxShares.expiresAt, new Date((iat + ttl) * 1000)),
-          ),
-        )
-        .limit(1);
-      if (!taken) break;
-      iat += 1;
-    }
-    const claims = {
-      session_id: session.id,
-      from_application_id: app.id,
-      for_application_id: forApplicationId!,
-      session_kind: session.kind,
-      iat,
-      exp: iat + ttl,
-    };
-    const minted = await mintShareToken(claims, jwtSecret());
-    await tx.insert(sandboxShares).values({
-      applicationId: app.id,
-      sessionId: session.id,
-      forApplicationId: forApplicationId!,
-      tokenHash: tokenHash(minted),
-      issuedAt: new Date(iat * 1000),
-      expiresAt: new Date(claims.exp * 1000),
+  // The six claims hold no nonce, so two mints of one second would be byte-identical and the
+  // second one, under the recipe's (token, application) duplicate rule, already redeemed. Each
+  // token of a session gets its own `iat`: the clock's second, or one past the session's last
+  // token when mints outpace the clock. One atomic upsert (its row lock orders concurrent mints),
+  // so a mint costs the same few queries however many came before it.
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const [issued] = await db
+    .insert(sandboxShareClocks)
+    .values({ sessionId: session.id, lastIat: nowSeconds })
+    .onConflictDoUpdate({
+      target: sandboxShareClocks.sessionId,
+      set: { lastIat: sql`greatest(${sandboxShareClocks.lastIat} + 1, excluded.last_iat)` },
+    })
+    .returning({ iat: sandboxShareClocks.lastIat })
+    .catch((error: unknown) => {
+      // The session was deleted since it was read: as gone as if it never existed.
+      if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw notFound();
+      throw error;
     });
-    return minted;
+  if (!issued) throw notFound();
+  const iat = Number(issued.iat);
+  const claims: ShareTokenClaims = {
+    session_id: session.id,
+    from_application_id: app.id,
+    for_application_id: forApplicationId!,
+    session_kind: session.kind,
+    iat,
+    exp: iat + ttl,
+  };
+  const token = await mintShareToken(claims, jwtSecret());
+  await db.insert(sandboxShares).values({
+    applicationId: app.id,
+    sessionId: session.id,
+    forApplicationId: forApplicationId!,
+    tokenHash: tokenHash(token),
+    issuedAt: new Date(iat * 1000),
+    expiresAt: new Date(claims.exp * 1000),
   });
   const answer: ShareResponse = {
     share_token: token,
