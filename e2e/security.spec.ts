@@ -145,7 +145,10 @@ test.describe("no CSP violation in the browser", () => {
     test("client-side navigation, a select and a dialog", async ({ page }) => {
       const violations = await watchViolations(page);
       await page.goto("/");
-      await page.getByRole("navigation", { name: "Main", exact: true }).getByRole("link", { name: "Users" }).click();
+      await page
+        .getByRole("navigation", { name: "Main", exact: true })
+        .getByRole("link", { name: "Users" })
+        .click();
       await expect(page).toHaveURL(/\/admin\/users$/);
       // A Radix select: a portal, positioned with style attributes, scroll locked with a <style>.
       const form = page.getByRole("form", { name: "Add a user" });
@@ -154,11 +157,17 @@ test.describe("no CSP violation in the browser", () => {
       await page.keyboard.press("Escape");
       await expect(page.getByRole("listbox")).toBeHidden();
       // A confirmation dialog (Radix alert dialog).
-      await page.getByRole("button", { name: /everywhere/ }).first().click();
+      await page
+        .getByRole("button", { name: /everywhere/ })
+        .first()
+        .click();
       await expect(page.getByRole("alertdialog")).toBeVisible();
       await page.keyboard.press("Escape");
       await expect(page.getByRole("alertdialog")).toBeHidden();
-      await page.getByRole("navigation", { name: "Main", exact: true }).getByRole("link", { name: "Audit trail" }).click();
+      await page
+        .getByRole("navigation", { name: "Main", exact: true })
+        .getByRole("link", { name: "Audit trail" })
+        .click();
       await expect(page).toHaveURL(/\/audit/);
       await page.waitForLoadState("networkidle");
       expect(violations).toEqual([]);

@@ -68,4 +68,13 @@ describe("parseEnv", () => {
     expect(env.oidc).toEqual({ issuer: "https://id.example", clientId: "handoff", clientSecret: "s3cret" });
     expect(env.AUTH_OIDC_ROLE_CLAIM).toBe("handoff_role");
   });
+  it("reads TRUSTED_PROXIES as IPv4/IPv6 addresses and CIDR blocks, empty by default", () => {
+    expect(parseEnv(prod).TRUSTED_PROXIES).toEqual([]);
+    expect(
+      parseEnv({ ...prod, TRUSTED_PROXIES: " 127.0.0.1/32, 10.0.0.0/8,::1,fd00::/8 " }).TRUSTED_PROXIES,
+    ).toEqual(["127.0.0.1/32", "10.0.0.0/8", "::1", "fd00::/8"]);
+    for (const bad of ["10.0.0.0/33", "::1/129", "proxy.internal", "10.0.0.0/8/1", "10.0.0.0/-1", "1.2.3"]) {
+      expect(() => parseEnv({ ...prod, TRUSTED_PROXIES: bad }), bad).toThrow(/TRUSTED_PROXIES/);
+    }
+  });
 });
