@@ -197,6 +197,7 @@ export async function runClaimedJob(
         queue: job.queue,
         attempt: job.attempts,
         maxAttempts: job.maxAttempts,
+        workerId: job.lockedBy,
         now: options.now,
         retryAt,
         signal: options.signal ?? new AbortController().signal,

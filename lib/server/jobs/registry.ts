@@ -9,6 +9,8 @@ export type JobContext = {
   /** 1-based number of this attempt. */
   attempt: number;
   maxAttempts: number;
+  /** The worker running it (its locked_by). */
+  workerId: string;
   /** The time the attempt was claimed; retry delays count from it. */
   now: Date;
   /** When the job runs again if this attempt throws a retryable error; null on the last attempt. */

@@ -63,6 +63,7 @@ export function createJobWorker(db: Db, options: JobWorkerOptions = {}): JobWork
   let polling: Promise<void> | null = null;
   let pollAgain = false;
   let finished = 0;
+  let expiredAt = 0;
 
   function schedule(delayMs: number) {
     if (stopped) return;
@@ -77,41 +78,42 @@ export function createJobWorker(db: Db, options: JobWorkerOptions = {}): JobWork
     timer.unref();
   }
 
+  // Every look for work goes through a timer, never straight from a finished job's promise: on
+  // PGlite the queries resolve as microtasks, and a chain of them would starve timers and I/O.
   function poll(): Promise<void> {
     if (stopped) return Promise.resolve();
     if (polling) {
       pollAgain = true;
       return polling;
     }
+    pollAgain = false;
     const run = async () => {
-      try {
-        do {
-          pollAgain = false;
-          const free = concurrency - active.size;
-          if (free <= 0) break;
-          const now = new Date();
-          await expireJobs(db, { now, queues: options.queues });
-          const claimed = await claimDueJobs(db, {
-            now,
-            limit: free,
-            leaseMs,
-            workerId: id,
-            queues: options.queues,
-          });
-          for (const job of claimed) launch(job, now);
-          // A full claim may have left more due jobs behind.
-          if (claimed.length === free) pollAgain = true;
-        } while (pollAgain && !stopped);
-      } catch (error) {
-        logger.error({ err: describeJobError(error) }, "job poll failed");
+      const free = concurrency - active.size;
+      if (free <= 0) return;
+      const now = new Date();
+      // Dead-lettering what can no longer run is housekeeping: once a second is enough.
+      if (now.getTime() - expiredAt >= Math.max(pollIntervalMs, 1000)) {
+        expiredAt = now.getTime();
+        await expireJobs(db, { now, queues: options.queues });
       }
+      const claimed = await claimDueJobs(db, {
+        now,
+        limit: free,
+        leaseMs,
+        workerId: id,
+        queues: options.queues,
+      });
+      for (const job of claimed) launch(job, now);
+      // A full claim may have left more due jobs behind.
+      if (claimed.length === free) pollAgain = true;
     };
     // .finally runs after the assignment even when run() settles at once.
-    polling = run().finally(() => {
-      polling = null;
-      // A job that finished during the last claim asked for another look: go again now.
-      schedule(pollAgain ? 0 : pollIntervalMs);
-    });
+    polling = run()
+      .catch((error: unknown) => logger.error({ err: describeJobError(error) }, "job poll failed"))
+      .finally(() => {
+        polling = null;
+        schedule(pollAgain ? 0 : pollIntervalMs);
+      });
     return polling;
   }
 
@@ -141,8 +143,8 @@ export function createJobWorker(db: Db, options: JobWorkerOptions = {}): JobWork
       .finally(() => {
         clearInterval(heartbeat);
         active.delete(job.id);
-        // A slot is free: look for more at once.
-        if (!stopped) void poll();
+        // A slot is free: look for more soon.
+        schedule(0);
       });
     active.set(job.id, { job, controller, heartbeat, done });
   }
