@@ -1,21 +1,15 @@
 "use client";
 
+import "@/lib/client/style-nonce";
 import { QueryClientProvider } from "@tanstack/react-query";
-import { setNonce } from "get-nonce";
 import { NuqsAdapter } from "nuqs/adapters/next/app";
 import { useState, type ReactNode } from "react";
-import { z } from "zod";
+import { InertOutsideModals } from "@/components/ui/inert-outside-modals";
 import { Toaster } from "@/components/ui/sonner";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import { makeQueryClient } from "@/lib/client/query-client";
 
-// Zod probes for eval (`Function("")`) to compile its parsers; under our CSP the probe is refused
-// and reported as a violation. Parse without it in the browser.
-z.config({ jitless: true });
-
-export function Providers({ nonce, children }: { nonce?: string; children: ReactNode }) {
-  // Radix's scroll lock adds a <style> tag while a dialog is open; under our CSP it needs the nonce.
-  useState(() => nonce && setNonce(nonce));
+export function Providers({ children }: { children: ReactNode }) {
   const [client] = useState(makeQueryClient);
   return (
     <NuqsAdapter>
@@ -23,6 +17,7 @@ export function Providers({ nonce, children }: { nonce?: string; children: React
         <TooltipProvider>
           {children}
           <Toaster />
+          <InertOutsideModals />
         </TooltipProvider>
       </QueryClientProvider>
     </NuqsAdapter>

@@ -10,7 +10,7 @@ test.describe("audit trail", () => {
     await page.goto("/audit");
     await expect(page.getByRole("status", { name: "Chain verification" })).toContainText("Chain verified");
     const filters = page.getByRole("form", { name: "Audit filters" });
-    await filters.getByLabel("Action").fill("auth.login");
+    await filters.getByLabel("Action", { exact: true }).fill("auth.login");
     const apply = filters.getByRole("button", { name: "Apply filters" });
     await apply.click();
     await expect(page).toHaveURL(/action=auth\.login/);
@@ -24,7 +24,7 @@ test.describe("audit trail", () => {
     expect(actions.length).toBeGreaterThan(0);
     expect(actions.every((a) => a.startsWith("auth.login"))).toBe(true);
 
-    await filters.getByLabel("Actor").fill("officer@handoff.local");
+    await filters.getByLabel("Actor", { exact: true }).fill("officer@handoff.local");
     await filters.getByRole("button", { name: "Apply filters" }).click();
     await expect(page).toHaveURL(/actor=officer%40handoff\.local|actor=officer@handoff\.local/);
     await expect(table).not.toContainText("admin@handoff.local");
@@ -32,10 +32,10 @@ test.describe("audit trail", () => {
 
     // The filters are in the URL: a reload keeps them, Back goes to the previous filter.
     await page.reload();
-    await expect(filters.getByLabel("Actor")).toHaveValue("officer@handoff.local");
-    await expect(filters.getByLabel("Action")).toHaveValue("auth.login");
+    await expect(filters.getByLabel("Actor", { exact: true })).toHaveValue("officer@handoff.local");
+    await expect(filters.getByLabel("Action", { exact: true })).toHaveValue("auth.login");
     await page.goBack();
-    await expect(filters.getByLabel("Actor")).toHaveValue("");
+    await expect(filters.getByLabel("Actor", { exact: true })).toHaveValue("");
     await expect(table).toContainText("admin@handoff.local");
   });
 
@@ -68,11 +68,11 @@ test.describe("audit trail", () => {
   test("From after To is refused in plain words, on the From field", async ({ page }) => {
     await page.goto("/audit");
     const filters = page.getByRole("form", { name: "Audit filters" });
-    await filters.getByLabel("From").fill("2026-12-02T10:00");
-    await filters.getByLabel("To").fill("2026-12-01T10:00");
+    await filters.getByLabel("From", { exact: true }).fill("2026-12-02T10:00");
+    await filters.getByLabel("To", { exact: true }).fill("2026-12-01T10:00");
     await filters.getByRole("button", { name: "Apply filters" }).click();
     await expect(filters.getByText("From must not be after To")).toBeVisible();
-    await expect(filters.getByLabel("From")).toBeFocused();
+    await expect(filters.getByLabel("From", { exact: true })).toBeFocused();
     await expect(page).not.toHaveURL(/from=/);
   });
 

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { ChangePasswordPage } from "./pages/change-password-page";
 import { LoginPage } from "./pages/login-page";
 import { storageFor } from "./users";
 
@@ -37,6 +38,10 @@ test.describe("user administration", () => {
     const login = new LoginPage(other);
     await login.goto();
     await login.signIn(email, password);
+    // A one-time password is changed at the first sign-in.
+    const change = new ChangePasswordPage(other);
+    await change.expectShown();
+    await change.change(password, "nia's own long passphrase");
     await expect(other.getByRole("heading", { level: 1 })).toContainText("Welcome, Nia New");
     await expect(other.getByRole("navigation", { name: "Main", exact: true }).getByRole("link")).toHaveText([
       "Dashboard",
@@ -74,7 +79,7 @@ test.describe("user administration", () => {
   test("an admin cannot disable their own account", async ({ page }) => {
     await page.goto("/admin/users");
     const row = page.getByRole("row", { name: /admin@handoff\.local/ });
-    await expect(row.getByRole("button", { name: "Disable" })).toBeDisabled();
+    await expect(row.getByRole("button", { name: "Disable", exact: true })).toBeDisabled();
   });
 
   test("one arrow key on a role select opens the list, not the confirmation; a picked role is confirmed first", async ({
@@ -123,23 +128,23 @@ test.describe("user administration", () => {
     await dialog.getByRole("button", { name: "Done" }).click();
     const row = page.getByRole("row", { name: new RegExp(email.replace(/\./g, "\\.")) });
 
-    await row.getByRole("button", { name: "Disable" }).click();
+    await row.getByRole("button", { name: "Disable", exact: true }).click();
     const confirm = page.getByRole("alertdialog", { name: "Disable this user?" });
-    await confirm.getByRole("button", { name: "Disable" }).click();
+    await confirm.getByRole("button", { name: "Disable", exact: true }).click();
     await expect(confirm).toBeHidden();
     await expect(page.getByText(`${email} is disabled.`)).toBeVisible();
     await expect(row).toContainText("disabled");
-    const reEnable = row.getByRole("button", { name: "Re-enable" });
+    const reEnable = row.getByRole("button", { name: "Re-enable", exact: true });
     await expect(reEnable).toBeFocused();
 
     await reEnable.click();
     await page
       .getByRole("alertdialog", { name: "Re-enable this user?" })
-      .getByRole("button", { name: "Re-enable" })
+      .getByRole("button", { name: "Re-enable", exact: true })
       .click();
     await expect(page.getByText(`${email} is re-enabled.`)).toBeVisible();
     await expect(row).toContainText("active");
-    await expect(row.getByRole("button", { name: "Disable" })).toBeFocused();
+    await expect(row.getByRole("button", { name: "Disable", exact: true })).toBeFocused();
   });
 
   test("sign out everywhere asks first, ends the user's sessions and says how many", async ({
@@ -156,10 +161,10 @@ test.describe("user administration", () => {
     const login = new LoginPage(theirs);
     await login.goto();
     await login.signIn(email, password);
-    await expect(theirs.getByRole("heading", { level: 1 })).toContainText("Welcome, Sam Signout");
+    await new ChangePasswordPage(theirs).expectShown();
 
     const row = page.getByRole("row", { name: new RegExp(email.replace(/\./g, "\\.")) });
-    const trigger = row.getByRole("button", { name: `Sign out ${email} everywhere` });
+    const trigger = row.getByRole("button", { name: `Sign out everywhere: ${email}` });
     await trigger.click();
     const confirm = page.getByRole("alertdialog", { name: "Sign out everywhere?" });
     await expect(confirm).toContainText(`Every session of ${email} ends now`);

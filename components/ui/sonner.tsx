@@ -1,8 +1,12 @@
 "use client";
 
-import { Toaster as Sonner, type ToasterProps } from "sonner";
+import "@/lib/client/style-nonce";
+import { Toaster as Sonner, toast, type ToasterProps } from "sonner";
 
-/** The one toaster, mounted in the providers; call `toast.success(…)` / `toast.error(…)` from "sonner". */
+/** Toasts for results: import `toast` from here (not from "sonner"), so the CSP nonce is in place first. */
+export { toast };
+
+/** The one toaster, mounted in the providers. */
 export function Toaster(props: ToasterProps) {
   return (
     <Sonner

@@ -2,7 +2,7 @@
 
 import { Copy, KeyRound } from "lucide-react";
 import type { RefObject } from "react";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/sonner";
 import { Button } from "@/components/ui/button";
 import {
   Dialog,

@@ -2,7 +2,7 @@
 
 import { LogOut } from "lucide-react";
 import { useMemo, useRef, useState } from "react";
-import { toast } from "sonner";
+import { toast } from "@/components/ui/sonner";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { DataTable, type ColumnDef } from "@/components/ui/data-table";
@@ -34,14 +34,14 @@ export function UsersTable({ users, currentUserId }: { users: UserDto[]; current
         { id: user.id },
         {
           onSuccess: ({ revoked }) => {
+            done();
             toast.success(
               `${user.email} is signed out everywhere (${revoked} ${revoked === 1 ? "session" : "sessions"} ended).`,
             );
-            done();
           },
           onError: (error) => {
-            toast.error(`Could not sign ${user.email} out: ${error.message}`);
             done();
+            toast.error(`Could not sign ${user.email} out: ${error.message}`);
           },
         },
       );
@@ -55,6 +55,7 @@ export function UsersTable({ users, currentUserId }: { users: UserDto[]; current
       { id: user.id, ...change },
       {
         onSuccess: () => {
+          done();
           toast.success(
             kind === "role"
               ? `${user.email} is now ${ROLE_LABELS[pending.role]}.`
@@ -62,11 +63,10 @@ export function UsersTable({ users, currentUserId }: { users: UserDto[]; current
                 ? `${user.email} is disabled.`
                 : `${user.email} is re-enabled.`,
           );
-          done();
         },
         onError: (error) => {
-          toast.error(`${user.email} was not changed: ${error.message}`);
           done();
+          toast.error(`${user.email} was not changed: ${error.message}`);
         },
       },
     );
@@ -149,7 +149,7 @@ export function UsersTable({ users, currentUserId }: { users: UserDto[]; current
               <Button
                 size="sm"
                 variant="secondary"
-                aria-label={`Sign out ${u.email} everywhere`}
+                aria-label={`Sign out everywhere: ${u.email}`}
                 title="End every session of this user"
                 onClick={(event) => ask({ kind: "sign-out", user: u }, event.currentTarget)}
               >
