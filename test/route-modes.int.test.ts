@@ -80,7 +80,7 @@ function signedPartnerRequest(
   return new Request(`http://handoff.test/api/partner/v1/${partner}/notes`, {
     method: "POST",
     headers,
-    body: payload,
+    body: typeof payload === "string" ? payload : Buffer.from(payload),
   });
 }
 
@@ -313,7 +313,7 @@ function diditRequest(
   return new Request("http://handoff.test/api/webhooks/didit/app-1", {
     method: "POST",
     headers,
-    body: options.body ?? webhookBody(payload),
+    body: typeof options.body === "string" ? options.body : Buffer.from(options.body ?? webhookBody(payload)),
   });
 }
 
@@ -413,7 +413,11 @@ describe(`didit-webhook mode: X-Signature-V2 (${testDriver()})`, () => {
   });
 
   it("refuses a delivery missing X-Timestamp or both signatures", async () => {
-    for (const headers of [{ "x-timestamp": null }, { "x-signature-v2": null, "x-signature": null }]) {
+    const variants: Record<string, null>[] = [
+      { "x-timestamp": null },
+      { "x-signature-v2": null, "x-signature": null },
+    ];
+    for (const headers of variants) {
       const res = await callDidit(diditRequest(diditEvent(), { headers }));
       expect(res.status, JSON.stringify(headers)).toBe(401);
     }

@@ -260,13 +260,14 @@ describe(`CSRF defence (${testDriver()})`, () => {
 
   it("refuses a foreign Origin, Origin: null and Sec-Fetch-Site: cross-site even with a JSON body", async () => {
     const before = await userCount();
-    for (const headers of [
+    const variants: Record<string, string>[] = [
       { origin: "https://evil.example" },
       { origin: "http://handoff.test.evil.example" },
       { origin: "https://handoff.test" }, // same host, other scheme
       { origin: "null" },
       { "sec-fetch-site": "cross-site" },
-    ]) {
+    ];
+    for (const headers of variants) {
       const res = await usersPost(
         await raw("/api/users", {
           method: "POST",

@@ -34,14 +34,15 @@ describe("assertSameOrigin", () => {
 
   it("refuses a foreign, null or malformed Origin and Sec-Fetch-Site: cross-site", () => {
     const url = "http://127.0.0.1:3000/api/users";
-    for (const headers of [
+    const variants: Record<string, string>[] = [
       { origin: "https://evil.example" },
       { origin: "http://127.0.0.1:3001" },
       { origin: "null" },
       { origin: "not a url" },
       { "sec-fetch-site": "cross-site" },
       { "sec-fetch-site": "cross-site", origin: "http://127.0.0.1:3000" },
-    ]) {
+    ];
+    for (const headers of variants) {
       expect(refused(req(url, headers)), JSON.stringify(headers)).toBe(true);
     }
   });
