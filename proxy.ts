@@ -1,15 +1,45 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getEnv } from "@/lib/env";
-import { isHttps } from "@/lib/server/http/request";
+import { errorBody } from "@/lib/server/http/errors";
+import { isHttps, requestIdFrom } from "@/lib/server/http/request";
 import { cspOrigin, newNonce, pageContentSecurityPolicy } from "@/lib/server/http/security-headers";
 
+/** Whether the raw path fails to decode (`%ff%fe`): Next itself would answer a bare 500 for it. */
+function undecodable(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /**
- * Pages only (API, sandbox and static files are excluded by the matcher; the static security
- * headers of every path are in next.config.mjs): a per-request CSP nonce, which Next reads from
- * the request's CSP header and puts on its scripts; the path for server components (the login
- * callbackUrl); a request id on every page response.
+ * API and sandbox paths reach the proxy only when they hold a percent-encoding (see the matcher):
+ * an undecodable one gets the JSON error of its dialect here, since Next fails on it before any
+ * route handler runs; anything else passes untouched.
+ */
+function apiPath(req: NextRequest): NextResponse {
+  const { pathname } = req.nextUrl;
+  if (!undecodable(pathname)) return NextResponse.next();
+  if (pathname.startsWith("/sandbox/")) {
+    return NextResponse.json({ detail: "Not found." }, { status: 404 });
+  }
+  const requestId = requestIdFrom(req.headers);
+  return NextResponse.json(
+    errorBody("bad_request", "The request path is not valid percent-encoded UTF-8.", requestId),
+    { status: 400, headers: { "x-request-id": requestId } },
+  );
+}
+
+/**
+ * Pages (the static security headers of every path are in next.config.mjs): a per-request CSP
+ * nonce, which Next reads from the request's CSP header and puts on its scripts; the path for
+ * server components (the login callbackUrl); a request id on every page response.
  */
 export function proxy(req: NextRequest) {
+  const { pathname } = req.nextUrl;
+  if (pathname.startsWith("/api/") || pathname.startsWith("/sandbox/")) return apiPath(req);
   const env = getEnv();
   const oidcOrigin = cspOrigin(env.AUTH_OIDC_ISSUER);
   const csp = pageContentSecurityPolicy({
@@ -32,5 +62,10 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api/|sandbox/|_next/|favicon.ico|.*\\.(?:svg|png|jpg|ico|css|js|woff2?)$).*)"],
+  matcher: [
+    "/((?!api/|sandbox/|_next/|favicon.ico|.*\\.(?:svg|png|jpg|ico|css|js|woff2?)$).*)",
+    // API and sandbox paths only with a percent sign in the path: webhook, partner and sandbox
+    // requests must not pass the proxy (it truncates bodies over 10 MB), and theirs have none.
+    "/((?:api|sandbox)/.*%.*)",
+  ],
 };

@@ -113,6 +113,23 @@ test.describe("security headers", () => {
   });
 });
 
+test.describe("undecodable paths", () => {
+  test("answer JSON in the API's and the sandbox's dialects, never Next's bare 500", async ({ request }) => {
+    for (const path of ["/api/users/%ff%fe", "/api/%ff%fe"]) {
+      const response = await request.get(path);
+      expect(response.status(), path).toBe(400);
+      expect((await response.json()).error.code).toBe("bad_request");
+      expect(response.headers()["content-security-policy"]).toBe(STRICT_CSP);
+    }
+    const sandbox = await request.post("/sandbox/v3/session/%ff%fe/share/", { data: {} });
+    expect(sandbox.status()).toBe(404);
+    expect(await sandbox.json()).toEqual({ detail: "Not found." });
+    // A path that decodes still reaches its route.
+    const decodable = await request.get("/api/users/%C3%A9");
+    expect(decodable.status()).toBe(405);
+  });
+});
+
 test.describe("no CSP violation in the browser", () => {
   test("the login page, and a failed sign-in", async ({ page }) => {
     const violations = await watchViolations(page);
