@@ -7,6 +7,7 @@ import { fieldErrors, notFound, type FieldErrors } from "./errors";
 import { renderDecision } from "./render";
 import { createGeneratedSession } from "./sessions";
 import { parseStatus } from "./statuses";
+import { NOT_A_STRING, textProblem } from "./validation";
 import { PRIVILEGES } from "@/lib/server/didit-wire";
 
 /** The sandbox operator's API (applications, keys, seeded sessions, clock), validated with zod. */
@@ -29,14 +30,18 @@ function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
 const REQUIRED = "This field is required.";
 const requiredOr = (message: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? REQUIRED : message;
-const NOT_A_STRING = "Not a valid string.";
 const maxChars = (n: number) => `Ensure this field has no more than ${n} characters.`;
+/** A string PostgreSQL can store: no NUL, no lone surrogate (DRF's messages). */
+const text = (error: Parameters<typeof z.string>[0] = { error: NOT_A_STRING }) =>
+  z.string(error).superRefine((value, ctx) => {
+    const problem = textProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, abort: true });
+  });
 
 const profileSchema = z.enum(["recipe", "spec"], { error: 'Must be "recipe" or "spec".' });
 
 export const createApplicationSchema = z.object({
-  name: z
-    .string({ error: requiredOr(NOT_A_STRING) })
+  name: text({ error: requiredOr(NOT_A_STRING) })
     .trim()
     .min(1, "This field may not be blank.")
     .max(200, maxChars(200)),
@@ -65,10 +70,10 @@ export async function adminCreateApiKey(db: Db, applicationId: string, body: unk
 export const createSessionSchema = z.object({
   application_id: z.uuid({ error: requiredOr("Must be a valid UUID.") }),
   session_kind: z.enum(["user", "business"], { error: requiredOr('Must be "user" or "business".') }),
-  status: z.string({ error: requiredOr(NOT_A_STRING) }),
-  vendor_data: z.string({ error: NOT_A_STRING }).max(1000, maxChars(1000)).nullish(),
+  status: text({ error: requiredOr(NOT_A_STRING) }),
+  vendor_data: text().max(1000, maxChars(1000)).nullish(),
   seed: z
-    .union([z.string().max(200, maxChars(200)), z.number().int()], {
+    .union([text().max(200, maxChars(200)), z.number().int()], {
       error: "Must be a string or an integer.",
     })
     .optional(),

@@ -36,7 +36,7 @@ import {
 } from "@/lib/server/didit-wire";
 import type { SandboxProfile, SessionReview, StoredSession } from "./types";
 import { enqueueStatusUpdated, kickWebhookWorker } from "./webhooks";
-import { readBoolean, readInteger, readString, readUuid } from "./validation";
+import { readBoolean, readInteger, readString, readUuid, textProblem } from "./validation";
 
 /** How long a generated session's link lives (Didit's default session expiry is a week). */
 const SESSION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
@@ -204,6 +204,12 @@ export async function listSessions(
     return v === null || v === "" ? null : v;
   };
   const errors: FieldErrors = {};
+  // Query strings reach SQL (search, vendor_data) or error messages: text PostgreSQL can store only.
+  for (const [name, v] of q) {
+    const problem = textProblem(v);
+    if (problem) (errors[name] ??= []).push(problem);
+  }
+  if (Object.keys(errors).length > 0) throw fieldErrors(errors);
 
   const kindParam = value("session_kind") ?? "user";
   if (!(SESSION_LIST_KINDS as readonly string[]).includes(kindParam)) {

@@ -9,6 +9,21 @@ import { isUuid, type FieldErrors } from "./errors";
 export const REQUIRED = "This field is required.";
 export const NOT_NULL = "This field may not be null.";
 
+export const NULL_CHARACTERS = "Null characters are not allowed.";
+export const NOT_A_STRING = "Not a valid string.";
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What PostgreSQL cannot store in text or jsonb: NUL (DRF's ProhibitNullCharactersValidator answers
+ * it with its own message) and lone UTF-16 surrogates (not Unicode text at all). Null when fine.
+ */
+export function textProblem(value: string): string | null {
+  if (value.includes("\0")) return NULL_CHARACTERS;
+  if (LONE_SURROGATE.test(value)) return NOT_A_STRING;
+  return null;
+}
+
 type Opts = { required?: boolean; allowNull?: boolean };
 
 function missing(body: Record<string, unknown>, field: string, errors: FieldErrors, opts: Opts): boolean {
@@ -33,7 +48,12 @@ export function readString(
   if (missing(body, field, errors, opts)) return undefined;
   const value = body[field];
   if (typeof value !== "string") {
-    errors[field] = ["Not a valid string."];
+    errors[field] = [NOT_A_STRING];
+    return undefined;
+  }
+  const problem = textProblem(value);
+  if (problem) {
+    errors[field] = [problem];
     return undefined;
   }
   if (!opts.allowBlank && value.trim() === "") {
