@@ -1,35 +1,19 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getEnv } from "@/lib/env";
-import { errorBody } from "@/lib/server/http/errors";
 import { isHttps, requestIdFrom } from "@/lib/server/http/request";
 import { cspOrigin, newNonce, pageContentSecurityPolicy } from "@/lib/server/http/security-headers";
-
-/** Whether the raw path fails to decode (`%ff%fe`): Next itself would answer a bare 500 for it. */
-function undecodable(pathname: string): boolean {
-  try {
-    decodeURIComponent(pathname);
-    return false;
-  } catch {
-    return true;
-  }
-}
+import { isUndecodablePath, undecodablePathResponse } from "@/lib/server/http/undecodable-path";
 
 /**
  * API and sandbox paths reach the proxy only when they hold a percent-encoding (see the matcher):
  * an undecodable one gets the JSON error of its dialect here, since Next fails on it before any
  * route handler runs; anything else passes untouched.
  */
-function apiPath(req: NextRequest): NextResponse {
+function apiPath(req: NextRequest): Response {
   const { pathname } = req.nextUrl;
-  if (!undecodable(pathname)) return NextResponse.next();
-  if (pathname.startsWith("/sandbox/")) {
-    return NextResponse.json({ detail: "Not found." }, { status: 404 });
-  }
-  const requestId = requestIdFrom(req.headers);
-  return NextResponse.json(
-    errorBody("bad_request", "The request path is not valid percent-encoded UTF-8.", requestId),
-    { status: 400, headers: { "x-request-id": requestId } },
-  );
+  if (!isUndecodablePath(pathname)) return NextResponse.next();
+  if (pathname.startsWith("/sandbox/")) return NextResponse.json({ detail: "Not found." }, { status: 404 });
+  return undecodablePathResponse(req);
 }
 
 /**
@@ -50,8 +34,7 @@ export function proxy(req: NextRequest) {
     formActionOrigins: oidcOrigin ? [oidcOrigin] : [],
   });
   const requestHeaders = new Headers(req.headers);
-  const incoming = req.headers.get("x-request-id");
-  const requestId = incoming && /^[A-Za-z0-9._:-]{8,100}$/.test(incoming) ? incoming : crypto.randomUUID();
+  const requestId = requestIdFrom(req.headers);
   requestHeaders.set("x-request-id", requestId);
   requestHeaders.set("x-handoff-path", req.nextUrl.pathname + req.nextUrl.search);
   requestHeaders.set("content-security-policy", csp);
