@@ -1,6 +1,8 @@
 import "server-only";
-import { EnvError, getEnv } from "@/lib/env";
+import { EnvError, getEnv, type Env } from "@/lib/env";
 import { getDatabase } from "@/lib/server/db/client";
+import type { Db } from "@/lib/server/db/types";
+import { startJobWorker, stopJobWorker } from "@/lib/server/jobs";
 import { migrationStatus } from "@/lib/server/db/migrate";
 import { PgliteLockedError } from "@/lib/server/db/pglite-lock";
 import { getLogger } from "@/lib/server/logger";
@@ -71,10 +73,12 @@ export async function boot(): Promise<void> {
         log.warn({ pending: status.pending }, "database migrations are pending: run `npm run db:migrate`");
       }
     }
+    // The sandbox's handlers exist only while it is on: with it off, its queue is never claimed.
     if (env.SANDBOX_ENABLED) {
-      const { startWebhookWorker } = await import("@/lib/server/sandbox/webhooks");
-      startWebhookWorker();
+      const { registerWebhookDeliveryHandler } = await import("@/lib/server/sandbox/webhooks");
+      registerWebhookDeliveryHandler();
     }
+    if (env.JOBS_WORKER_ENABLED) startWorker(db, env);
   } catch (error) {
     if (error instanceof PgliteLockedError) {
       console.error(`[handoff] ${error.message}`);
@@ -83,4 +87,26 @@ export async function boot(): Promise<void> {
     log.error({ err: error }, "database start-up failed");
     throw error;
   }
+}
+
+/**
+ * The process's job worker. On SIGTERM/SIGINT it stops claiming and gives back what it cannot
+ * finish in time; Next's own handler may exit first, and then the lease brings those jobs back.
+ */
+function startWorker(db: Db, env: Env): void {
+  startJobWorker(db, {
+    concurrency: env.JOBS_CONCURRENCY,
+    pollIntervalMs: env.JOBS_POLL_INTERVAL_MS,
+    leaseMs: env.JOBS_LEASE_MS,
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Ours is a `once` listener, already removed: with no other listener (Next's), re-raise the
+    // signal after the stop so the process still ends.
+    const handledElsewhere = process.listenerCount(signal) > 0;
+    void stopJobWorker({ timeoutMs: 5000 }).finally(() => {
+      if (!handledElsewhere) process.kill(process.pid, signal);
+    });
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
 }

@@ -64,6 +64,7 @@ export function createJobWorker(db: Db, options: JobWorkerOptions = {}): JobWork
   let pollAgain = false;
   let finished = 0;
   let expiredAt = 0;
+  let pollErrorLoggedAt = 0;
 
   function schedule(delayMs: number) {
     if (stopped) return;
@@ -109,7 +110,12 @@ export function createJobWorker(db: Db, options: JobWorkerOptions = {}): JobWork
     };
     // .finally runs after the assignment even when run() settles at once.
     polling = run()
-      .catch((error: unknown) => logger.error({ err: describeJobError(error) }, "job poll failed"))
+      .catch((error: unknown) => {
+        // Once a minute at most: a database that is down (or not migrated) fails every poll.
+        if (Date.now() - pollErrorLoggedAt < 60_000) return;
+        pollErrorLoggedAt = Date.now();
+        logger.error({ err: describeJobError(error) }, "job poll failed");
+      })
       .finally(() => {
         polling = null;
         schedule(pollAgain ? 0 : pollIntervalMs);

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GET as deliveriesRoute } from "@/app/sandbox/admin/webhook-deliveries/route";
 import { getEnv } from "@/lib/env";
@@ -8,7 +8,14 @@ import { createApplication, type CreatedApplication } from "@/lib/server/sandbox
 import type { SessionKind, SessionStatus } from "@/lib/server/didit-wire";
 import type { StoredSession } from "@/lib/server/sandbox/types";
 import { createDestination, updateDestination } from "@/lib/server/sandbox/webhook-destinations";
-import { enqueueStatusUpdated, processDueDeliveries } from "@/lib/server/sandbox/webhooks";
+import { jobs } from "@/lib/server/db/schema/jobs";
+import { createJobWorker, retryDeadJob, runDueJobs } from "@/lib/server/jobs";
+import { setClockOffset } from "@/lib/server/sandbox/clock";
+import {
+  enqueueStatusUpdated,
+  registerWebhookDeliveryHandler,
+  WEBHOOK_DELIVERY_QUEUE,
+} from "@/lib/server/sandbox/webhooks";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from "@/test/webhook-receiver";
 
@@ -74,8 +81,23 @@ const T0 = new Date("2026-11-26T10:00:00.000Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const sec = (d: Date) => Math.floor(d.getTime() / 1000);
 
+/**
+ * Runs the delivery jobs due at `now` (the sandbox clock; its offset is 0 here) once, as the job
+ * worker would, and counts the outcomes in the delivery log's terms.
+ */
+async function processDueDeliveries(now: Date, options: { limit?: number; timeoutMs?: number } = {}) {
+  if (options.timeoutMs) registerWebhookDeliveryHandler({ timeoutMs: options.timeoutMs });
+  try {
+    const r = await runDueJobs(t.db, { now, limit: options.limit, queues: [WEBHOOK_DELIVERY_QUEUE] });
+    return { claimed: r.claimed, delivered: r.done, retrying: r.retrying, failed: r.dead };
+  } finally {
+    if (options.timeoutMs) registerWebhookDeliveryHandler();
+  }
+}
+
 beforeAll(async () => {
   t = await createTestDatabase();
+  registerWebhookDeliveryHandler();
   receiver = await startWebhookReceiver();
   recipeApp = await createApplication(t.db, { name: "Receiver recipe", profile: "recipe" });
   specApp = await createApplication(t.db, { name: "Receiver spec", profile: "spec" });
@@ -106,6 +128,10 @@ afterEach(async () => {
     .update(sandboxWebhookDeliveries)
     .set({ state: "failed" })
     .where(eq(sandboxWebhookDeliveries.state, "pending"));
+  await t.db
+    .update(jobs)
+    .set({ state: "dead" })
+    .where(and(eq(jobs.queue, WEBHOOK_DELIVERY_QUEUE), inArray(jobs.state, ["pending", "running"])));
   receiver.received.length = 0;
 });
 
@@ -150,6 +176,16 @@ async function enqueue(s: StoredSession, now = T0) {
   );
 }
 
+const jobOf = async (deliveryId: string) =>
+  (
+    await t.db
+      .select()
+      .from(jobs)
+      .where(
+        and(eq(jobs.queue, WEBHOOK_DELIVERY_QUEUE), sql`${jobs.payload} ->> 'deliveryId' = ${deliveryId}`),
+      )
+  )[0];
+
 const deliveriesOf = (sessionId: string) =>
   t.db.select().from(sandboxWebhookDeliveries).where(eq(sandboxWebhookDeliveries.sessionId, sessionId));
 
@@ -187,7 +223,7 @@ describe(`webhook delivery (${testDriver()})`, () => {
       ],
     });
     await enqueue(s);
-    const result = await processDueDeliveries(t.db, T0);
+    const result = await processDueDeliveries(T0);
     expect(result).toEqual({ claimed: 1, delivered: 1, retrying: 0, failed: 0 });
     expect(receiver.received).toHaveLength(1);
     const req = receiver.received[0]!;
@@ -249,7 +285,7 @@ describe(`webhook delivery (${testDriver()})`, () => {
     const specKyb = session(specApp, "business", "In Review");
     await enqueue(recipeKyb);
     await enqueue(specKyb);
-    await processDueDeliveries(t.db, T0);
+    await processDueDeliveries(T0);
     const byPath = new Map(receiver.received.map((r) => [r.path, r]));
     const recipeBody = verify(byPath.get("/recipe")!, recipeSecret);
     const specBody = verify(byPath.get("/spec")!, specSecret);
@@ -258,7 +294,7 @@ describe(`webhook delivery (${testDriver()})`, () => {
     expect((recipeBody.decision as { status: string }).status).toBe("IN_REVIEW");
     // A KYC event has no session_kind at the top level.
     await enqueue(session(specApp, "user", "Declined"));
-    await processDueDeliveries(t.db, T0);
+    await processDueDeliveries(T0);
     const kyc = verify(receiver.received.at(-1)!, specSecret);
     expect(kyc).not.toHaveProperty("session_kind");
     expect(kyc.status).toBe("Declined");
@@ -298,7 +334,17 @@ describe(`webhook delivery (${testDriver()})`, () => {
       }),
     ).rejects.toThrow("the status change failed");
     expect(await deliveriesOf(rolledBack.id)).toHaveLength(0);
-    await processDueDeliveries(t.db, T0);
+    // The committed change wrote its delivery and its job; the rolled-back one neither.
+    expect(await jobOf(rows[0]!.id)).toMatchObject({
+      state: "pending",
+      payload: { deliveryId: rows[0]!.id },
+    });
+    const [queued] = await t.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(jobs)
+      .where(and(eq(jobs.queue, WEBHOOK_DELIVERY_QUEUE), eq(jobs.state, "pending")));
+    expect(Number(queued!.n)).toBe(1);
+    await processDueDeliveries(T0);
     expect(receiver.received.map((r) => r.path)).toEqual(["/on"]);
   });
 
@@ -306,21 +352,28 @@ describe(`webhook delivery (${testDriver()})`, () => {
     const s = session(recipeApp, "user", "Approved");
     await enqueue(s);
     receiver.respond(500, 500, 200);
-    expect(await processDueDeliveries(t.db, T0)).toMatchObject({ claimed: 1, retrying: 1 });
+    expect(await processDueDeliveries(T0)).toMatchObject({ claimed: 1, retrying: 1 });
     let [row] = await deliveriesOf(s.id);
     expect(row).toMatchObject({ state: "pending", attempts: 1, lastStatusCode: 500, lastError: "HTTP 500" });
     expect(row!.nextAttemptAt?.toISOString()).toBe(at(60).toISOString());
 
-    expect(await processDueDeliveries(t.db, at(59))).toMatchObject({ claimed: 0 });
-    expect(await processDueDeliveries(t.db, at(60))).toMatchObject({ claimed: 1, retrying: 1 });
+    expect(await processDueDeliveries(at(59))).toMatchObject({ claimed: 0 });
+    expect(await processDueDeliveries(at(60))).toMatchObject({ claimed: 1, retrying: 1 });
     [row] = await deliveriesOf(s.id);
     expect(row!.nextAttemptAt?.toISOString()).toBe(at(300).toISOString());
 
-    expect(await processDueDeliveries(t.db, at(299))).toMatchObject({ claimed: 0 });
-    expect(await processDueDeliveries(t.db, at(300))).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(await processDueDeliveries(at(299))).toMatchObject({ claimed: 0 });
+    expect(await processDueDeliveries(at(300))).toMatchObject({ claimed: 1, delivered: 1 });
     [row] = await deliveriesOf(s.id);
     expect(row).toMatchObject({ state: "delivered", attempts: 3, lastStatusCode: 200, lastError: null });
     expect(row!.nextAttemptAt).toBeNull();
+    // One job carried the delivery through its three attempts, on Didit's schedule.
+    expect(await jobOf(row!.id)).toMatchObject({
+      state: "done",
+      attempts: 3,
+      maxAttempts: 3,
+      backoff: { kind: "fixed", delaysMs: [60_000, 240_000] },
+    });
     expect(row!.attemptLog.map((a) => [a.at, a.statusCode])).toEqual([
       [T0.toISOString(), 500],
       [at(60).toISOString(), 500],
@@ -342,13 +395,15 @@ describe(`webhook delivery (${testDriver()})`, () => {
     const s = session(recipeApp, "user", "Declined");
     await enqueue(s);
     receiver.respond(503, 502, 500);
-    await processDueDeliveries(t.db, T0);
-    await processDueDeliveries(t.db, at(60));
-    expect(await processDueDeliveries(t.db, at(300))).toMatchObject({ claimed: 1, failed: 1 });
+    await processDueDeliveries(T0);
+    await processDueDeliveries(at(60));
+    expect(await processDueDeliveries(at(300))).toMatchObject({ claimed: 1, failed: 1 });
     const [row] = await deliveriesOf(s.id);
     expect(row).toMatchObject({ state: "failed", attempts: 3, lastStatusCode: 500, nextAttemptAt: null });
     expect(row!.attemptLog.map((a) => a.statusCode)).toEqual([503, 502, 500]);
-    expect(await processDueDeliveries(t.db, at(100_000))).toMatchObject({ claimed: 0 });
+    // Its job is dead-lettered with the last error.
+    expect(await jobOf(row!.id)).toMatchObject({ state: "dead", attempts: 3, lastError: "HTTP 500" });
+    expect(await processDueDeliveries(at(100_000))).toMatchObject({ claimed: 0 });
     expect(receiver.received).toHaveLength(3);
   });
 
@@ -356,19 +411,17 @@ describe(`webhook delivery (${testDriver()})`, () => {
     const final = session(recipeApp, "user", "Approved");
     await enqueue(final);
     receiver.respond(400);
-    expect(await processDueDeliveries(t.db, T0)).toMatchObject({ failed: 1 });
-    expect((await deliveriesOf(final.id))[0]).toMatchObject({
-      state: "failed",
-      attempts: 1,
-      lastStatusCode: 400,
-    });
+    expect(await processDueDeliveries(T0)).toMatchObject({ failed: 1 });
+    const [finalRow] = await deliveriesOf(final.id);
+    expect(finalRow).toMatchObject({ state: "failed", attempts: 1, lastStatusCode: 400 });
+    expect(await jobOf(finalRow!.id)).toMatchObject({ state: "dead", attempts: 1, lastError: "HTTP 400" });
 
     const throttled = session(recipeApp, "user", "Approved");
     await enqueue(throttled);
     receiver.respond(429, 408, 204);
-    await processDueDeliveries(t.db, T0);
-    await processDueDeliveries(t.db, at(60));
-    await processDueDeliveries(t.db, at(300));
+    await processDueDeliveries(T0);
+    await processDueDeliveries(at(60));
+    await processDueDeliveries(at(300));
     const [row] = await deliveriesOf(throttled.id);
     expect(row).toMatchObject({ state: "delivered", attempts: 3, lastStatusCode: 204 });
   });
@@ -384,7 +437,7 @@ describe(`webhook delivery (${testDriver()})`, () => {
     const slow = session(app, "user", "Approved");
     await enqueue(slow);
     receiver.respond("hang");
-    expect(await processDueDeliveries(t.db, T0, { timeoutMs: 300 })).toMatchObject({ retrying: 1 });
+    expect(await processDueDeliveries(T0, { timeoutMs: 300 })).toMatchObject({ retrying: 1 });
     const [row] = await deliveriesOf(slow.id);
     expect(row).toMatchObject({ state: "pending", lastStatusCode: null, lastError: "timeout after 300 ms" });
     expect(row!.attemptLog[0]!.durationMs).toBeGreaterThanOrEqual(250);
@@ -396,7 +449,7 @@ describe(`webhook delivery (${testDriver()})`, () => {
     await createDestination(t.db, refused.application_id, { url, subscribed_events: ["status.updated"] }, T0);
     const s = session(refused, "user", "Approved");
     await enqueue(s);
-    expect(await processDueDeliveries(t.db, T0)).toMatchObject({ retrying: 1 });
+    expect(await processDueDeliveries(T0)).toMatchObject({ retrying: 1 });
     expect((await deliveriesOf(s.id))[0]!.lastError).toBe("network error: ECONNREFUSED");
   });
 
@@ -414,17 +467,19 @@ describe(`webhook delivery (${testDriver()})`, () => {
       .update(sandboxWebhookDestinations)
       .set({ enabled: false })
       .where(eq(sandboxWebhookDestinations.id, dest.uuid));
-    await processDueDeliveries(t.db, T0);
+    await processDueDeliveries(T0);
     expect((await deliveriesOf(s1.id))[0]).toMatchObject({
       state: "failed",
       lastError: "destination disabled",
     });
+    // Final at once: the job is dead after one attempt. Retried from the dead-letter list after the
+    // destination is deleted, it fails again for that reason.
+    const [row] = await deliveriesOf(s1.id);
+    const job = await jobOf(row!.id);
+    expect(job).toMatchObject({ state: "dead", attempts: 1, lastError: "destination disabled" });
     await t.db.delete(sandboxWebhookDestinations).where(eq(sandboxWebhookDestinations.id, dest.uuid));
-    await t.db
-      .update(sandboxWebhookDeliveries)
-      .set({ state: "pending", nextAttemptAt: T0 })
-      .where(eq(sandboxWebhookDeliveries.sessionId, s1.id));
-    await processDueDeliveries(t.db, T0);
+    expect(await retryDeadJob(t.db, { id: job!.id, now: T0 })).toBe("retried");
+    await processDueDeliveries(T0);
     expect((await deliveriesOf(s1.id))[0]).toMatchObject({
       state: "failed",
       lastError: "destination deleted",
@@ -443,12 +498,54 @@ describe(`webhook delivery (${testDriver()})`, () => {
     const s = session(app, "user", "Approved");
     await enqueue(s);
     receiver.respond(500);
-    await processDueDeliveries(t.db, T0);
+    await processDueDeliveries(T0);
     await updateDestination(t.db, app.application_id, dest.uuid, { url: receiver.url("/new") }, at(10));
-    await processDueDeliveries(t.db, at(60));
+    await processDueDeliveries(at(60));
     expect(receiver.received.map((r) => r.path)).toEqual(["/old", "/new"]);
     verify(receiver.received[1]!, dest.secret_shared_key!);
     expect((await deliveriesOf(s.id))[0]).toMatchObject({ state: "delivered", url: receiver.url("/new") });
+  });
+
+  it("runs on the wall clock while stamping the sandbox clock when the clock is moved", async () => {
+    await setClockOffset(t.db, 3600);
+    try {
+      const s = session(recipeApp, "user", "Approved");
+      // T0 on the sandbox clock is T0 − 1 h on the wall clock: the job is due then.
+      await enqueue(s, T0);
+      const [row] = await deliveriesOf(s.id);
+      expect((await jobOf(row!.id))!.runAt.toISOString()).toBe(at(-3600).toISOString());
+      receiver.respond(500, 200);
+      expect(await processDueDeliveries(at(-3601))).toMatchObject({ claimed: 0 });
+      expect(await processDueDeliveries(at(-3600))).toMatchObject({ claimed: 1, retrying: 1 });
+      const [pending] = await deliveriesOf(s.id);
+      expect(pending!.nextAttemptAt?.toISOString()).toBe(at(60).toISOString());
+      expect(await processDueDeliveries(at(-3540))).toMatchObject({ claimed: 1, delivered: 1 });
+      const bodies = receiver.received.map((r) => verify(r, recipeSecret));
+      expect(bodies.map((b) => b.timestamp)).toEqual([sec(T0), sec(at(60))]);
+      expect((await deliveriesOf(s.id))[0]!.attemptLog.map((a) => a.at)).toEqual([
+        T0.toISOString(),
+        at(60).toISOString(),
+      ]);
+    } finally {
+      await setClockOffset(t.db, 0);
+    }
+  });
+
+  it("is sent by a running job worker soon after the commit", async () => {
+    const worker = createJobWorker(t.db, { pollIntervalMs: 50, queues: [WEBHOOK_DELIVERY_QUEUE] });
+    const s = session(recipeApp, "user", "Approved");
+    try {
+      await enqueue(s, new Date());
+      const deadline = Date.now() + 10_000;
+      while (receiver.received.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      await worker.stop();
+    }
+    expect(receiver.received).toHaveLength(1);
+    expect(verify(receiver.received[0]!, recipeSecret).session_id).toBe(s.id);
+    expect((await deliveriesOf(s.id))[0]).toMatchObject({ state: "delivered", attempts: 1 });
   });
 
   it("lets concurrent workers share the due rows: every event is sent exactly once", async () => {
@@ -459,13 +556,13 @@ describe(`webhook delivery (${testDriver()})`, () => {
       await enqueue(s);
     }
     const results = await Promise.all([
-      processDueDeliveries(t.db, T0, { limit: 5 }),
-      processDueDeliveries(t.db, T0, { limit: 5 }),
-      processDueDeliveries(t.db, T0, { limit: 5 }),
+      processDueDeliveries(T0, { limit: 5 }),
+      processDueDeliveries(T0, { limit: 5 }),
+      processDueDeliveries(T0, { limit: 5 }),
     ]);
     let claimed = results.reduce((n, r) => n + r.claimed, 0);
     while (claimed < 12) {
-      const more = await processDueDeliveries(t.db, T0, { limit: 5 });
+      const more = await processDueDeliveries(T0, { limit: 5 });
       if (more.claimed === 0) break;
       claimed += more.claimed;
     }
@@ -505,7 +602,7 @@ describe(`admin delivery log (${testDriver()})`, () => {
     const sessions = [0, 1, 2].map(() => session(app, "user", "Approved"));
     for (const [i, s] of sessions.entries()) await enqueue(s, at(i));
     receiver.respond(500);
-    await processDueDeliveries(t.db, at(5));
+    await processDueDeliveries(at(5));
 
     const page1 = await call(`?application_id=${app.application_id}&limit=2`);
     expect(page1.status).toBe(200);

@@ -1,23 +1,30 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, arrayContains, eq, inArray, sql } from "drizzle-orm";
+import { and, arrayContains, eq } from "drizzle-orm";
 import { getEnv } from "@/lib/env";
-import { getDb } from "@/lib/server/db/client";
+import {
+  enqueue,
+  kickJobWorker,
+  PermanentJobError,
+  registerHandler,
+  type JobContext,
+} from "@/lib/server/jobs";
 import {
   sandboxApplications,
   sandboxWebhookDeliveries,
   sandboxWebhookDestinations,
   sandboxWorkflows,
 } from "@/lib/server/sandbox/schema";
-import type { Db, DbOrTx, Tx } from "@/lib/server/db/types";
-import { rowsOf } from "@/lib/server/db/types";
-import { getLogger } from "@/lib/server/logger";
-import { sandboxNow } from "@/lib/server/sandbox/clock";
+import type { Db, Tx } from "@/lib/server/db/types";
+import { clockOffsetSeconds } from "@/lib/server/sandbox/clock";
 import { renderDecision } from "@/lib/server/sandbox/render";
 import { renderStatus } from "@/lib/server/sandbox/statuses";
 import type { SandboxProfile, StoredSession } from "@/lib/server/sandbox/types";
 import { destinationUrlError } from "@/lib/server/sandbox/webhook-urls";
 import { signatureSimple, signatureV1, signatureV2, webhookBody } from "@/lib/server/sandbox/webhook-signing";
+
+/** The job queue that sends the sandbox's webhooks: one job per delivery row, payload `{ deliveryId }`. */
+export const WEBHOOK_DELIVERY_QUEUE = "sandbox.webhook-delivery";
 
 export const WEBHOOK_EVENTS = ["status.updated", "data.updated"] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -35,14 +42,14 @@ export type StatusUpdatedEvent = {
 };
 
 type Payload = Record<string, unknown>;
-type AttemptLogEntry = { at: string; statusCode: number | null; error: string | null; durationMs: number };
 
 const unixSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /**
  * Queues one `status.updated` delivery per enabled destination of the application subscribed to it,
- * inside the caller's transaction (so a rolled-back change sends nothing). The row holds the exact
- * bytes and headers to send; the worker posts them after the commit.
+ * inside the caller's transaction (so a rolled-back change sends nothing): the delivery row (the
+ * log the admin API lists; it holds the exact bytes and headers) and its job, which posts it after
+ * the commit and is retried on Didit's schedule (SANDBOX_WEBHOOK_RETRY_DELAYS).
  */
 export async function enqueueStatusUpdated(tx: Tx | Db, event: StatusUpdatedEvent): Promise<void> {
   const destinations = await tx
@@ -97,8 +104,23 @@ export async function enqueueStatusUpdated(tx: Tx | Db, event: StatusUpdatedEven
       createdAt: event.now,
     };
   });
-  await tx.insert(sandboxWebhookDeliveries).values(rows);
-  kickWebhookWorker();
+  const inserted = await tx
+    .insert(sandboxWebhookDeliveries)
+    .values(rows)
+    .returning({ id: sandboxWebhookDeliveries.id });
+  // The queue runs on the wall clock; the event is stamped with the sandbox's (wall + offset).
+  const runAt = new Date(event.now.getTime() - (await clockOffsetSeconds(tx)) * 1000);
+  const delays = getEnv().SANDBOX_WEBHOOK_RETRY_DELAYS;
+  for (const { id } of inserted) {
+    await enqueue(tx, {
+      queue: WEBHOOK_DELIVERY_QUEUE,
+      payload: { deliveryId: id },
+      runAt,
+      maxAttempts: delays.length + 1,
+      backoff: { kind: "fixed", delaysMs: delays.map((d) => d * 1000) },
+      now: runAt,
+    });
+  }
 }
 
 /** The payload of didit-api.md §6; KYB events also carry `session_kind: "business"`. */
@@ -157,92 +179,74 @@ export function signedRequest(
   };
 }
 
-export type ProcessOptions = {
+export type DeliveryHandlerOptions = {
   fetchImpl?: typeof fetch;
-  /** Most deliveries claimed in one call. */
-  limit?: number;
-  /** Seconds before each retry; defaults to SANDBOX_WEBHOOK_RETRY_DELAYS. */
-  retryDelays?: number[];
+  /** Per attempt; default SANDBOX_WEBHOOK_TIMEOUT_MS. */
   timeoutMs?: number;
 };
 
-export type ProcessResult = { claimed: number; delivered: number; retrying: number; failed: number };
-
-type ClaimedRow = {
-  id: string;
-  destination_id: string;
-  url: string;
-  body: string;
-  headers: Record<string, string>;
-  attempts: number;
-  attempt_log: AttemptLogEntry[];
-};
-
 /**
- * Sends every delivery due at `now` (the sandbox clock). Rows are claimed with FOR UPDATE SKIP
- * LOCKED and leased by pushing next_attempt_at forward, so several instances share the work and no
- * transaction stays open during HTTP (PGlite has one connection). A crash re-sends after the lease.
+ * Registers the job handler that sends deliveries (boot.ts, while the sandbox is on; tests). Each
+ * job is one attempt: re-stamped and re-signed when sent, logged on the delivery row; a 5xx, 408,
+ * 429, timeout or network error is retried by the queue, any other failure is final.
  */
-export async function processDueDeliveries(
-  db: Db,
-  now: Date,
-  options: ProcessOptions = {},
-): Promise<ProcessResult> {
-  const env = getEnv();
-  const timeoutMs = options.timeoutMs ?? env.SANDBOX_WEBHOOK_TIMEOUT_MS;
-  const delays = options.retryDelays ?? env.SANDBOX_WEBHOOK_RETRY_DELAYS;
-  const limit = options.limit ?? 20;
-  const leaseUntil = new Date(now.getTime() + timeoutMs + 30_000);
-  const claimed = rowsOf<ClaimedRow>(
-    await db.execute(sql`
-      update sandbox.webhook_deliveries d
-         set next_attempt_at = ${leaseUntil.toISOString()}::timestamptz
-        from (select id from sandbox.webhook_deliveries
-               where state = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz
-               order by next_attempt_at, created_at
-               limit ${limit}
-               for update skip locked) due
-       where d.id = due.id
-   returning d.id, d.destination_id, d.url, d.body, d.headers, d.attempts, d.attempt_log`),
+export function registerWebhookDeliveryHandler(options: DeliveryHandlerOptions = {}): void {
+  registerHandler<{ deliveryId: string }>(WEBHOOK_DELIVERY_QUEUE, (ctx, payload) =>
+    deliverWebhook(ctx, payload, options),
   );
-  const result: ProcessResult = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0 };
-  if (claimed.length === 0) return result;
-
-  const destinationIds = [...new Set(claimed.map((r) => r.destination_id))];
-  const destinations = new Map(
-    (
-      await db
-        .select({
-          id: sandboxWebhookDestinations.id,
-          enabled: sandboxWebhookDestinations.enabled,
-          url: sandboxWebhookDestinations.url,
-          secret: sandboxWebhookDestinations.secretSharedKey,
-        })
-        .from(sandboxWebhookDestinations)
-        .where(inArray(sandboxWebhookDestinations.id, destinationIds))
-    ).map((d) => [d.id, d]),
-  );
-
-  await Promise.all(
-    claimed.map(async (row) => {
-      const outcome = await attempt(db, row, destinations.get(row.destination_id), now, {
-        fetchImpl: options.fetchImpl ?? fetch,
-        timeoutMs,
-        delays,
-      });
-      result[outcome]++;
-    }),
-  );
-  return result;
 }
 
+/** Wakes this process's job worker after the commit of a change that queued deliveries. */
+export function kickWebhookWorker(): void {
+  kickJobWorker();
+}
+
+type DeliveryRow = typeof sandboxWebhookDeliveries.$inferSelect;
+
+async function deliverWebhook(
+  ctx: JobContext,
+  payload: { deliveryId: string },
+  options: DeliveryHandlerOptions,
+): Promise<void> {
+  const db = ctx.db;
+  const [row] = await db
+    .select()
+    .from(sandboxWebhookDeliveries)
+    .where(eq(sandboxWebhookDeliveries.id, payload.deliveryId));
+  // Gone with its application, or already sent by an attempt whose outcome was not recorded.
+  if (!row || row.state === "delivered") return;
+  const [destination] = await db
+    .select({
+      enabled: sandboxWebhookDestinations.enabled,
+      url: sandboxWebhookDestinations.url,
+      secret: sandboxWebhookDestinations.secretSharedKey,
+    })
+    .from(sandboxWebhookDestinations)
+    .where(eq(sandboxWebhookDestinations.id, row.destinationId));
+  // The sandbox clock: what the receiver sees in the timestamp and the delivery log.
+  const offsetMs = (await clockOffsetSeconds(db)) * 1000;
+  const now = new Date(ctx.now.getTime() + offsetMs);
+  const retryAt = ctx.retryAt ? new Date(ctx.retryAt.getTime() + offsetMs) : null;
+  const outcome = await attempt(db, row, destination, now, retryAt, {
+    fetchImpl: options.fetchImpl ?? fetch,
+    timeoutMs: options.timeoutMs ?? getEnv().SANDBOX_WEBHOOK_TIMEOUT_MS,
+    signal: ctx.signal,
+  });
+  if (outcome.delivered) return;
+  // The queue retries (or, on the last attempt, dead-letters) with the same reason.
+  if (outcome.retryable) throw new Error(outcome.error);
+  throw new PermanentJobError(outcome.error);
+}
+
+/** One attempt at the sandbox time `now`, recorded on the delivery row; `retryAt` null: the last. */
 async function attempt(
-  db: DbOrTx,
-  row: ClaimedRow,
+  db: Db,
+  row: DeliveryRow,
   destination: { enabled: boolean; url: string; secret: string } | undefined,
   now: Date,
-  opts: { fetchImpl: typeof fetch; timeoutMs: number; delays: number[] },
-): Promise<"delivered" | "retrying" | "failed"> {
+  retryAt: Date | null,
+  opts: { fetchImpl: typeof fetch; timeoutMs: number; signal: AbortSignal },
+): Promise<{ delivered: true } | { delivered: false; retryable: boolean; error: string }> {
   const attemptNo = row.attempts + 1;
   let body = row.body;
   let headers = row.headers;
@@ -280,7 +284,7 @@ async function attempt(
         headers,
         body: Buffer.from(body, "utf8"),
         redirect: "manual",
-        signal: AbortSignal.timeout(opts.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), opts.signal]),
       });
       statusCode = res.status;
       await res.arrayBuffer().catch(() => undefined);
@@ -290,15 +294,16 @@ async function attempt(
       }
     } catch (e) {
       retryable = true;
-      error = describeFetchError(e, opts.timeoutMs);
+      error = opts.signal.aborted
+        ? "the worker stopped during the attempt"
+        : describeFetchError(e, opts.timeoutMs);
     }
   }
 
   const durationMs = Math.round(performance.now() - started);
-  const log = [...(row.attempt_log ?? []), { at: now.toISOString(), statusCode, error, durationMs }];
+  const log = [...(row.attemptLog ?? []), { at: now.toISOString(), statusCode, error, durationMs }];
   const delivered = error === null;
-  const retryIn = retryable ? opts.delays[attemptNo - 1] : undefined;
-  const state = delivered ? "delivered" : retryIn !== undefined ? "pending" : "failed";
+  const state = delivered ? "delivered" : retryable && retryAt ? "pending" : "failed";
   await db
     .update(sandboxWebhookDeliveries)
     .set({
@@ -310,11 +315,11 @@ async function attempt(
       lastStatusCode: statusCode,
       lastError: error,
       state,
-      nextAttemptAt: state === "pending" ? new Date(now.getTime() + retryIn! * 1000) : null,
+      nextAttemptAt: state === "pending" ? retryAt : null,
       deliveredAt: delivered ? now : null,
     })
     .where(eq(sandboxWebhookDeliveries.id, row.id));
-  return delivered ? "delivered" : state === "pending" ? "retrying" : "failed";
+  return error === null ? { delivered: true } : { delivered: false, retryable, error };
 }
 
 /** A short reason for the log: never the request, whose headers carry signatures only, but still. */
@@ -324,76 +329,4 @@ function describeFetchError(e: unknown, timeoutMs: number): string {
   const code = err?.cause?.code;
   if (code) return `network error: ${code}`;
   return `network error: ${err?.cause?.message ?? err?.message ?? "unknown"}`.slice(0, 300);
-}
-
-type Worker = {
-  timer: NodeJS.Timeout | null;
-  running: boolean;
-  kicked: boolean;
-  stopped: boolean;
-  intervalMs: number;
-};
-const store = globalThis as unknown as { __sandboxWebhookWorker?: Worker };
-
-/**
- * One in-process delivery loop per process (kept on globalThis across hot reloads). The timer is
- * unref'd so it never keeps a script alive. Started at boot when the sandbox is enabled.
- */
-export function startWebhookWorker(options: { intervalMs?: number } = {}): void {
-  if (store.__sandboxWebhookWorker && !store.__sandboxWebhookWorker.stopped) return;
-  store.__sandboxWebhookWorker = {
-    timer: null,
-    running: false,
-    kicked: false,
-    stopped: false,
-    intervalMs: options.intervalMs ?? 1000,
-  };
-  schedule(store.__sandboxWebhookWorker.intervalMs);
-}
-
-export function stopWebhookWorker(): void {
-  const w = store.__sandboxWebhookWorker;
-  if (!w) return;
-  w.stopped = true;
-  if (w.timer) clearTimeout(w.timer);
-  store.__sandboxWebhookWorker = undefined;
-}
-
-/** Runs the worker soon (after the caller's transaction has committed), if it is running. */
-export function kickWebhookWorker(delayMs = 50): void {
-  const w = store.__sandboxWebhookWorker;
-  if (!w || w.stopped) return;
-  if (w.running) w.kicked = true;
-  else schedule(delayMs);
-}
-
-function schedule(delayMs: number): void {
-  const w = store.__sandboxWebhookWorker;
-  if (!w || w.stopped) return;
-  if (w.timer) clearTimeout(w.timer);
-  w.timer = setTimeout(() => void tick(w), delayMs);
-  w.timer.unref();
-}
-
-async function tick(w: Worker): Promise<void> {
-  if (w.stopped || w.running) return;
-  w.running = true;
-  w.kicked = false;
-  w.timer = null;
-  let again = false;
-  try {
-    const db = await getDb();
-    const result = await processDueDeliveries(db, await sandboxNow(db));
-    again = result.claimed > 0;
-  } catch (error) {
-    // The cause only: a failed query's message would carry its parameters (delivery bodies).
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    getLogger()
-      .child({ component: "sandbox-webhooks" })
-      .error({ err: cause instanceof Error ? cause.message : String(cause) }, "webhook delivery tick failed");
-  } finally {
-    w.running = false;
-  }
-  // A full batch may leave more due rows: go again at once rather than after the interval.
-  schedule(again || w.kicked ? 0 : w.intervalMs);
 }
