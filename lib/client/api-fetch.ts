@@ -24,6 +24,10 @@ export class ApiError extends Error {
 /** The one fetch of the browser: same-origin JSON, our error envelope turned into ApiError. */
 export async function apiFetch<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
   const { json, headers, ...rest } = init;
+  const method = (rest.method ?? "GET").toUpperCase();
+  // The server refuses a state change not declared JSON (its CSRF defence): one without a body sends {}.
+  const payload =
+    json !== undefined ? json : rest.body == null && method !== "GET" && method !== "HEAD" ? {} : undefined;
   let response: Response;
   try {
     response = await fetch(path, {
@@ -31,10 +35,10 @@ export async function apiFetch<T>(path: string, init: RequestInit & { json?: unk
       credentials: "same-origin",
       headers: {
         accept: "application/json",
-        ...(json !== undefined ? { "content-type": "application/json" } : {}),
+        ...(payload !== undefined ? { "content-type": "application/json" } : {}),
         ...headers,
       },
-      body: json !== undefined ? JSON.stringify(json) : rest.body,
+      body: payload !== undefined ? JSON.stringify(payload) : rest.body,
     });
   } catch {
     throw new ApiError(

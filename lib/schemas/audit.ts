@@ -17,7 +17,7 @@ export const auditListQuerySchema = z
     entityId: optionalText(200),
     from: isoDateTime().optional(),
     to: isoDateTime().optional(),
-    cursor: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    cursor: z.coerce.number().int().positive().optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, {
