@@ -167,55 +167,18 @@ export function apiRoute(options: AnyOptions, handler: (args: never) => Result):
       const query = parseQuery(options, req);
 
       let body: unknown;
-      let sender:
-        | { partnerId: string; messageId: string; sentAt: Date }
-        | { applicationId: string; eventId: string }
-        | undefined;
+      let sender: Sender | undefined;
       if (mode === "partner" || mode === "didit-webhook") {
         const raw = await readRawBody(req, limit);
-        let text: string | null;
-        try {
-          text = decodeUtf8(raw);
-        } catch {
-          text = null; // only Didit's raw-bytes signature can still vouch for such a body
+        const read = mode === "partner" ? readPartnerRequest : readDiditRequest;
+        const signed = await read(options, req, ctx, params, raw);
+        if (!(await claimInboundMessage(ctx, signed.message))) {
+          if (mode === "partner") throw new AppError("replayed", "This webhook-id was already accepted.");
+          log.info({ eventId: signed.message.messageId }, "duplicate Didit event ignored");
+          return withRequestId(jsonResponse({ received: true, duplicate: true }), requestId);
         }
-        const now = ctx.now();
-        if (mode === "partner") {
-          const found = (await lookup(options, ctx, params)) as {
-            partnerId: string;
-            secrets: string[];
-          } | null;
-          if (!found) throw new SignatureRejected("unknown partner");
-          if (text === null) throw new SignatureRejected("body is not UTF-8");
-          const verified = verifyPartnerSignature(text, req.headers, found.secrets, now);
-          body = options.body ? validate(options.body, parseJsonText(text)) : undefined;
-          const message = { scope: `partner:${found.partnerId}`, messageId: verified.messageId };
-          if (!(await claimInboundMessage(ctx, message))) {
-            throw new AppError("replayed", "This webhook-id was already accepted.");
-          }
-          claimed = { ctx, message };
-          sender = { partnerId: found.partnerId, ...verified };
-        } else {
-          const found = (await lookup(options, ctx, params)) as {
-            applicationId: string;
-            secrets: string[];
-          } | null;
-          if (!found) throw new SignatureRejected("unknown application");
-          verifyDiditRequest(raw, text, req.headers, found.secrets, now);
-          if (text === null)
-            throw new AppError("malformed_json", "The request body is not valid UTF-8 JSON.");
-          const payload = parseJsonText(text);
-          const eventId = diditEventId(payload, now);
-          refuseNul(payload);
-          body = options.body ? validate(options.body, payload) : undefined;
-          const message = { scope: `didit:${found.applicationId}`, messageId: eventId };
-          if (!(await claimInboundMessage(ctx, message))) {
-            log.info({ eventId }, "duplicate Didit event ignored");
-            return withRequestId(jsonResponse({ received: true, duplicate: true }), requestId);
-          }
-          claimed = { ctx, message };
-          sender = { applicationId: found.applicationId, eventId };
-        }
+        claimed = { ctx, message: signed.message };
+        ({ body, sender } = signed);
       } else if (options.body) {
         if (mode === "public") assertJsonContentType(req);
         body = validate(options.body, parseJsonText(decodeUtf8(await readRawBody(req, limit))));
@@ -237,9 +200,65 @@ export function apiRoute(options: AnyOptions, handler: (args: never) => Result):
   };
 }
 
-function lookup(options: AnyOptions, ctx: ServiceContext, params: unknown) {
+type Sender =
+  { partnerId: string; messageId: string; sentAt: Date } | { applicationId: string; eventId: string };
+type SignedRequest = { body: unknown; sender: Sender; message: InboundMessage };
+
+function lookup<Found>(options: AnyOptions, ctx: ServiceContext, params: unknown): Promise<Found | null> {
   if (!options.secrets) throw new Error(`apiRoute: mode ${options.mode} needs a secrets lookup`);
-  return (options.secrets as (ctx: ServiceContext, params: unknown) => Promise<unknown>)(ctx, params);
+  return (options.secrets as (ctx: ServiceContext, params: unknown) => Promise<Found | null>)(ctx, params);
+}
+
+function utf8OrNull(raw: Uint8Array): string | null {
+  try {
+    return decodeUtf8(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** Standard Webhooks over the raw body, then the body parsed; the message id is claimed by the caller. */
+async function readPartnerRequest(
+  options: AnyOptions,
+  req: Request,
+  ctx: ServiceContext,
+  params: unknown,
+  raw: Uint8Array,
+): Promise<SignedRequest> {
+  const found = await lookup<SenderSecrets & { partnerId: string }>(options, ctx, params);
+  if (!found) throw new SignatureRejected("unknown partner");
+  const text = utf8OrNull(raw);
+  if (text === null) throw new SignatureRejected("body is not UTF-8");
+  const verified = verifyPartnerSignature(text, req.headers, found.secrets, ctx.now());
+  return {
+    body: options.body ? validate(options.body, parseJsonText(text)) : undefined,
+    sender: { partnerId: found.partnerId, ...verified },
+    message: { scope: `partner:${found.partnerId}`, messageId: verified.messageId },
+  };
+}
+
+/** Didit's signature over the raw bytes, then the event's freshness, id and body. */
+async function readDiditRequest(
+  options: AnyOptions,
+  req: Request,
+  ctx: ServiceContext,
+  params: unknown,
+  raw: Uint8Array,
+): Promise<SignedRequest> {
+  const found = await lookup<SenderSecrets & { applicationId: string }>(options, ctx, params);
+  if (!found) throw new SignatureRejected("unknown application");
+  const text = utf8OrNull(raw); // not UTF-8: only X-Signature over the raw bytes can vouch for it
+  const now = ctx.now();
+  verifyDiditRequest(raw, text, req.headers, found.secrets, now);
+  if (text === null) throw new AppError("malformed_json", "The request body is not valid UTF-8 JSON.");
+  const payload = parseJsonText(text);
+  const eventId = diditEventId(payload, now);
+  refuseNul(payload);
+  return {
+    body: options.body ? validate(options.body, payload) : undefined,
+    sender: { applicationId: found.applicationId, eventId },
+    message: { scope: `didit:${found.applicationId}`, messageId: eventId },
+  };
 }
 
 async function authenticate(
