@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, lt } from "drizzle-orm";
 import { jobs, type JobState } from "@/lib/server/db/schema/jobs";
 import { isUniqueViolation } from "@/lib/server/db/errors";
 import type { DbOrTx } from "@/lib/server/db/types";
@@ -75,4 +75,13 @@ export async function retryDeadJob(
   }
   currentWorker<{ kick: (delayMs?: number) => void }>()?.kick(50);
   return "retried";
+}
+
+/** Deletes done jobs finished before `before` (the worker does it hourly); dead ones are kept. */
+export async function deleteDoneJobs(db: DbOrTx, input: { before: Date }): Promise<number> {
+  const rows = await db
+    .delete(jobs)
+    .where(and(eq(jobs.state, "done"), lt(jobs.finishedAt, input.before)))
+    .returning({ id: jobs.id });
+  return rows.length;
 }

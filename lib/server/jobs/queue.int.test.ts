@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobs } from "@/lib/server/db/schema/jobs";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
-import { countJobs, listDeadJobs, retryDeadJob } from "./admin";
+import { countJobs, deleteDoneJobs, listDeadJobs, retryDeadJob } from "./admin";
 import { claimDueJobs, enqueue, runClaimedJob, runDueJobs } from "./queue";
 import { PermanentJobError, registerHandler, unregisterHandler, type JobContext } from "./registry";
 import { createJobWorker } from "./worker";
@@ -284,6 +284,26 @@ describe(`job queue (${testDriver()})`, () => {
     expect(await retryDeadJob(t.db, { id: dead!.id, now: at(5000) })).toBe("not_found");
     expect(await jobRow(dead!.id)).toMatchObject({ state: "pending", attempts: 0, finishedAt: null });
     expect(await runDueJobs(t.db, { now: at(5000), queues: [queue] })).toMatchObject({ claimed: 1, done: 1 });
+    unregisterHandler(queue);
+  });
+
+  it("deletes done jobs past their retention, keeping pending and dead ones", async () => {
+    const queue = newQueue();
+    registerHandler(queue, async (_ctx, payload) => {
+      if (payload.fail) throw new PermanentJobError("no");
+    });
+    const old = await enqueue(t.db, { queue, payload: {}, now: T0 });
+    const dead = await enqueue(t.db, { queue, payload: { fail: true }, now: T0 });
+    await runDueJobs(t.db, { now: T0, queues: [queue] });
+    const recent = await enqueue(t.db, { queue, payload: {}, now: at(10_000) });
+    await runDueJobs(t.db, { now: at(10_000), queues: [queue] });
+    const pending = await enqueue(t.db, { queue, payload: {}, runAt: at(1e9), now: T0 });
+    expect(await deleteDoneJobs(t.db, { before: at(5000) })).toBeGreaterThanOrEqual(1);
+    const left = (await t.db.select({ id: jobs.id }).from(jobs).where(eq(jobs.queue, queue))).map(
+      (r) => r.id,
+    );
+    expect(left.sort()).toEqual([dead!.id, recent!.id, pending!.id].sort());
+    expect(left).not.toContain(old!.id);
     unregisterHandler(queue);
   });
 });

@@ -12,6 +12,7 @@ import {
   runClaimedJob,
   type ClaimedJob,
 } from "./queue";
+import { deleteDoneJobs } from "./admin";
 import { currentWorker, setCurrentWorker } from "./registry";
 
 export type JobWorkerOptions = {
@@ -25,6 +26,8 @@ export type JobWorkerOptions = {
   queues?: string[];
   /** Names the worker in locked_by; default host, pid and a random suffix. */
   id?: string;
+  /** Done jobs older than this are deleted, once an hour; default 7 days. */
+  keepDoneMs?: number;
 };
 
 export type StopResult = { finished: number; released: number };
@@ -54,6 +57,7 @@ export function createJobWorker(db: Db, options: JobWorkerOptions = {}): JobWork
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const pollIntervalMs = Math.max(10, options.pollIntervalMs ?? 1000);
   const leaseMs = Math.max(100, options.leaseMs ?? 60_000);
+  const keepDoneMs = options.keepDoneMs ?? 7 * 24 * 3_600_000;
   const id = options.id ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   const logger = getLogger().child({ component: "jobs", worker: id });
   const active = new Map<string, Active>();
@@ -65,6 +69,7 @@ export function createJobWorker(db: Db, options: JobWorkerOptions = {}): JobWork
   let finished = 0;
   let expiredAt = 0;
   let pollErrorLoggedAt = 0;
+  let prunedAt = 0;
 
   function schedule(delayMs: number) {
     if (stopped) return;
@@ -96,6 +101,10 @@ export function createJobWorker(db: Db, options: JobWorkerOptions = {}): JobWork
       if (now.getTime() - expiredAt >= Math.max(pollIntervalMs, 1000)) {
         expiredAt = now.getTime();
         await expireJobs(db, { now, queues: options.queues });
+      }
+      if (now.getTime() - prunedAt >= 3_600_000) {
+        prunedAt = now.getTime();
+        await deleteDoneJobs(db, { before: new Date(now.getTime() - keepDoneMs) });
       }
       const claimed = await claimDueJobs(db, {
         now,
