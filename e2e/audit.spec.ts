@@ -67,6 +67,8 @@ test.describe("audit trail", () => {
 
   test("From after To is refused in plain words, on the From field", async ({ page }) => {
     await page.goto("/audit");
+    // The chain status comes from the client: the form is hydrated by then.
+    await expect(page.getByRole("status", { name: "Chain verification" })).toContainText("Chain verified");
     const filters = page.getByRole("form", { name: "Audit filters" });
     await filters.getByLabel("From", { exact: true }).fill("2026-12-02T10:00");
     await filters.getByLabel("To", { exact: true }).fill("2026-12-01T10:00");

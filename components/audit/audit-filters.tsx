@@ -104,19 +104,20 @@ export function AuditFiltersForm({
     defaultValues: toForm(filters),
   });
   const urlKey = JSON.stringify(filters);
+  const { reset, setError } = form;
 
   // The URL is the truth: back/forward and "Clear" bring the fields along.
   useEffect(() => {
-    form.reset(toForm(JSON.parse(urlKey) as AuditFilters));
-  }, [urlKey, form]);
+    reset(toForm(JSON.parse(urlKey) as AuditFilters));
+  }, [urlKey, reset]);
 
   // Errors the server found in the URL's filters (a date out of range, say) show on their fields.
   const fromError = serverErrors.from?.[0];
   const toError = serverErrors.to?.[0];
   useEffect(() => {
-    if (fromError) form.setError("from", { message: fromError });
-    if (toError) form.setError("to", { message: toError });
-  }, [fromError, toError, form]);
+    if (fromError) setError("from", { message: fromError });
+    if (toError) setError("to", { message: toError });
+  }, [fromError, toError, setError]);
 
   function onSubmit(values: FilterForm) {
     const next: AuditFilters = {};
