@@ -272,6 +272,31 @@ const contentType = fc.oneof(
   },
 );
 
+/** Extra headers a client controls (latin-1 only: fetch refuses anything else in a header). */
+const latin1 = fc.constantFrom(
+  "",
+  "\u00ff\u00fe",
+  "%00",
+  "unknown",
+  "1.2.3.4, not-an-ip, ::1",
+  "[::1]:80",
+  "999.999.999.999",
+  "a".repeat(8_000),
+  "<script>",
+);
+const extraHeaders = fc.record(
+  {
+    "x-forwarded-for": latin1,
+    "x-real-ip": latin1,
+    "x-forwarded-proto": fc.constantFrom("https", "http", "gopher", ""),
+    "x-forwarded-host": fc.constantFrom("evil.example", "handoff.test", "", "\u00ff"),
+    "x-request-id": latin1,
+    "accept-language": latin1,
+    "sec-fetch-site": fc.constantFrom("same-origin", "none", "same-site"),
+  },
+  { requiredKeys: [] },
+);
+
 // --- Near-valid inputs -------------------------------------------------------------------------
 // Random bodies rarely get past validation. These start from a request the route accepts and
 // spoil one field (or add one), so the odd value travels as deep as the route lets it: into
@@ -571,6 +596,7 @@ async function attempt(
   payload: Body,
   type: string | null,
   credentials: Credentials,
+  extra: Record<string, string> = {},
 ): Promise<{ status: number; failure: string | null }> {
   const sandbox = route.template.startsWith("/sandbox");
   const values: Record<string, string | string[]> = {};
@@ -584,7 +610,7 @@ async function attempt(
     })
     .join("/");
   const url = `${ORIGIN}/${urlPath}${sandbox ? "/" : ""}${qs}`;
-  const headers: Record<string, string> = { origin: ORIGIN, "user-agent": "fuzz" };
+  const headers: Record<string, string> = { ...extra, origin: ORIGIN, "user-agent": "fuzz" };
   if (payload.bytes !== null && type) headers["content-type"] = type;
   if (credentials !== "missing") {
     const garbage = credentials === "garbage";
@@ -690,6 +716,7 @@ describe(`fuzz sweep over every route (${testDriver()})`, () => {
               : body,
           contentType,
           fc.constantFrom<Credentials>("valid", "valid", "valid", "valid", "missing", "garbage"),
+          fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: extraHeaders }),
           async (...args) => {
             const { failure } = await attempt(route, method, handler, ...args);
             if (failure) lastFailure = failure;
