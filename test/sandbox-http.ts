@@ -56,15 +56,29 @@ function match(
     if (seg.kind === "catchAll") {
       const rest = parts.slice(i);
       if (rest.length === 0) return null;
-      params[seg.name] = rest.map(decodeURIComponent);
+      params[seg.name] = rest.map((p) => tryDecode(p) ?? p);
       return { params, rank };
     }
     const part = parts[i];
     if (part === undefined) return null;
     if (seg.kind === "static" && seg.value !== part) return null;
-    if (seg.kind === "param") params[seg.name] = decodeURIComponent(part);
+    if (seg.kind === "param") {
+      // As `next start` does: a segment that does not decode matches no [param] route, so the
+      // request falls through to a catch-all, which receives it undecoded.
+      const decoded = tryDecode(part);
+      if (decoded === null) return null;
+      params[seg.name] = decoded;
+    }
   }
   return parts.length === route.segments.length ? { params, rank } : null;
+}
+
+function tryDecode(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
 }
 
 function better(a: number[], b: number[]): boolean {
