@@ -9,9 +9,7 @@ import {
 } from "./didit-signature";
 
 type Vectors = { secret: string; vectors: { raw: string; canonical: string; v2: string }[] };
-const fixture = JSON.parse(
-  readFileSync("test/fixtures/didit-signature/vectors.json", "utf8"),
-) as Vectors;
+const fixture = JSON.parse(readFileSync("test/fixtures/didit-signature/vectors.json", "utf8")) as Vectors;
 
 describe("canonicalDiditJson against Python's json.dumps (fixed vectors)", () => {
   for (const [i, v] of fixture.vectors.entries()) {
@@ -80,7 +78,9 @@ describe("verifyDiditSignature", () => {
 
   it("refuses a tampered byte and a truncated signature", () => {
     const tampered = raw.replace("Approved", "Approvee");
-    expect(verifyDiditSignature(new TextEncoder().encode(tampered), tampered, { v2, v1 }, [secret])).toBe(false);
+    expect(verifyDiditSignature(new TextEncoder().encode(tampered), tampered, { v2, v1 }, [secret])).toBe(
+      false,
+    );
     expect(verifyDiditSignature(bytes, raw, { v2: v2.slice(0, 63), v1: v1.slice(1) }, [secret])).toBe(false);
   });
 });
