@@ -518,6 +518,19 @@ describe(`Input parsing (${testDriver()})`, () => {
     }
   });
 
+  it("answers a body nested half a million levels deep with 4xx, not a stack overflow", async () => {
+    const depth = 500_000;
+    for (const rawBody of [
+      "[".repeat(depth) + "]".repeat(depth),
+      '{"email":"deep@test.local","role":"auditor","name":' + "[".repeat(depth) + "]".repeat(depth) + "}",
+    ]) {
+      const res = await usersPost(
+        await request("/api/users", { method: "POST", user: users.admin, rawBody }),
+      );
+      expect(res.status).toBe(422);
+    }
+  });
+
   it("refuses a body over 1 MiB with 413 and writes nothing", async () => {
     const before = await userCount();
     const big = JSON.stringify({ email: "big@test.local", name: "x".repeat(1024 * 1024), role: "auditor" });

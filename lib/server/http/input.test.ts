@@ -67,3 +67,15 @@ describe("decodeUtf8", () => {
     expect(caught(() => decodeUtf8(new Uint8Array([0x22, 0xc0, 0xaf, 0x22]))).status).toBe(400);
   });
 });
+
+describe("nulFields on deep input", () => {
+  it("walks half a million levels without overflowing the stack", () => {
+    const depth = 500_000;
+    const deep = JSON.parse("[".repeat(depth) + '"\\u0000"' + "]".repeat(depth)) as unknown;
+    const started = Date.now();
+    const [path] = nulFields(deep);
+    expect(path!.split(".")).toHaveLength(depth);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(nulFields(JSON.parse("[".repeat(depth) + "]".repeat(depth)))).toEqual([]);
+  });
+});

@@ -68,17 +68,35 @@ const NUL_MESSAGE = "Must not contain a NUL character (\\u0000)";
 
 /**
  * Every place in a parsed value where a string or object key holds U+0000, which PostgreSQL
- * cannot store in text or jsonb. Paths are dot-joined like zod's (`items.0.name`).
+ * cannot store in text or jsonb. Paths are dot-joined like zod's (`items.0.name`). Iterative: a
+ * 1 MiB body can nest half a million levels deep.
  */
-export function nulFields(value: unknown, prefix: (string | number)[] = []): string[] {
-  if (typeof value === "string") return value.includes("\u0000") ? [prefix.join(".")] : [];
-  if (Array.isArray(value)) return value.flatMap((item, i) => nulFields(item, [...prefix, i]));
-  if (value !== null && typeof value === "object") {
-    return Object.entries(value).flatMap(([key, item]) =>
-      key.includes("\u0000") ? [[...prefix, key].join(".")] : nulFields(item, [...prefix, key]),
-    );
+export function nulFields(value: unknown): string[] {
+  type Path = { key: string | number; parent: Path } | null; // shared tails: deep input stays linear
+  const join = (path: Path): string => {
+    const keys: (string | number)[] = [];
+    for (let p = path; p; p = p.parent) keys.push(p.key);
+    return keys.reverse().join(".");
+  };
+  const found: string[] = [];
+  const stack: [unknown, Path][] = [[value, null]];
+  while (stack.length > 0) {
+    const [item, path] = stack.pop()!;
+    if (typeof item === "string") {
+      if (item.includes("\u0000")) found.push(join(path));
+    } else if (item !== null && typeof item === "object") {
+      const entries: [string | number, unknown][] = Array.isArray(item)
+        ? item.map((v, i) => [i, v])
+        : Object.entries(item);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i]!;
+        // A NUL in a key is reported at the key's own path (its value is not looked into).
+        const bad = typeof key === "string" && key.includes("\u0000");
+        stack.push([bad ? key : child, { key, parent: path }]);
+      }
+    }
   }
-  return [];
+  return found;
 }
 
 /** 422 naming every NUL-bearing field: done once for all input, before any schema sees it. */
