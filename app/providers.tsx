@@ -2,12 +2,10 @@
 
 import "@/lib/client/style-nonce";
 import { QueryClientProvider } from "@tanstack/react-query";
-import { NuqsAdapter } from "nuqs/adapters/next/app";
+import dynamic from "next/dynamic";
 import { useState, type ReactNode } from "react";
 import { config as zodConfig } from "zod/v4/core";
 import { InertOutsideModals } from "@/components/ui/inert-outside-modals";
-import { Toaster } from "@/components/ui/sonner";
-import { TooltipProvider } from "@/components/ui/tooltip";
 import { makeQueryClient } from "@/lib/client/query-client";
 
 // Zod probes for eval (`Function("")`) to compile its parsers; under our CSP the probe is refused
@@ -15,17 +13,16 @@ import { makeQueryClient } from "@/lib/client/query-client";
 // without a form do not carry all of zod.)
 zodConfig({ jitless: true });
 
+// Toasts only follow a user's action, so the toaster loads after the page, not with it.
+const Toaster = dynamic(() => import("@/components/ui/sonner").then((m) => m.Toaster), { ssr: false });
+
 export function Providers({ children }: { children: ReactNode }) {
   const [client] = useState(makeQueryClient);
   return (
-    <NuqsAdapter>
-      <QueryClientProvider client={client}>
-        <TooltipProvider>
-          {children}
-          <Toaster />
-          <InertOutsideModals />
-        </TooltipProvider>
-      </QueryClientProvider>
-    </NuqsAdapter>
+    <QueryClientProvider client={client}>
+      {children}
+      <Toaster />
+      <InertOutsideModals />
+    </QueryClientProvider>
   );
 }

@@ -1,11 +1,9 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { Filter } from "lucide-react";
 import { parseAsString, useQueryStates } from "nuqs";
 import { useEffect } from "react";
 import { useForm } from "react-hook-form";
-import { z } from "zod";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import {
@@ -40,25 +38,21 @@ export function useAuditFilters() {
 }
 
 // The browser's datetime-local fields hold local wall time; the URL and the API hold ISO instants.
-const localInput = z
-  .string()
-  .trim()
-  .refine((v) => v === "" || !Number.isNaN(new Date(v).getTime()), "Enter a date and time");
+// No zod here: these are the form's own checks (the API validates the query with its schema), and
+// zod would be the largest part of this page.
+type FilterForm = {
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  from: string;
+  to: string;
+};
 
-const filterFormSchema = z
-  .object({
-    actor: z.string().trim().max(200),
-    action: z.string().trim().max(100),
-    entityType: z.string().trim().max(100),
-    entityId: z.string().trim().max(200),
-    from: localInput,
-    to: localInput,
-  })
-  .refine((v) => !v.from || !v.to || new Date(v.from) <= new Date(v.to), {
-    message: "From must not be after To",
-    path: ["from"],
-  });
-type FilterForm = z.infer<typeof filterFormSchema>;
+const validDate = (v: string) => v === "" || !Number.isNaN(new Date(v).getTime()) || "Enter a date and time";
+const fromNotAfterTo = (from: string, form: FilterForm) =>
+  !from || !form.to || new Date(from) <= new Date(form.to) || "From must not be after To";
+const MAX: Record<string, number> = { actor: 200, action: 100, entityType: 100, entityId: 200 };
 
 function toLocalInput(iso: string | undefined) {
   if (!iso) return "";
@@ -99,10 +93,7 @@ export function AuditFiltersForm({
   onApply: (filters: AuditFilters) => void;
   serverErrors: Record<string, string[]>;
 }) {
-  const form = useForm<FilterForm>({
-    resolver: zodResolver(filterFormSchema),
-    defaultValues: toForm(filters),
-  });
+  const form = useForm<FilterForm>({ defaultValues: toForm(filters) });
   const urlKey = JSON.stringify(filters);
   const { reset, setError } = form;
 
@@ -121,7 +112,7 @@ export function AuditFiltersForm({
 
   function onSubmit(values: FilterForm) {
     const next: AuditFilters = {};
-    for (const { name } of TEXT_FIELDS) if (values[name]) next[name] = values[name];
+    for (const { name } of TEXT_FIELDS) if (values[name].trim()) next[name] = values[name].trim();
     if (values.from) next.from = new Date(values.from).toISOString();
     if (values.to) next.to = new Date(values.to).toISOString();
     onApply(next);
@@ -147,6 +138,7 @@ export function AuditFiltersForm({
               key={f.name}
               control={form.control}
               name={f.name}
+              rules={{ maxLength: { value: MAX[f.name]!, message: `At most ${MAX[f.name]} characters` } }}
               render={({ field }) => (
                 <FormItem>
                   <FormLabel>{f.label}</FormLabel>
@@ -164,6 +156,10 @@ export function AuditFiltersForm({
               key={name}
               control={form.control}
               name={name}
+              rules={{
+                validate: name === "from" ? { validDate, fromNotAfterTo } : { validDate },
+                deps: name === "to" ? ["from"] : undefined,
+              }}
               render={({ field }) => (
                 <FormItem>
                   <FormLabel>{name === "from" ? "From" : "To"}</FormLabel>

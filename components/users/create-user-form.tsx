@@ -1,9 +1,9 @@
 "use client";
 
-import { zodResolver } from "@hookform/resolvers/zod";
 import { UserPlus } from "lucide-react";
+import dynamic from "next/dynamic";
 import { useRef, useState } from "react";
-import { useForm } from "react-hook-form";
+import { useForm, type Resolver } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -13,8 +13,27 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { ApiError } from "@/lib/client/api-fetch";
 import { useCreateUser } from "@/lib/client/queries/users";
 import { ROLE_LABELS, ROLES } from "@/lib/rbac";
-import { createUserRequestSchema, type CreateUserRequest } from "@/lib/schemas/users";
-import { InitialPasswordDialog } from "./initial-password-dialog";
+import type { CreateUserRequest } from "@/lib/schemas/users";
+
+const InitialPasswordDialog = dynamic(
+  () => import("./initial-password-dialog").then((m) => m.InitialPasswordDialog),
+  { ssr: false },
+);
+
+/**
+ * zodResolver over the shared createUserRequestSchema, fetched on the first validation: zod is the
+ * largest part of this page and nothing needs it before the first submit.
+ */
+const loadResolver = () =>
+  Promise.all([import("@hookform/resolvers/zod"), import("@/lib/schemas/users")]).then(
+    ([{ zodResolver }, { createUserRequestSchema }]) =>
+      zodResolver(createUserRequestSchema) as unknown as Resolver<CreateUserRequest>,
+  );
+let resolverPromise: ReturnType<typeof loadResolver> | undefined;
+const createUserResolver: Resolver<CreateUserRequest> = async (values, context, options) => {
+  resolverPromise ??= loadResolver();
+  return (await resolverPromise)(values, context, options);
+};
 
 const FIELDS = ["name", "email", "role"] as const;
 
@@ -23,7 +42,7 @@ export function CreateUserForm() {
   const submitRef = useRef<HTMLButtonElement>(null);
   const [created, setCreated] = useState<{ email: string; password: string } | null>(null);
   const form = useForm<CreateUserRequest>({
-    resolver: zodResolver(createUserRequestSchema),
+    resolver: createUserResolver,
     defaultValues: { name: "", email: "", role: "officer" },
   });
 
@@ -64,6 +83,7 @@ export function CreateUserForm() {
           className="grid gap-4 md:grid-cols-[1fr_1fr_14rem_auto]"
           aria-label="Add a user"
           noValidate
+          onFocus={() => void (resolverPromise ??= loadResolver())}
         >
           <FormField
             control={form.control}
