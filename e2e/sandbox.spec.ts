@@ -155,3 +155,50 @@ test("lists are paginated with absolute next links, newest first", async ({ requ
   expect(page.next).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/sandbox\/v3\/sessions\/\?.*offset=2/);
   expect(page.previous).toBeNull();
 });
+
+test("webhook destinations list as Didit's bare array, oldest first, secrets only on create and single GET", async ({
+  request,
+}) => {
+  const x = await createApp(request, "Hooks", "recipe");
+  const headers = { "x-api-key": x.api_key };
+  const created: { uuid: string; secret_shared_key: string }[] = [];
+  for (const url of ["https://hooks.example.com/a", "https://hooks.example.com/b"]) {
+    const res = await request.post("/sandbox/v3/webhook/destinations/", {
+      headers,
+      data: { label: "Console", url, subscribed_events: ["status.updated"] },
+    });
+    expect(res.status()).toBe(201);
+    created.push((await res.json()) as { uuid: string; secret_shared_key: string });
+  }
+  const list = await request.get("/sandbox/v3/webhook/destinations/?limit=1", { headers });
+  expect(list.status()).toBe(200);
+  const rows = (await list.json()) as Record<string, unknown>[];
+  expect(rows.map((r) => r.uuid)).toEqual(created.map((c) => c.uuid));
+  expect(rows.every((r) => !("secret_shared_key" in r))).toBe(true);
+  const one = await request.get(`/sandbox/v3/webhook/destinations/${created[0]!.uuid}/`, { headers });
+  expect(await one.json()).toMatchObject({ secret_shared_key: created[0]!.secret_shared_key });
+});
+
+test("bad input gets DRF 4xx, never a 5xx: NUL, dates out of range, undecodable paths", async ({
+  request,
+}) => {
+  const x = await createApp(request, "Bad input", "recipe");
+  const headers = { "x-api-key": x.api_key };
+  const nul = await request.get("/sandbox/v3/sessions/?search=a%00b", { headers });
+  expect(nul.status()).toBe(400);
+  expect(await nul.json()).toEqual({ search: ["Null characters are not allowed."] });
+  const date = await request.get("/sandbox/v3/sessions/?date_from=275760-09-13", { headers });
+  expect(date.status()).toBe(400);
+  expect(await date.json()).toEqual({ date_from: ["Enter a valid date."] });
+  const label = await request.post("/sandbox/v3/webhook/destinations/", {
+    headers,
+    data: { label: "a\u0000b", url: "https://hooks.example.com/nul", subscribed_events: ["status.updated"] },
+  });
+  expect(label.status()).toBe(400);
+  expect(await label.json()).toEqual({ label: ["Null characters are not allowed."] });
+  for (const path of ["/sandbox/v3/session/%ff%fe/decision/", "/sandbox/v3/%ff/", "/sandbox/media/%ff.png"]) {
+    const res = await request.get(path, { headers });
+    expect(res.status(), path).toBe(404);
+    expect(await res.json()).toEqual({ detail: "Not found." });
+  }
+});
