@@ -1,37 +1,16 @@
-// Security headers of every response (pages, API, sandbox, static files, errors and 404s). Pages
-// get their nonce CSP from proxy.ts, which overrides the strict one below; API, sandbox and static
-// responses are never rendered as documents, so they get a CSP that allows nothing.
-const STRICT_CSP = "default-src 'none'; frame-ancestors 'none'";
-const PERMISSIONS_POLICY = [
-  "accelerometer=()",
-  "autoplay=()",
-  "bluetooth=()",
-  "browsing-topics=()",
-  "camera=()",
-  "display-capture=()",
-  "encrypted-media=()",
-  "geolocation=()",
-  "gyroscope=()",
-  "hid=()",
-  "idle-detection=()",
-  "magnetometer=()",
-  "microphone=()",
-  "midi=()",
-  "payment=()",
-  "publickey-credentials-get=()",
-  "screen-wake-lock=()",
-  "serial=()",
-  "usb=()",
-  "xr-spatial-tracking=()",
-].join(", ");
+import { readFileSync } from "node:fs";
 
+// Security headers of every response (pages, API, sandbox, static files, errors and 404s), one
+// list shared with the server (lib/server/http/security-headers.json). Pages get their nonce CSP
+// from proxy.ts, which overrides the strict one; API, sandbox and static responses are never
+// rendered as documents, so they get a CSP that allows nothing.
+const SECURITY = JSON.parse(
+  readFileSync(new URL("./lib/server/http/security-headers.json", import.meta.url), "utf8"),
+);
 const everyPath = [
-  { key: "Content-Security-Policy", value: STRICT_CSP },
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  { key: "X-Frame-Options", value: "DENY" },
-  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-  { key: "Permissions-Policy", value: PERMISSIONS_POLICY },
-  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+  { key: "Content-Security-Policy", value: SECURITY.strictCsp },
+  ...Object.entries(SECURITY.common).map(([key, value]) => ({ key, value })),
+  { key: "Permissions-Policy", value: SECURITY.permissionsPolicy.join(", ") },
 ];
 
 /** @type {import('next').NextConfig} */
@@ -58,7 +37,7 @@ const nextConfig = {
         // there (RFC 6797 §8.1), so no proxy check is needed for this one.
         source: "/:path*",
         has: [{ type: "header", key: "x-forwarded-proto", value: "https(?:\\s*,.*)?" }],
-        headers: [{ key: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" }],
+        headers: [{ key: "Strict-Transport-Security", value: SECURITY.hsts }],
       },
       { source: "/api/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] },
     ];

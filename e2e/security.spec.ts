@@ -130,6 +130,23 @@ test.describe("undecodable paths", () => {
   });
 });
 
+test.describe("methods Next cannot route", () => {
+  test("TRACE and WebDAV verbs answer a JSON 405 with the headers, never Next's bare 500", async ({
+    request,
+  }) => {
+    for (const method of ["TRACE", "PROPFIND"]) {
+      const api = await request.fetch("/api/users", { method });
+      expect(api.status(), method).toBe(405);
+      expect((await api.json()).error.code).toBe("method_not_allowed");
+      expectCommonHeaders(api.headers());
+      expect(api.headers()["content-security-policy"]).toBe(STRICT_CSP);
+      const sandbox = await request.fetch("/sandbox/v3/sessions/", { method });
+      expect(sandbox.status(), method).toBe(405);
+      expect(await sandbox.json()).toEqual({ detail: `Method "${method}" not allowed.` });
+    }
+  });
+});
+
 test.describe("no CSP violation in the browser", () => {
   test("the login page, and a failed sign-in", async ({ page }) => {
     const violations = await watchViolations(page);
