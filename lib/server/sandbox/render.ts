@@ -7,6 +7,7 @@ import {
   KYC_FEATURE_KEYS_RECIPE,
   KYC_FEATURE_KEYS_SPEC,
   type SessionKind,
+  type SessionListRow,
 } from "@/lib/server/didit-wire";
 import type { SandboxProfile, StoredSession } from "@/lib/server/sandbox/types";
 
@@ -125,17 +126,37 @@ export type ListableSession = Pick<StoredSession, ListFields> & { createdAt: Dat
     Omit<StoredSession, ListFields | "createdAt">
   >;
 
-/** A row of `GET /v3/sessions/`, from the summary alone. */
-export function renderListRow(session: ListableSession, profile: SandboxProfile): Record<string, unknown> {
+/** A row of `GET /v3/sessions/`, from the summary alone (keys in Didit's order). */
+export function renderListRow(session: ListableSession, profile: SandboxProfile): SessionListRow {
+  const { summary } = session;
+  const status = renderStatus(session.kind, session.status, profile);
+  const createdAt = iso(session.createdAt)!;
+  if (session.kind === "business") {
+    return {
+      session_id: session.id,
+      session_kind: "business",
+      session_number: session.number,
+      status,
+      vendor_data: session.vendorData,
+      workflow_id: session.workflowId,
+      created_at: createdAt,
+      company_name: summary.company_name,
+      registration_number: summary.registration_number,
+      country: summary.country,
+      features: [...summary.features],
+    };
+  }
   return {
     session_id: session.id,
-    session_kind: session.kind,
+    session_kind: "user",
     session_number: session.number,
-    status: renderStatus(session.kind, session.status, profile),
+    status,
     vendor_data: session.vendorData,
     workflow_id: session.workflowId,
-    created_at: iso(session.createdAt),
-    ...subjectFields(session.kind, session.summary),
-    features: [...session.summary.features],
+    created_at: createdAt,
+    full_name: summary.full_name,
+    document_type: summary.document_type,
+    country: summary.country,
+    features: [...summary.features],
   };
 }
