@@ -1,5 +1,6 @@
 import "server-only";
 
+import type { DrfErrorBody } from "@/lib/server/didit-wire";
 import type { SandboxProfile } from "@/lib/server/sandbox/types";
 
 /**
@@ -15,7 +16,7 @@ export type ImportErrorKind =
   | "source_deleted"
   | "workflow_not_found";
 
-export type ProfileError = { status: number; body: unknown };
+export type ProfileError = { status: number; body: DrfErrorBody };
 
 /** `POST /v3/session/{id}/share/` answers 201 in the recipe, 200 in the published spec. */
 export function shareSuccessStatus(profile: SandboxProfile): 200 | 201 {
