@@ -203,7 +203,11 @@ const CASES: Case[] = [
     method: "POST",
     path: () => v3("/webhook/destinations/"),
     auth: "key",
-    body: () => ({ label: NUL, url: `https://hooks.example.com/${NUL}`, subscribed_events: ["status.updated"] }),
+    body: () => ({
+      label: NUL,
+      url: `https://hooks.example.com/${NUL}`,
+      subscribed_events: ["status.updated"],
+    }),
     status: 400,
     expected: { label: NULL_CHARS, url: NULL_CHARS },
   },
@@ -220,7 +224,11 @@ const CASES: Case[] = [
     method: "POST",
     path: () => v3("/webhook/destinations/"),
     auth: "key",
-    body: () => ({ label: HUGE, url: `https://hooks.example.com/${HUGE}`, subscribed_events: ["status.updated"] }),
+    body: () => ({
+      label: HUGE,
+      url: `https://hooks.example.com/${HUGE}`,
+      subscribed_events: ["status.updated"],
+    }),
     status: 400,
   },
   {
@@ -285,32 +293,28 @@ const CASES: Case[] = [
     ["POST", "/session/%ff/share/"],
     ["GET", "/webhook/destinations/%ff/"],
     ["GET", "/%ff%fe/"],
-  ].map(
-    ([method, p]): Case => ({
-      name: `${method} ${p}`,
-      method: method!,
-      path: () => v3(p!),
-      auth: "key",
-      body: method === "GET" || method === "DELETE" ? undefined : () => ({}),
-      status: 404,
-      expected: { detail: "Not found." },
-    }),
-  ),
+  ].map(([method, p]): Case => ({
+    name: `${method} ${p}`,
+    method: method!,
+    path: () => v3(p!),
+    auth: "key",
+    body: method === "GET" || method === "DELETE" ? undefined : () => ({}),
+    status: 404,
+    expected: { detail: "Not found." },
+  })),
   ...[
     ["DELETE", "/sandbox/admin/applications/%ff%fe"],
     ["POST", "/sandbox/admin/applications/%00/keys"],
     ["GET", "/sandbox/media/%ff.png"],
-  ].map(
-    ([method, p]): Case => ({
-      name: `${method} ${p}`,
-      method: method!,
-      path: () => p!,
-      auth: "admin",
-      body: method === "POST" ? () => ({ privileges: ["read:sessions"] }) : undefined,
-      status: 404,
-      expected: { detail: "Not found." },
-    }),
-  ),
+  ].map(([method, p]): Case => ({
+    name: `${method} ${p}`,
+    method: method!,
+    path: () => p!,
+    auth: "admin",
+    body: method === "POST" ? () => ({ privileges: ["read:sessions"] }) : undefined,
+    status: 404,
+    expected: { detail: "Not found." },
+  })),
 ];
 
 describe(`sandbox routes on bad input (${testDriver()})`, () => {
@@ -326,11 +330,45 @@ describe(`sandbox routes on bad input (${testDriver()})`, () => {
     expect(await rowCounts()).toEqual(before);
   });
 
+  it("stores the longest valid vendor_data and url even in 3-byte UTF-8 (longer than a btree entry)", async () => {
+    const cjk = (n: number) =>
+      Array.from({ length: n }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20000))).join("");
+    const vendorData = cjk(1000);
+    const seeded = await api.admin("POST", "/sessions", {
+      application_id: x.id,
+      session_kind: "user",
+      status: "Approved",
+      vendor_data: vendorData,
+    });
+    expect(seeded.status, seeded.text.slice(0, 200)).toBe(201);
+    const listed = await api.call("GET", v3(`/sessions/?vendor_data=${encodeURIComponent(vendorData)}`), {
+      key: x.key,
+    });
+    expect((listed.body as { count: number }).count).toBe(1);
+    const token = await api.mint(x, (seeded.body as { session_id: string }).session_id, y);
+    const imported = await api.importShared(y.key, { share_token: token, vendor_data: vendorData });
+    expect(imported.status, imported.text.slice(0, 200)).toBe(201);
+    const url = `https://hooks.example.com/${cjk(1970)}`;
+    const body = { url, subscribed_events: ["status.updated"] };
+    const dest = await api.call("POST", v3("/webhook/destinations/"), { key: x.key, body });
+    expect(dest.status, dest.text.slice(0, 200)).toBe(201);
+    // Uniqueness per application still holds for such URLs.
+    const again = await api.call("POST", v3("/webhook/destinations/"), { key: x.key, body });
+    expect(again.status).toBe(400);
+    expect(again.body).toEqual({
+      url: ["A webhook destination with this URL already exists for this application."],
+    });
+  });
+
   it("still serves good input after all of it", async () => {
     const list = await api.call("GET", v3("/sessions/?search=%E2%82%AC"), { key: x.key });
     expect(list.status).toBe(200);
     const token = await api.mint(x, sessionId, y);
-    const imported = await api.importShared(y.key, { share_token: token, vendor_data: "ok", trust_review: true });
+    const imported = await api.importShared(y.key, {
+      share_token: token,
+      vendor_data: "ok",
+      trust_review: true,
+    });
     expect(imported.status, imported.text).toBe(201);
   });
 });

@@ -96,7 +96,8 @@ export const sandboxSessions = sandbox.table(
     uniqueIndex("sessions_application_number_key").on(t.applicationId, t.number),
     index("sessions_application_kind_created_idx").on(t.applicationId, t.kind, t.createdAt),
     index("sessions_application_status_idx").on(t.applicationId, t.status),
-    index("sessions_application_vendor_data_idx").on(t.applicationId, t.vendorData),
+    // Hash, not btree: vendor_data may be longer than a btree entry can be (1000 characters of UTF-8).
+    index("sessions_vendor_data_hash_idx").using("hash", t.vendorData),
     index("sessions_workflow_id_idx").on(t.workflowId),
     index("sessions_shared_from_idx").on(t.sharedFromSession),
     check("sessions_kind_check", sql`${t.kind} in ('user', 'business')`),
@@ -115,7 +116,14 @@ export const sandboxEntities = sandbox.table(
     vendorData: text("vendor_data").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("entities_application_kind_vendor_key").on(t.applicationId, t.kind, t.vendorData)],
+  // On the value's md5: a btree entry cannot hold 1000 characters of UTF-8.
+  (t) => [
+    uniqueIndex("entities_application_kind_vendor_md5_key").on(
+      t.applicationId,
+      t.kind,
+      sql`md5(${t.vendorData})`,
+    ),
+  ],
 );
 
 /**
@@ -190,7 +198,10 @@ export const sandboxWebhookDestinations = sandbox.table(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("webhook_destinations_application_url_key").on(t.applicationId, t.url)],
+  // On the URL's md5: a btree entry cannot hold 2000 characters of UTF-8.
+  (t) => [
+    uniqueIndex("webhook_destinations_application_url_md5_key").on(t.applicationId, sql`md5(${t.url})`),
+  ],
 );
 
 /** The outbox and delivery log of webhook events: first attempt plus retries. */
