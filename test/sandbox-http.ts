@@ -63,8 +63,9 @@ function match(
     if (part === undefined) return null;
     if (seg.kind === "static" && seg.value !== part) return null;
     if (seg.kind === "param") {
-      // As `next start` does: a segment that does not decode matches no [param] route, so the
-      // request falls through to a catch-all, which receives it undecoded.
+      // Next's router cannot decode such a segment (a bare 500); under `next start` proxy.ts answers
+      // it with the sandbox's JSON 404. Here: no [param] route matches, so the sandbox's catch-all,
+      // which gets the segment undecoded, gives the same 404.
       const decoded = tryDecode(part);
       if (decoded === null) return null;
       params[seg.name] = decoded;
