@@ -1,6 +1,6 @@
 "use client";
 
-import "@/lib/client/style-nonce";
+import "@/lib/client/csp-nonce";
 import { QueryClientProvider } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import { useState, type ReactNode } from "react";

@@ -1,6 +1,6 @@
 "use client";
 
-import "@/lib/client/style-nonce";
+import "@/lib/client/csp-nonce";
 import { Toaster as Sonner, toast, type ToasterProps } from "sonner";
 
 /** Toasts for results: import `toast` from here (not from "sonner"), so the CSP nonce is in place first. */

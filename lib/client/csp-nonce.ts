@@ -1,7 +1,9 @@
 /**
  * The page CSP allows <style> elements only with the request's nonce. Radix (its scroll lock) and
  * sonner create theirs with `document.createElement("style")` and no nonce, so style elements made
- * here get the nonce the framework put on the page's scripts (readable as `script.nonce`).
+ * here get the nonce the framework put on the page's scripts (readable as `script.nonce`). Scripts
+ * made here (chunks loaded on demand) get it too: 'strict-dynamic' admits them anyway, and so every
+ * script on the page carries the page's nonce.
  * Imported for its effect, before sonner, by components/ui/sonner.tsx and app/providers.tsx.
  */
 function pageNonce(): string | undefined {
@@ -11,7 +13,7 @@ function pageNonce(): string | undefined {
   return undefined;
 }
 
-const MARK = Symbol.for("handoff.styleNonce");
+const MARK = Symbol.for("handoff.cspNonce");
 
 function install() {
   if (typeof document === "undefined") return;
@@ -26,7 +28,9 @@ function install() {
     options?: ElementCreationOptions,
   ) {
     const element = create.call(this, tagName, options);
-    if (element instanceof HTMLStyleElement && !element.nonce) element.nonce = nonce;
+    if ((element instanceof HTMLStyleElement || element instanceof HTMLScriptElement) && !element.nonce) {
+      element.nonce = nonce;
+    }
     return element;
   } as typeof Document.prototype.createElement;
   doc[MARK] = true;
