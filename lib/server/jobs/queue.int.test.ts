@@ -253,6 +253,22 @@ describe(`job queue (${testDriver()})`, () => {
     unregisterHandler(queue);
   });
 
+  it("does not let a backlog in one queue starve another", async () => {
+    const busy = newQueue();
+    const quiet = newQueue();
+    const ran: string[] = [];
+    registerHandler(busy, async () => void ran.push("busy"));
+    registerHandler(quiet, async () => void ran.push("quiet"));
+    for (let i = 0; i < 10; i++) await enqueue(t.db, { queue: busy, payload: {}, now: T0 });
+    await enqueue(t.db, { queue: quiet, payload: {}, now: at(1) });
+    // One job per claim: the quiet queue's turn comes within two claims, not after ten.
+    await runDueJobs(t.db, { now: at(1), limit: 1, queues: [busy, quiet] });
+    await runDueJobs(t.db, { now: at(1), limit: 1, queues: [busy, quiet] });
+    expect(ran).toContain("quiet");
+    unregisterHandler(busy);
+    unregisterHandler(quiet);
+  });
+
   it("claims only queues with a handler", async () => {
     const queue = newQueue();
     const job = await enqueue(t.db, { queue, payload: {}, now: T0 });

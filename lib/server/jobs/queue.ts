@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { jobs, type JobBackoff } from "@/lib/server/db/schema/jobs";
 import { loggableError } from "@/lib/server/db/errors";
 import type { Db, DbOrTx } from "@/lib/server/db/types";
@@ -78,35 +78,65 @@ export type ClaimOptions = {
   workerId: string;
   /** Default: the queues with a registered handler. */
   queues?: string[];
+  /** Also take over jobs whose lease ran out (default true; a worker does it once a second). */
+  expiredLeases?: boolean;
 };
 
 /**
- * Claims up to `limit` due jobs: pending ones whose run_at has come, and running ones whose lease
- * ran out (their worker died) with attempts left. FOR UPDATE SKIP LOCKED lets concurrent claims
- * from any number of instances each take different rows; the claim is one statement, so no
+ * Claims up to `limit` due jobs: running ones whose lease ran out (their worker died) with
+ * attempts left, then pending ones whose run_at has come, one queue at a time from a rotating
+ * start (so a backlog in one queue does not starve the others, and each claim walks its queue's
+ * index in run_at order instead of sorting every due row). FOR UPDATE SKIP LOCKED lets concurrent
+ * claims from any number of instances take different rows; each claim is one statement, so no
  * transaction stays open while the jobs run.
  */
 export async function claimDueJobs(db: Db, options: ClaimOptions): Promise<ClaimedJob[]> {
   const queues = options.queues ?? registeredQueues();
   if (queues.length === 0 || options.limit < 1) return [];
   const { now } = options;
-  const leaseUntil = new Date(now.getTime() + options.leaseMs);
-  const due = db
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(
-      and(
-        inArray(jobs.queue, queues),
-        or(
-          and(eq(jobs.state, "pending"), lte(jobs.runAt, now)),
-          and(eq(jobs.state, "running"), lte(jobs.leaseUntil, now), lt(jobs.attempts, jobs.maxAttempts)),
+  const open = or(sql`${jobs.deadline} is null`, sql`${jobs.deadline} > ${now.toISOString()}::timestamptz`);
+  const claimed: ClaimedJob[] = [];
+  if (options.expiredLeases !== false) {
+    claimed.push(
+      ...(await claimWhere(
+        db,
+        and(
+          eq(jobs.state, "running"),
+          lte(jobs.leaseUntil, now),
+          lt(jobs.attempts, jobs.maxAttempts),
+          inArray(jobs.queue, queues),
+          open,
         ),
-        or(sql`${jobs.deadline} is null`, sql`${jobs.deadline} > ${now.toISOString()}::timestamptz`),
-      ),
-    )
-    .orderBy(asc(jobs.runAt), asc(jobs.createdAt))
-    .limit(options.limit)
-    .for("update", { skipLocked: true });
+        asc(jobs.leaseUntil),
+        options.limit,
+        options,
+      )),
+    );
+  }
+  const start = rotation++ % queues.length;
+  for (let k = 0; k < queues.length && claimed.length < options.limit; k++) {
+    const queue = queues[(start + k) % queues.length]!;
+    const pending = and(eq(jobs.state, "pending"), eq(jobs.queue, queue), lte(jobs.runAt, now), open);
+    claimed.push(
+      ...(await claimWhere(db, pending, asc(jobs.runAt), options.limit - claimed.length, options)),
+    );
+  }
+  return claimed;
+}
+
+let rotation = 0;
+
+async function claimWhere(
+  db: Db,
+  where: SQL | undefined,
+  order: SQL,
+  limit: number,
+  options: ClaimOptions,
+): Promise<ClaimedJob[]> {
+  const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
+  const due = db.select({ id: jobs.id }).from(jobs).where(where).orderBy(order).limit(limit).for("update", {
+    skipLocked: true,
+  });
   const rows = await db
     .update(jobs)
     .set({
@@ -114,7 +144,7 @@ export async function claimDueJobs(db: Db, options: ClaimOptions): Promise<Claim
       attempts: sql`${jobs.attempts} + 1`,
       leaseUntil,
       lockedBy: options.workerId,
-      updatedAt: now,
+      updatedAt: options.now,
     })
     .where(inArray(jobs.id, due))
     .returning();
@@ -140,27 +170,32 @@ export async function expireJobs(db: Db, options: { now: Date; queues?: string[]
   if (queues.length === 0) return 0;
   const now = options.now;
   const lost = and(eq(jobs.state, "running"), lte(jobs.leaseUntil, now));
+  // Two statements, each on its partial index (deadline, lease), rather than one OR over both.
+  const pastDeadline = await deadLetter(
+    db,
+    and(
+      isNotNull(jobs.deadline),
+      lte(jobs.deadline, now),
+      or(eq(jobs.state, "pending"), lost),
+      inArray(jobs.queue, queues),
+    ),
+    sql`coalesce(${jobs.lastError} || ' (then the deadline passed)', 'the deadline passed before an attempt could start')`,
+    now,
+  );
+  const leaseLost = await deadLetter(
+    db,
+    and(lost, sql`${jobs.attempts} >= ${jobs.maxAttempts}`, inArray(jobs.queue, queues)),
+    sql`'the lease of attempt ' || ${jobs.attempts} || ' ran out: its worker stopped or crashed'`,
+    now,
+  );
+  return pastDeadline + leaseLost;
+}
+
+async function deadLetter(db: Db, where: SQL | undefined, lastError: SQL, now: Date): Promise<number> {
   const rows = await db
     .update(jobs)
-    .set({
-      state: "dead",
-      lastError: sql`case when ${jobs.deadline} is not null and ${jobs.deadline} <= ${now.toISOString()}::timestamptz
-        then coalesce(${jobs.lastError} || ' (then the deadline passed)', 'the deadline passed before an attempt could start')
-        else 'the lease of attempt ' || ${jobs.attempts} || ' ran out: its worker stopped or crashed' end`,
-      leaseUntil: null,
-      lockedBy: null,
-      updatedAt: now,
-      finishedAt: now,
-    })
-    .where(
-      and(
-        inArray(jobs.queue, queues),
-        or(
-          and(lost, sql`${jobs.attempts} >= ${jobs.maxAttempts}`),
-          and(isNotNull(jobs.deadline), lte(jobs.deadline, now), or(eq(jobs.state, "pending"), lost)),
-        ),
-      ),
-    )
+    .set({ state: "dead", lastError, leaseUntil: null, lockedBy: null, updatedAt: now, finishedAt: now })
+    .where(where)
     .returning({ id: jobs.id, queue: jobs.queue, lastError: jobs.lastError });
   for (const r of rows) log().warn({ jobId: r.id, queue: r.queue, error: r.lastError }, "job dead-lettered");
   return rows.length;

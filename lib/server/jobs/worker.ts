@@ -97,8 +97,9 @@ export function createJobWorker(db: Db, options: JobWorkerOptions = {}): JobWork
       const free = concurrency - active.size;
       if (free <= 0) return;
       const now = new Date();
-      // Dead-lettering what can no longer run is housekeeping: once a second is enough.
-      if (now.getTime() - expiredAt >= Math.max(pollIntervalMs, 1000)) {
+      // Jobs of dead workers are housekeeping: dead-lettered or taken over once a second.
+      const housekeeping = now.getTime() - expiredAt >= Math.max(pollIntervalMs, 1000);
+      if (housekeeping) {
         expiredAt = now.getTime();
         await expireJobs(db, { now, queues: options.queues });
       }
@@ -112,6 +113,7 @@ export function createJobWorker(db: Db, options: JobWorkerOptions = {}): JobWork
         leaseMs,
         workerId: id,
         queues: options.queues,
+        expiredLeases: housekeeping,
       });
       for (const job of claimed) launch(job, now);
       // A full claim may have left more due jobs behind.
