@@ -7,13 +7,24 @@ export class LoginPage {
     await this.page.goto(callbackUrl ? `/login?callbackUrl=${encodeURIComponent(callbackUrl)}` : "/login");
   }
 
+  get email() {
+    return this.page.getByLabel("Email");
+  }
+
+  get password() {
+    return this.page.getByLabel("Password");
+  }
+
   async signIn(email: string, password: string) {
-    await this.page.getByLabel("Email").fill(email);
-    await this.page.getByLabel("Password").fill(password);
+    await this.email.fill(email);
+    await this.password.fill(password);
     await this.page.getByRole("button", { name: "Sign in" }).click();
   }
 
+  /** The attempt's message: announced (role=alert) and holding the focus. */
   async expectError(text: RegExp | string) {
-    await expect(this.page.getByRole("alert").filter({ hasText: text })).toBeVisible();
+    const alert = this.page.getByRole("alert").filter({ hasText: text });
+    await expect(alert).toBeVisible();
+    return alert;
   }
 }

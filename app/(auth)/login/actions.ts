@@ -6,6 +6,7 @@ import { loginMessage } from "@/components/auth/login-messages";
 import { safeCallbackUrl } from "@/lib/navigation";
 import { LOGIN_EMAIL_MAX, loginFormSchema, type LoginFormState } from "@/lib/schemas/users";
 import { signIn } from "@/lib/server/auth/next-auth";
+import { landingAfterSignIn } from "@/lib/server/auth/page";
 import { getLogger } from "@/lib/server/logger";
 
 const text = (form: FormData, name: string) => {
@@ -37,5 +38,5 @@ export async function loginAction(_previous: LoginFormState, form: FormData): Pr
     }
     throw error;
   }
-  redirect(safeCallbackUrl(text(form, "callbackUrl")));
+  redirect(await landingAfterSignIn(safeCallbackUrl(text(form, "callbackUrl"))));
 }
