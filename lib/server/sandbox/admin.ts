@@ -8,6 +8,7 @@ import { renderDecision } from "./render";
 import { createGeneratedSession } from "./sessions";
 import { parseStatus } from "./statuses";
 import { NOT_A_STRING, textProblem } from "./validation";
+import { realignDeliveryJobs } from "./webhooks";
 import { PRIVILEGES } from "@/lib/server/didit-wire";
 
 /** The sandbox operator's API (applications, keys, seeded sessions, clock), validated with zod. */
@@ -110,6 +111,7 @@ export const setClockSchema = z.object({
 export async function adminSetClock(db: Db, body: unknown) {
   const input = validate(setClockSchema, body);
   const { offsetSeconds, now } = await setClockOffset(db, input.offset_seconds);
+  await realignDeliveryJobs(db, offsetSeconds);
   return { offset_seconds: offsetSeconds, now: now.toISOString() };
 }
 

@@ -10,6 +10,7 @@ import type { StoredSession } from "@/lib/server/sandbox/types";
 import { createDestination, updateDestination } from "@/lib/server/sandbox/webhook-destinations";
 import { jobs } from "@/lib/server/db/schema/jobs";
 import { createJobWorker, retryDeadJob, runDueJobs } from "@/lib/server/jobs";
+import { adminSetClock } from "@/lib/server/sandbox/admin";
 import { setClockOffset } from "@/lib/server/sandbox/clock";
 import {
   enqueueStatusUpdated,
@@ -528,6 +529,23 @@ describe(`webhook delivery (${testDriver()})`, () => {
       ]);
     } finally {
       await setClockOffset(t.db, 0);
+    }
+  });
+
+  it("sends a pending retry at once when the sandbox clock is moved past it, as Didit's clock would", async () => {
+    const s = session(recipeApp, "user", "Approved");
+    await enqueue(s);
+    receiver.respond(500, 200);
+    expect(await processDueDeliveries(T0)).toMatchObject({ retrying: 1 });
+    expect(await processDueDeliveries(at(1))).toMatchObject({ claimed: 0 });
+    try {
+      // +60 s on the sandbox clock: the retry due at T0 + 60 s (sandbox time) is due now.
+      expect(await adminSetClock(t.db, { offset_seconds: 60 })).toMatchObject({ offset_seconds: 60 });
+      expect(await processDueDeliveries(at(1))).toMatchObject({ claimed: 1, delivered: 1 });
+      const [, retry] = receiver.received.map((r) => verify(r, recipeSecret));
+      expect(retry!.timestamp).toBe(sec(at(61)));
+    } finally {
+      await adminSetClock(t.db, { offset_seconds: 0 });
     }
   });
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, arrayContains, eq } from "drizzle-orm";
+import { and, arrayContains, eq, sql } from "drizzle-orm";
 import { getEnv } from "@/lib/env";
 import {
   enqueue,
@@ -16,6 +16,7 @@ import {
   sandboxWorkflows,
 } from "@/lib/server/sandbox/schema";
 import type { Db, Tx } from "@/lib/server/db/types";
+import { rowsOf } from "@/lib/server/db/types";
 import { clockOffsetSeconds } from "@/lib/server/sandbox/clock";
 import { renderDecision } from "@/lib/server/sandbox/render";
 import { renderStatus } from "@/lib/server/sandbox/statuses";
@@ -194,6 +195,29 @@ export function registerWebhookDeliveryHandler(options: DeliveryHandlerOptions =
   registerHandler<{ deliveryId: string }>(WEBHOOK_DELIVERY_QUEUE, (ctx, payload) =>
     deliverWebhook(ctx, payload, options),
   );
+}
+
+/**
+ * Keeps pending deliveries due by the sandbox clock after it moved (the admin clock API): their
+ * jobs run on the wall clock, so each is rescheduled to its delivery's next_attempt_at (sandbox
+ * time) minus the new offset. Moving the clock forward sends pending retries at once.
+ */
+export async function realignDeliveryJobs(db: Db, offsetSeconds: number): Promise<number> {
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      update jobs j
+         set run_at = d.next_attempt_at - make_interval(secs => ${offsetSeconds}),
+             updated_at = now()
+        from sandbox.webhook_deliveries d
+       where j.queue = ${WEBHOOK_DELIVERY_QUEUE}
+         and j.state = 'pending'
+         and d.id = (j.payload ->> 'deliveryId')::uuid
+         and d.state = 'pending'
+         and d.next_attempt_at is not null
+   returning j.id`),
+  );
+  if (rows.length > 0) kickJobWorker();
+  return rows.length;
 }
 
 /** Wakes this process's job worker after the commit of a change that queued deliveries. */
