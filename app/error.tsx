@@ -1,7 +1,7 @@
 "use client";
 
 import { TriangleAlert } from "lucide-react";
-import { Button } from "@/components/ui/button";
+import { buttonVariants } from "@/components/ui/button";
 
 export default function ErrorPage({
   error,
@@ -20,9 +20,10 @@ export default function ErrorPage({
           Nothing was changed. Try again; if it keeps failing, give your administrator this reference:{" "}
           <code className="rounded bg-slate-100 px-1 text-slate-800">{error.digest ?? "n/a"}</code>
         </p>
-        <Button className="mt-6" onClick={reset}>
+        {/* buttonVariants, not <Button>: this boundary loads on every page, tailwind-merge need not. */}
+        <button type="button" className={buttonVariants({ className: "mt-6" })} onClick={reset}>
           Try again
-        </Button>
+        </button>
       </div>
     </main>
   );

@@ -4,7 +4,8 @@ import { Circle, LayoutDashboard, ScrollText, ShieldCheck, Users, type LucideIco
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
-import { cn } from "@/components/ui/cn";
+// clsx, not cn(): no class conflicts here, and tailwind-merge stays off every page's first load.
+import { clsx } from "clsx";
 import { UserMenu, type ShellUser } from "./user-menu";
 
 export type NavLink = { href: string; label: string };
@@ -49,7 +50,7 @@ export function AppShell({ nav, user, children }: { nav: NavLink[]; user: ShellU
                   <Link
                     href={item.href}
                     aria-current={active ? "page" : undefined}
-                    className={cn(
+                    className={clsx(
                       "flex items-center gap-2.5 rounded-md px-3 py-2 text-sm font-medium",
                       active ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100",
                     )}
