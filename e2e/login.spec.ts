@@ -18,6 +18,7 @@ test("a wrong password is refused with a message that reveals nothing, and the m
   await login.signIn("someone-unknown@handoff.local", "wrong-password");
   const alert = await login.expectError("The email or password is not right.");
   await expect(alert).toBeFocused();
+  await page.screenshot({ path: test.info().outputPath("login-refused.png") });
   await expect(page).toHaveURL(/\/login$/);
   // The email typed is kept; the password is not.
   await expect(login.email).toHaveValue("someone-unknown@handoff.local");

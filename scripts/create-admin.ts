@@ -22,7 +22,9 @@ async function main() {
     : await openPglite(env.pgliteDir);
   try {
     const { user, initialPassword } = await bootstrapAdmin(systemContext(handle.db), parsed.data);
-    console.log(`Created admin ${user.email}. Initial password (shown once): ${initialPassword}`);
+    console.log(
+      `Created admin ${user.email}. One-time password (shown once, to be changed at the first sign-in): ${initialPassword}`,
+    );
   } finally {
     await handle.close();
   }

@@ -6,7 +6,7 @@ import { resolveActor, SESSION_COOKIE } from "@/lib/server/auth/session";
 import { auditEvents, userSessions } from "@/lib/server/db/schema";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { insertSession, insertUser, sessionCookie, type TestUser } from "@/test/session";
-import { authenticate, LOCKOUT_DURATION_MS } from "./auth";
+import { authenticate, authenticateOidc, LOCKOUT_DURATION_MS } from "./auth";
 import type { Actor, ServiceContext } from "./context";
 import { updateUser } from "./users";
 
@@ -184,6 +184,24 @@ describe(`login (${testDriver()})`, () => {
     }
     expect(ghostAnswers).toEqual(knownAnswers);
     expect(ghostAnswers.at(-1)).toEqual({ ok: false, reason: "locked" });
+  });
+
+  it("single sign-on opens a server-side session too, and refuses a disabled account", async () => {
+    const live = { ...ctx(), now: () => new Date() }; // the session must outlast the real clock
+    const { user, sessionId } = await authenticateOidc(live, {
+      subject: "oidc-subject-1",
+      email: "Sso.Person@test.local",
+      name: "SSO Person",
+      role: "auditor",
+    });
+    expect(user).toMatchObject({ email: "sso.person@test.local", role: "auditor", sessionId });
+    const cookie = await sessionCookie({ ...user, role: "auditor" }, { sessionId });
+    expect((await resolveActor(new Headers({ cookie }), t.db))?.id).toBe(user.id);
+    await updateUser(ctx(asActor(admin)), user.id, { status: "disabled" });
+    expect(await resolveActor(new Headers({ cookie }), t.db)).toBeNull();
+    await expect(
+      authenticateOidc(ctx(), { subject: "oidc-subject-1", email: user.email, name: "x", role: "auditor" }),
+    ).rejects.toMatchObject({ code: "forbidden" });
   });
 
   it("applies a role change and a disable on the user's next request", async () => {
