@@ -95,5 +95,5 @@ describe(`npm run sandbox (${testDriver()})`, () => {
     } finally {
       if (testDriver() === "pglite") await handle.close();
     }
-  });
+  }, 180_000); // five CLI processes, each opening and migrating the database: slow on a busy 2-core box
 });
