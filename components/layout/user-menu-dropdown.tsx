@@ -1,6 +1,7 @@
 "use client";
 
-import { LogOut } from "lucide-react";
+import { KeyRound, LogOut } from "lucide-react";
+import Link from "next/link";
 import { signOut } from "next-auth/react";
 import { useState } from "react";
 import {
@@ -26,6 +27,12 @@ export function UserMenuDropdown({ user, defaultOpen }: { user: ShellUser; defau
           Signed in as <span className="font-medium text-slate-800">{user.email}</span>
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/account/password">
+            <KeyRound aria-hidden />
+            Change password
+          </Link>
+        </DropdownMenuItem>
         <DropdownMenuItem
           disabled={leaving}
           onSelect={() => {
