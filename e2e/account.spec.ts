@@ -82,7 +82,9 @@ test("a signed-in user changes their password; their other sessions end, this on
 
   await new ChangePasswordPage(first.page).change(initialPassword, "cara's own long passphrase");
   await expect(first.page.getByRole("heading", { level: 1 })).toContainText("Welcome, Cara Changer");
-  await first.page.goto("/account/password");
+  // Reached from the user menu.
+  await first.page.getByRole("button", { name: /Cara Changer/ }).click();
+  await first.page.getByRole("menuitem", { name: "Change password" }).click();
   await new ChangePasswordPage(first.page).expectShown();
   await expect(first.page.getByText("Choose your own password to continue")).toBeHidden();
 
