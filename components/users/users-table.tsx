@@ -103,7 +103,7 @@ export function UsersTable({ users, currentUserId }: { users: UserDto[]; current
                 ask({ kind: "role", user: u, role }, document.getElementById(`role-${u.id}`));
               }}
             >
-              <SelectTrigger id={`role-${u.id}`} size="sm" className="w-48" aria-label={`Role of ${u.email}`}>
+              <SelectTrigger id={`role-${u.id}`} size="sm" className="w-44" aria-label={`Role of ${u.email}`}>
                 <SelectValue />
               </SelectTrigger>
               <SelectContent>
@@ -153,7 +153,7 @@ export function UsersTable({ users, currentUserId }: { users: UserDto[]; current
                 title="End every session of this user"
                 onClick={(event) => ask({ kind: "sign-out", user: u }, event.currentTarget)}
               >
-                <LogOut aria-hidden /> Sign out everywhere
+                <LogOut aria-hidden /> Sign out
               </Button>
               {/* One element for both states, so focus can come back to it after the change. */}
               <Button
