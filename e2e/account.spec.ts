@@ -1,7 +1,15 @@
-import { expect, test } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
 import { ChangePasswordPage } from "./pages/change-password-page";
 import { LoginPage } from "./pages/login-page";
 import { storageFor } from "./users";
+
+async function expectNoAxeViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
 
 test("a new user's one-time password must be changed before the console opens", async ({ browser }) => {
   const admin = await browser.newContext({ storageState: storageFor("admin") });
@@ -24,6 +32,7 @@ test("a new user's one-time password must be changed before the console opens", 
   await change.expectShown();
   await expect(page.getByText("Choose your own password to continue")).toBeVisible();
   await page.screenshot({ path: test.info().outputPath("change-password.png"), fullPage: true });
+  await expectNoAxeViolations(page);
   await page.goto("/audit");
   await change.expectShown();
   const api = await page.request.get("/api/audit");
@@ -35,6 +44,7 @@ test("a new user's one-time password must be changed before the console opens", 
   const current = change.form.getByLabel("Current password");
   await expect(change.form.getByText("The current password is not right.")).toBeVisible();
   await expect(current).toBeFocused();
+  await expectNoAxeViolations(page);
   await change.change(initialPassword, "too short");
   await expect(change.form.getByText("Use at least 12 characters")).toBeVisible();
   await change.change(initialPassword, "otto's own long passphrase", "something else entirely");
