@@ -340,6 +340,11 @@ export type WebhookPayload = {
 };
 
 /** The signature headers of a delivery, as Didit spells them. */
-export const WEBHOOK_HEADERS = ["X-Signature-V2", "X-Signature", "X-Signature-Simple", "X-Timestamp"] as const;
+export const WEBHOOK_HEADERS = [
+  "X-Signature-V2",
+  "X-Signature",
+  "X-Signature-Simple",
+  "X-Timestamp",
+] as const;
 export type WebhookHeaderName = (typeof WEBHOOK_HEADERS)[number];
 export type WebhookHeaders = Record<WebhookHeaderName, string>;

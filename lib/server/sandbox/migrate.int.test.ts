@@ -39,7 +39,9 @@ describe(`the sandbox's own migrations (${testDriver()})`, () => {
           sql`select table_name from information_schema.tables where table_schema = 'sandbox' order by 1`,
         ),
       ).map((r) => r.table_name);
-      expect(tables).toEqual(expect.arrayContaining(["applications", "sessions", "imports", "shares", "share_clocks"]));
+      expect(tables).toEqual(
+        expect.arrayContaining(["applications", "sessions", "imports", "shares", "share_clocks"]),
+      );
     } finally {
       await on.close();
     }

@@ -102,7 +102,9 @@ describe(`share mints (${testDriver()})`, () => {
     const iats = tokens.map((tk) => decodeJwt(tk).iat!);
     // Five mints in one second: iat runs ahead by at most four seconds, one per extra mint.
     expect(iats).toEqual([0, 1, 2, 3, 4].map((d) => seconds(now) + d));
-    expect(tokens.map((tk) => decodeJwt(tk).exp! - decodeJwt(tk).iat!)).toEqual([3600, 3600, 3600, 3600, 3600]);
+    expect(tokens.map((tk) => decodeJwt(tk).exp! - decodeJwt(tk).iat!)).toEqual([
+      3600, 3600, 3600, 3600, 3600,
+    ]);
     // Two seconds later the lead (4 s) is not used up yet: one past the last.
     expect(decodeJwt(await mintAt(id, new Date(now.getTime() + 2000))).iat).toBe(seconds(now) + 5);
     // Once the clock has passed the last iat, a mint is stamped with the clock again.

@@ -46,10 +46,7 @@ function withSecret(row: Row): DestinationWithSecret {
  * The application's destinations as Didit answers them (didit-api.md §5): a bare array, not
  * paginated, oldest first, without secrets.
  */
-export async function listDestinations(
-  db: DbOrTx,
-  applicationId: string,
-): Promise<DestinationListRow[]> {
+export async function listDestinations(db: DbOrTx, applicationId: string): Promise<DestinationListRow[]> {
   const rows = await db
     .select()
     .from(sandboxWebhookDestinations)
