@@ -38,7 +38,8 @@ type Violation = { source: string; text: string };
 async function watchViolations(page: Page): Promise<Violation[]> {
   const violations: Violation[] = [];
   page.on("console", (msg) => {
-    if (/Content Security Policy|Content-Security-Policy/i.test(msg.text())) {
+    // A refused resource, and a header the browser could not parse (e.g. an unknown feature).
+    if (/Content Security Policy|Content-Security-Policy|Permissions-Policy/i.test(msg.text())) {
       violations.push({ source: "console", text: msg.text() });
     }
   });
