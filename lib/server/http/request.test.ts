@@ -29,7 +29,7 @@ describe("clientIp", () => {
     expect(clientIpWith(h, proxies)).toBe("2001:db8:1::9");
   });
 
-  it("is the leftmost hop when every hop is a trusted proxy", () => {
+  it("is the leftmost hop when every hop is a trusted proxy and there is no X-Real-IP", () => {
     const h = headers("127.0.0.1", { "x-forwarded-for": "10.0.0.9, 10.0.0.8" });
     expect(clientIpWith(h, proxies)).toBe("10.0.0.9");
   });
@@ -39,9 +39,15 @@ describe("clientIp", () => {
     expect(clientIpWith(h, proxies)).toBe("10.0.0.8");
   });
 
-  it("uses X-Real-IP from a trusted proxy that sets no X-Forwarded-For, else the proxy itself", () => {
+  it("uses X-Real-IP from a trusted proxy when the chain holds only trusted hops", () => {
     expect(clientIpWith(headers("10.0.0.5", { "x-real-ip": "203.0.113.4" }), proxies)).toBe("203.0.113.4");
+    // As Next passes it on: it adds the socket's address as X-Forwarded-For when none came.
+    const viaNext = headers("10.0.0.5", { "x-forwarded-for": "10.0.0.5", "x-real-ip": "203.0.113.4" });
+    expect(clientIpWith(viaNext, proxies)).toBe("203.0.113.4");
     expect(clientIpWith(headers("10.0.0.5", { "x-real-ip": "junk" }), proxies)).toBe("10.0.0.5");
+    // An untrusted hop in the chain wins over X-Real-IP.
+    const both = headers("10.0.0.5", { "x-forwarded-for": "203.0.113.9", "x-real-ip": "6.6.6.6" });
+    expect(clientIpWith(both, proxies)).toBe("203.0.113.9");
   });
 
   it("matches IPv4-mapped IPv6 socket addresses against IPv4 blocks and reports them as IPv4", () => {

@@ -67,23 +67,23 @@ function peerAddress(headers: Headers): string | null {
 /**
  * The client's IP address. `x-forwarded-for` and `x-real-ip` are believed only when the connection
  * came from a trusted proxy (TRUSTED_PROXIES); the chain is walked from the right, past trusted
- * proxies, to the first address that is not one (the leftmost if all are).
+ * proxies, to the first address that is not one (else X-Real-IP, else the leftmost hop).
  */
 export function clientIpWith(headers: Headers, trusted: BlockList): string | null {
   const peer = peerAddress(headers);
   if (!peer || !isTrusted(trusted, peer)) return peer;
-  const forwarded = headers.get("x-forwarded-for");
-  if (forwarded === null) return normalizeIp(headers.get("x-real-ip")) ?? peer;
   let client = peer;
-  const hops = forwarded.split(",");
+  const hops = headers.get("x-forwarded-for")?.split(",") ?? [];
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = normalizeIp(hops[i]);
     // A malformed hop breaks the chain: nothing left of it can be believed.
     if (!hop) break;
     client = hop;
-    if (!isTrusted(trusted, hop)) break;
+    if (!isTrusted(trusted, hop)) return client;
   }
-  return client;
+  // Only trusted hops (Next adds the socket's address when a proxy sent no X-Forwarded-For):
+  // a proxy that names the client in X-Real-IP alone is believed.
+  return normalizeIp(headers.get("x-real-ip")) ?? client;
 }
 
 export function clientIp(headers: Headers): string | null {
