@@ -7,6 +7,7 @@ import { migrationStatus } from "@/lib/server/db/migrate";
 import { PgliteLockedError } from "@/lib/server/db/pglite-lock";
 import { getLogger } from "@/lib/server/logger";
 import { seedDemo } from "@/lib/server/seed";
+import { registerMaintenance, scheduleMaintenance } from "@/lib/server/services/maintenance";
 
 /**
  * Runs once per server process (instrumentation.ts): validates configuration, opens the database
@@ -78,6 +79,11 @@ export async function boot(): Promise<void> {
       const { registerWebhookDeliveryHandler } = await import("@/lib/server/sandbox/webhooks");
       registerWebhookDeliveryHandler();
     }
+    registerMaintenance();
+    // Housekeeping only: an unmigrated PostgreSQL (warned about above) must not stop the start.
+    await scheduleMaintenance(db, new Date()).catch((error: unknown) =>
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, "maintenance not scheduled"),
+    );
     if (env.JOBS_WORKER_ENABLED) startWorker(db, env);
   } catch (error) {
     if (error instanceof PgliteLockedError) {
