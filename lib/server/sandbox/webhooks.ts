@@ -27,9 +27,6 @@ import { signatureSimple, signatureV1, signatureV2, webhookBody } from "@/lib/se
 /** The job queue that sends the sandbox's webhooks: one job per delivery row, payload `{ deliveryId }`. */
 export const WEBHOOK_DELIVERY_QUEUE = "sandbox.webhook-delivery";
 
-export const WEBHOOK_EVENTS = ["status.updated", "data.updated"] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-
 /** Used for media URLs inside `decision` when the caller does not pass the request's origin. */
 export const FALLBACK_ORIGIN = "http://localhost:3000";
 
