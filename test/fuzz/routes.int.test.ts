@@ -258,7 +258,7 @@ const query = fc
   .map((pairs) => (pairs.length ? "?" + pairs.map(([k, v]) => `${k}=${v}`).join("&") : ""));
 
 const contentType = fc.oneof(
-  { weight: 8, arbitrary: fc.constant("application/json") },
+  { weight: 12, arbitrary: fc.constant("application/json") },
   {
     weight: 1,
     arbitrary: fc.constantFrom(
@@ -366,11 +366,11 @@ const spoilt = fc.oneof({ weight: 3, arbitrary: text }, { weight: 1, arbitrary: 
 
 function nearValidBody(make: () => Record<string, unknown>): fc.Arbitrary<Body> {
   return fc
-    .tuple(fc.nat(), spoilt, fc.constantFrom(...FIELDS), fc.boolean())
-    .map(([index, bad, extra, replace]) => {
+    .tuple(fc.nat(), spoilt, fc.constantFrom(...FIELDS), fc.boolean(), fc.boolean())
+    .map(([index, bad, extra, replace, orReplace]) => {
       const input = make();
       const keys = Object.keys(input);
-      if (replace && keys.length > 0) input[keys[index % keys.length]!] = bad;
+      if ((replace || orReplace) && keys.length > 0) input[keys[index % keys.length]!] = bad;
       else input[extra] = bad;
       return { label: "near-valid json", bytes: JSON.stringify(input) };
     });
@@ -512,12 +512,14 @@ beforeAll(async () => {
           })
         ).session_id as string);
   Object.assign(known, {
-    id: [target.id, ...sessions],
+    id: sessions,
     app: [app.application_id as string, other.application_id as string],
     workflow: Object.values((app.workflows ?? {}) as Record<string, string>),
     uuid: [String((destination as { uuid?: unknown }).uuid ?? "")],
     name: ["front.jpg", "portrait.png"],
   });
+  overrides["/api/users/[id]"] = { id: [target.id] };
+  overrides["/api/users/[id]/sessions/revoke"] = { id: [target.id] };
   overrides["/sandbox/admin/applications/[id]"] = { id: [await throwaway("app"), await throwaway("app")] };
   overrides["/sandbox/admin/applications/[id]/keys"] = { id: known.app! };
   overrides["/sandbox/v3/session/[id]/delete"] = {
@@ -700,22 +702,23 @@ describe(`fuzz sweep over every route (${testDriver()})`, () => {
           paramsArb,
           QUERIES[route.template]
             ? fc.oneof(
-                query,
-                nearValidQuery(QUERIES[route.template]!),
-                nearValidQuery(QUERIES[route.template]!),
+                { weight: 1, arbitrary: query },
+                { weight: 3, arbitrary: nearValidQuery(QUERIES[route.template]!) },
               )
             : query,
           ["GET", "HEAD"].includes(method)
             ? fc.constant(none)
             : BODIES[route.template]?.[method]
               ? fc.oneof(
-                  body,
-                  nearValidBody(BODIES[route.template]![method]!),
-                  nearValidBody(BODIES[route.template]![method]!),
+                  { weight: 1, arbitrary: body },
+                  { weight: 3, arbitrary: nearValidBody(BODIES[route.template]![method]!) },
                 )
               : body,
           contentType,
-          fc.constantFrom<Credentials>("valid", "valid", "valid", "valid", "missing", "garbage"),
+          fc.oneof(
+            { weight: 8, arbitrary: fc.constant<Credentials>("valid") },
+            { weight: 1, arbitrary: fc.constantFrom<Credentials>("missing", "garbage") },
+          ),
           fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: extraHeaders }),
           async (...args) => {
             const { failure } = await attempt(route, method, handler, ...args);
