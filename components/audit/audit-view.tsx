@@ -4,7 +4,6 @@ import dynamic from "next/dynamic";
 import { useMemo } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { PageHeader } from "@/components/ui/page-header";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ApiError } from "@/lib/client/api-fetch";
 import { useAuditEvents, type AuditFilters } from "@/lib/client/queries/audit";
@@ -41,10 +40,6 @@ export function AuditView() {
 
   return (
     <>
-      <PageHeader
-        title="Audit trail"
-        description="Every sign-in, administration step and hand-off, append-only and hash-chained. Newest first."
-      />
       <div className="space-y-6">
         <ChainStatus />
         <AuditFiltersForm filters={filters} onApply={apply} serverErrors={serverErrors} />

@@ -1,24 +1,17 @@
 "use client";
 
-import { signIn } from "next-auth/react";
 import { useActionState, useEffect, useRef, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
-import { loginFormSchema, type LoginFormState } from "@/lib/schemas/users";
+import { loginFieldErrors } from "./login-messages";
+import type { LoginFormState } from "@/lib/schemas/users";
 
 export type LoginAction = (state: LoginFormState, form: FormData) => Promise<LoginFormState>;
 
 function fieldErrors(form: HTMLFormElement): LoginFormState["fields"] | null {
   const data = new FormData(form);
-  const parsed = loginFormSchema.safeParse({ email: data.get("email"), password: data.get("password") });
-  if (parsed.success) return null;
-  const fields: NonNullable<LoginFormState["fields"]> = {};
-  for (const issue of parsed.error.issues) {
-    const key = issue.path[0] as keyof typeof fields;
-    fields[key] ??= issue.message;
-  }
-  return fields;
+  return loginFieldErrors(data.get("email"), data.get("password"));
 }
 
 /**
@@ -112,7 +105,10 @@ export function LoginForm({
           <Button
             variant="secondary"
             className="w-full"
-            onClick={() => signIn("oidc", { redirectTo: callbackUrl })}
+            // next-auth/react only on this click, not on the sign-in page's first load.
+            onClick={() =>
+              void import("next-auth/react").then(({ signIn }) => signIn("oidc", { redirectTo: callbackUrl }))
+            }
           >
             Continue with {oidcName}
           </Button>

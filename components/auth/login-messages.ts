@@ -11,3 +11,17 @@ const MESSAGES: Record<string, string> = {
 export function loginMessage(code: string | null | undefined): string {
   return (code && MESSAGES[code]) || MESSAGES.invalid!;
 }
+
+export type LoginFieldErrors = { email?: string; password?: string };
+
+/**
+ * The empty-field checks of loginFormSchema (lib/schemas/users.ts) without zod, for the sign-in
+ * form in the browser: zod would be most of that page's JavaScript for two emptiness tests. The
+ * Server Action still parses with the schema; a test keeps the two in step.
+ */
+export function loginFieldErrors(email: unknown, password: unknown): LoginFieldErrors | null {
+  const fields: LoginFieldErrors = {};
+  if (typeof email !== "string" || email.trim() === "") fields.email = "Enter your email";
+  if (typeof password !== "string" || password === "") fields.password = "Enter your password";
+  return fields.email || fields.password ? fields : null;
+}

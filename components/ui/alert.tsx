@@ -1,6 +1,7 @@
 import { CircleAlert, CircleCheck, Info } from "lucide-react";
 import type { ComponentProps, ReactNode } from "react";
-import { cn } from "./cn";
+// clsx, not clsx(): callers add classes, they do not override these, and tailwind-merge stays off first loads.
+import { clsx } from "clsx";
 
 const tones = {
   error: { className: "border-red-200 bg-red-50 text-red-800", Icon: CircleAlert },
@@ -20,7 +21,7 @@ export function Alert({
   return (
     <div
       role={tone === "error" ? "alert" : "status"}
-      className={cn("flex gap-2 rounded-md border px-3 py-2 text-sm", toneClass, className)}
+      className={clsx("flex gap-2 rounded-md border px-3 py-2 text-sm", toneClass, className)}
       {...props}
     >
       <Icon className="mt-0.5 size-4 shrink-0" aria-hidden />

@@ -2,7 +2,8 @@ import type { VariantProps } from "class-variance-authority";
 import { Slot } from "radix-ui";
 import type { ComponentProps } from "react";
 import { buttonVariants } from "./button-variants";
-import { cn } from "./cn";
+// clsx, not clsx(): callers add classes, they do not override these, and tailwind-merge stays off first loads.
+import { clsx } from "clsx";
 
 export { buttonVariants };
 
@@ -29,13 +30,13 @@ export function Button({
 }: ButtonProps) {
   if (asChild) {
     return (
-      <Slot.Root className={cn(buttonVariants({ variant, size }), className)} onClick={onClick} {...props} />
+      <Slot.Root className={clsx(buttonVariants({ variant, size }), className)} onClick={onClick} {...props} />
     );
   }
   return (
     <button
       type={type ?? "button"}
-      className={cn(buttonVariants({ variant, size }), pending && "cursor-progress opacity-70", className)}
+      className={clsx(buttonVariants({ variant, size }), pending && "cursor-progress opacity-70", className)}
       aria-disabled={pending || undefined}
       aria-busy={pending || undefined}
       onClick={(event) => {

@@ -1,5 +1,6 @@
 import type { ComponentProps, ReactNode } from "react";
-import { cn } from "./cn";
+// clsx, not clsx(): callers add classes, they do not override these, and tailwind-merge stays off first loads.
+import { clsx } from "clsx";
 
 // Kept here so existing imports (`import { Alert, PageHeader } from "@/components/ui/card"`) still work.
 export { Alert } from "./alert";
@@ -21,7 +22,7 @@ export function Card({
 }) {
   const titled = Boolean(title || actions);
   return (
-    <section className={cn("rounded-lg border border-slate-200 bg-white shadow-sm", className)} {...props}>
+    <section className={clsx("rounded-lg border border-slate-200 bg-white shadow-sm", className)} {...props}>
       {titled && (
         <CardHeader>
           <div className="min-w-0">
@@ -39,7 +40,7 @@ export function Card({
 export function CardHeader({ className, ...props }: ComponentProps<"header">) {
   return (
     <header
-      className={cn("flex items-center justify-between gap-4 border-b border-slate-100 px-4 py-3", className)}
+      className={clsx("flex items-center justify-between gap-4 border-b border-slate-100 px-4 py-3", className)}
       {...props}
     />
   );
@@ -48,24 +49,24 @@ export function CardHeader({ className, ...props }: ComponentProps<"header">) {
 export function CardTitle({ className, ...props }: ComponentProps<"h2">) {
   return (
     <h2
-      className={cn("flex items-center gap-2 text-sm font-semibold text-slate-800 [&_svg]:size-4", className)}
+      className={clsx("flex items-center gap-2 text-sm font-semibold text-slate-800 [&_svg]:size-4", className)}
       {...props}
     />
   );
 }
 
 export function CardDescription({ className, ...props }: ComponentProps<"p">) {
-  return <p className={cn("mt-0.5 text-xs text-slate-600", className)} {...props} />;
+  return <p className={clsx("mt-0.5 text-xs text-slate-600", className)} {...props} />;
 }
 
 export function CardContent({ className, ...props }: ComponentProps<"div">) {
-  return <div className={cn("p-4", className)} {...props} />;
+  return <div className={clsx("p-4", className)} {...props} />;
 }
 
 export function CardFooter({ className, ...props }: ComponentProps<"footer">) {
   return (
     <footer
-      className={cn("flex items-center gap-2 border-t border-slate-100 px-4 py-3", className)}
+      className={clsx("flex items-center gap-2 border-t border-slate-100 px-4 py-3", className)}
       {...props}
     />
   );

@@ -1,6 +1,7 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
-import { cn } from "./cn";
-import { controlClass } from "./input";
+// clsx, not clsx(): callers add classes, they do not override these, and tailwind-merge stays off first loads.
+import { clsx } from "clsx";
+import { controlClass } from "./control-class";
 
 type FieldProps = { label: string; error?: string; hint?: ReactNode };
 
@@ -61,7 +62,7 @@ export function SelectField({
         id={id}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${id}-error` : undefined}
-        className={cn(controlClass, "pr-8")}
+        className={clsx(controlClass, "pr-8")}
         {...props}
       >
         {children}

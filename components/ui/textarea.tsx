@@ -1,5 +1,5 @@
 import type { ComponentProps } from "react";
-import { controlClass } from "./input";
+import { controlClass } from "./control-class";
 import { cn } from "./cn";
 
 export function Textarea({ className, ...props }: ComponentProps<"textarea">) {

@@ -1,52 +1,47 @@
 "use client";
 
-import { Users } from "lucide-react";
+import { UserPlus } from "lucide-react";
 import dynamic from "next/dynamic";
-import { Alert } from "@/components/ui/alert";
-import { EmptyState } from "@/components/ui/empty-state";
-import { PageHeader } from "@/components/ui/page-header";
+import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { useUsers } from "@/lib/client/queries/users";
-import { CreateUserForm } from "./create-user-form";
 
-function TableSkeleton() {
+/**
+ * The create form and the table arrive with the panel, while the page is already shown: this
+ * stands in for them at their size (the form's card with its title, a row of fields, the table).
+ */
+function UsersPanelSkeleton() {
   return (
-    <div role="status" aria-label="Loading users" className="space-y-2">
-      <Skeleton className="h-9 w-full" />
-      <Skeleton className="h-9 w-full" />
-      <Skeleton className="h-9 w-full" />
+    <div className="space-y-6">
+      <Card
+        title={
+          <>
+            <UserPlus aria-hidden /> Add a user
+          </>
+        }
+      >
+        <div className="grid gap-4 md:grid-cols-[1fr_1fr_14rem_auto]">
+          <Skeleton className="h-[3.875rem]" />
+          <Skeleton className="h-[3.875rem]" />
+          <Skeleton className="h-[3.875rem]" />
+          <Skeleton className="h-9 w-28 md:mt-6" />
+        </div>
+      </Card>
+      <div role="status" aria-label="Loading users" className="space-y-2">
+        <Skeleton className="h-9 w-full" />
+        <Skeleton className="h-9 w-full" />
+        <Skeleton className="h-9 w-full" />
+      </div>
     </div>
   );
 }
 
-// The table (TanStack Table, Radix select and alert dialog) loads while the users are fetched.
-const UsersTable = dynamic(() => import("./users-table").then((m) => m.UsersTable), {
+// React Hook Form, TanStack Query and Table and the Radix pieces are the weight of this page; none
+// is needed to show it, so they load right after it (budget: bench/first-load-js.ts).
+const UsersPanel = dynamic(() => import("./users-panel").then((m) => m.UsersPanel), {
   ssr: false,
-  loading: TableSkeleton,
+  loading: UsersPanelSkeleton,
 });
 
 export function UsersView({ currentUserId }: { currentUserId: string }) {
-  const users = useUsers();
-  return (
-    <>
-      <PageHeader
-        title="Users"
-        description="Who can sign in to Handoff and with which role. Changes take effect on the user's next request."
-      />
-      <div className="space-y-6">
-        <CreateUserForm />
-        {users.isPending ? (
-          <TableSkeleton />
-        ) : users.isError ? (
-          <Alert>{users.error.message}</Alert>
-        ) : users.data.items.length === 0 ? (
-          <EmptyState icon={Users} title="No users yet">
-            Add the first user above.
-          </EmptyState>
-        ) : (
-          <UsersTable users={users.data.items} currentUserId={currentUserId} />
-        )}
-      </div>
-    </>
-  );
+  return <UsersPanel currentUserId={currentUserId} />;
 }

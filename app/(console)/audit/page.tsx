@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
-import { NuqsAdapter } from "nuqs/adapters/next/app";
-import { Suspense } from "react";
-import { AuditView } from "@/components/audit/audit-view";
+import { AuditLoader } from "@/components/audit/audit-loader";
+import { PageHeader } from "@/components/ui/page-header";
 import { requirePageActor } from "@/lib/server/auth/page";
 
 export const metadata: Metadata = { title: "Audit trail" };
@@ -10,12 +9,13 @@ export const metadata: Metadata = { title: "Audit trail" };
 export default async function AuditPage() {
   const { allowed } = await requirePageActor("audit.read");
   if (!allowed) forbidden();
-  // The URL-state adapter only where filters live in the URL, to keep it off the other pages.
   return (
-    <NuqsAdapter>
-      <Suspense>
-        <AuditView />
-      </Suspense>
-    </NuqsAdapter>
+    <>
+      <PageHeader
+        title="Audit trail"
+        description="Every sign-in, administration step and hand-off, append-only and hash-chained. Newest first."
+      />
+      <AuditLoader />
+    </>
   );
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { ChangePasswordForm } from "@/components/auth/change-password-form";
+import { ChangePasswordLoader } from "@/components/auth/change-password-loader";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -35,7 +35,7 @@ export default async function ChangePasswordPage() {
         <Card>
           <div className="p-4">
             {account.hasPassword ? (
-              <ChangePasswordForm email={actor.email} />
+              <ChangePasswordLoader email={actor.email} />
             ) : (
               <p className="text-sm text-slate-700">
                 You sign in with single sign-on: your password is changed with your identity provider, not
