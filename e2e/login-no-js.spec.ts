@@ -81,6 +81,8 @@ test("a client without JavaScript posting straight to Auth.js gets its redirect,
   });
   expect([302, 303]).toContain(res.status);
   const location = new URL(res.headers.get("location")!, baseURL);
+  // Back to the host the client used: Next reports 127.0.0.1 as localhost in its own request URL.
+  expect(location.origin).toBe(new URL(baseURL!).origin);
   expect(location.pathname).toBe("/login");
   expect(location.searchParams.get("error")).toBe("CredentialsSignin");
   expect(res.headers.get("x-request-id")).toBeTruthy();

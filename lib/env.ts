@@ -60,6 +60,8 @@ const envSchema = z.object({
     .min(300)
     .max(7 * 24 * 3600)
     .default(8 * 3600),
+  /** The public origin (next-auth reads it too); set behind a proxy on another origin. */
+  AUTH_URL: z.string().url().optional(),
   AUTH_OIDC_ISSUER: z.string().url().optional(),
   AUTH_OIDC_CLIENT_ID: z.string().min(1).optional(),
   AUTH_OIDC_CLIENT_SECRET: z.string().min(1).optional(),

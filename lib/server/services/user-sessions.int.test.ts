@@ -195,6 +195,27 @@ describe(`Auth.js endpoints (${testDriver()})`, () => {
     expect(await auditCount("auth.login_failed", user.id)).toBe(1);
   });
 
+  it("redirects to the host the browser used, not the server's own URL", async () => {
+    const user = await insertUser(t.db, "officer");
+    const { token, cookie } = await csrf();
+    const res = await (
+      await auth()
+    ).POST(
+      new NextRequest("http://localhost:3000/api/auth/callback/credentials", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", host: "127.0.0.1:3000", cookie },
+        body: new URLSearchParams({
+          email: user.email,
+          password: "wrong",
+          callbackUrl: "/",
+          csrfToken: token,
+        }),
+      }),
+    );
+    expect([302, 303]).toContain(res.status);
+    expect(new URL(res.headers.get("location")!).host).toBe("127.0.0.1:3000");
+  });
+
   it("a right password gets the session cookie (every Set-Cookie kept) and a live session row", async () => {
     const user = await insertUser(t.db, "auditor");
     const { token, cookie } = await csrf();
