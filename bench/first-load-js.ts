@@ -136,7 +136,8 @@ async function main(): Promise<number> {
       for (const src of sources) {
         const size = await gzippedSize(context.request, src, sizes);
         total += size;
-        if (values.verbose) console.log(`${probe.label}\t${(size / KIB).toFixed(1)}\t${new URL(src).pathname}`);
+        if (values.verbose)
+          console.log(`${probe.label}\t${(size / KIB).toFixed(1)}\t${new URL(src).pathname}`);
       }
       rows.push({ label: probe.label, status: probe.status, scripts: sources.length, kib: total / KIB });
     }

@@ -30,7 +30,11 @@ export function Button({
 }: ButtonProps) {
   if (asChild) {
     return (
-      <Slot.Root className={clsx(buttonVariants({ variant, size }), className)} onClick={onClick} {...props} />
+      <Slot.Root
+        className={clsx(buttonVariants({ variant, size }), className)}
+        onClick={onClick}
+        {...props}
+      />
     );
   }
   return (

@@ -40,7 +40,10 @@ export function Card({
 export function CardHeader({ className, ...props }: ComponentProps<"header">) {
   return (
     <header
-      className={clsx("flex items-center justify-between gap-4 border-b border-slate-100 px-4 py-3", className)}
+      className={clsx(
+        "flex items-center justify-between gap-4 border-b border-slate-100 px-4 py-3",
+        className,
+      )}
       {...props}
     />
   );
@@ -49,7 +52,10 @@ export function CardHeader({ className, ...props }: ComponentProps<"header">) {
 export function CardTitle({ className, ...props }: ComponentProps<"h2">) {
   return (
     <h2
-      className={clsx("flex items-center gap-2 text-sm font-semibold text-slate-800 [&_svg]:size-4", className)}
+      className={clsx(
+        "flex items-center gap-2 text-sm font-semibold text-slate-800 [&_svg]:size-4",
+        className,
+      )}
       {...props}
     />
   );

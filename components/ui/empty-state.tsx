@@ -18,7 +18,9 @@ export function EmptyState({
   children?: ReactNode;
 }) {
   return (
-    <div className={clsx("rounded-lg border border-dashed border-slate-300 px-6 py-10 text-center", className)}>
+    <div
+      className={clsx("rounded-lg border border-dashed border-slate-300 px-6 py-10 text-center", className)}
+    >
       {Icon && <Icon className="mx-auto mb-2 size-6 text-slate-500" aria-hidden />}
       <p className="text-sm font-medium text-slate-800">{title}</p>
       {children && <div className="mt-1 text-sm text-slate-600">{children}</div>}
