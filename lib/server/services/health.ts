@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import packageJson from "@/package.json";
+import { getDriver } from "@/lib/server/db/client";
 import { migrationStatus, type MigrationStatus } from "@/lib/server/db/migrate";
 import type { DatabaseDriver, Db } from "@/lib/server/db/types";
 
@@ -11,7 +12,9 @@ export type Health = {
   version: string;
 };
 
-export async function getHealth(db: Db, driver: DatabaseDriver): Promise<Health> {
+/** The process database's state; `driver` defaults to the process database's own. */
+export async function getHealth(db: Db, driver?: DatabaseDriver): Promise<Health> {
+  driver ??= await getDriver();
   try {
     await db.execute(sql`select 1`);
     const migrations = await migrationStatus(db);
