@@ -159,7 +159,7 @@ export function UsersTable({ users, currentUserId }: { users: UserDto[]; current
               <Button
                 size="sm"
                 variant="secondary"
-                className="w-24"
+                className="w-20"
                 disabled={self && active}
                 title={self && active ? "You cannot disable your own account" : undefined}
                 onClick={(event) =>
