@@ -54,6 +54,18 @@ const envSchema = z.object({
   TEST_DATABASE_URL: z.string().url().optional(),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)"),
   HANDOFF_ENCRYPTION_KEY: base64Key,
+  /** The key being rotated out: still decrypts, never encrypts (`npm run keys:reencrypt`). */
+  HANDOFF_ENCRYPTION_KEY_PREVIOUS: base64Key.optional(),
+  /** This console's own origin as Didit and partners reach it (webhook receiver, partner inbox URLs). */
+  HANDOFF_PUBLIC_URL: z.string().url().optional(),
+  /** Didit's API origin; unset: this instance's sandbox while it is on, else verification.didit.me. */
+  DIDIT_API_BASE_URL: z.string().url().optional(),
+  DIDIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  DIDIT_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  /** The client's own limiter per key (Didit allows about 600 reads and 300 writes a minute). */
+  DIDIT_RATE_LIMIT_ENABLED: booleanString.default(true),
+  DIDIT_RATE_LIMIT_READS: z.coerce.number().int().min(1).default(600),
+  DIDIT_RATE_LIMIT_WRITES: z.coerce.number().int().min(1).default(300),
   AUTH_SESSION_MAX_AGE: z.coerce
     .number()
     .int()

@@ -4,10 +4,18 @@ import { navigationFor, safeCallbackUrl } from "./navigation";
 describe("navigation per role", () => {
   it("shows each role exactly the pages it may use", () => {
     const labels = (role: Parameters<typeof navigationFor>[0]) => navigationFor(role).map((i) => i.label);
-    expect(labels("admin")).toEqual(["Dashboard", "Audit trail", "Users"]);
-    expect(labels("auditor")).toEqual(["Dashboard", "Audit trail"]);
-    expect(labels("officer")).toEqual(["Dashboard"]);
-    expect(labels("partnerships")).toEqual(["Dashboard"]);
+    expect(labels("admin")).toEqual([
+      "Dashboard",
+      "Sessions",
+      "Shares",
+      "Partners",
+      "Applications",
+      "Audit trail",
+      "Users",
+    ]);
+    expect(labels("auditor")).toEqual(["Dashboard", "Sessions", "Shares", "Partners", "Audit trail"]);
+    expect(labels("officer")).toEqual(["Dashboard", "Sessions", "Shares", "Partners"]);
+    expect(labels("partnerships")).toEqual(["Dashboard", "Sessions", "Shares", "Partners"]);
   });
 });
 

@@ -3,6 +3,10 @@ import { can, type Permission, type Role } from "./rbac";
 /** The console's pages, each with the permission it needs. Only pages that exist are listed. */
 export const NAV_ITEMS: { href: string; label: string; permission: Permission }[] = [
   { href: "/", label: "Dashboard", permission: "dashboard.view" },
+  { href: "/sessions", label: "Sessions", permission: "sessions.read" },
+  { href: "/shares", label: "Shares", permission: "shares.read" },
+  { href: "/partners", label: "Partners", permission: "partners.read" },
+  { href: "/applications", label: "Applications", permission: "applications.manage" },
   { href: "/audit", label: "Audit trail", permission: "audit.read" },
   { href: "/admin/users", label: "Users", permission: "users.manage" },
 ];

@@ -8,6 +8,7 @@ const EXPECTED: Record<Permission, Role[]> = {
   "users.manage": ["admin"],
   "audit.read": ["admin", "auditor"],
   "audit.verify": ["admin", "auditor"],
+  "applications.read": ["admin", "partnerships", "officer", "auditor"],
   "applications.manage": ["admin"],
   "partners.read": ["admin", "partnerships", "officer", "auditor"],
   "partners.manage": ["partnerships"],

@@ -15,6 +15,7 @@ export const PERMISSIONS = [
   "users.manage",
   "audit.read",
   "audit.verify",
+  "applications.read",
   "applications.manage",
   "partners.read",
   "partners.manage",
@@ -31,6 +32,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 const ALL_READS: Permission[] = [
   "dashboard.view",
+  "applications.read",
   "partners.read",
   "sessions.read",
   "shares.read",

@@ -2,6 +2,7 @@ import "server-only";
 import http from "node:http";
 import https from "node:https";
 import { randomUUID } from "node:crypto";
+import { noteListenAddress } from "../listen-address";
 import { stampPeerAddress } from "./peer-address";
 import SECURITY from "./security-headers.json";
 
@@ -9,6 +10,7 @@ import SECURITY from "./security-headers.json";
  * Hooks on the Node HTTP server itself, for what Next gives a route no chance to handle. Installed
  * once per process from instrumentation.ts, before the first request:
  * - the socket's address, stamped on every request for clientIp() (see peer-address.ts);
+ * - the address the server listens on, for this console's own URL (lib/server/listen-address.ts);
  * - a method Next cannot route (TRACE, PROPFIND, …: Next answers them with a bare 500) is refused
  *   here with a JSON 405, in the sandbox's dialect under /sandbox, with the usual headers.
  */
@@ -58,7 +60,12 @@ export function installServerHooks(): void {
       if (event === "request") {
         const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
         stampPeerAddress(req);
+        noteListenAddress(req.socket.localAddress, req.socket.localPort);
         if (refuseUnroutableMethod(req, res)) return true;
+      }
+      if (event === "listening") {
+        const address = (this as http.Server).address();
+        if (address && typeof address === "object") noteListenAddress(address.address, address.port);
       }
       return original.call(this, event, ...args);
     } satisfies Emit;

@@ -2,3 +2,4 @@ export * from "./users";
 export * from "./audit";
 export * from "./inbound";
 export * from "./jobs";
+export * from "./sharing";
