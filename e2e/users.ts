@@ -2,11 +2,23 @@ export const ROLE_USERS = {
   admin: {
     email: "admin@handoff.local",
     password: "handoff-admin",
-    nav: ["Dashboard", "Audit trail", "Users"],
+    nav: ["Dashboard", "Sessions", "Shares", "Partners", "Applications", "Audit trail", "Users"],
   },
-  partnerships: { email: "partnerships@handoff.local", password: "handoff-partnerships", nav: ["Dashboard"] },
-  officer: { email: "officer@handoff.local", password: "handoff-officer", nav: ["Dashboard"] },
-  auditor: { email: "auditor@handoff.local", password: "handoff-auditor", nav: ["Dashboard", "Audit trail"] },
+  partnerships: {
+    email: "partnerships@handoff.local",
+    password: "handoff-partnerships",
+    nav: ["Dashboard", "Sessions", "Shares", "Partners"],
+  },
+  officer: {
+    email: "officer@handoff.local",
+    password: "handoff-officer",
+    nav: ["Dashboard", "Sessions", "Shares", "Partners"],
+  },
+  auditor: {
+    email: "auditor@handoff.local",
+    password: "handoff-auditor",
+    nav: ["Dashboard", "Sessions", "Shares", "Partners", "Audit trail"],
+  },
 } as const;
 
 export type E2ERole = keyof typeof ROLE_USERS;

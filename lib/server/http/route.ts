@@ -62,8 +62,15 @@ export type PublicOptions = { mode: "public" };
 export type SenderSecrets = { secrets: string[] };
 export type PartnerOptions<P> = {
   mode: "partner";
-  /** The partner named by the request and its current secrets (`whsec_…`), or null if unknown. */
-  secrets: (ctx: ServiceContext, params: P) => Promise<(SenderSecrets & { partnerId: string }) | null>;
+  /**
+   * The partner named by the request (by a path param, or a header such as `handoff-partner-id`)
+   * and its current secrets (`whsec_…`), or null if unknown. Nothing in the request is verified yet.
+   */
+  secrets: (
+    ctx: ServiceContext,
+    params: P,
+    headers: Headers,
+  ) => Promise<(SenderSecrets & { partnerId: string }) | null>;
 };
 export type DiditOptions<P> = {
   mode: "didit-webhook";
@@ -100,7 +107,11 @@ type AnyOptions = Declared<Schema, Schema, Schema> & {
   mode?: "session" | "public" | "partner" | "didit-webhook";
   permission?: Permission | "public";
   allowPendingPasswordChange?: boolean;
-  secrets?: (ctx: ServiceContext, params: never) => Promise<(SenderSecrets & Record<string, unknown>) | null>;
+  secrets?: (
+    ctx: ServiceContext,
+    params: never,
+    headers: Headers,
+  ) => Promise<(SenderSecrets & Record<string, unknown>) | null>;
 };
 
 /**
@@ -204,9 +215,16 @@ type Sender =
   { partnerId: string; messageId: string; sentAt: Date } | { applicationId: string; eventId: string };
 type SignedRequest = { body: unknown; sender: Sender; message: InboundMessage };
 
-function lookup<Found>(options: AnyOptions, ctx: ServiceContext, params: unknown): Promise<Found | null> {
+function lookup<Found>(
+  options: AnyOptions,
+  ctx: ServiceContext,
+  params: unknown,
+  headers: Headers,
+): Promise<Found | null> {
   if (!options.secrets) throw new Error(`apiRoute: mode ${options.mode} needs a secrets lookup`);
-  return (options.secrets as (ctx: ServiceContext, params: unknown) => Promise<Found | null>)(ctx, params);
+  return (
+    options.secrets as (ctx: ServiceContext, params: unknown, headers: Headers) => Promise<Found | null>
+  )(ctx, params, headers);
 }
 
 function utf8OrNull(raw: Uint8Array): string | null {
@@ -225,7 +243,7 @@ async function readPartnerRequest(
   params: unknown,
   raw: Uint8Array,
 ): Promise<SignedRequest> {
-  const found = await lookup<SenderSecrets & { partnerId: string }>(options, ctx, params);
+  const found = await lookup<SenderSecrets & { partnerId: string }>(options, ctx, params, req.headers);
   if (!found) throw new SignatureRejected("unknown partner");
   const text = utf8OrNull(raw);
   if (text === null) throw new SignatureRejected("body is not UTF-8");
@@ -245,7 +263,7 @@ async function readDiditRequest(
   params: unknown,
   raw: Uint8Array,
 ): Promise<SignedRequest> {
-  const found = await lookup<SenderSecrets & { applicationId: string }>(options, ctx, params);
+  const found = await lookup<SenderSecrets & { applicationId: string }>(options, ctx, params, req.headers);
   if (!found) throw new SignatureRejected("unknown application");
   const text = utf8OrNull(raw); // not UTF-8: only X-Signature over the raw bytes can vouch for it
   const now = ctx.now();

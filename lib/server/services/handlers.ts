@@ -1,0 +1,9 @@
+import "server-only";
+
+/**
+ * Registers the product's job handlers (one line per feature), once per process, from boot and
+ * from tests that run jobs. Each feature module exports its own `register…Handlers()`.
+ */
+export function registerProductHandlers(): void {
+  // (feature handlers are registered below, one call per line)
+}
