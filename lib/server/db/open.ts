@@ -1,5 +1,6 @@
 import "server-only";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -14,7 +15,9 @@ import { acquirePgliteLock } from "./pglite-lock";
 export async function openPglite(dir: string | null): Promise<DatabaseHandle> {
   const release = dir ? acquirePgliteLock(dir) : () => undefined;
   try {
-    const client = dir ? await PGlite.create(dir) : await PGlite.create();
+    // pg_trgm: the session picker's search index (migration 0007).
+    const extensions = { pg_trgm };
+    const client = dir ? await PGlite.create(dir, { extensions }) : await PGlite.create({ extensions });
     const db = drizzlePglite({ client, schema }) as unknown as Db;
     await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER });
     return {

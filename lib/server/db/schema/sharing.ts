@@ -213,6 +213,9 @@ export const sessionMirror = pgTable(
     index("session_mirror_session_idx").on(t.diditSessionId),
     index("session_mirror_picker_idx").on(t.applicationId, t.kind, t.diditCreatedAt.desc(), t.id.desc()),
     index("session_mirror_created_idx").on(t.diditCreatedAt.desc(), t.id.desc()),
+    // The picker over one application, both kinds; `q` by trigram (pg_trgm, migration 0007).
+    index("session_mirror_app_created_idx").on(t.applicationId, t.diditCreatedAt.desc(), t.id.desc()),
+    index("session_mirror_search_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
     index("session_mirror_shared_from_idx").on(t.sharedFromSession),
     index("session_mirror_vendor_data_idx").on(t.vendorData),
     check("session_mirror_kind_check", sql`${t.kind} in ('user', 'business')`),
