@@ -1,0 +1,12 @@
+import { receiptRequestSchema } from "@/lib/schemas/partner-api";
+import { routeMethods } from "@/lib/server/http/methods";
+import { apiRoute, jsonResponse } from "@/lib/server/http/route";
+import { recordReceipt } from "@/lib/server/services/partner-api";
+import { partnerSecretsLookup } from "@/lib/server/services/partner-secrets";
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
+  POST: apiRoute(
+    { mode: "partner", secrets: partnerSecretsLookup, body: receiptRequestSchema },
+    async ({ ctx, body, sender }) => jsonResponse(await recordReceipt(ctx, sender, body), 202),
+  ),
+});
