@@ -1,4 +1,5 @@
 import "server-only";
+import { registerShareDeliveryHandlers } from "./share-delivery";
 
 /**
  * Registers the product's job handlers (one line per feature), once per process, from boot and
@@ -6,4 +7,5 @@ import "server-only";
  */
 export function registerProductHandlers(): void {
   // (feature handlers are registered below, one call per line)
+  registerShareDeliveryHandlers();
 }
