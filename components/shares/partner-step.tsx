@@ -1,0 +1,147 @@
+"use client";
+
+import { Ban, Handshake } from "lucide-react";
+import Link from "next/link";
+import { useId } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Skeleton } from "@/components/ui/skeleton";
+import type { EligiblePartner } from "@/lib/client/queries/shares";
+import { CHANNEL_LABELS, formatTtl } from "./format";
+
+export function PartnerStep({
+  query,
+  selected,
+  onSelect,
+  onNext,
+  onCancel,
+}: {
+  query: {
+    isPending: boolean;
+    isError: boolean;
+    error: Error | null;
+    data?: { items: EligiblePartner[] };
+    refetch: () => unknown;
+    isFetching: boolean;
+  };
+  selected: string | null;
+  onSelect: (id: string) => void;
+  onNext: () => void;
+  onCancel: () => void;
+}) {
+  const id = useId();
+  if (query.isPending) {
+    return (
+      <div role="status" aria-label="Loading partners" className="grid gap-2">
+        <Skeleton className="h-14 w-full" />
+        <Skeleton className="h-14 w-full" />
+        <span className="sr-only">Loading the partners of this application…</span>
+      </div>
+    );
+  }
+  if (query.isError || !query.data) {
+    return (
+      <div className="grid gap-3">
+        <Alert title="The partners could not be loaded">{query.error?.message}</Alert>
+        <div className="flex justify-end gap-2">
+          <Button variant="secondary" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button pending={query.isFetching} onClick={() => void query.refetch()}>
+            Try again
+          </Button>
+        </div>
+      </div>
+    );
+  }
+  const items = [...query.data.items].sort((a, b) => Number(b.eligible) - Number(a.eligible));
+  if (items.length === 0) {
+    return (
+      <div className="grid gap-3">
+        <EmptyState icon={Handshake} title="No partner for this application yet">
+          Ask a partnership manager to add the partner and its data-sharing agreement on{" "}
+          <Link href="/partners" className="font-medium text-brand-700 underline">
+            /partners
+          </Link>
+          ; it appears here once it is recorded.
+        </EmptyState>
+        <div className="flex justify-end">
+          <Button variant="secondary" onClick={onCancel}>
+            Close
+          </Button>
+        </div>
+      </div>
+    );
+  }
+  const anyEligible = items.some((p) => p.eligible);
+  return (
+    <form
+      aria-label="Partner"
+      className="grid gap-4"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (selected) onNext();
+      }}
+    >
+      <fieldset className="grid gap-2">
+        <legend className="mb-1 text-sm font-medium text-slate-700">Who receives the token?</legend>
+        {items.map((p) => {
+          const descId = `${id}-${p.id}`;
+          return (
+            <label
+              key={p.id}
+              className={
+                p.eligible
+                  ? "flex cursor-pointer items-start gap-3 rounded-md border border-slate-200 px-3 py-2 has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-brand-500"
+                  : "flex cursor-not-allowed items-start gap-3 rounded-md border border-dashed border-slate-300 bg-slate-50 px-3 py-2"
+              }
+            >
+              <input
+                type="radio"
+                name="partner"
+                value={p.id}
+                checked={selected === p.id}
+                disabled={!p.eligible}
+                aria-describedby={descId}
+                onChange={() => onSelect(p.id)}
+                className="mt-1 accent-brand-600"
+              />
+              <span className="grid min-w-0 flex-1 gap-0.5">
+                <span className="flex flex-wrap items-center gap-2 text-sm font-medium text-slate-900">
+                  {p.name}
+                  <Badge tone="neutral">{CHANNEL_LABELS[p.deliveryChannel]}</Badge>
+                  {!p.eligible && (
+                    <Badge tone="danger">
+                      <Ban aria-hidden /> Not eligible
+                    </Badge>
+                  )}
+                </span>
+                <span id={descId} className={p.eligible ? "text-xs text-slate-600" : "text-xs text-red-700"}>
+                  {p.eligible
+                    ? `Agreement ${p.agreementReference ?? "—"}${p.agreementExpiresOn ? `, valid until ${p.agreementExpiresOn}` : ""} · lifetime up to ${formatTtl(p.maxTtlSeconds)}`
+                    : (p.message ?? "This partner cannot receive this session.")}
+                </span>
+              </span>
+            </label>
+          );
+        })}
+      </fieldset>
+      {!anyEligible && (
+        <Alert tone="info" title="No partner can receive this session">
+          Each partner above says why. A partnership manager can change the partner&apos;s policy on
+          /partners.
+        </Alert>
+      )}
+      <div className="flex justify-between gap-2">
+        <Button variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={!selected}>
+          Next: lifetime
+        </Button>
+      </div>
+    </form>
+  );
+}

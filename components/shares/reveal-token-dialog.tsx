@@ -1,0 +1,128 @@
+"use client";
+
+import { Copy, Eye, KeyRound, TriangleAlert } from "lucide-react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { DateTime } from "@/components/ui/date-time";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
+import { Label } from "@/components/ui/label";
+import { toast } from "@/components/ui/sonner";
+import { Textarea } from "@/components/ui/textarea";
+import { useRevealShare } from "@/lib/client/queries/shares";
+
+/**
+ * The manual channel's one-time reveal: a confirmation, then the token, once. The token lives only
+ * in this dialog's mutation result (never in the query cache) and is dropped when the dialog closes.
+ */
+export function RevealTokenDialog({
+  shareId,
+  partnerName,
+  open,
+  onOpenChange,
+}: {
+  shareId: string;
+  partnerName: string;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
+  const reveal = useRevealShare(shareId);
+  const shown = reveal.data;
+
+  function close() {
+    if (reveal.isPending) return;
+    // Forget the token: the mutation's result is the only copy in this tab.
+    reveal.reset();
+    onOpenChange(false);
+  }
+
+  async function copy(token: string) {
+    try {
+      await navigator.clipboard.writeText(token);
+      toast.success("Token copied to the clipboard");
+    } catch {
+      toast.error("Could not copy: select the token and copy it by hand");
+    }
+  }
+
+  return (
+    <Dialog open={open} onOpenChange={(next) => !next && close()}>
+      <DialogContent
+        className="max-w-lg"
+        // Once shown, the token cannot be shown again: a stray click outside must not throw it away.
+        onInteractOutside={(event) => {
+          if (shown || reveal.isPending) event.preventDefault();
+        }}
+        onEscapeKeyDown={(event) => {
+          if (reveal.isPending) event.preventDefault();
+        }}
+      >
+        {shown ? (
+          <>
+            <DialogHeader>
+              <DialogTitle className="flex items-center gap-2">
+                <KeyRound className="size-4 text-brand-600" aria-hidden /> Share token
+              </DialogTitle>
+              <DialogDescription>
+                Hand this token to <strong className="text-slate-800">{partnerName}</strong> over a secure
+                channel. It is valid until <DateTime value={shown.expiresAt} />.
+              </DialogDescription>
+            </DialogHeader>
+            <Alert tone="error" title="This is the only time the token is shown">
+              Handoff has destroyed its copy. Copy it now: closing this dialog forgets it.
+            </Alert>
+            <div className="grid gap-1.5">
+              <Label htmlFor="revealed-token">Token</Label>
+              <Textarea
+                id="revealed-token"
+                readOnly
+                value={shown.token}
+                rows={5}
+                spellCheck={false}
+                autoComplete="off"
+                onFocus={(event) => event.currentTarget.select()}
+                className="break-all font-mono text-xs"
+              />
+            </div>
+            <DialogFooter>
+              <Button variant="secondary" onClick={() => void copy(shown.token)}>
+                <Copy aria-hidden /> Copy token
+              </Button>
+              <Button onClick={close}>Done</Button>
+            </DialogFooter>
+          </>
+        ) : (
+          <>
+            <DialogHeader>
+              <DialogTitle className="flex items-center gap-2">
+                <Eye className="size-4 text-brand-600" aria-hidden /> Reveal the token once?
+              </DialogTitle>
+              <DialogDescription>
+                The token is shown once, here, and never again: Handoff destroys its copy as it shows it. Have
+                a secure channel to {partnerName} ready before you reveal it.
+              </DialogDescription>
+            </DialogHeader>
+            {reveal.isError && <Alert title="The token was not revealed">{reveal.error.message}</Alert>}
+            <DialogFooter>
+              <Button variant="secondary" onClick={close} disabled={reveal.isPending}>
+                Cancel
+              </Button>
+              {!reveal.isError && (
+                <Button pending={reveal.isPending} onClick={() => reveal.mutate()}>
+                  <TriangleAlert aria-hidden />
+                  {reveal.isPending ? "Revealing…" : "Reveal token"}
+                </Button>
+              )}
+            </DialogFooter>
+          </>
+        )}
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,315 @@
+"use client";
+
+import { Ban, Eye, FileClock, Inbox, Send } from "lucide-react";
+import Link from "next/link";
+import { useState, type ReactNode } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { DateTime } from "@/components/ui/date-time";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { useShare } from "@/lib/client/queries/shares";
+import { REVOKE_NOTE, type ShareDetailDto } from "@/lib/schemas/shares";
+import { ExpiresCell } from "./expires-cell";
+import { CHANNEL_LABELS, channelOutcome, formatTtl, KIND_LABELS } from "./format";
+import { RevealTokenDialog } from "./reveal-token-dialog";
+import { RevokeShareDialog } from "./revoke-share-dialog";
+import { ShareStateBadge } from "./share-state-badge";
+
+function Rows({ rows }: { rows: [string, ReactNode, string?][] }) {
+  return (
+    <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[10rem_1fr]">
+      {rows.map(([label, value, className]) => (
+        <div key={label} className="contents">
+          <dt className="font-medium text-slate-600">{label}</dt>
+          <dd className={className ?? "text-slate-900"}>{value ?? "—"}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+const when = (v: string | null) => (v ? <DateTime value={v} withRelative /> : "—");
+
+/** `iat`/`exp` are Unix seconds: shown as moments next to the raw number. */
+function claimValue(key: string, value: unknown): ReactNode {
+  if ((key === "iat" || key === "exp") && typeof value === "number")
+    return (
+      <>
+        <DateTime value={new Date(value * 1000)} /> <span className="text-slate-600">({value})</span>
+      </>
+    );
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function stateText(s: ShareDetailDto): string {
+  switch (s.state) {
+    case "pending":
+      return channelOutcome(s.channel, s.partnerName, null).replace(/^Goes/, "Going");
+    case "delivered":
+      return s.channel === "manual"
+        ? "The token was revealed to an officer to hand over; Handoff no longer holds it."
+        : `Delivered to ${s.partnerName}; Handoff no longer holds the token.`;
+    case "picked_up":
+      return `${s.partnerName} picked the token up; Handoff no longer holds it.`;
+    case "failed":
+      return `Delivery failed${s.lastError ? `: ${s.lastError}` : ""}. The token was destroyed; share the session again to retry.`;
+    case "expired":
+      return "The token expired before it was delivered; Handoff destroyed its copy.";
+    case "revoked":
+      return `Revoked${s.revokeReason ? `: ${s.revokeReason}` : ""}. The token was destroyed before delivery.`;
+  }
+}
+
+export function ShareDetailView({
+  initial,
+  canReadAudit,
+}: {
+  initial: ShareDetailDto;
+  canReadAudit: boolean;
+}) {
+  const query = useShare(initial.id);
+  const s = query.data ?? initial;
+  const [revoking, setRevoking] = useState(false);
+  const [revealing, setRevealing] = useState(false);
+  const actions = s.canRevoke || s.canReveal;
+
+  return (
+    <div className="grid gap-6 lg:grid-cols-2">
+      {query.isError && (
+        <Alert className="lg:col-span-2" title="Could not refresh the share">
+          {query.error.message}
+        </Alert>
+      )}
+      <Card
+        className="lg:col-span-2"
+        title={
+          <>
+            <Send aria-hidden /> Delivery
+          </>
+        }
+      >
+        <div className="flex flex-wrap items-start justify-between gap-4">
+          <div className="grid gap-1 text-sm">
+            <p className="flex items-center gap-2">
+              <ShareStateBadge state={s.state} />
+              {s.state === "pending" && (
+                <span className="text-slate-600">
+                  expires <ExpiresCell state={s.state} expiresAt={s.expiresAt} />
+                </span>
+              )}
+            </p>
+            <p className="text-slate-700">{stateText(s)}</p>
+          </div>
+          {actions && (
+            <div className="flex flex-wrap gap-2">
+              {s.canReveal && (
+                <Button variant="secondary" onClick={() => setRevealing(true)}>
+                  <Eye aria-hidden /> Reveal token
+                </Button>
+              )}
+              {s.canRevoke && (
+                <Button variant="danger" onClick={() => setRevoking(true)}>
+                  <Ban aria-hidden /> Revoke
+                </Button>
+              )}
+            </div>
+          )}
+        </div>
+        {s.canRevoke && <p className="mt-3 text-xs text-slate-600">{REVOKE_NOTE}</p>}
+      </Card>
+
+      <Card title="Details">
+        <Rows
+          rows={[
+            [
+              "Session",
+              <>
+                {s.sessionNumber !== null ? `#${s.sessionNumber}` : "—"} · {KIND_LABELS[s.sessionKind]} ·{" "}
+                {s.sourceStatus} <span className="text-slate-600">(when shared)</span>
+              </>,
+            ],
+            ["Session id", s.sessionId, "break-all font-mono text-xs text-slate-900"],
+            ["Shared from", s.applicationName || "—"],
+            [
+              "Partner",
+              <Link
+                key="p"
+                href={`/partners/${s.partnerId}`}
+                className="font-medium text-brand-700 hover:underline"
+              >
+                {s.partnerName || s.partnerId}
+              </Link>,
+            ],
+            ["Channel", CHANNEL_LABELS[s.channel]],
+            ["Lifetime", formatTtl(s.ttlSeconds)],
+            ["Created", when(s.createdAt)],
+            ["Created by", s.createdBy ? `${s.createdBy.name} (${s.createdBy.email})` : "—"],
+            ["Expires", when(s.expiresAt)],
+            ["Delivered", when(s.deliveredAt)],
+            ["Revealed", when(s.revealedAt)],
+            [
+              "Revoked",
+              s.revokedAt ? (
+                <>
+                  {when(s.revokedAt)} {s.revokeReason && `— ${s.revokeReason}`}
+                </>
+              ) : (
+                "—"
+              ),
+            ],
+            ["Attempts", String(s.attempts)],
+            ["Last error", s.lastError ?? "—"],
+          ]}
+        />
+      </Card>
+
+      <div className="grid content-start gap-6">
+        <Card title="Token claims" description="Decoded from the token Didit minted; claims are not secret.">
+          <Rows
+            rows={[
+              ...Object.entries(s.claims).map(
+                ([k, v]) =>
+                  [k, claimValue(k, v), "break-all font-mono text-xs text-slate-900"] as [
+                    string,
+                    ReactNode,
+                    string,
+                  ],
+              ),
+              ["Token SHA-256", s.tokenHash, "break-all font-mono text-xs text-slate-900"],
+            ]}
+          />
+        </Card>
+        <Card title="Manifest" description="What the partner is told about the source session.">
+          <Rows
+            rows={[
+              ["Session number", s.manifest.session_number !== null ? `#${s.manifest.session_number}` : "—"],
+              ["Status", s.manifest.status],
+              ["Created", s.manifest.created_at ? when(s.manifest.created_at) : "—"],
+              ["Features", s.manifest.features.length ? s.manifest.features.join(", ") : "—"],
+              ["Agreement", s.manifest.agreement_reference ?? "—"],
+            ]}
+          />
+        </Card>
+        <Card title="Agreement when shared">
+          <Rows
+            rows={[
+              ["Reference", s.agreement.reference ?? "—"],
+              ["Signed on", s.agreement.signedOn ?? "—"],
+              ["Expires on", s.agreement.expiresOn ?? "—"],
+              ["Partner status", s.agreement.partnerStatus],
+            ]}
+          />
+        </Card>
+      </div>
+
+      <Card className="lg:col-span-2" title="Delivery attempts">
+        {s.deliveries.length === 0 ? (
+          <p className="text-sm text-slate-600">
+            {s.channel === "pickup"
+              ? "None yet: the partner has not picked the token up."
+              : s.channel === "manual"
+                ? "None yet: the token has not been revealed."
+                : "None yet."}
+          </p>
+        ) : (
+          <Table aria-label="Delivery attempts">
+            <TableHeader>
+              <TableRow>
+                <TableHead scope="col">#</TableHead>
+                <TableHead scope="col">Time</TableHead>
+                <TableHead scope="col">Outcome</TableHead>
+                <TableHead scope="col">HTTP status</TableHead>
+                <TableHead scope="col">Error</TableHead>
+                <TableHead scope="col" className="text-right">
+                  Duration
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {s.deliveries.map((d) => (
+                <TableRow key={d.id}>
+                  <TableCell className="tabular-nums">{d.attempt}</TableCell>
+                  <TableCell>
+                    <DateTime value={d.startedAt} className="whitespace-nowrap" />
+                  </TableCell>
+                  <TableCell>{d.outcome.replace("_", " ")}</TableCell>
+                  <TableCell className="tabular-nums">{d.httpStatus ?? "—"}</TableCell>
+                  <TableCell className="max-w-md break-words">{d.error ?? "—"}</TableCell>
+                  <TableCell className="text-right tabular-nums">
+                    {d.durationMs !== null ? `${d.durationMs} ms` : "—"}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </Card>
+
+      <Card
+        className="lg:col-span-2"
+        title={
+          <>
+            <Inbox aria-hidden /> Receipts
+          </>
+        }
+        actions={
+          canReadAudit ? (
+            <Link
+              href={`/audit?entityType=share&entityId=${s.id}`}
+              className="inline-flex items-center gap-1 text-sm font-medium text-brand-700 hover:underline"
+            >
+              <FileClock className="size-4" aria-hidden /> Audit trail of this share
+            </Link>
+          ) : undefined
+        }
+      >
+        {s.receipts.length === 0 ? (
+          <p className="text-sm text-slate-600">
+            No receipt yet: the partner reports back once it imports or rejects the token.
+          </p>
+        ) : (
+          <Table aria-label="Receipts">
+            <TableHeader>
+              <TableRow>
+                <TableHead scope="col">Received</TableHead>
+                <TableHead scope="col">Status</TableHead>
+                <TableHead scope="col">Clone session</TableHead>
+                <TableHead scope="col">Reason</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {s.receipts.map((r) => (
+                <TableRow key={r.id}>
+                  <TableCell>
+                    <DateTime value={r.receivedAt} className="whitespace-nowrap" />
+                  </TableCell>
+                  <TableCell>{r.status === "imported" ? "Imported" : "Rejected"}</TableCell>
+                  <TableCell className="break-all font-mono text-xs">{r.cloneSessionId ?? "—"}</TableCell>
+                  <TableCell>{r.reason ?? "—"}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </Card>
+
+      {s.canRevoke && (
+        <RevokeShareDialog
+          shareId={s.id}
+          partnerName={s.partnerName}
+          open={revoking}
+          onOpenChange={setRevoking}
+        />
+      )}
+      {(s.canReveal || revealing) && (
+        <RevealTokenDialog
+          shareId={s.id}
+          partnerName={s.partnerName}
+          open={revealing}
+          onOpenChange={setRevealing}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,399 @@
+"use client";
+
+import { CircleCheck, Loader2, Share2 } from "lucide-react";
+import Link from "next/link";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { QueryProvider } from "@/components/query-provider";
+import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Button, buttonVariants } from "@/components/ui/button";
+import { DateTime } from "@/components/ui/date-time";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { toast } from "@/components/ui/sonner";
+import { ApiError } from "@/lib/client/api-fetch";
+import {
+  useCreateShare,
+  useEligiblePartners,
+  useShare,
+  type EligiblePartner,
+} from "@/lib/client/queries/shares";
+import type { ShareDto } from "@/lib/schemas/shares";
+import { CHANNEL_LABELS, channelOutcome, formatTtl, KIND_LABELS, STATE_LABELS, STATE_TONES } from "./format";
+import { LifetimeStep } from "./lifetime-step";
+import { PartnerStep } from "./partner-step";
+import { RevealTokenDialog } from "./reveal-token-dialog";
+
+export type ShareWizardSession = {
+  sessionId: string;
+  applicationId: string;
+  kind: "user" | "business";
+  status: string;
+  number: number | null;
+  displayName: string | null;
+};
+
+type Step = "partner" | "lifetime" | "summary" | "result";
+const STEPS: { id: Step; label: string }[] = [
+  { id: "partner", label: "Partner" },
+  { id: "lifetime", label: "Lifetime" },
+  { id: "summary", label: "Summary" },
+  { id: "result", label: "Result" },
+];
+
+/** Refusals that are about the partner (pick another), and those about the lifetime. */
+const PARTNER_CODES = new Set([
+  "partner_suspended",
+  "partner_agreement_expired",
+  "partner_not_outbound",
+  "partner_not_for_application",
+  "kind_not_allowed",
+  "status_not_allowed",
+  "unknown_target_application",
+  "same_application",
+]);
+const TTL_CODES = new Set(["ttl_above_partner_max", "ttl_out_of_range"]);
+
+/**
+ * Share a finished session with a partner: partner (eligible ones only) → lifetime → summary →
+ * confirm → result. Opened from the session picker's drawer.
+ */
+export function ShareWizard(props: {
+  session: ShareWizardSession;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
+  return (
+    <QueryProvider>
+      <ShareWizardDialog {...props} />
+    </QueryProvider>
+  );
+}
+
+function sessionLabel(s: ShareWizardSession) {
+  return s.number !== null ? `session #${s.number}` : "this session";
+}
+
+function ShareWizardDialog({
+  session,
+  open,
+  onOpenChange,
+}: {
+  session: ShareWizardSession;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
+  const [step, setStep] = useState<Step>("partner");
+  const [partnerId, setPartnerId] = useState<string | null>(null);
+  const [ttlSeconds, setTtlSeconds] = useState<number | null>(null);
+  const [revealOpen, setRevealOpen] = useState(false);
+  const partners = useEligiblePartners(session.sessionId, open);
+  const create = useCreateShare();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const partner = partners.data?.items.find((p) => p.id === partnerId && p.eligible) ?? null;
+
+  // Each step's heading takes focus, so keyboard and screen-reader users land at its start.
+  useEffect(() => {
+    if (open) headingRef.current?.focus();
+  }, [step, open]);
+
+  function reset() {
+    setStep("partner");
+    setPartnerId(null);
+    setTtlSeconds(null);
+    setRevealOpen(false);
+    create.reset();
+  }
+
+  function close() {
+    // The share is being minted: closing now would hide its outcome.
+    if (create.isPending) return;
+    reset();
+    onOpenChange(false);
+  }
+
+  function confirm() {
+    if (!partner || ttlSeconds === null) return;
+    create.mutate(
+      { sessionId: session.sessionId, partnerId: partner.id, ttlSeconds },
+      {
+        onSuccess: (share) => {
+          setStep("result");
+          toast.success(`Shared ${sessionLabel(session)} with ${share.partnerName}`);
+        },
+      },
+    );
+  }
+
+  function backTo(target: Step) {
+    create.reset();
+    if (target === "partner") void partners.refetch();
+    setStep(target);
+  }
+
+  const title = `Share ${sessionLabel(session)}`;
+  const stepIndex = STEPS.findIndex((s) => s.id === step);
+
+  return (
+    <Dialog open={open} onOpenChange={(next) => (next ? onOpenChange(true) : close())}>
+      <DialogContent
+        className="max-w-2xl"
+        showClose={!create.isPending}
+        onEscapeKeyDown={(event) => create.isPending && event.preventDefault()}
+        onInteractOutside={(event) => event.preventDefault()}
+      >
+        <DialogHeader>
+          <DialogTitle className="flex items-center gap-2">
+            <Share2 className="size-4 text-brand-600" aria-hidden /> {title}
+          </DialogTitle>
+          <DialogDescription>
+            {session.displayName ?? "Unnamed"} · {KIND_LABELS[session.kind]} · {session.status}
+          </DialogDescription>
+        </DialogHeader>
+        <ol aria-label="Steps" className="flex flex-wrap gap-1 text-xs">
+          {STEPS.map((s, i) => (
+            <li
+              key={s.id}
+              aria-current={i === stepIndex ? "step" : undefined}
+              className={
+                i === stepIndex
+                  ? "rounded-full bg-brand-600 px-2.5 py-1 font-medium text-white"
+                  : i < stepIndex
+                    ? "rounded-full bg-brand-50 px-2.5 py-1 text-brand-700"
+                    : "rounded-full bg-slate-100 px-2.5 py-1 text-slate-600"
+              }
+            >
+              {i + 1}. {s.label}
+            </li>
+          ))}
+        </ol>
+        <h3
+          ref={headingRef}
+          tabIndex={-1}
+          className="text-sm font-semibold text-slate-900 focus:outline-none"
+        >
+          {step === "partner" && "Choose the partner"}
+          {step === "lifetime" && `Choose how long ${partner?.name ?? "the partner"} may use the token`}
+          {step === "summary" && (create.isPending ? "Sharing…" : "Check and confirm")}
+          {step === "result" && "Shared"}
+        </h3>
+
+        {step === "partner" && (
+          <PartnerStep
+            query={partners}
+            selected={partner?.id ?? null}
+            onSelect={(id) => {
+              if (id !== partnerId) setTtlSeconds(null);
+              setPartnerId(id);
+            }}
+            onNext={() => setStep("lifetime")}
+            onCancel={close}
+          />
+        )}
+        {step === "lifetime" && partner && (
+          <LifetimeStep
+            partnerName={partner.name}
+            defaultSeconds={partner.defaultTtlSeconds}
+            maxSeconds={partner.maxTtlSeconds}
+            value={ttlSeconds}
+            onBack={() => setStep("partner")}
+            onNext={(seconds) => {
+              setTtlSeconds(seconds);
+              setStep("summary");
+            }}
+          />
+        )}
+        {step === "summary" && partner && ttlSeconds !== null && (
+          <SummaryStep
+            session={session}
+            partner={partner}
+            ttlSeconds={ttlSeconds}
+            pending={create.isPending}
+            error={create.error}
+            onBack={backTo}
+            onConfirm={confirm}
+          />
+        )}
+        {step === "result" && create.data && (
+          <ResultStep share={create.data} onReveal={() => setRevealOpen(true)} onDone={close} />
+        )}
+        {create.data?.channel === "manual" && (
+          <RevealTokenDialog
+            shareId={create.data.id}
+            partnerName={create.data.partnerName}
+            open={revealOpen}
+            onOpenChange={setRevealOpen}
+          />
+        )}
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="contents">
+      <dt className="font-medium text-slate-600">{label}</dt>
+      <dd className="text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
+/** Re-renders every few seconds, so "expires at" follows the clock while the summary is open. */
+function useNow(intervalMs: number) {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const t = setInterval(() => setNow(new Date()), intervalMs);
+    return () => clearInterval(t);
+  }, [intervalMs]);
+  return now;
+}
+
+function SummaryStep({
+  session,
+  partner,
+  ttlSeconds,
+  pending,
+  error,
+  onBack,
+  onConfirm,
+}: {
+  session: ShareWizardSession;
+  partner: EligiblePartner;
+  ttlSeconds: number;
+  pending: boolean;
+  error: Error | null;
+  onBack: (step: Step) => void;
+  onConfirm: () => void;
+}) {
+  const now = useNow(5_000);
+  const code = error instanceof ApiError ? error.code : null;
+  const suggest: Step | null =
+    code && PARTNER_CODES.has(code) ? "partner" : code && TTL_CODES.has(code) ? "lifetime" : null;
+
+  if (pending) {
+    return (
+      <div
+        role="status"
+        aria-live="polite"
+        className="flex items-center gap-3 rounded-md bg-slate-50 px-4 py-6"
+      >
+        <Loader2 className="size-5 animate-spin text-brand-600" aria-hidden />
+        <div>
+          <p className="font-medium text-slate-900">
+            Sharing {sessionLabel(session)} with {partner.name}…
+          </p>
+          <p className="text-slate-600">
+            Checking the partnership, minting the token at Didit and recording the share. This takes a few
+            seconds.
+          </p>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="grid gap-4">
+      <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[11rem_1fr]">
+        <Row label="Session">
+          {session.number !== null ? `#${session.number}` : session.sessionId} ·{" "}
+          {session.displayName ?? "Unnamed"} · {KIND_LABELS[session.kind]} · {session.status}
+        </Row>
+        <Row label="Partner">{partner.name}</Row>
+        <Row label="Agreement">
+          {partner.agreementReference ?? "—"}
+          {partner.agreementExpiresOn && (
+            <span className="text-slate-600"> (expires {partner.agreementExpiresOn})</span>
+          )}
+        </Row>
+        <Row label="Channel">
+          <Badge tone="neutral">{CHANNEL_LABELS[partner.deliveryChannel]}</Badge>{" "}
+          <span>{channelOutcome(partner.deliveryChannel, partner.name, partner.pushUrl)}</span>
+        </Row>
+        <Row label="Lifetime">{formatTtl(ttlSeconds)}</Row>
+        <Row label="Expires">
+          <DateTime value={new Date(now.getTime() + ttlSeconds * 1000)} />{" "}
+          <span className="text-slate-600">(if confirmed now)</span>
+        </Row>
+      </dl>
+      {error && (
+        <Alert title="The session was not shared">
+          <p>{error.message}</p>
+          {code && <p className="mt-1 font-mono text-xs">{code}</p>}
+        </Alert>
+      )}
+      <div className="flex flex-wrap justify-between gap-2">
+        <div className="flex gap-2">
+          <Button variant={suggest === "partner" ? "primary" : "secondary"} onClick={() => onBack("partner")}>
+            Change partner
+          </Button>
+          <Button
+            variant={suggest === "lifetime" ? "primary" : "secondary"}
+            onClick={() => onBack("lifetime")}
+          >
+            Change lifetime
+          </Button>
+        </div>
+        <Button variant={suggest ? "secondary" : "primary"} onClick={onConfirm}>
+          {error ? "Try again" : "Confirm and share"}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function resultText(share: ShareDto): string {
+  if (share.state === "delivered" && share.channel === "internal")
+    return `The token is in ${share.partnerName}'s inbox in this console.`;
+  if (share.state === "delivered") return `The token was delivered to ${share.partnerName}.`;
+  if (share.state === "picked_up") return `${share.partnerName} picked the token up.`;
+  if (share.state === "pending") {
+    if (share.channel === "push")
+      return `Handoff is pushing the token to ${share.partnerName}, retrying until it expires.`;
+    if (share.channel === "pickup") return `The token waits for ${share.partnerName} to pick it up.`;
+    if (share.channel === "manual")
+      return `Reveal the token once and hand it to ${share.partnerName} yourself.`;
+  }
+  if (share.state === "failed") return `Delivery failed${share.lastError ? `: ${share.lastError}` : ""}.`;
+  return `The share is ${STATE_LABELS[share.state].toLowerCase()}.`;
+}
+
+function ResultStep({
+  share: created,
+  onReveal,
+  onDone,
+}: {
+  share: ShareDto;
+  onReveal: () => void;
+  onDone: () => void;
+}) {
+  // Follows the delivery live (a push may still be on its way).
+  const live = useShare(created.id);
+  const share = live.data ?? created;
+  return (
+    <div className="grid gap-4">
+      <Alert tone="success" title={`Shared with ${share.partnerName}`}>
+        <p className="flex flex-wrap items-center gap-2">
+          State:{" "}
+          <Badge tone={STATE_TONES[share.state]} data-testid="share-result-state">
+            {STATE_LABELS[share.state]}
+          </Badge>
+        </p>
+        <p className="mt-1">{resultText(share)}</p>
+        <p className="mt-1">
+          Valid until <DateTime value={share.expiresAt} />.
+        </p>
+      </Alert>
+      <div className="flex flex-wrap justify-end gap-2">
+        {share.canReveal && share.channel === "manual" && (
+          <Button variant="secondary" onClick={onReveal}>
+            Reveal token now
+          </Button>
+        )}
+        <Link href={`/shares/${share.id}`} className={buttonVariants({ variant: "secondary" })}>
+          <CircleCheck aria-hidden /> Open the share
+        </Link>
+        <Button onClick={onDone}>Done</Button>
+      </div>
+    </div>
+  );
+}
