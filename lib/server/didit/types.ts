@@ -79,6 +79,12 @@ export type ImportInput = {
   workflowId: string;
   vendorData: string;
   trustReview: boolean;
+  /**
+   * Our own Didit application's uuid (connected_applications). The recipe answers both "not for
+   * you" and "already imported" with a bare 403: the token's `for_application_id` against this
+   * tells them apart when Didit's body does not.
+   */
+  expectedApplicationId?: string;
 };
 export type ImportResult = {
   sessionId: string;
