@@ -30,6 +30,7 @@ export const ERROR_STATUS = {
   kind_not_allowed: 409,
   status_not_allowed: 409,
   ttl_above_partner_max: 409,
+  partner_not_for_application: 409,
   // Didit's refusals, recognised by status and body (lib/server/didit/errors.ts).
   token_expired: 422,
   token_invalid: 422,

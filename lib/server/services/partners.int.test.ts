@@ -1,0 +1,650 @@
+import { and, count, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as partnerRoute from "@/app/api/partners/[id]/route";
+import * as secretRoute from "@/app/api/partners/[id]/secret/route";
+import * as partnersRoute from "@/app/api/partners/route";
+import type {
+  CreatePartnerResponse,
+  EligiblePartnersResponse,
+  PartnerDetailDto,
+  PartnerDto,
+  PartnerListResponse,
+  RotatePartnerSecretResponse,
+} from "@/lib/schemas/partners";
+import {
+  auditEvents,
+  connectedApplications,
+  partners,
+  partnerSecrets,
+  sessionMirror,
+  shares,
+} from "@/lib/server/db/schema";
+import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
+import { insertUser, request, type TestUser } from "@/test/session";
+import { verifyAuditChain } from "./audit";
+
+type Handler = (req: Request, ctx?: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type ErrorBody = {
+  error: { code: string; message: string; details?: { fields?: Record<string, string[]> } };
+};
+
+let t: TestDatabase;
+const as = {} as Record<"partnerships" | "officer" | "auditor" | "admin", TestUser>;
+let bank: { id: string; didit: string };
+let pay: { id: string; didit: string };
+let gone: { id: string; didit: string };
+const EXTERNAL = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+const today = () => new Date().toISOString().slice(0, 10);
+const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+
+async function call(
+  handler: Handler | undefined,
+  url: string,
+  init: { method?: string; user?: TestUser | null; body?: unknown; params?: Record<string, string> } = {},
+) {
+  const req = await request(url, { method: init.method ?? "GET", user: init.user, body: init.body });
+  const res = await handler!(req, { params: Promise.resolve(init.params ?? {}) });
+  const text = await res.text();
+  return { res, text, json: (text ? JSON.parse(text) : null) as unknown };
+}
+
+const create = (body: Record<string, unknown>, user: TestUser = as.partnerships) =>
+  call(partnersRoute.POST, "/api/partners", { method: "POST", user, body });
+const patch = (id: string, body: Record<string, unknown>, user: TestUser = as.partnerships) =>
+  call(partnerRoute.PATCH, `/api/partners/${id}`, { method: "PATCH", user, body, params: { id } });
+const detail = (id: string, user: TestUser = as.auditor) =>
+  call(partnerRoute.GET, `/api/partners/${id}`, { user, params: { id } });
+const list = (query: string, user: TestUser = as.officer) =>
+  call(partnersRoute.GET, `/api/partners${query}`, { user });
+const rotate = (id: string, body: Record<string, unknown> = {}, user: TestUser = as.partnerships) =>
+  call(secretRoute.POST, `/api/partners/${id}/secret`, { method: "POST", user, body, params: { id } });
+
+function base(overrides: Record<string, unknown> = {}) {
+  return {
+    name: `Acme ${Math.random().toString(36).slice(2, 8)}`,
+    diditApplicationId: crypto.randomUUID(),
+    applicationId: bank.id,
+    direction: "outbound",
+    agreementReference: "DSA-2026-07",
+    agreementSignedOn: "2026-01-15",
+    agreementExpiresOn: inDays(400),
+    allowedKinds: ["user", "business"],
+    ...overrides,
+  };
+}
+
+async function rowCounts() {
+  const [p] = await t.db.select({ n: count() }).from(partners);
+  const [s] = await t.db.select({ n: count() }).from(partnerSecrets);
+  return { partners: Number(p!.n), secrets: Number(s!.n) };
+}
+
+async function auditsOf(entityId: string) {
+  return t.db.select().from(auditEvents).where(eq(auditEvents.entityId, entityId)).orderBy(auditEvents.seq);
+}
+
+const fieldsOf = (json: unknown) => Object.keys((json as ErrorBody).error.details?.fields ?? {});
+const codeOf = (json: unknown) => (json as ErrorBody).error.code;
+
+beforeAll(async () => {
+  t = await createTestDatabase({ sandbox: false });
+  for (const role of ["partnerships", "officer", "auditor", "admin"] as const)
+    as[role] = await insertUser(t.db, role);
+  const app = async (name: string, deleted = false) => {
+    const didit = crypto.randomUUID();
+    const [row] = await t.db
+      .insert(connectedApplications)
+      .values({
+        name,
+        diditApplicationId: didit,
+        environment: "sandbox",
+        deletedAt: deleted ? new Date() : null,
+      })
+      .returning();
+    return { id: row!.id, didit };
+  };
+  bank = await app("Northwind Bank");
+  pay = await app("Northwind Pay");
+  gone = await app("Old Brand", true);
+});
+afterAll(() => t.close());
+
+describe(`partner directory (${testDriver()})`, () => {
+  it("creates a manual outbound partner with the documented defaults, audited, with no secret", async () => {
+    const { res, json } = await create(base({ name: "Acme Manual", diditApplicationId: EXTERNAL }));
+    expect(res.status, JSON.stringify(json)).toBe(201);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const { partner, secret } = json as CreatePartnerResponse;
+    expect(secret).toBeNull();
+    expect(partner).toMatchObject({
+      name: "Acme Manual",
+      applicationId: bank.id,
+      application: { name: "Northwind Bank", deleted: false },
+      sisterBrand: false,
+      deliveryChannel: "manual",
+      allowedStatuses: ["Approved", "In Review"],
+      defaultTtlSeconds: 3600,
+      maxTtlSeconds: 86400,
+      importMode: "manual",
+      trustReview: false,
+      reviewSlaHours: 48,
+      status: "active",
+      agreementState: "valid",
+      secret: null,
+      secretNeeded: false,
+    });
+    const events = await auditsOf(partner.id);
+    expect(events.map((e) => e.action)).toEqual(["partner.created"]);
+    expect(events[0]!.data).toMatchObject({
+      name: "Acme Manual",
+      deliveryChannel: "manual",
+      secretIssued: false,
+    });
+  });
+
+  it("issues a Standard Webhooks secret once for a push partner: sealed at rest, only last4 afterwards", async () => {
+    const { Webhook } = await import("standardwebhooks");
+    const { res, json, text } = await create(
+      base({ deliveryChannel: "push", pushUrl: "https://partner.example/api/partner/v1/inbox/x" }),
+    );
+    expect(res.status, text).toBe(201);
+    const { partner, secret } = json as CreatePartnerResponse;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(secret!.slice(6), "base64")).toHaveLength(32);
+    const wh = new Webhook(secret!);
+    const signed = wh.sign("msg_1", new Date(), '{"a":1}');
+    expect(
+      wh.verify('{"a":1}', {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
+        "webhook-signature": signed,
+      }),
+    ).toEqual({ a: 1 });
+    expect(partner.secret?.last4).toBe(secret!.slice(-4));
+
+    const [row] = await t.db.select().from(partnerSecrets).where(eq(partnerSecrets.partnerId, partner.id));
+    expect(row!.secretCiphertext).not.toContain(secret!.slice(6, 20));
+    const got = await detail(partner.id);
+    expect(got.res.status).toBe(200);
+    expect(got.text).not.toContain(secret!.slice(6));
+    expect((got.json as PartnerDetailDto).secrets).toEqual([
+      expect.objectContaining({ last4: secret!.slice(-4), state: "current", expiresAt: null }),
+    ]);
+    for (const e of await auditsOf(partner.id))
+      expect(JSON.stringify(e.data)).not.toContain(secret!.slice(6));
+  });
+
+  it("issues a secret for an outside inbound partner and for pickup, none for a sister brand", async () => {
+    const inbound = await create(base({ direction: "inbound" }));
+    expect((inbound.json as CreatePartnerResponse).secret).toMatch(/^whsec_/);
+    const pickup = await create(base({ deliveryChannel: "pickup" }));
+    expect((pickup.json as CreatePartnerResponse).secret).toMatch(/^whsec_/);
+    const sister = await create(
+      base({ diditApplicationId: pay.didit, direction: "both", name: "Northwind Pay" }),
+    );
+    expect(sister.res.status, sister.text).toBe(201);
+    const made = sister.json as CreatePartnerResponse;
+    expect(made.secret).toBeNull();
+    expect(made.partner).toMatchObject({
+      sisterBrand: true,
+      deliveryChannel: "internal",
+      secretNeeded: false,
+    });
+  });
+
+  it("refuses internal delivery to an outside application, and the application itself as its own partner", async () => {
+    const before = await rowCounts();
+    const internal = await create(base({ deliveryChannel: "internal" }));
+    expect(internal.res.status).toBe(422);
+    expect(fieldsOf(internal.json)).toEqual(["deliveryChannel"]);
+    expect((internal.json as ErrorBody).error.message).toMatch(/sister brand/);
+
+    const self = await create(base({ diditApplicationId: bank.didit }));
+    expect(self.res.status).toBe(422);
+    expect(codeOf(self.json)).toBe("same_application");
+    expect((self.json as ErrorBody).error.message).toMatch(/cannot be Northwind Bank itself/);
+
+    const missing = await create(base({ applicationId: crypto.randomUUID() }));
+    expect(missing.res.status).toBe(422);
+    expect(fieldsOf(missing.json)).toEqual(["applicationId"]);
+    const deleted = await create(base({ applicationId: gone.id }));
+    expect(deleted.res.status).toBe(422);
+    expect(fieldsOf(deleted.json)).toEqual(["applicationId"]);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it("answers 409 for the same partner application twice on one of our applications, but not on another", async () => {
+    const didit = crypto.randomUUID();
+    const first = await create(base({ diditApplicationId: didit, name: "Globex" }));
+    expect(first.res.status).toBe(201);
+    const before = await rowCounts();
+    const again = await create(base({ diditApplicationId: didit, name: "Globex again" }));
+    expect(again.res.status).toBe(409);
+    expect((again.json as ErrorBody).error.message).toBe(
+      "Globex is already the partner with this Didit application for Northwind Bank: edit that partner instead.",
+    );
+    expect(await rowCounts()).toEqual(before);
+    const other = await create(
+      base({ diditApplicationId: didit, applicationId: pay.id, name: "Globex (Pay)" }),
+    );
+    expect(other.res.status).toBe(201);
+  });
+
+  it("needs https for push (http only to loopback outside production)", async () => {
+    const plain = await create(base({ deliveryChannel: "push", pushUrl: "http://partner.example/inbox" }));
+    expect(plain.res.status).toBe(422);
+    expect(fieldsOf(plain.json)).toEqual(["pushUrl"]);
+    const noUrl = await create(base({ deliveryChannel: "push" }));
+    expect(noUrl.res.status).toBe(422);
+    expect(fieldsOf(noUrl.json)).toContain("pushUrl");
+    const loopback = await create(base({ deliveryChannel: "push", pushUrl: "http://127.0.0.1:4010/inbox" }));
+    expect(loopback.res.status, loopback.text).toBe(201);
+    const api = await create(base({ partnerApiBaseUrl: "http://partner.example" }));
+    expect(fieldsOf(api.json)).toEqual(["partnerApiBaseUrl"]);
+  });
+
+  it("answers bad input with the 422 envelope and writes nothing", async () => {
+    const before = await rowCounts();
+    const cases: Record<string, unknown>[] = [
+      base({ allowedKinds: [] }),
+      base({ allowedStatuses: ["Not Finished"] }),
+      base({ defaultTtlSeconds: 90_000 }),
+      base({ defaultTtlSeconds: 7200, maxTtlSeconds: 3600 }),
+      base({ agreementSignedOn: "2026-06-01", agreementExpiresOn: "2026-05-31" }),
+      base({ agreementExpiresOn: "10000-01-01" }),
+      base({ vendorDataTemplate: "acme-{user}" }),
+      base({ status: "suspended" }),
+      base({ contacts: [{ name: "Ann", email: "not-an-email" }] }),
+      base({ direction: "sideways" }),
+      base({ diditApplicationId: "not-a-uuid" }),
+      { ...base(), surprise: 1 },
+    ];
+    for (const body of cases) {
+      const { res, json } = await create(body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(codeOf(json)).toBe("validation_failed");
+    }
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it("lets only partnership managers write; every role reads", async () => {
+    const before = await rowCounts();
+    for (const role of ["officer", "auditor", "admin"] as const) {
+      expect((await create(base(), as[role])).res.status, role).toBe(403);
+    }
+    expect(
+      (await call(partnersRoute.POST, "/api/partners", { method: "POST", user: null, body: base() })).res
+        .status,
+    ).toBe(401);
+    expect(await rowCounts()).toEqual(before);
+    for (const role of ["officer", "auditor", "admin", "partnerships"] as const) {
+      expect((await list("", as[role])).res.status, role).toBe(200);
+    }
+  });
+});
+
+describe(`editing a partner (${testDriver()})`, () => {
+  let partner: PartnerDto;
+  beforeAll(async () => {
+    partner = ((await create(base({ name: "Initech", maxTtlSeconds: 7200 }))).json as CreatePartnerResponse)
+      .partner;
+  });
+
+  it("audits the changed field names only", async () => {
+    const { res, json } = await patch(partner.id, {
+      name: "Initech Payments",
+      allowedStatuses: ["Approved", "Declined"],
+      contacts: [{ name: "Ann Ops", email: "ANN@initech.example", role: "DPO" }],
+      defaultTtlSeconds: 3600,
+    });
+    expect(res.status, JSON.stringify(json)).toBe(200);
+    expect(json).toMatchObject({
+      name: "Initech Payments",
+      allowedStatuses: ["Approved", "Declined"],
+      contacts: [{ name: "Ann Ops", email: "ann@initech.example", phone: null, role: "DPO" }],
+    });
+    const events = await auditsOf(partner.id);
+    expect(events.at(-1)!.action).toBe("partner.updated");
+    expect((events.at(-1)!.data as { fields: string[] }).fields).toEqual([
+      "name",
+      "allowedStatuses",
+      "contacts",
+    ]);
+    const unchanged = await patch(partner.id, { name: "Initech Payments" });
+    expect(unchanged.res.status).toBe(200);
+    expect(await auditsOf(partner.id)).toHaveLength(events.length);
+  });
+
+  it("checks the merged row: a new default above the stored maximum, an expiry before the stored signing date", async () => {
+    const ttl = await patch(partner.id, { defaultTtlSeconds: 7201 });
+    expect(ttl.res.status).toBe(422);
+    expect(fieldsOf(ttl.json)).toEqual(["defaultTtlSeconds"]);
+    const dates = await patch(partner.id, { agreementExpiresOn: "2026-01-01" });
+    expect(dates.res.status).toBe(422);
+    expect(fieldsOf(dates.json)).toEqual(["agreementExpiresOn"]);
+    const push = await patch(partner.id, { deliveryChannel: "push" });
+    expect(fieldsOf(push.json)).toEqual(["pushUrl"]);
+    const self = await patch(partner.id, { diditApplicationId: bank.didit });
+    expect(codeOf(self.json)).toBe("same_application");
+    const [row] = await t.db.select().from(partners).where(eq(partners.id, partner.id));
+    expect(row!.defaultTtlSeconds).toBe(3600);
+    expect(row!.agreementExpiresOn).toBe(partner.agreementExpiresOn);
+  });
+
+  it("suspends with a reason and reactivates, each audited as such", async () => {
+    const noReason = await patch(partner.id, { status: "suspended" });
+    expect(noReason.res.status).toBe(422);
+    expect(fieldsOf(noReason.json)).toEqual(["suspendedReason"]);
+
+    const suspended = await patch(partner.id, { status: "suspended", suspendedReason: "DPA under review" });
+    expect(suspended.res.status).toBe(200);
+    expect(suspended.json).toMatchObject({ status: "suspended", suspendedReason: "DPA under review" });
+    expect((suspended.json as PartnerDto).suspendedAt).not.toBeNull();
+    let events = await auditsOf(partner.id);
+    expect(events.at(-1)).toMatchObject({
+      action: "partner.suspended",
+      data: { reason: "DPA under review" },
+    });
+
+    const reactivated = await patch(partner.id, { status: "active" });
+    expect(reactivated.json).toMatchObject({ status: "active", suspendedReason: null, suspendedAt: null });
+    events = await auditsOf(partner.id);
+    expect(events.at(-1)).toMatchObject({
+      action: "partner.reactivated",
+      data: { previousReason: "DPA under review" },
+    });
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+  });
+
+  it("answers 404 for an unknown or malformed id, 403 for a reader", async () => {
+    expect((await patch(crypto.randomUUID(), { name: "x" })).res.status).toBe(404);
+    expect((await patch("nope", { name: "x" })).res.status).toBe(404);
+    expect((await detail(crypto.randomUUID())).res.status).toBe(404);
+    expect((await patch(partner.id, { name: "x" }, as.officer)).res.status).toBe(403);
+  });
+
+  it("keeps a partnership with shares on its application", async () => {
+    const other = ((await create(base({ name: "Movable" }))).json as CreatePartnerResponse).partner;
+    const moved = await patch(other.id, { applicationId: pay.id });
+    expect(moved.res.status).toBe(200);
+    await t.db.insert(shares).values({
+      applicationId: pay.id,
+      partnerId: other.id,
+      sessionId: crypto.randomUUID(),
+      sessionKind: "user",
+      sessionNumber: 42,
+      sourceStatus: "Approved",
+      forApplicationId: other.diditApplicationId,
+      ttlSeconds: 600,
+      tokenHash: `hash-${crypto.randomUUID()}`,
+      claims: {},
+      issuedAt: new Date(),
+      expiresAt: new Date(Date.now() + 600_000),
+      channel: "manual",
+      manifest: {
+        session_number: 42,
+        status: "Approved",
+        created_at: null,
+        features: [],
+        agreement_reference: null,
+      },
+      agreement: { reference: null, signedOn: null, expiresOn: null, partnerStatus: "active" },
+    });
+    const back = await patch(other.id, { applicationId: bank.id });
+    expect(back.res.status).toBe(409);
+    const got = (await detail(other.id)).json as PartnerDetailDto;
+    expect(got.recentShares).toEqual([
+      expect.objectContaining({ sessionNumber: 42, state: "pending", sessionKind: "user" }),
+    ]);
+    expect(got.partnerIdHeader).toEqual({ name: "handoff-partner-id", value: other.id });
+  });
+});
+
+describe(`listing partners (${testDriver()})`, () => {
+  const tag = `list${Math.random().toString(36).slice(2, 7)}`;
+  beforeAll(async () => {
+    const mk = (name: string, o: Record<string, unknown>) => create(base({ name: `${tag} ${name}`, ...o }));
+    await mk("valid", { agreementExpiresOn: inDays(90) });
+    await mk("expiring", { agreementExpiresOn: inDays(10) });
+    await mk("today", { agreementExpiresOn: today() });
+    await mk("expired", { agreementSignedOn: "2025-01-01", agreementExpiresOn: "2025-12-31" });
+    await mk("none", { agreementReference: null, agreementSignedOn: null, agreementExpiresOn: null });
+    await mk("suspended", { status: "suspended", suspendedReason: "breach", applicationId: pay.id });
+  });
+
+  const names = (json: unknown) =>
+    (json as PartnerListResponse).items
+      .map((p) => p.name.replace(`${tag} `, ""))
+      .filter((n) => !n.includes(" "));
+
+  it("flags each agreement and filters by state, status, application and text", async () => {
+    const all = (await list(`?q=${tag}`)).json as PartnerListResponse;
+    const state = Object.fromEntries(all.items.map((p) => [p.name.replace(`${tag} `, ""), p.agreementState]));
+    expect(state).toEqual({
+      valid: "valid",
+      expiring: "expiring",
+      today: "expiring",
+      expired: "expired",
+      none: "none",
+      suspended: "valid",
+    });
+    expect(all.items.find((p) => p.name.endsWith("expiring"))!.agreementDaysLeft).toBe(10);
+    expect(names((await list(`?q=${tag}&expiring=true`)).json)).toEqual(["expiring", "today"]);
+    expect(names((await list(`?q=${tag}&agreementState=expired`)).json)).toEqual(["expired"]);
+    expect(names((await list(`?q=${tag}&agreementState=none`)).json)).toEqual(["none"]);
+    expect(names((await list(`?q=${tag}&agreementState=valid`)).json)).toEqual(["suspended", "valid"]);
+    expect(names((await list(`?q=${tag}&status=suspended`)).json)).toEqual(["suspended"]);
+    expect(names((await list(`?q=${tag}&applicationId=${pay.id}`)).json)).toEqual(["suspended"]);
+    expect(names((await list(`?q=${tag.toUpperCase()}%20EXP`)).json)).toEqual(["expired", "expiring"]);
+  });
+
+  it("pages with a cursor and refuses a forged one", async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await list(`?q=${tag}&limit=2${cursor ? `&cursor=${cursor}` : ""}`))
+        .json as PartnerListResponse;
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...names(page));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(["expired", "expiring", "none", "suspended", "today", "valid"]);
+    for (const bad of ["abc", Buffer.from('["x", 1]').toString("base64url"), "%00"]) {
+      const { res, json } = await list(`?cursor=${bad}`);
+      expect(res.status, bad).toBe(422);
+      expect(codeOf(json)).toBe("validation_failed");
+    }
+    expect((await list("?limit=0")).res.status).toBe(422);
+    expect((await list("?expiring=maybe")).res.status).toBe(422);
+    expect((await list("?applicationId=x")).res.status).toBe(422);
+  });
+});
+
+describe(`the share wizard's eligible partners (${testDriver()})`, () => {
+  it("lists every partner of the session's application, eligible first, others with the reason", async () => {
+    const [app] = await t.db
+      .insert(connectedApplications)
+      .values({ name: "Eligibility Bank", diditApplicationId: crypto.randomUUID(), environment: "sandbox" })
+      .returning();
+    const sessionId = crypto.randomUUID();
+    await t.db.insert(sessionMirror).values({
+      applicationId: app!.id,
+      diditSessionId: sessionId,
+      sessionNumber: 7,
+      kind: "business",
+      status: "In Review",
+      diditCreatedAt: new Date(),
+    });
+    const mk = async (name: string, o: Record<string, unknown>) =>
+      ((await create(base({ name, applicationId: app!.id, ...o }))).json as CreatePartnerResponse).partner;
+    await mk("Zeta OK", {});
+    await mk("Alpha suspended", { status: "suspended", suspendedReason: "breach" });
+    await mk("Beta KYC only", { allowedKinds: ["user"] });
+    await mk("Gamma approved only", { allowedStatuses: ["Approved"] });
+    await mk("Delta inbound", { direction: "inbound" });
+    await mk("Epsilon lapsed", { agreementSignedOn: "2025-01-01", agreementExpiresOn: "2025-06-30" });
+    await create(base({ name: "Other app's partner", applicationId: pay.id }));
+
+    const { res, json } = await list(`?eligibleFor=${sessionId}`, as.officer);
+    expect(res.status).toBe(200);
+    const body = json as EligiblePartnersResponse;
+    expect(body.session).toEqual({
+      id: sessionId,
+      applicationId: app!.id,
+      kind: "business",
+      status: "In Review",
+      sessionNumber: 7,
+    });
+    expect(body.items.map((i) => [i.partner.name, i.eligible, i.code ?? null])).toEqual([
+      ["Zeta OK", true, null],
+      ["Alpha suspended", false, "partner_suspended"],
+      ["Beta KYC only", false, "kind_not_allowed"],
+      ["Delta inbound", false, "partner_not_outbound"],
+      ["Epsilon lapsed", false, "partner_agreement_expired"],
+      ["Gamma approved only", false, "status_not_allowed"],
+    ]);
+    expect(body.items[1]!.message).toMatch(/Alpha suspended is suspended \(breach\)/);
+    expect(JSON.stringify(body)).not.toMatch(/whsec_/);
+
+    const unknown = await list(`?eligibleFor=${crypto.randomUUID()}`);
+    expect(unknown.res.status).toBe(404);
+    expect((unknown.json as ErrorBody).error.message).toMatch(/sync its application/);
+    await t.db
+      .update(sessionMirror)
+      .set({ deletedAt: new Date() })
+      .where(and(eq(sessionMirror.diditSessionId, sessionId)));
+    expect((await list(`?eligibleFor=${sessionId}`)).res.status).toBe(404);
+  });
+});
+
+describe(`rotating a partner's secret (${testDriver()})`, () => {
+  it("returns the new secret once (no-store); the old one verifies through the overlap", async () => {
+    const { partnerVerificationSecrets, partnerSigningSecret } = await import("./partner-secrets");
+    const made = (await create(base({ deliveryChannel: "pickup" }))).json as CreatePartnerResponse;
+    const first = made.secret!;
+    const { res, json, text } = await rotate(made.partner.id, { overlapHours: 2 });
+    expect(res.status, text).toBe(201);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const rotated = json as RotatePartnerSecretResponse;
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(first);
+    expect(rotated.last4).toBe(rotated.secret.slice(-4));
+    const until = Date.parse(rotated.previousExpiresAt!);
+    expect(Math.abs(until - (Date.now() + 2 * 3_600_000))).toBeLessThan(60_000);
+
+    expect(await partnerVerificationSecrets(t.db, made.partner.id)).toEqual([rotated.secret, first]);
+    expect(await partnerSigningSecret(t.db, made.partner.id)).toBe(rotated.secret);
+    const later = new Date(until + 1000);
+    expect(await partnerVerificationSecrets(t.db, made.partner.id, later)).toEqual([rotated.secret]);
+
+    const got = (await detail(made.partner.id)).json as PartnerDetailDto;
+    expect(got.secret?.last4).toBe(rotated.last4);
+    expect(got.secrets.map((s) => s.state)).toEqual(["current", "overlap"]);
+    const events = await auditsOf(made.partner.id);
+    expect(events.at(-1)).toMatchObject({
+      action: "partner.secret_rotated",
+      data: { overlapHours: 2, previousSecrets: 1, secretId: rotated.id },
+    });
+    expect(JSON.stringify(events.at(-1)!.data)).not.toContain(rotated.secret.slice(6));
+  });
+
+  it("with no overlap the old secret stops at once; issues a first secret where none was", async () => {
+    const { partnerVerificationSecrets } = await import("./partner-secrets");
+    const made = (await create(base({ deliveryChannel: "push", pushUrl: "https://p.example/in" })))
+      .json as CreatePartnerResponse;
+    const r = (await rotate(made.partner.id, { overlapHours: 0 })).json as RotatePartnerSecretResponse;
+    expect(await partnerVerificationSecrets(t.db, made.partner.id, new Date(Date.now() + 1000))).toEqual([
+      r.secret,
+    ]);
+
+    const manual = (await create(base())).json as CreatePartnerResponse;
+    expect(manual.secret).toBeNull();
+    const firstSecret = (await rotate(manual.partner.id)).json as RotatePartnerSecretResponse;
+    expect(firstSecret.previousExpiresAt).toBeNull();
+    expect(await partnerVerificationSecrets(t.db, manual.partner.id)).toEqual([firstSecret.secret]);
+  });
+
+  it("refuses a bad overlap, an unknown partner and a reader, writing nothing", async () => {
+    const made = (await create(base({ deliveryChannel: "pickup" }))).json as CreatePartnerResponse;
+    const before = await rowCounts();
+    for (const body of [
+      { overlapHours: 169 },
+      { overlapHours: -1 },
+      { overlapHours: 1.5 },
+      { overlapHours: "24" },
+      { x: 1 },
+    ]) {
+      expect((await rotate(made.partner.id, body)).res.status, JSON.stringify(body)).toBe(422);
+    }
+    expect((await rotate(crypto.randomUUID())).res.status).toBe(404);
+    expect((await rotate(made.partner.id, {}, as.officer)).res.status).toBe(403);
+    expect(await rowCounts()).toEqual(before);
+  });
+});
+
+describe(`partner-signed requests (${testDriver()})`, () => {
+  it("partnerSecretsLookup finds the partner by path or header, never a suspended or unknown one", async () => {
+    const { partnerSecretsLookup } = await import("./partner-secrets");
+    const { systemContext } = await import("./context");
+    const ctx = systemContext(t.db);
+    const made = (await create(base({ deliveryChannel: "pickup" }))).json as CreatePartnerResponse;
+    const id = made.partner.id;
+    const none = new Headers();
+    expect(await partnerSecretsLookup(ctx, { partnerId: id }, none)).toEqual({
+      partnerId: id,
+      secrets: [made.secret],
+    });
+    expect(
+      await partnerSecretsLookup(ctx, {}, new Headers({ "handoff-partner-id": id.toUpperCase() })),
+    ).toEqual({
+      partnerId: id,
+      secrets: [made.secret],
+    });
+    // The path wins over the header.
+    expect(
+      await partnerSecretsLookup(ctx, { partnerId: "x" }, new Headers({ "handoff-partner-id": id })),
+    ).toBeNull();
+    expect(await partnerSecretsLookup(ctx, {}, new Headers({ "handoff-partner-id": "nope" }))).toBeNull();
+    expect(await partnerSecretsLookup(ctx, {}, none)).toBeNull();
+    expect(await partnerSecretsLookup(ctx, { partnerId: crypto.randomUUID() }, none)).toBeNull();
+    const manual = (await create(base())).json as CreatePartnerResponse;
+    expect(await partnerSecretsLookup(ctx, { partnerId: manual.partner.id }, none)).toBeNull();
+    await patch(id, { status: "suspended", suspendedReason: "leak" });
+    expect(await partnerSecretsLookup(ctx, { partnerId: id }, none)).toBeNull();
+  });
+
+  it("works as the secrets option of a partner-mode route: signed by either secret in the overlap", async () => {
+    const { Webhook } = await import("standardwebhooks");
+    const { apiRoute } = await import("@/lib/server/http/route");
+    const { partnerSecretsLookup } = await import("./partner-secrets");
+    const route = apiRoute({ mode: "partner", secrets: partnerSecretsLookup }, async ({ sender }) => ({
+      partnerId: sender.partnerId,
+    }));
+    const made = (await create(base({ deliveryChannel: "pickup" }))).json as CreatePartnerResponse;
+    const send = (secret: string, id: string) => {
+      const body = '{"hello":"world"}';
+      const at = new Date();
+      return route(
+        new Request("http://handoff.test/api/partner/v1/test", {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "handoff-partner-id": made.partner.id,
+            "webhook-id": id,
+            "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+            "webhook-signature": new Webhook(secret).sign(id, at, body),
+          },
+          body,
+        }),
+      );
+    };
+    expect((await send(made.secret!, "msg_a")).status).toBe(200);
+    const rotated = (await rotate(made.partner.id, { overlapHours: 1 })).json as RotatePartnerSecretResponse;
+    expect((await send(made.secret!, "msg_b")).status).toBe(200);
+    const res = await send(rotated.secret, "msg_c");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ partnerId: made.partner.id });
+    expect((await send(`whsec_${Buffer.alloc(32, 1).toString("base64")}`, "msg_d")).status).toBe(401);
+  });
+});
