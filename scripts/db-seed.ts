@@ -2,6 +2,7 @@ import { getEnv } from "@/lib/env";
 import { openPglite, openPostgres } from "@/lib/server/db/open";
 import { migrateSandbox } from "@/lib/server/sandbox/migrate";
 import { seedSandboxDemo } from "@/lib/server/sandbox/demo-seed";
+import { seedDemoConnections } from "@/lib/server/services/demo-connections";
 import { DEMO_USERS, seedDemo } from "@/lib/server/seed";
 
 async function main() {
@@ -23,6 +24,14 @@ async function main() {
       if (demo.created)
         console.log(`Created the sandbox demo applications (${demo.sessions} sessions): ${demo.file}`);
       else console.log("Sandbox applications already exist: sandbox demo not seeded.");
+      const connected = await seedDemoConnections(handle.db);
+      if (connected.created > 0) {
+        console.log(
+          `Connected ${connected.created} demo applications with ${connected.partners} partners; their setup (key test, webhook, sync) runs when the console starts.`,
+        );
+      } else if (connected.rekeyed > 0) {
+        console.log(`Re-sealed the new keys of ${connected.rekeyed} demo applications.`);
+      } else console.log("Connected applications already exist: demo connections not seeded.");
     }
   } finally {
     await handle.close();

@@ -67,6 +67,18 @@ export async function boot(): Promise<void> {
               "sandbox demo seed failed",
             );
           }
+          // The sandbox's Northwind applications connected to the console, partners both ways.
+          try {
+            const { seedDemoConnections } = await import("@/lib/server/services/demo-connections");
+            const connected = await seedDemoConnections(db);
+            if (connected.created > 0 || connected.rekeyed > 0)
+              log.info(connected, "demo connections seeded");
+          } catch (error) {
+            log.error(
+              { err: error instanceof Error ? error.message : String(error) },
+              "demo connections seed failed",
+            );
+          }
         }
       }
     } else {

@@ -1,4 +1,6 @@
 import "server-only";
+import { registerApplicationHandlers } from "./applications";
+import { registerSessionSyncHandlers } from "./session-sync";
 import { registerShareDeliveryHandlers } from "./share-delivery";
 
 /**
@@ -7,5 +9,7 @@ import { registerShareDeliveryHandlers } from "./share-delivery";
  */
 export function registerProductHandlers(): void {
   // (feature handlers are registered below, one call per line)
+  registerApplicationHandlers();
+  registerSessionSyncHandlers();
   registerShareDeliveryHandlers();
 }

@@ -1,0 +1,120 @@
+import { z } from "zod";
+
+/** Connected applications: our own Didit applications, their keys (write-only) and sync state. */
+
+export const APPLICATION_ENVIRONMENT_VALUES = ["sandbox", "live"] as const;
+export type ApplicationEnvironmentValue = (typeof APPLICATION_ENVIRONMENT_VALUES)[number];
+
+const name = z
+  .string({ error: "Name is required" })
+  .trim()
+  .min(1, "Name is required")
+  .max(120, "Use at most 120 characters")
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "The name cannot contain control characters");
+
+const diditUuid = (label: string) =>
+  z
+    .string({ error: `${label} is required` })
+    .trim()
+    .toLowerCase()
+    .pipe(z.uuid({ error: `${label} must be a UUID, as shown in the Didit console` }));
+
+const workflow = (kind: string) =>
+  z
+    .union([
+      z.literal("").transform(() => null),
+      z.null(),
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .pipe(z.uuid({ error: `The default ${kind} workflow must be a workflow UUID, or left empty` })),
+    ])
+    .optional();
+
+/** An API key as Didit issues it: printable ASCII, no spaces. Never echoed back. */
+export const apiKeySchema = z
+  .string({ error: "Paste the application's API key" })
+  .trim()
+  .min(8, "This is too short to be a Didit API key")
+  .max(512, "This is too long to be a Didit API key")
+  .regex(/^[\x21-\x7e]+$/, "An API key has no spaces or special characters: copy it again");
+
+export const createApplicationRequestSchema = z.object({
+  name,
+  diditApplicationId: diditUuid("The Didit application ID"),
+  environment: z.enum(APPLICATION_ENVIRONMENT_VALUES, { error: 'Environment must be "sandbox" or "live"' }),
+  apiKey: apiKeySchema,
+  defaultWorkflowUser: workflow("KYC"),
+  defaultWorkflowBusiness: workflow("KYB"),
+});
+export type CreateApplicationRequest = z.input<typeof createApplicationRequestSchema>;
+export type CreateApplicationInput = z.output<typeof createApplicationRequestSchema>;
+
+/** Any subset; `apiKey` rotates the key (tested first, like on create). The Didit id never changes. */
+export const updateApplicationRequestSchema = z
+  .object({
+    name: name.optional(),
+    environment: z
+      .enum(APPLICATION_ENVIRONMENT_VALUES, { error: 'Environment must be "sandbox" or "live"' })
+      .optional(),
+    apiKey: apiKeySchema.optional(),
+    defaultWorkflowUser: workflow("KYC"),
+    defaultWorkflowBusiness: workflow("KYB"),
+  })
+  .refine((v) => Object.values(v).some((x) => x !== undefined), {
+    message: "Nothing to change: give a name, an environment, a key or a default workflow",
+  });
+export type UpdateApplicationRequest = z.input<typeof updateApplicationRequestSchema>;
+export type UpdateApplicationInput = z.output<typeof updateApplicationRequestSchema>;
+
+export const syncApplicationRequestSchema = z
+  .object({ full: z.boolean({ error: "full must be true or false" }).optional() })
+  .strict();
+export type SyncApplicationRequest = z.infer<typeof syncApplicationRequestSchema>;
+
+export type ApplicationSyncDto = {
+  state: "idle" | "queued" | "running" | "failed";
+  /** Sessions at Didit when the running pass started (backfill progress: done / total). */
+  total: number | null;
+  done: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  backfilledAt: string | null;
+  error: string | null;
+};
+
+/** What every role sees (the session picker's application filter). */
+export type ApplicationSummaryDto = {
+  id: string;
+  name: string;
+  diditApplicationId: string;
+  environment: ApplicationEnvironmentValue;
+  sync: ApplicationSyncDto;
+};
+
+export type WebhookState = "registered" | "pending" | "failed";
+
+/** What an admin sees: never a key or a secret, only the key's last 4 characters. */
+export type ApplicationDto = ApplicationSummaryDto & {
+  apiKeyLast4: string | null;
+  apiKeyCheckedAt: string | null;
+  apiKeyError: string | null;
+  webhook: {
+    state: WebhookState;
+    url: string | null;
+    registeredAt: string | null;
+    error: string | null;
+    lastEventAt: string | null;
+  };
+  defaultWorkflowUser: string | null;
+  defaultWorkflowBusiness: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type ApplicationListResponse = { items: ApplicationSummaryDto[] | ApplicationDto[] };
+
+export function isApplicationDto(a: ApplicationSummaryDto | ApplicationDto): a is ApplicationDto {
+  return "webhook" in a;
+}
