@@ -129,7 +129,10 @@ export async function startFaultProxy(upstreamOrigin: string): Promise<FaultProx
         return;
       case "drop-mid-body": {
         const up = await pass();
-        const headers = { ...up.headers, "content-length": String(Math.max(up.body.length, 2)) };
+        const headers: Record<string, string | string[] | undefined> = {
+          ...up.headers,
+          "content-length": String(Math.max(up.body.length, 2)),
+        };
         delete headers["transfer-encoding"];
         res.writeHead(up.status, headers);
         res.write(up.body.subarray(0, Math.floor(up.body.length / 2)));
