@@ -8,7 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
-import type { EligiblePartner } from "@/lib/client/queries/shares";
+import type { EligiblePartner } from "@/lib/schemas/partners";
 import { CHANNEL_LABELS, formatTtl } from "./format";
 
 export function PartnerStep({
@@ -57,6 +57,7 @@ export function PartnerStep({
     );
   }
   const items = [...query.data.items].sort((a, b) => Number(b.eligible) - Number(a.eligible));
+
   if (items.length === 0) {
     return (
       <div className="grid gap-3">
@@ -75,7 +76,7 @@ export function PartnerStep({
       </div>
     );
   }
-  const anyEligible = items.some((p) => p.eligible);
+  const anyEligible = items.some((i) => i.eligible);
   return (
     <form
       aria-label="Partner"
@@ -87,44 +88,51 @@ export function PartnerStep({
     >
       <fieldset className="grid gap-2">
         <legend className="mb-1 text-sm font-medium text-slate-700">Who receives the token?</legend>
-        {items.map((p) => {
+        {items.map(({ partner: p, eligible, message }) => {
           const descId = `${id}-${p.id}`;
           return (
-            <label
+            <div
               key={p.id}
               className={
-                p.eligible
-                  ? "flex cursor-pointer items-start gap-3 rounded-md border border-slate-200 px-3 py-2 has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-brand-500"
-                  : "flex cursor-not-allowed items-start gap-3 rounded-md border border-dashed border-slate-300 bg-slate-50 px-3 py-2"
+                eligible
+                  ? "grid gap-0.5 rounded-md border border-slate-200 px-3 py-2 has-[:checked]:border-brand-500 has-[:checked]:bg-brand-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-brand-500"
+                  : "grid gap-0.5 rounded-md border border-dashed border-slate-300 bg-slate-50 px-3 py-2"
               }
             >
-              <input
-                type="radio"
-                name="partner"
-                value={p.id}
-                checked={selected === p.id}
-                disabled={!p.eligible}
-                aria-describedby={descId}
-                onChange={() => onSelect(p.id)}
-                className="mt-1 accent-brand-600"
-              />
-              <span className="grid min-w-0 flex-1 gap-0.5">
-                <span className="flex flex-wrap items-center gap-2 text-sm font-medium text-slate-900">
-                  {p.name}
-                  <Badge tone="neutral">{CHANNEL_LABELS[p.deliveryChannel]}</Badge>
-                  {!p.eligible && (
-                    <Badge tone="danger">
-                      <Ban aria-hidden /> Not eligible
-                    </Badge>
-                  )}
-                </span>
-                <span id={descId} className={p.eligible ? "text-xs text-slate-600" : "text-xs text-red-700"}>
-                  {p.eligible
-                    ? `Agreement ${p.agreementReference ?? "—"}${p.agreementExpiresOn ? `, valid until ${p.agreementExpiresOn}` : ""} · lifetime up to ${formatTtl(p.maxTtlSeconds)}`
-                    : (p.message ?? "This partner cannot receive this session.")}
-                </span>
-              </span>
-            </label>
+              <label
+                className={
+                  eligible
+                    ? "flex cursor-pointer items-center gap-3 text-sm font-medium text-slate-900"
+                    : "flex cursor-not-allowed items-center gap-3 text-sm font-medium text-slate-700"
+                }
+              >
+                <input
+                  type="radio"
+                  name="partner"
+                  value={p.id}
+                  checked={selected === p.id}
+                  disabled={!eligible}
+                  aria-describedby={descId}
+                  onChange={() => onSelect(p.id)}
+                  className="accent-brand-600"
+                />
+                {p.name}
+                <Badge tone="neutral">{CHANNEL_LABELS[p.deliveryChannel]}</Badge>
+                {!eligible && (
+                  <Badge tone="danger">
+                    <Ban aria-hidden /> Not eligible
+                  </Badge>
+                )}
+              </label>
+              <p
+                id={descId}
+                className={eligible ? "pl-7 text-xs text-slate-600" : "pl-7 text-xs text-red-700"}
+              >
+                {eligible
+                  ? `Agreement ${p.agreementReference ?? "—"}${p.agreementExpiresOn ? `, valid until ${p.agreementExpiresOn}` : ""} · lifetime up to ${formatTtl(p.maxTtlSeconds)}`
+                  : (message ?? "This partner cannot receive this session.")}
+              </p>
+            </div>
           );
         })}
       </fieldset>

@@ -47,9 +47,11 @@ function stateText(s: ShareDetailDto): string {
     case "pending":
       return channelOutcome(s.channel, s.partnerName, null).replace(/^Goes/, "Going");
     case "delivered":
-      return s.channel === "manual"
-        ? "The token was revealed to an officer to hand over; Handoff no longer holds it."
-        : `Delivered to ${s.partnerName}; Handoff no longer holds the token.`;
+      if (s.channel === "manual")
+        return "The token was revealed once to an officer to hand over; the share no longer holds it.";
+      if (s.channel === "internal")
+        return `Delivered straight into ${s.partnerName}'s inbox in this console.`;
+      return `Delivered to ${s.partnerName}; the share no longer holds the token.`;
     case "picked_up":
       return `${s.partnerName} picked the token up; Handoff no longer holds it.`;
     case "failed":
@@ -119,7 +121,7 @@ export function ShareDetailView({
         {s.canRevoke && <p className="mt-3 text-xs text-slate-600">{REVOKE_NOTE}</p>}
       </Card>
 
-      <Card title="Details">
+      <Card title="Details" className="self-start">
         <Rows
           rows={[
             [

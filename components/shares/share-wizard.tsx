@@ -11,12 +11,8 @@ import { DateTime } from "@/components/ui/date-time";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { toast } from "@/components/ui/sonner";
 import { ApiError } from "@/lib/client/api-fetch";
-import {
-  useCreateShare,
-  useEligiblePartners,
-  useShare,
-  type EligiblePartner,
-} from "@/lib/client/queries/shares";
+import { useCreateShare, useEligiblePartners, usePartnerDetail, useShare } from "@/lib/client/queries/shares";
+import type { PartnerSummary } from "@/lib/schemas/partners";
 import type { ShareDto } from "@/lib/schemas/shares";
 import { CHANNEL_LABELS, channelOutcome, formatTtl, KIND_LABELS, STATE_LABELS, STATE_TONES } from "./format";
 import { LifetimeStep } from "./lifetime-step";
@@ -89,7 +85,7 @@ function ShareWizardDialog({
   const partners = useEligiblePartners(session.sessionId, open);
   const create = useCreateShare();
   const headingRef = useRef<HTMLHeadingElement>(null);
-  const partner = partners.data?.items.find((p) => p.id === partnerId && p.eligible) ?? null;
+  const partner = partners.data?.items.find((i) => i.partner.id === partnerId && i.eligible)?.partner ?? null;
 
   // Each step's heading takes focus, so keyboard and screen-reader users land at its start.
   useEffect(() => {
@@ -258,7 +254,7 @@ function SummaryStep({
   onConfirm,
 }: {
   session: ShareWizardSession;
-  partner: EligiblePartner;
+  partner: PartnerSummary;
   ttlSeconds: number;
   pending: boolean;
   error: Error | null;
@@ -266,6 +262,8 @@ function SummaryStep({
   onConfirm: () => void;
 }) {
   const now = useNow(5_000);
+  // The push channel's inbox URL is on the partner's full record only.
+  const detail = usePartnerDetail(partner.id, partner.deliveryChannel === "push");
   const code = error instanceof ApiError ? error.code : null;
   const suggest: Step | null =
     code && PARTNER_CODES.has(code) ? "partner" : code && TTL_CODES.has(code) ? "lifetime" : null;
@@ -307,7 +305,7 @@ function SummaryStep({
         </Row>
         <Row label="Channel">
           <Badge tone="neutral">{CHANNEL_LABELS[partner.deliveryChannel]}</Badge>{" "}
-          <span>{channelOutcome(partner.deliveryChannel, partner.name, partner.pushUrl)}</span>
+          <span>{channelOutcome(partner.deliveryChannel, partner.name, detail.data?.pushUrl ?? null)}</span>
         </Row>
         <Row label="Lifetime">{formatTtl(ttlSeconds)}</Row>
         <Row label="Expires">

@@ -77,13 +77,13 @@ export function SharesFilters({
     <form
       role="search"
       aria-label="Share filters"
-      className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-[minmax(12rem,2fr)_repeat(4,minmax(8rem,1fr))_auto]"
+      className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
       onSubmit={(event) => {
         event.preventDefault();
         onChange({ q: q.trim() || null });
       }}
     >
-      <div>
+      <div className="min-w-56 flex-1">
         <Label htmlFor="shares-q" className="mb-1">
           Search
         </Label>
@@ -104,6 +104,7 @@ export function SharesFilters({
         </div>
       </div>
       <SelectField
+        className="w-44"
         label="State"
         value={filters.state ?? ""}
         onChange={(event) => onChange({ state: event.target.value || null })}
@@ -116,6 +117,7 @@ export function SharesFilters({
         ))}
       </SelectField>
       <SelectField
+        className="w-44"
         label="Channel"
         value={filters.channel ?? ""}
         onChange={(event) => onChange({ channel: event.target.value || null })}
@@ -128,6 +130,7 @@ export function SharesFilters({
         ))}
       </SelectField>
       <SelectField
+        className="w-44"
         label="Partner"
         value={filters.partnerId ?? ""}
         onChange={(event) => onChange({ partnerId: event.target.value || null })}
@@ -143,6 +146,7 @@ export function SharesFilters({
         )}
       </SelectField>
       <SelectField
+        className="w-44"
         label="Shared from"
         value={filters.applicationId ?? ""}
         onChange={(event) => onChange({ applicationId: event.target.value || null })}
@@ -157,7 +161,7 @@ export function SharesFilters({
           <option value={filters.applicationId}>Application {filters.applicationId.slice(0, 8)}</option>
         )}
       </SelectField>
-      <div className="flex items-end">
+      <div>
         <Button
           variant="secondary"
           disabled={!active}
@@ -176,7 +180,7 @@ export function SharesFilters({
         </Button>
       </div>
       {filters.sessionId && (
-        <p className="flex items-center gap-2 text-sm text-slate-700 md:col-span-6">
+        <p className="flex basis-full items-center gap-2 text-sm text-slate-700">
           Shares of session <code className="rounded bg-slate-100 px-1 text-xs">{filters.sessionId}</code>
           <Button size="sm" variant="ghost" onClick={() => onChange({ sessionId: null })}>
             <X aria-hidden /> Show every session

@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api-fetch";
+import type { EligiblePartnersResponse, PartnerDetailDto } from "@/lib/schemas/partners";
 import type {
   CreateShareRequest,
   RevealShareResponse,
@@ -108,28 +109,22 @@ export function useRevealShare(id: string) {
   });
 }
 
-/** A partner as the share wizard lists it for one session: eligible, or refused with the reason. */
-export type EligiblePartner = {
-  id: string;
-  name: string;
-  deliveryChannel: ShareChannelDto;
-  pushUrl: string | null;
-  defaultTtlSeconds: number;
-  maxTtlSeconds: number;
-  agreementReference: string | null;
-  agreementExpiresOn: string | null;
-  eligible: boolean;
-  code?: string;
-  message?: string;
-};
-
 export function useEligiblePartners(sessionId: string, enabled: boolean) {
   return useQuery({
     queryKey: ["partners", "eligible", sessionId] as const,
     queryFn: () =>
-      apiFetch<{ items: EligiblePartner[] }>(`/api/partners?eligibleFor=${encodeURIComponent(sessionId)}`),
+      apiFetch<EligiblePartnersResponse>(`/api/partners?eligibleFor=${encodeURIComponent(sessionId)}`),
     enabled,
     // Eligibility follows the directory, which partnership managers change: read it fresh on each open.
     staleTime: 0,
+  });
+}
+
+/** One partner's full record (the push channel's inbox URL, for the wizard's summary). */
+export function usePartnerDetail(partnerId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ["partners", "detail", partnerId] as const,
+    queryFn: () => apiFetch<PartnerDetailDto>(`/api/partners/${encodeURIComponent(partnerId)}`),
+    enabled,
   });
 }
