@@ -20,6 +20,14 @@ async function settle(page: Page, path: string) {
     await expect(page.getByRole("table", { name: "Audit events" })).toBeVisible();
   }
   if (path === "/admin/users") await expect(page.getByRole("table", { name: "Users" })).toBeVisible();
+  if (path === "/shares")
+    await expect(
+      page.getByRole("table", { name: "Shares" }).or(page.getByText("No shares yet")),
+    ).toBeVisible();
+  if (path.startsWith("/shares/"))
+    await expect(
+      page.getByRole("table", { name: "Delivery attempts" }).or(page.getByText("None yet")),
+    ).toBeVisible();
 }
 
 const PAGES = [
@@ -31,6 +39,10 @@ const PAGES = [
   {
     path: "/admin/users",
     allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Users"),
+  },
+  {
+    path: "/shares",
+    allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Shares"),
   },
   { path: "/no-such-page", allowed: () => false, status: 404 },
 ];
@@ -52,6 +64,57 @@ for (const role of Object.keys(ROLE_USERS) as E2ERole[]) {
     }
   });
 }
+
+test.describe("axe on a share's page", () => {
+  let sharePath = "";
+  test.beforeAll(async ({ browser }) => {
+    // The demo's sync fills the session mirror after start: share the first approved KYC session it holds.
+    const officer = await browser.newContext({ storageState: storageFor("officer") });
+    await expect
+      .poll(
+        async () => {
+          const apps = (await (await officer.request.get("/api/applications")).json()) as {
+            items?: { id: string; name: string }[];
+          };
+          const bank = apps.items?.find((a) => a.name === "Northwind Bank");
+          if (!bank) return "";
+          const sessions = (await (
+            await officer.request.get(
+              `/api/sessions?applicationId=${bank.id}&kind=user&status=Approved&limit=1`,
+            )
+          ).json()) as { items?: { sessionId: string }[] };
+          const session = sessions.items?.[0];
+          if (!session) return "";
+          const eligible = (await (
+            await officer.request.get(`/api/partners?eligibleFor=${session.sessionId}`)
+          ).json()) as { items: { partner: { id: string }; eligible: boolean }[] };
+          const partner = eligible.items.find((i) => i.eligible);
+          if (!partner) return "";
+          const res = await officer.request.post("/api/shares", {
+            data: { sessionId: session.sessionId, partnerId: partner.partner.id, ttlSeconds: 900 },
+          });
+          if (res.status() !== 201) return "";
+          sharePath = `/shares/${((await res.json()) as { id: string }).id}`;
+          return sharePath;
+        },
+        { timeout: 60_000, intervals: [500, 1_000, 2_000] },
+      )
+      .toMatch(/^\/shares\//);
+    await officer.close();
+  });
+
+  for (const role of Object.keys(ROLE_USERS) as E2ERole[]) {
+    test(`a share's page as ${role} has no WCAG 2.1 AA violations`, async ({ browser }) => {
+      const context = await browser.newContext({ storageState: storageFor(role) });
+      const page = await context.newPage();
+      const response = await page.goto(sharePath);
+      expect(response?.status()).toBe(200);
+      await settle(page, sharePath);
+      await expectNoViolations(page, `${sharePath} as ${role}`);
+      await context.close();
+    });
+  }
+});
 
 test.describe("axe, signed out", () => {
   test("/login has no WCAG 2.1 AA violations", async ({ page }) => {
