@@ -159,7 +159,7 @@ const secretOf = async (id: string) => {
   return open(row!.webhookSecretCiphertext!, id);
 };
 
-function post(applicationId: string, raw: string | Buffer, headers: Record<string, string>) {
+function post(applicationId: string, raw: string, headers: Record<string, string>) {
   return receiverRoute(
     new Request(`http://handoff.test/api/webhooks/didit/${applicationId}`, {
       method: "POST",

@@ -1,0 +1,354 @@
+"use client";
+
+import { useEffect } from "react";
+import { useForm, type Resolver } from "react-hook-form";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
+import {
+  Form,
+  FormControl,
+  FormDescription,
+  FormField,
+  FormItem,
+  FormLabel,
+  FormMessage,
+} from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { toast } from "@/components/ui/sonner";
+import { ApiError } from "@/lib/client/api-fetch";
+import { useCreateApplication, useUpdateApplication } from "@/lib/client/queries/applications";
+import type { ApplicationDto } from "@/lib/schemas/applications";
+
+/** One dialog for "Connect an application" (every field) and "Edit" (all but the Didit id and key). */
+export type FormMode =
+  { kind: "create" } | { kind: "edit"; app: ApplicationDto } | { kind: "rotate"; app: ApplicationDto };
+
+type Values = {
+  name: string;
+  diditApplicationId: string;
+  environment: "sandbox" | "live";
+  apiKey: string;
+  defaultWorkflowUser: string;
+  defaultWorkflowBusiness: string;
+};
+
+const FIELDS = [
+  "name",
+  "diditApplicationId",
+  "environment",
+  "apiKey",
+  "defaultWorkflowUser",
+  "defaultWorkflowBusiness",
+] as const;
+
+/** The shared zod schemas, fetched on first validation (zod stays off the page's first load). */
+function lazyResolver(kind: FormMode["kind"]): Resolver<Values> {
+  let loaded: Promise<Resolver<Values>> | undefined;
+  const load = () =>
+    Promise.all([
+      import("@hookform/resolvers/zod"),
+      import("@/lib/schemas/applications"),
+      import("zod"),
+    ]).then(([{ zodResolver }, schemas, { z }]) => {
+      const schema =
+        kind === "create"
+          ? schemas.createApplicationRequestSchema
+          : kind === "rotate"
+            ? z.object({ apiKey: schemas.apiKeySchema })
+            : schemas.updateApplicationRequestSchema;
+      return zodResolver(schema as never) as unknown as Resolver<Values>;
+    });
+  return async (values, context, options) => {
+    loaded ??= load();
+    const resolver = await loaded;
+    const picked =
+      kind === "rotate"
+        ? { apiKey: values.apiKey }
+        : kind === "edit"
+          ? {
+              name: values.name,
+              environment: values.environment,
+              defaultWorkflowUser: values.defaultWorkflowUser,
+              defaultWorkflowBusiness: values.defaultWorkflowBusiness,
+            }
+          : values;
+    return resolver(picked as Values, context, options);
+  };
+}
+
+const resolvers = {
+  create: lazyResolver("create"),
+  edit: lazyResolver("edit"),
+  rotate: lazyResolver("rotate"),
+};
+
+function defaults(mode: FormMode | null): Values {
+  const app = mode && mode.kind !== "create" ? mode.app : null;
+  return {
+    name: app?.name ?? "",
+    diditApplicationId: app?.diditApplicationId ?? "",
+    environment: app?.environment ?? "sandbox",
+    apiKey: "",
+    defaultWorkflowUser: app?.defaultWorkflowUser ?? "",
+    defaultWorkflowBusiness: app?.defaultWorkflowBusiness ?? "",
+  };
+}
+
+const TEXTS = {
+  create: {
+    title: "Connect a Didit application",
+    description:
+      "Handoff tests the key with Didit, then registers its webhook so the session picker stays current. The key is stored encrypted and never shown again.",
+    submit: "Test key and connect",
+    busy: "Testing the key…",
+  },
+  edit: {
+    title: "Edit the application",
+    description: "The Didit application ID cannot change: connect another application instead.",
+    submit: "Save changes",
+    busy: "Saving…",
+  },
+  rotate: {
+    title: "Rotate the API key",
+    description:
+      "Paste the new key from the Didit console. Handoff tests it first; the old key stays in use if the new one is refused.",
+    submit: "Test and replace the key",
+    busy: "Testing the key…",
+  },
+} as const;
+
+export function ApplicationFormDialog({ mode, onClose }: { mode: FormMode | null; onClose: () => void }) {
+  const kind = mode?.kind ?? "create";
+  const create = useCreateApplication();
+  const update = useUpdateApplication();
+  const mutation = kind === "create" ? create : update;
+  const form = useForm<Values>({ resolver: resolvers[kind], defaultValues: defaults(mode) });
+  const { reset } = form;
+
+  useEffect(() => {
+    reset(defaults(mode));
+    create.reset();
+    update.reset();
+    // Only a new dialog resets the form (the mutations' identities change on every render).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [mode, reset]);
+
+  function onError(error: Error) {
+    const fields = error instanceof ApiError ? error.fieldErrors : {};
+    let focused = false;
+    for (const name of FIELDS) {
+      const message = fields[name]?.[0];
+      if (!message) continue;
+      form.setError(name, { message }, { shouldFocus: !focused });
+      focused = true;
+    }
+  }
+
+  function onSubmit(values: Values) {
+    if (!mode) return;
+    const workflows = {
+      defaultWorkflowUser: values.defaultWorkflowUser.trim() || null,
+      defaultWorkflowBusiness: values.defaultWorkflowBusiness.trim() || null,
+    };
+    if (mode.kind === "create") {
+      create.mutate(
+        {
+          name: values.name,
+          diditApplicationId: values.diditApplicationId,
+          environment: values.environment,
+          apiKey: values.apiKey,
+          ...workflows,
+        },
+        {
+          onSuccess: (app) => {
+            onClose();
+            toast.success(
+              app.webhook.state === "registered"
+                ? `${app.name} is connected; its sessions are being synced.`
+                : `${app.name} is connected. ${app.webhook.error ? `Its webhook is not registered yet (${app.webhook.error}); Handoff retries.` : "Its setup continues in the background."}`,
+            );
+          },
+          onError,
+        },
+      );
+      return;
+    }
+    const input =
+      mode.kind === "rotate"
+        ? { apiKey: values.apiKey }
+        : { name: values.name, environment: values.environment, ...workflows };
+    update.mutate(
+      { id: mode.app.id, ...input },
+      {
+        onSuccess: (app) => {
+          onClose();
+          toast.success(
+            mode.kind === "rotate"
+              ? `The key of ${app.name} is replaced (••••${app.apiKeyLast4}).`
+              : `${app.name} is saved.`,
+          );
+        },
+        onError,
+      },
+    );
+  }
+
+  const fieldErrors = mutation.error instanceof ApiError ? mutation.error.fieldErrors : {};
+  const generalError = mutation.isError && !FIELDS.some((f) => fieldErrors[f]?.length);
+  const t = TEXTS[kind];
+  const show = (field: (typeof FIELDS)[number]) =>
+    kind === "create" ||
+    (kind === "rotate" ? field === "apiKey" : field !== "apiKey" && field !== "diditApplicationId");
+
+  return (
+    <Dialog open={mode !== null} onOpenChange={(open) => !open && !mutation.isPending && onClose()}>
+      <DialogContent className="max-w-lg">
+        <DialogHeader>
+          <DialogTitle>{t.title}</DialogTitle>
+          <DialogDescription>
+            {mode && mode.kind !== "create" ? (
+              <strong className="font-medium">{mode.app.name}. </strong>
+            ) : null}
+            {t.description}
+          </DialogDescription>
+        </DialogHeader>
+        <Form {...form}>
+          <form onSubmit={form.handleSubmit(onSubmit)} className="grid gap-4" aria-label={t.title} noValidate>
+            {show("name") && (
+              <FormField
+                control={form.control}
+                name="name"
+                render={({ field }) => (
+                  <FormItem>
+                    <FormLabel>Name</FormLabel>
+                    <FormControl>
+                      <Input autoComplete="off" placeholder="Northwind Bank" {...field} />
+                    </FormControl>
+                    <FormMessage />
+                  </FormItem>
+                )}
+              />
+            )}
+            {show("diditApplicationId") && (
+              <FormField
+                control={form.control}
+                name="diditApplicationId"
+                render={({ field }) => (
+                  <FormItem>
+                    <FormLabel>Didit application ID</FormLabel>
+                    <FormControl>
+                      <Input autoComplete="off" spellCheck={false} className="font-mono" {...field} />
+                    </FormControl>
+                    <FormDescription>
+                      The application&apos;s UUID in the Didit business console.
+                    </FormDescription>
+                    <FormMessage />
+                  </FormItem>
+                )}
+              />
+            )}
+            {show("environment") && (
+              <FormField
+                control={form.control}
+                name="environment"
+                render={({ field }) => (
+                  <FormItem>
+                    <FormLabel>Environment</FormLabel>
+                    <Select value={field.value} onValueChange={field.onChange} name={field.name}>
+                      <FormControl>
+                        <SelectTrigger ref={field.ref} onBlur={field.onBlur}>
+                          <SelectValue />
+                        </SelectTrigger>
+                      </FormControl>
+                      <SelectContent>
+                        <SelectItem value="sandbox">Sandbox</SelectItem>
+                        <SelectItem value="live">Live</SelectItem>
+                      </SelectContent>
+                    </Select>
+                    <FormMessage />
+                  </FormItem>
+                )}
+              />
+            )}
+            {show("apiKey") && (
+              <FormField
+                control={form.control}
+                name="apiKey"
+                render={({ field }) => (
+                  <FormItem>
+                    <FormLabel>{kind === "rotate" ? "New API key" : "API key"}</FormLabel>
+                    <FormControl>
+                      <Input type="password" autoComplete="off" spellCheck={false} {...field} />
+                    </FormControl>
+                    <FormDescription>Needs the read:sessions and write:sessions privileges.</FormDescription>
+                    <FormMessage />
+                  </FormItem>
+                )}
+              />
+            )}
+            {show("defaultWorkflowUser") && (
+              <div className="grid gap-4 sm:grid-cols-2">
+                <FormField
+                  control={form.control}
+                  name="defaultWorkflowUser"
+                  render={({ field }) => (
+                    <FormItem>
+                      <FormLabel>Default KYC import workflow</FormLabel>
+                      <FormControl>
+                        <Input
+                          autoComplete="off"
+                          spellCheck={false}
+                          className="font-mono"
+                          placeholder="optional"
+                          {...field}
+                        />
+                      </FormControl>
+                      <FormMessage />
+                    </FormItem>
+                  )}
+                />
+                <FormField
+                  control={form.control}
+                  name="defaultWorkflowBusiness"
+                  render={({ field }) => (
+                    <FormItem>
+                      <FormLabel>Default KYB import workflow</FormLabel>
+                      <FormControl>
+                        <Input
+                          autoComplete="off"
+                          spellCheck={false}
+                          className="font-mono"
+                          placeholder="optional"
+                          {...field}
+                        />
+                      </FormControl>
+                      <FormMessage />
+                    </FormItem>
+                  )}
+                />
+              </div>
+            )}
+            {generalError && <Alert>{mutation.error?.message}</Alert>}
+            <DialogFooter>
+              <Button type="button" variant="secondary" onClick={onClose} disabled={mutation.isPending}>
+                Cancel
+              </Button>
+              <Button type="submit" pending={mutation.isPending}>
+                {mutation.isPending ? t.busy : t.submit}
+              </Button>
+            </DialogFooter>
+          </form>
+        </Form>
+      </DialogContent>
+    </Dialog>
+  );
+}
