@@ -147,6 +147,22 @@ describe.each(PROFILES)(`Didit client contract, %s profile (${testDriver()})`, (
       expect(byWorkflow.count).toBe(STATUSES.length);
     });
 
+    it("filters by creation date (YYYY-MM-DD, inclusive)", async () => {
+      const day = (offsetDays: number) =>
+        new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+      const around = await client.listSessions(cx, {
+        kind: "all",
+        dateFrom: day(-1),
+        dateTo: day(1),
+        limit: 1,
+      });
+      expect(around.count).toBe(2 * STATUSES.length);
+      const before = await client.listSessions(cx, { kind: "all", dateTo: day(-2) });
+      expect(before.count).toBe(0);
+      const after = await client.listSessions(cx, { kind: "all", dateFrom: day(2) });
+      expect(after.count).toBe(0);
+    });
+
     it("pages with limit and offset until nextOffset is null, newest first, no repeats", async () => {
       const seen: string[] = [];
       let offset: number | null = 0;
