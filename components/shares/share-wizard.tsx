@@ -136,6 +136,10 @@ function ShareWizardDialog({
         showClose={!create.isPending}
         onEscapeKeyDown={(event) => create.isPending && event.preventDefault()}
         onInteractOutside={(event) => event.preventDefault()}
+        onOpenAutoFocus={(event) => {
+          event.preventDefault();
+          headingRef.current?.focus();
+        }}
       >
         <DialogHeader>
           <DialogTitle className="flex items-center gap-2">

@@ -83,7 +83,7 @@ export function SharesFilters({
         onChange({ q: q.trim() || null });
       }}
     >
-      <div className="min-w-56 flex-1">
+      <div className="min-w-48 flex-1">
         <Label htmlFor="shares-q" className="mb-1">
           Search
         </Label>
@@ -104,7 +104,7 @@ export function SharesFilters({
         </div>
       </div>
       <SelectField
-        className="w-44"
+        className="w-36"
         label="State"
         value={filters.state ?? ""}
         onChange={(event) => onChange({ state: event.target.value || null })}
@@ -117,7 +117,7 @@ export function SharesFilters({
         ))}
       </SelectField>
       <SelectField
-        className="w-44"
+        className="w-36"
         label="Channel"
         value={filters.channel ?? ""}
         onChange={(event) => onChange({ channel: event.target.value || null })}
@@ -130,7 +130,7 @@ export function SharesFilters({
         ))}
       </SelectField>
       <SelectField
-        className="w-44"
+        className="w-36"
         label="Partner"
         value={filters.partnerId ?? ""}
         onChange={(event) => onChange({ partnerId: event.target.value || null })}
@@ -146,7 +146,7 @@ export function SharesFilters({
         )}
       </SelectField>
       <SelectField
-        className="w-44"
+        className="w-36"
         label="Shared from"
         value={filters.applicationId ?? ""}
         onChange={(event) => onChange({ applicationId: event.target.value || null })}
