@@ -1,0 +1,605 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { Plus, Trash2 } from "lucide-react";
+import { useState } from "react";
+import { useFieldArray, useForm, useWatch, type FieldPath, type Resolver } from "react-hook-form";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import {
+  Form,
+  FormControl,
+  FormDescription,
+  FormField,
+  FormItem,
+  FormLabel,
+  FormMessage,
+} from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+import { Textarea } from "@/components/ui/textarea";
+import { ApiError } from "@/lib/client/api-fetch";
+import { useApplicationOptions } from "@/lib/client/queries/partners";
+import {
+  CHANNEL_LABELS,
+  createPartnerRequestSchema,
+  DELIVERY_CHANNELS,
+  DIRECTION_LABELS,
+  KIND_LABELS,
+  PARTNER_DIRECTIONS,
+  SESSION_KINDS,
+  SHAREABLE_STATUSES,
+  TTL_MAX_SECONDS,
+  TTL_MIN_SECONDS,
+  VENDOR_DATA_PLACEHOLDERS,
+  type CreatePartnerInput,
+  type PartnerDto,
+  type UpdatePartnerRequest,
+} from "@/lib/schemas/partners";
+
+/** What the form holds: text fields as strings ("" for none), as the inputs give them. */
+export type PartnerFormValues = {
+  name: string;
+  diditApplicationId: string;
+  applicationId: string;
+  direction: PartnerDto["direction"];
+  agreementReference: string;
+  agreementSignedOn: string;
+  agreementExpiresOn: string;
+  allowedKinds: PartnerDto["allowedKinds"];
+  allowedStatuses: PartnerDto["allowedStatuses"];
+  defaultTtlSeconds: number;
+  maxTtlSeconds: number;
+  deliveryChannel: PartnerDto["deliveryChannel"];
+  pushUrl: string;
+  partnerApiBaseUrl: string;
+  importMode: PartnerDto["importMode"];
+  trustReview: boolean;
+  importWorkflowUser: string;
+  importWorkflowBusiness: string;
+  vendorDataTemplate: string;
+  reviewSlaHours: number;
+  requireFourEyes: boolean;
+  contacts: { name: string; email: string; phone: string; role: string }[];
+  notes: string;
+};
+
+export const EMPTY_PARTNER: PartnerFormValues = {
+  name: "",
+  diditApplicationId: "",
+  applicationId: "",
+  direction: "outbound",
+  agreementReference: "",
+  agreementSignedOn: "",
+  agreementExpiresOn: "",
+  allowedKinds: ["user"],
+  allowedStatuses: ["Approved", "In Review"],
+  defaultTtlSeconds: 3600,
+  maxTtlSeconds: 86400,
+  deliveryChannel: "manual",
+  pushUrl: "",
+  partnerApiBaseUrl: "",
+  importMode: "manual",
+  trustReview: false,
+  importWorkflowUser: "",
+  importWorkflowBusiness: "",
+  vendorDataTemplate: "",
+  reviewSlaHours: 48,
+  requireFourEyes: false,
+  contacts: [],
+  notes: "",
+};
+
+export function formValuesOf(p: PartnerDto): PartnerFormValues {
+  return {
+    name: p.name,
+    diditApplicationId: p.diditApplicationId,
+    applicationId: p.applicationId,
+    direction: p.direction,
+    agreementReference: p.agreementReference ?? "",
+    agreementSignedOn: p.agreementSignedOn ?? "",
+    agreementExpiresOn: p.agreementExpiresOn ?? "",
+    allowedKinds: p.allowedKinds,
+    allowedStatuses: p.allowedStatuses,
+    defaultTtlSeconds: p.defaultTtlSeconds,
+    maxTtlSeconds: p.maxTtlSeconds,
+    deliveryChannel: p.deliveryChannel,
+    pushUrl: p.pushUrl ?? "",
+    partnerApiBaseUrl: p.partnerApiBaseUrl ?? "",
+    importMode: p.importMode,
+    trustReview: p.trustReview,
+    importWorkflowUser: p.importWorkflowUser ?? "",
+    importWorkflowBusiness: p.importWorkflowBusiness ?? "",
+    vendorDataTemplate: p.vendorDataTemplate ?? "",
+    reviewSlaHours: p.reviewSlaHours,
+    requireFourEyes: p.requireFourEyes,
+    contacts: p.contacts.map((c) => ({
+      name: c.name,
+      email: c.email ?? "",
+      phone: c.phone ?? "",
+      role: c.role ?? "",
+    })),
+    notes: p.notes ?? "",
+  };
+}
+
+const EDITABLE = [
+  "name",
+  "diditApplicationId",
+  "applicationId",
+  "direction",
+  "agreementReference",
+  "agreementSignedOn",
+  "agreementExpiresOn",
+  "allowedKinds",
+  "allowedStatuses",
+  "defaultTtlSeconds",
+  "maxTtlSeconds",
+  "deliveryChannel",
+  "pushUrl",
+  "partnerApiBaseUrl",
+  "importMode",
+  "trustReview",
+  "importWorkflowUser",
+  "importWorkflowBusiness",
+  "vendorDataTemplate",
+  "reviewSlaHours",
+  "requireFourEyes",
+  "contacts",
+  "notes",
+] as const;
+
+/** The PATCH body: only the fields whose parsed value differs from the stored partner. */
+export function changedFields(parsed: CreatePartnerInput, current: PartnerDto): UpdatePartnerRequest {
+  const out: Record<string, unknown> = {};
+  for (const key of EDITABLE) {
+    if (JSON.stringify(parsed[key]) !== JSON.stringify(current[key])) out[key] = parsed[key];
+  }
+  return out as UpdatePartnerRequest;
+}
+
+// The form checks with the same schema the server does; the server's answer lands on the same fields.
+// (typed as the form's own values: the kit's FormField takes no transformed type; submit casts.)
+const resolver = zodResolver(createPartnerRequestSchema) as unknown as Resolver<PartnerFormValues>;
+
+function describeTtl(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return "";
+  if (seconds % 3600 === 0) return `= ${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `= ${seconds / 60} min`;
+  return "";
+}
+
+const checkboxClass = "size-4 accent-brand-600";
+
+export function PartnerForm({
+  initial,
+  mode,
+  onSubmit,
+  onCancel,
+}: {
+  initial: PartnerFormValues;
+  mode: "create" | "edit";
+  /** Saves; a rejection with field errors puts them on the fields. */
+  onSubmit: (values: CreatePartnerInput) => Promise<unknown>;
+  onCancel?: () => void;
+}) {
+  const apps = useApplicationOptions();
+  const form = useForm<PartnerFormValues>({ resolver, defaultValues: initial });
+  const contacts = useFieldArray({ control: form.control, name: "contacts" });
+  const channel = useWatch({ control: form.control, name: "deliveryChannel" });
+  const direction = useWatch({ control: form.control, name: "direction" });
+
+  const [generalError, setGeneralError] = useState<string | null>(null);
+
+  async function submit(values: PartnerFormValues) {
+    setGeneralError(null);
+    try {
+      // The resolver hands over the schema's output (defaults filled, "" as null).
+      await onSubmit(values as unknown as CreatePartnerInput);
+    } catch (error) {
+      // The server's field messages (a taken application id, say) land on their fields; focus the first.
+      const fields = error instanceof ApiError ? error.fieldErrors : {};
+      const known = Object.keys(fields).filter(isFormField);
+      known.forEach((key, i) =>
+        form.setError(
+          key as FieldPath<PartnerFormValues>,
+          { message: fields[key]![0] },
+          { shouldFocus: i === 0 },
+        ),
+      );
+      if (known.length === 0) setGeneralError(error instanceof Error ? error.message : "Could not save.");
+    }
+  }
+  const pending = form.formState.isSubmitting;
+
+  const numberField = (
+    name: "defaultTtlSeconds" | "maxTtlSeconds" | "reviewSlaHours",
+    label: string,
+    hint: string,
+  ) => (
+    <FormField
+      control={form.control}
+      name={name}
+      render={({ field }) => (
+        <FormItem>
+          <FormLabel>{label}</FormLabel>
+          <FormControl>
+            <Input
+              type="number"
+              inputMode="numeric"
+              name={field.name}
+              ref={field.ref}
+              onBlur={field.onBlur}
+              value={Number.isNaN(field.value) ? "" : String(field.value)}
+              onChange={(e) => field.onChange(e.target.value === "" ? Number.NaN : Number(e.target.value))}
+            />
+          </FormControl>
+          <FormDescription>
+            {hint} {name !== "reviewSlaHours" && describeTtl(field.value)}
+          </FormDescription>
+          <FormMessage />
+        </FormItem>
+      )}
+    />
+  );
+
+  const textField = (
+    name: FieldPath<PartnerFormValues>,
+    label: string,
+    options: { hint?: string; placeholder?: string; type?: string; mono?: boolean } = {},
+  ) => (
+    <FormField
+      control={form.control}
+      name={name}
+      render={({ field }) => (
+        <FormItem>
+          <FormLabel>{label}</FormLabel>
+          <FormControl>
+            <Input
+              type={options.type ?? "text"}
+              autoComplete="off"
+              placeholder={options.placeholder}
+              className={options.mono ? "font-mono" : undefined}
+              name={field.name}
+              ref={field.ref}
+              onBlur={field.onBlur}
+              value={(field.value as string | undefined) ?? ""}
+              onChange={field.onChange}
+            />
+          </FormControl>
+          {options.hint && <FormDescription>{options.hint}</FormDescription>}
+          <FormMessage />
+        </FormItem>
+      )}
+    />
+  );
+
+  const selectField = <V extends string>(
+    name: "applicationId" | "direction" | "deliveryChannel" | "importMode",
+    label: string,
+    choices: { value: V; label: string }[],
+    hint?: string,
+  ) => (
+    <FormField
+      control={form.control}
+      name={name}
+      render={({ field }) => (
+        <FormItem>
+          <FormLabel>{label}</FormLabel>
+          <FormControl>
+            <select
+              className="h-9 w-full rounded-md border border-slate-300 bg-white px-3 pr-8 text-sm text-slate-900 shadow-sm focus-visible:outline-2 focus-visible:outline-brand-500 aria-invalid:border-red-500"
+              name={field.name}
+              ref={field.ref}
+              onBlur={field.onBlur}
+              value={field.value}
+              onChange={field.onChange}
+            >
+              {name === "applicationId" && <option value="">Choose an application…</option>}
+              {choices.map((c) => (
+                <option key={c.value} value={c.value}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </FormControl>
+          {hint && <FormDescription>{hint}</FormDescription>}
+          <FormMessage />
+        </FormItem>
+      )}
+    />
+  );
+
+  const checkGroup = <V extends string>(
+    name: "allowedKinds" | "allowedStatuses",
+    legend: string,
+    choices: { value: V; label: string }[],
+    hint: string,
+  ) => (
+    <FormField
+      control={form.control}
+      name={name}
+      render={({ field, fieldState }) => {
+        const value = field.value as string[];
+        return (
+          <fieldset className="space-y-1.5" aria-describedby={`${name}-hint`}>
+            <legend className="text-sm font-medium text-slate-700">{legend}</legend>
+            <div className="flex flex-wrap gap-x-4 gap-y-1">
+              {choices.map((c) => (
+                <label key={c.value} className="flex items-center gap-2 text-sm text-slate-800">
+                  <input
+                    type="checkbox"
+                    className={checkboxClass}
+                    checked={value.includes(c.value)}
+                    onChange={(e) =>
+                      field.onChange(
+                        e.target.checked ? [...value, c.value] : value.filter((v) => v !== c.value),
+                      )
+                    }
+                    onBlur={field.onBlur}
+                  />
+                  {c.label}
+                </label>
+              ))}
+            </div>
+            <p id={`${name}-hint`} className="text-xs text-slate-600">
+              {hint}
+            </p>
+            {fieldState.error && (
+              <p role="alert" className="text-xs font-medium text-red-700">
+                {fieldState.error.message}
+              </p>
+            )}
+          </fieldset>
+        );
+      }}
+    />
+  );
+
+  const checkbox = (name: "trustReview" | "requireFourEyes", label: string, hint: string) => (
+    <FormField
+      control={form.control}
+      name={name}
+      render={({ field }) => (
+        <div className="space-y-1">
+          <label className="flex items-center gap-2 text-sm font-medium text-slate-800">
+            <input
+              type="checkbox"
+              className={checkboxClass}
+              name={field.name}
+              ref={field.ref}
+              checked={field.value}
+              onChange={(e) => field.onChange(e.target.checked)}
+              onBlur={field.onBlur}
+            />
+            {label}
+          </label>
+          <p className="pl-6 text-xs text-slate-600">{hint}</p>
+        </div>
+      )}
+    />
+  );
+
+  const appChoices = (apps.data?.items ?? []).map((a) => ({ value: a.id, label: a.name }));
+  // The current application stays choosable even when it was removed since.
+  if (initial.applicationId && !appChoices.some((a) => a.value === initial.applicationId)) {
+    appChoices.push({ value: initial.applicationId, label: "(removed application)" });
+  }
+
+  return (
+    <Form {...form}>
+      <form
+        onSubmit={form.handleSubmit(submit)}
+        aria-label={mode === "create" ? "New partner" : "Edit partner"}
+        noValidate
+        className="space-y-6"
+      >
+        <Card title="Partner">
+          <div className="grid gap-4 md:grid-cols-2">
+            {textField("name", "Name", { placeholder: "e.g. Acme Payments Ltd" })}
+            {textField("diditApplicationId", "Partner's Didit application id", {
+              hint: "The uuid of their application at Didit: tokens we mint are usable only by it.",
+              placeholder: "00000000-0000-0000-0000-000000000000",
+              mono: true,
+            })}
+            {selectField(
+              "applicationId",
+              "For our application",
+              appChoices,
+              apps.isError
+                ? `Could not load the applications: ${apps.error.message}`
+                : "Which of our Didit applications this partnership is for.",
+            )}
+            {selectField(
+              "direction",
+              "Direction",
+              PARTNER_DIRECTIONS.map((d) => ({ value: d, label: DIRECTION_LABELS[d] })),
+            )}
+          </div>
+        </Card>
+
+        <Card
+          title="Data-sharing agreement"
+          description="No share or import happens without an agreement in force."
+        >
+          <div className="grid gap-4 md:grid-cols-3">
+            {textField("agreementReference", "Reference", { placeholder: "e.g. DSA-2026-014" })}
+            {textField("agreementSignedOn", "Signed on", { type: "date" })}
+            {textField("agreementExpiresOn", "Expires on", { type: "date", hint: "Flagged 30 days ahead." })}
+          </div>
+        </Card>
+
+        <Card
+          title="Sharing with them"
+          description={direction === "inbound" ? "Used once the direction includes outbound." : undefined}
+        >
+          <div className="grid gap-4 md:grid-cols-2">
+            {checkGroup(
+              "allowedKinds",
+              "Session kinds",
+              SESSION_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] })),
+              "What may be shared with (and imported from) this partner.",
+            )}
+            {checkGroup(
+              "allowedStatuses",
+              "Statuses we may share",
+              SHAREABLE_STATUSES.map((s) => ({ value: s, label: s })),
+              "Declined sessions are shared only when the agreement says so.",
+            )}
+            {numberField(
+              "defaultTtlSeconds",
+              "Default token lifetime (seconds)",
+              `${TTL_MIN_SECONDS}–${TTL_MAX_SECONDS}.`,
+            )}
+            {numberField(
+              "maxTtlSeconds",
+              "Maximum token lifetime (seconds)",
+              "An officer cannot pick longer.",
+            )}
+            {selectField(
+              "deliveryChannel",
+              "Delivery channel",
+              DELIVERY_CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] })),
+              "Internal is only for a sister brand (one of our connected applications).",
+            )}
+            {channel === "push"
+              ? textField("pushUrl", "Push URL", {
+                  hint: "The partner's inbox, https://…; we sign each delivery with the shared secret.",
+                  placeholder: "https://partner.example/api/partner/v1/inbox/…",
+                })
+              : textField("partnerApiBaseUrl", "Partner API base URL (optional)", {
+                  hint: "Their own partner API, for receipts back to them.",
+                  placeholder: "https://partner.example",
+                })}
+            {channel === "push" &&
+              textField("partnerApiBaseUrl", "Partner API base URL (optional)", {
+                hint: "Their own partner API, for receipts back to them.",
+                placeholder: "https://partner.example",
+              })}
+          </div>
+        </Card>
+
+        <Card
+          title="Importing from them"
+          description={direction === "outbound" ? "Used once the direction includes inbound." : undefined}
+        >
+          <div className="grid gap-4 md:grid-cols-2">
+            {selectField("importMode", "Import", [
+              { value: "manual", label: "By hand: an officer imports each token" },
+              { value: "auto", label: "Automatically on arrival" },
+            ])}
+            {numberField(
+              "reviewSlaHours",
+              "Review SLA (hours)",
+              "How long an imported clone may wait in review.",
+            )}
+            {textField("importWorkflowUser", "KYC import workflow (optional)", {
+              hint: "A workflow uuid of our application; empty: the application's default.",
+              mono: true,
+            })}
+            {textField("importWorkflowBusiness", "KYB import workflow (optional)", {
+              hint: "A workflow uuid of our application; empty: the application's default.",
+              mono: true,
+            })}
+            <div className="md:col-span-2">
+              {textField("vendorDataTemplate", "vendor_data template (optional)", {
+                placeholder: "acme-{source_session}",
+                hint: `Placeholders: ${Object.keys(VENDOR_DATA_PLACEHOLDERS)
+                  .map((p) => `{${p}}`)
+                  .join(", ")}.`,
+                mono: true,
+              })}
+            </div>
+            {checkbox(
+              "trustReview",
+              "Trust their review",
+              "Imported sessions keep the partner's status; otherwise they land in In Review for our own decision.",
+            )}
+            {checkbox(
+              "requireFourEyes",
+              "Four eyes",
+              "A decision on an imported clone needs a second, different officer.",
+            )}
+          </div>
+        </Card>
+
+        <Card
+          title="Contacts"
+          actions={
+            <Button
+              type="button"
+              size="sm"
+              variant="secondary"
+              onClick={() => contacts.append({ name: "", email: "", phone: "", role: "" })}
+            >
+              <Plus aria-hidden /> Add contact
+            </Button>
+          }
+        >
+          {contacts.fields.length === 0 ? (
+            <p className="text-sm text-slate-600">No contacts yet: add who to call about this partnership.</p>
+          ) : (
+            <ul className="space-y-4">
+              {contacts.fields.map((c, i) => (
+                <li
+                  key={c.id}
+                  className="grid gap-3 md:grid-cols-[1fr_1fr_1fr_1fr_auto]"
+                  aria-label={`Contact ${i + 1}`}
+                >
+                  {textField(`contacts.${i}.name`, "Contact name")}
+                  {textField(`contacts.${i}.email`, "Email", { type: "email" })}
+                  {textField(`contacts.${i}.phone`, "Phone", { type: "tel" })}
+                  {textField(`contacts.${i}.role`, "Role", { placeholder: "e.g. DPO" })}
+                  <div className="md:pt-6">
+                    <Button
+                      type="button"
+                      size="icon"
+                      variant="ghost"
+                      aria-label={`Remove contact ${i + 1}`}
+                      onClick={() => contacts.remove(i)}
+                    >
+                      <Trash2 aria-hidden />
+                    </Button>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+
+        <Card title="Notes">
+          <FormField
+            control={form.control}
+            name="notes"
+            render={({ field }) => (
+              <FormItem>
+                <FormLabel>Notes (optional)</FormLabel>
+                <FormControl>
+                  <Textarea rows={3} maxLength={2000} {...field} />
+                </FormControl>
+                <FormMessage />
+              </FormItem>
+            )}
+          />
+        </Card>
+
+        {generalError && <Alert>{generalError}</Alert>}
+        <div className="flex gap-2">
+          <Button type="submit" pending={pending}>
+            {pending ? "Saving…" : mode === "create" ? "Create partner" : "Save changes"}
+          </Button>
+          {onCancel && (
+            <Button type="button" variant="secondary" onClick={onCancel} disabled={pending}>
+              Cancel
+            </Button>
+          )}
+        </div>
+      </form>
+    </Form>
+  );
+}
+
+const TOP_LEVEL = new Set<string>([...EDITABLE]);
+function isFormField(key: string): boolean {
+  return TOP_LEVEL.has(key.split(".")[0]!);
+}
