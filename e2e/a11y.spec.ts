@@ -69,7 +69,10 @@ test.describe("axe on a share's page", () => {
   let sharePath = "";
   test.beforeAll(async ({ browser }) => {
     // The demo's sync fills the session mirror after start: share the first approved KYC session it holds.
-    const officer = await browser.newContext({ storageState: storageFor("officer") });
+    const officer = await browser.newContext({
+      storageState: storageFor("officer"),
+      baseURL: test.info().project.use.baseURL,
+    });
     await expect
       .poll(
         async () => {
