@@ -48,10 +48,10 @@ async function createShare(request: APIRequestContext, status: string) {
 /** Opens a session in the picker (its URL filters narrowed to that one session) and its drawer. */
 async function openSessionDrawer(page: Page, app: App, session: SessionItem) {
   await page.goto(`/sessions?applicationId=${app.id}&kind=user&q=${session.sessionId}`);
-  const table = page.getByRole("table", { name: "Sessions" });
-  const row = table.getByRole("row").filter({ hasText: `${session.number}` });
-  await expect(row.first()).toBeVisible();
-  await row.first().getByRole("button").first().click();
+  const open = page
+    .getByRole("table", { name: "Sessions" })
+    .getByRole("button", { name: new RegExp(`^Open session #${session.number}:`) });
+  await open.click();
   const drawer = page.getByRole("dialog", { name: new RegExp(`#${session.number}`) });
   await expect(drawer).toBeVisible();
   return drawer;
@@ -59,7 +59,7 @@ async function openSessionDrawer(page: Page, app: App, session: SessionItem) {
 
 async function openWizard(page: Page, app: App, session: SessionItem) {
   const drawer = await openSessionDrawer(page, app, session);
-  await drawer.getByRole("button", { name: /^Share/ }).click();
+  await drawer.getByRole("button", { name: "Share with a partner" }).click();
   const wizard = page.getByRole("dialog", { name: `Share session #${session.number}` });
   await expect(wizard).toBeVisible();
   return wizard;
