@@ -1,0 +1,113 @@
+"use client";
+
+import { GitFork, SearchX } from "lucide-react";
+import { Button } from "@/components/ui/button";
+import { DataTable, type ColumnDef } from "@/components/ui/data-table";
+import { DateTime } from "@/components/ui/date-time";
+import { EmptyState } from "@/components/ui/empty-state";
+import type { SessionListItemDto } from "@/lib/schemas/sessions";
+import { formatNumber, KIND_LABELS } from "./format";
+import { SessionStatusBadge } from "./status-badge";
+
+function columns(onOpen: (s: SessionListItemDto) => void, showApplication: boolean) {
+  const cols: ColumnDef<SessionListItemDto, unknown>[] = [
+    {
+      accessorKey: "number",
+      header: "Number",
+      meta: { className: "w-24 tabular-nums" },
+      cell: ({ row }) => formatNumber(row.original.number),
+    },
+    {
+      accessorKey: "displayName",
+      header: "Name or company",
+      cell: ({ row }) => {
+        const s = row.original;
+        const name = s.displayName ?? (s.kind === "business" ? "Unnamed company" : "Unnamed person");
+        return (
+          <Button
+            variant="link"
+            className="h-auto px-0 text-left font-medium"
+            aria-label={`Open session ${formatNumber(s.number)}: ${name}`}
+            onClick={() => onOpen(s)}
+          >
+            {name}
+            {s.sharedFromSession && <GitFork className="size-3.5 text-slate-500" aria-label="imported" />}
+          </Button>
+        );
+      },
+    },
+    {
+      accessorKey: "kind",
+      header: "Kind",
+      meta: { className: "w-16" },
+      cell: ({ row }) => KIND_LABELS[row.original.kind],
+    },
+    {
+      accessorKey: "status",
+      header: "Status",
+      cell: ({ row }) => <SessionStatusBadge status={row.original.status} />,
+    },
+    {
+      accessorKey: "vendorData",
+      header: "vendor_data",
+      cell: ({ row }) =>
+        row.original.vendorData ? (
+          <code className="break-all text-xs text-slate-700">{row.original.vendorData}</code>
+        ) : (
+          "—"
+        ),
+    },
+    { accessorKey: "country", header: "Country", cell: ({ row }) => row.original.country ?? "—" },
+    {
+      accessorKey: "createdAt",
+      header: "Created",
+      cell: ({ row }) => <DateTime value={row.original.createdAt} className="whitespace-nowrap" />,
+    },
+  ];
+  if (showApplication) cols.splice(1, 0, { accessorKey: "applicationName", header: "Application" });
+  return cols;
+}
+
+export function SessionsTable({
+  sessions,
+  filtered,
+  showApplication,
+  onOpen,
+  onClear,
+}: {
+  sessions: SessionListItemDto[];
+  filtered: boolean;
+  showApplication: boolean;
+  onOpen: (s: SessionListItemDto) => void;
+  onClear: () => void;
+}) {
+  return (
+    <DataTable
+      label="Sessions"
+      columns={columns(onOpen, showApplication)}
+      data={sessions}
+      getRowId={(s) => s.id}
+      sortable={false}
+      empty={
+        filtered ? (
+          <EmptyState
+            icon={SearchX}
+            title="No sessions match these filters"
+            action={
+              <Button variant="secondary" onClick={onClear}>
+                Clear filters
+              </Button>
+            }
+          >
+            Try another spelling, a session number, or fewer filters.
+          </EmptyState>
+        ) : (
+          <EmptyState icon={SearchX} title="No finished sessions yet">
+            Finished sessions (Approved, Declined, In Review) appear here as soon as they are mirrored from
+            Didit. Untick “Finished only” to see the others.
+          </EmptyState>
+        )
+      }
+    />
+  );
+}
