@@ -64,7 +64,7 @@ function row(i: number, overrides: Partial<DiditSessionRow> = {}): DiditSessionR
   };
 }
 
-async function connect(name: string, key: string | null, diditId = randomUUID()) {
+async function connect(name: string, key: string | null, diditId: string = randomUUID()) {
   const id = randomUUID();
   await t.db.insert(connectedApplications).values({
     id,
