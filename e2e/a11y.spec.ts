@@ -20,6 +20,13 @@ async function settle(page: Page, path: string) {
     await expect(page.getByRole("table", { name: "Audit events" })).toBeVisible();
   }
   if (path === "/admin/users") await expect(page.getByRole("table", { name: "Users" })).toBeVisible();
+  if (path === "/sessions")
+    await expect(
+      page
+        .getByRole("table", { name: "Sessions" })
+        .or(page.getByText("No finished sessions yet"))
+        .or(page.getByText("No Didit application is connected yet")),
+    ).toBeVisible();
   if (path === "/shares")
     await expect(
       page.getByRole("table", { name: "Shares" }).or(page.getByText("No shares yet")),
@@ -39,6 +46,10 @@ const PAGES = [
   {
     path: "/admin/users",
     allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Users"),
+  },
+  {
+    path: "/sessions",
+    allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Sessions"),
   },
   {
     path: "/shares",
