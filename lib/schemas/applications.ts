@@ -10,7 +10,11 @@ const name = z
   .trim()
   .min(1, "Name is required")
   .max(120, "Use at most 120 characters")
-  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "The name cannot contain control characters");
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "The name cannot contain control characters")
+  // A lone UTF-16 surrogate cannot be stored as text (PostgreSQL wants valid UTF-8).
+  .refine((v) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v), {
+    message: "The name contains an invalid character",
+  });
 
 const diditUuid = (label: string) =>
   z

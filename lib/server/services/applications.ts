@@ -578,7 +578,9 @@ export async function registerApplicationWebhook(
     registered = await ensureWebhookDestination(client, caller, receiverUrl(requirePublicOrigin(), id));
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new AppError("upstream_unavailable", describeError(error));
+    // This console's own URL is not known yet: a state of ours, not Didit's.
+    if (error instanceof NotListeningError) throw new AppError("conflict", error.message);
+    throw new AppError("upstream_error", describeError(error));
   }
   const now = ctx.now();
   return ctx.db.transaction(async (tx) => {
