@@ -16,15 +16,15 @@ type MirrorInsert = typeof sessionMirror.$inferInsert;
 const CHUNK = 500;
 
 /**
- * What `q` matches by substring: name or company, vendor_data and registration number, lower-cased
- * (numbers are matched by prefix on `session_number`, uuids exactly).
+ * What `q` matches by substring (trigram index): name or company and registration number,
+ * lower-cased. vendor_data is matched by prefix, numbers by prefix, uuids exactly (lib/server/
+ * services/sessions.ts): ids share long prefixes, whose trigrams a GIN index cannot narrow.
  */
 export function mirrorSearchText(row: {
   displayName: string | null;
-  vendorData: string | null;
   registrationNumber?: string | null;
 }): string {
-  return [row.displayName, row.vendorData, row.registrationNumber]
+  return [row.displayName, row.registrationNumber]
     .filter((v): v is string => typeof v === "string" && v.trim() !== "")
     .map((v) => v.trim().toLowerCase())
     .join(" ")
@@ -47,11 +47,7 @@ function fromRow(applicationId: string, row: DiditSessionRow): MirrorInsert {
     workflowId: row.workflowId,
     features: row.features,
     diditCreatedAt: row.createdAt,
-    searchText: mirrorSearchText({
-      displayName,
-      vendorData: row.vendorData,
-      registrationNumber: row.registrationNumber,
-    }),
+    searchText: mirrorSearchText({ displayName, registrationNumber: row.registrationNumber }),
   };
 }
 
@@ -176,7 +172,7 @@ export async function upsertMirrorClone(
       workflowId: clone.workflowId,
       sharedFromSession: clone.sharedFromSession,
       diditCreatedAt: clone.createdAt,
-      searchText: mirrorSearchText({ displayName: null, vendorData: clone.vendorData }),
+      searchText: "",
     })
     .onConflictDoUpdate({
       target: [sessionMirror.applicationId, sessionMirror.diditSessionId],
@@ -187,8 +183,6 @@ export async function upsertMirrorClone(
         vendorData: excluded("vendor_data"),
         workflowId: sql`coalesce(excluded."workflow_id", ${sessionMirror.workflowId})`,
         sharedFromSession: sql`coalesce(excluded."shared_from_session", ${sessionMirror.sharedFromSession})`,
-        // The name already known stays searchable next to the new vendor_data.
-        searchText: sql`concat_ws(' ', lower(${sessionMirror.displayName}), excluded."search_text", lower(${sessionMirror.registrationNumber}))`,
         syncedAt: sql`now()`,
         deletedAt: sql`null`,
       },

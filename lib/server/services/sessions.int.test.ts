@@ -177,11 +177,15 @@ describe(`session picker (${testDriver()})`, () => {
     expect((await walk(ctx, { q: "customer-17", finished: false })).map((s) => s.vendorData)).toEqual([
       "customer-17",
     ]);
+    // vendor_data by prefix, any case.
+    expect((await walk(ctx, { q: "CUSTOMER-11", finished: false })).map((s) => s.vendorData).sort()).toEqual(
+      ["customer-11", ...Array.from({ length: 10 }, (_, i) => `customer-11${i}`)].sort(),
+    );
     expect((await walk(ctx, { q: "hrb 47", finished: false })).map((s) => s.number)).toEqual([1047]);
-    // A number prefix: 105 → 1050..1059; and the text: vendor_data customer-105 is number 1105.
+    // A number prefix: 105 → 1050..1059 (customer-105 does not start with it).
     const prefix = await walk(ctx, { q: "105", finished: false });
     expect(prefix.map((s) => s.number).sort()).toEqual([
-      1050, 1051, 1052, 1053, 1054, 1055, 1056, 1057, 1058, 1059, 1105,
+      1050, 1051, 1052, 1053, 1054, 1055, 1056, 1057, 1058, 1059,
     ]);
     const one = ana[0]!;
     const exact = await walk(ctx, { q: one.sessionId.toUpperCase(), finished: false });

@@ -70,18 +70,24 @@ export function numberPrefixRanges(digits: string): [number, number][] {
   return ranges;
 }
 
-/** `q`: a whole uuid matches that session; digits a number prefix or the text; else the text. */
+/**
+ * `q`: a whole uuid matches that session; otherwise the name or company (every term a substring,
+ * any order), a vendor_data prefix (any case), or, for digits, a session number prefix.
+ */
 function searchCondition(q: string): SQL | undefined {
   const query = q.trim().toLowerCase();
   if (query === "") return undefined;
   if (UUID.test(query)) return eq(sessionMirror.diditSessionId, query);
   const terms = query.split(/\s+/).slice(0, MAX_TERMS);
   const text = terms.map((t) => sql`${sessionMirror.searchText} like ${`%${likeEscape(t)}%`}`);
-  const textMatch = text.length === 1 ? text[0]! : and(...text)!;
-  const ranges = numberPrefixRanges(query);
-  if (ranges.length === 0) return textMatch;
-  const number = ranges.map(([lo, hi]) => sql`${sessionMirror.sessionNumber} between ${lo} and ${hi}`);
-  return or(...number, textMatch);
+  const matches: SQL[] = [
+    text.length === 1 ? text[0]! : and(...text)!,
+    sql`lower(${sessionMirror.vendorData}) like ${`${likeEscape(query)}%`}`,
+  ];
+  for (const [lo, hi] of numberPrefixRanges(query)) {
+    matches.push(sql`${sessionMirror.sessionNumber} between ${lo} and ${hi}`);
+  }
+  return or(...matches);
 }
 
 async function liveApplications(ctx: ServiceContext): Promise<Map<string, string>> {

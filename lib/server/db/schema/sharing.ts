@@ -202,7 +202,7 @@ export const sessionMirror = pgTable(
     features: jsonb("features").$type<string[]>(),
     diditCreatedAt: timestamp("didit_created_at", { withTimezone: true }).notNull(),
     sharedFromSession: uuid("shared_from_session"),
-    /** Lower-cased name, vendor_data and number for `q`. */
+    /** Lower-cased name or company and registration number: `q` matches substrings of it. */
     searchText: text("search_text").notNull().default(""),
     syncedAt: timestamp("synced_at", { withTimezone: true }).notNull().defaultNow(),
     /** The session was deleted at Didit. */
@@ -216,6 +216,8 @@ export const sessionMirror = pgTable(
     // The picker over one application, both kinds; `q` by trigram (pg_trgm, migration 0007).
     index("session_mirror_app_created_idx").on(t.applicationId, t.diditCreatedAt.desc(), t.id.desc()),
     index("session_mirror_search_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
+    // `q` as a vendor_data prefix, any case (ids share prefixes, which trigrams cannot narrow).
+    index("session_mirror_vendor_prefix_idx").using("btree", sql`lower(${t.vendorData}) text_pattern_ops`),
     index("session_mirror_shared_from_idx").on(t.sharedFromSession),
     index("session_mirror_vendor_data_idx").on(t.vendorData),
     check("session_mirror_kind_check", sql`${t.kind} in ('user', 'business')`),
