@@ -216,6 +216,8 @@ export const sessionMirror = pgTable(
     // The picker over one application, both kinds; `q` by trigram (pg_trgm, migration 0007).
     index("session_mirror_app_created_idx").on(t.applicationId, t.diditCreatedAt.desc(), t.id.desc()),
     index("session_mirror_search_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
+    // `q` as a session number prefix (ranges: 12 → 120–129, 1200–1299…).
+    index("session_mirror_number_idx").on(t.sessionNumber),
     // `q` as a vendor_data prefix, any case (ids share prefixes, which trigrams cannot narrow).
     index("session_mirror_vendor_prefix_idx").using("btree", sql`lower(${t.vendorData}) text_pattern_ops`),
     index("session_mirror_shared_from_idx").on(t.sharedFromSession),

@@ -1,0 +1,1 @@
+CREATE INDEX "session_mirror_number_idx" ON "session_mirror" USING btree ("session_number");
