@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as openapi from "@/app/api/partner/v1/openapi.json/route";
 import * as receipts from "@/app/api/partner/v1/receipts/route";
@@ -140,7 +140,11 @@ describe(`partner API (${testDriver()})`, () => {
       .from(shareDeliveries)
       .where(eq(shareDeliveries.shareId, created.id));
     expect(deliveries.map((d) => d.outcome)).toEqual(["picked_up"]);
-    const events = await w.t.db.select().from(auditEvents).where(eq(auditEvents.entityId, created.id));
+    const events = await w.t.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.entityId, created.id))
+      .orderBy(asc(auditEvents.seq));
     expect(events.map((e) => e.action)).toEqual(["share.created", "share.picked_up"]);
     expect(events[1]!.actorLabel).toBe(`partner:${acme.id}`);
     // Gone from the list.

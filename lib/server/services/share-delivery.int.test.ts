@@ -143,9 +143,13 @@ describe(`push delivery (${testDriver()})`, () => {
     const attempts = await attemptsOf(created.id);
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ outcome: "delivered", httpStatus: 200, channel: "push", attempt: 1 });
-    const actions = (await w.t.db.select().from(auditEvents).where(eq(auditEvents.entityId, created.id))).map(
-      (e) => e.action,
-    );
+    const actions = (
+      await w.t.db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.entityId, created.id))
+        .orderBy(asc(auditEvents.seq))
+    ).map((e) => e.action);
     expect(actions).toEqual(["share.created", "share.delivered"]);
     // Done: nothing left to run for it.
     expect((await runDueJobs(w.t.db, { queues: [DELIVERY_QUEUE] })).claimed).toBe(0);
@@ -207,9 +211,13 @@ describe(`push delivery (${testDriver()})`, () => {
     });
     expect(later.claimed).toBe(0);
     expect(receiver.received.length - start).toBe(1);
-    const actions = (await w.t.db.select().from(auditEvents).where(eq(auditEvents.entityId, created.id))).map(
-      (e) => e.action,
-    );
+    const actions = (
+      await w.t.db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.entityId, created.id))
+        .orderBy(asc(auditEvents.seq))
+    ).map((e) => e.action);
     expect(actions).toEqual(["share.created", "share.delivery_failed"]);
     tokens.push(JSON.parse(receiver.received.at(-1)!.body).share_token as string);
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as shareById from "@/app/api/shares/[id]/route";
@@ -44,7 +44,7 @@ let admin: TestUser;
 let logs: ReturnType<typeof captureLogs>;
 const responses: string[] = [];
 const tokens: string[] = [];
-const partnerIds: Record<string, string> = {};
+const partnerIds = { pickup: "", manual: "", internal: "", reverse: "" };
 
 async function call<T = Record<string, unknown>>(
   handler: Handler,
@@ -360,7 +360,11 @@ describe(`shares (${testDriver()})`, () => {
       expect(deliveries).toHaveLength(1);
       expect(deliveries[0]).toMatchObject({ outcome: "delivered", channel: "internal", attempt: 1 });
       const actions = (
-        await w.t.db.select().from(auditEvents).where(eq(auditEvents.entityId, res.body.id))
+        await w.t.db
+          .select()
+          .from(auditEvents)
+          .where(eq(auditEvents.entityId, res.body.id))
+          .orderBy(asc(auditEvents.seq))
       ).map((e) => e.action);
       expect(actions).toEqual(["share.created", "share.delivered"]);
       // A real Didit token: Northwind Pay imports it.
@@ -435,7 +439,11 @@ describe(`shares (${testDriver()})`, () => {
       expect(second.status).toBe(409);
       const [row] = await w.t.db.select().from(shares).where(eq(shares.id, id));
       expect(row).toMatchObject({ state: "delivered", tokenCiphertext: null, revealedBy: officer.id });
-      const events = await w.t.db.select().from(auditEvents).where(eq(auditEvents.entityId, id));
+      const events = await w.t.db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.entityId, id))
+        .orderBy(asc(auditEvents.seq));
       expect(events.map((e) => e.action)).toEqual(["share.created", "share.revealed"]);
       // Delivered: revoke is refused, saying Didit cannot revoke.
       const late = await call<{ error: { message: string } }>(
@@ -526,9 +534,13 @@ describe(`shares (${testDriver()})`, () => {
       await runDueJobs(w.t.db, { now: new Date(exp.getTime() + 1000), queues: [EXPIRY_QUEUE] });
       const [row] = await w.t.db.select().from(shares).where(eq(shares.id, id));
       expect(row).toMatchObject({ state: "expired", tokenCiphertext: null });
-      const actions = (await w.t.db.select().from(auditEvents).where(eq(auditEvents.entityId, id))).map(
-        (e) => e.action,
-      );
+      const actions = (
+        await w.t.db
+          .select()
+          .from(auditEvents)
+          .where(eq(auditEvents.entityId, id))
+          .orderBy(asc(auditEvents.seq))
+      ).map((e) => e.action);
       expect(actions).toEqual(["share.created", "share.expired"]);
     });
 

@@ -32,7 +32,7 @@ import type { DiditClient } from "@/lib/server/didit/types";
 import { AppError } from "@/lib/server/http/errors";
 import { enqueue } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
-import { auditMeta, recordAudit, type AuditRequestMeta } from "./audit";
+import { auditMeta, recordAudit } from "./audit";
 import type { ServiceContext } from "./context";
 import { assertPolicy, evaluateSharePolicy } from "./share-policy";
 import { assertCan } from "./users";
@@ -186,15 +186,6 @@ function checkedClaims(
   return { claims, issuedAt: new Date(c.iat * 1000), expiresAt: new Date(c.exp * 1000) };
 }
 
-async function activeApplication(db: DbOrTx, id: string): Promise<ApplicationRow | null> {
-  const [app] = await db
-    .select()
-    .from(connectedApplications)
-    .where(and(eq(connectedApplications.id, id), sql`${connectedApplications.deletedAt} is null`))
-    .limit(1);
-  return app ?? null;
-}
-
 /** Our connected application with this Didit uuid (the internal channel's receiver), if any. */
 async function connectedByDiditId(db: DbOrTx, diditApplicationId: string): Promise<ApplicationRow | null> {
   const [app] = await db
@@ -222,24 +213,32 @@ export async function createShare(
 ): Promise<ShareDto> {
   assertCan(ctx, "shares.create");
   const db = ctx.db;
-  const [partner] = await db.select().from(partners).where(eq(partners.id, input.partnerId)).limit(1);
+  // Independent reads side by side (separate connections on PostgreSQL).
+  const [[partner], mirrors] = await Promise.all([
+    db.select().from(partners).where(eq(partners.id, input.partnerId)).limit(1),
+    db
+      .select({ mirror: sessionMirror, app: connectedApplications })
+      .from(sessionMirror)
+      .innerJoin(connectedApplications, eq(connectedApplications.id, sessionMirror.applicationId))
+      .where(
+        and(
+          eq(sessionMirror.diditSessionId, input.sessionId),
+          sql`${sessionMirror.deletedAt} is null`,
+          sql`${connectedApplications.deletedAt} is null`,
+        ),
+      )
+      .limit(10),
+  ]);
   if (!partner) throw new AppError("not_found", "No such partner: pick one from the partner directory.");
-
-  const [mirror] = await db
-    .select()
-    .from(sessionMirror)
-    .where(and(eq(sessionMirror.diditSessionId, input.sessionId), sql`${sessionMirror.deletedAt} is null`))
-    // The partner's application first, should two of ours mirror the same session.
-    .orderBy(sql`${sessionMirror.applicationId} = ${partner.applicationId} desc`)
-    .limit(1);
-  if (!mirror) {
+  // The partner's application first, should two of ours mirror the same session.
+  const found = mirrors.find((m) => m.mirror.applicationId === partner.applicationId) ?? mirrors[0];
+  if (!found) {
     throw new AppError(
       "not_found",
       "This session is not in the session list: sync its application (Applications → Sync) and try again.",
     );
   }
-  const app = await activeApplication(db, mirror.applicationId);
-  if (!app) throw new AppError("not_found", "The application that owns this session is no longer connected.");
+  const { mirror, app } = found;
   if (!FINISHED.has(mirror.status)) {
     throw new AppError(
       "session_not_finished",
@@ -291,32 +290,75 @@ export async function createShare(
     partnerStatus: partner.status,
   };
   const sessionKind = minted.sessionKind ?? mirror.kind;
+  let stored: ShareRow | undefined;
   try {
     await db.transaction(async (tx) => {
+      const [inserted] = await tx
+        .insert(shares)
+        .values({
+          id: shareId,
+          applicationId: app.id,
+          partnerId: partner.id,
+          sessionId: input.sessionId,
+          sessionKind,
+          sessionNumber: mirror.sessionNumber,
+          sourceStatus: mirror.status,
+          forApplicationId: partner.diditApplicationId,
+          ttlSeconds,
+          tokenHash: hash,
+          claims,
+          issuedAt,
+          expiresAt,
+          tokenCiphertext: partner.deliveryChannel === "internal" ? null : seal(token, shareId),
+          channel: partner.deliveryChannel,
+          state: "pending",
+          manifest,
+          agreement,
+          createdBy: ctx.actor!.id,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      stored = inserted;
+      let inboxItemId: string | null = null;
+      if (partner.deliveryChannel === "internal") {
+        const internal = await deliverInternally(tx, {
+          shareId,
+          token,
+          hash,
+          claims,
+          manifest,
+          sessionKind,
+          sessionId: input.sessionId,
+          fromDiditApplicationId: app.diditApplicationId,
+          receiver: receiver!,
+          expiresAt,
+          now,
+        });
+        stored = internal.share;
+        inboxItemId = internal.inboxItemId;
+      } else {
+        if (partner.deliveryChannel === "push") {
+          await enqueue(tx, {
+            queue: DELIVERY_QUEUE,
+            payload: { shareId },
+            deadline: expiresAt,
+            maxAttempts: 1000,
+            backoff: { kind: "exponential", baseMs: 5_000, maxMs: 300_000 },
+            singletonKey: shareId,
+            now,
+          });
+        }
+        await enqueue(tx, {
+          queue: EXPIRY_QUEUE,
+          payload: { shareId },
+          runAt: expiresAt,
+          singletonKey: shareId,
+          now,
+        });
+      }
+      // The audit rows last: the chain's lock is then held only until the commit.
       const meta = auditMeta(ctx);
-      await tx.insert(shares).values({
-        id: shareId,
-        applicationId: app.id,
-        partnerId: partner.id,
-        sessionId: input.sessionId,
-        sessionKind,
-        sessionNumber: mirror.sessionNumber,
-        sourceStatus: mirror.status,
-        forApplicationId: partner.diditApplicationId,
-        ttlSeconds,
-        tokenHash: hash,
-        claims,
-        issuedAt,
-        expiresAt,
-        tokenCiphertext: partner.deliveryChannel === "internal" ? null : seal(token, shareId),
-        channel: partner.deliveryChannel,
-        state: "pending",
-        manifest,
-        agreement,
-        createdBy: ctx.actor!.id,
-        createdAt: now,
-        updatedAt: now,
-      });
       await recordAudit(tx, meta, {
         action: "share.created",
         entityType: "share",
@@ -336,41 +378,14 @@ export async function createShare(
           agreementReference: partner.agreementReference,
         },
       });
-      if (partner.deliveryChannel === "internal") {
-        await deliverInternally(tx, meta, {
-          shareId,
-          token,
-          hash,
-          claims,
-          manifest,
-          sessionKind,
-          sessionId: input.sessionId,
-          fromDiditApplicationId: app.diditApplicationId,
-          receiver: receiver!,
-          expiresAt,
-          now,
-          receivedBy: ctx.actor!.id,
-        });
-        return;
-      }
-      if (partner.deliveryChannel === "push") {
-        await enqueue(tx, {
-          queue: DELIVERY_QUEUE,
-          payload: { shareId },
-          deadline: expiresAt,
-          maxAttempts: 1000,
-          backoff: { kind: "exponential", baseMs: 5_000, maxMs: 300_000 },
-          singletonKey: shareId,
-          now,
+      if (inboxItemId) {
+        await recordAudit(tx, meta, {
+          action: "share.delivered",
+          entityType: "share",
+          entityId: shareId,
+          data: { channel: "internal", inboxItemId, receiverApplicationId: receiver!.id, attempt: 1 },
         });
       }
-      await enqueue(tx, {
-        queue: EXPIRY_QUEUE,
-        payload: { shareId },
-        runAt: expiresAt,
-        singletonKey: shareId,
-        now,
-      });
     });
   } catch (error) {
     getLogger().error(
@@ -379,7 +394,13 @@ export async function createShare(
     );
     throw error;
   }
-  return loadDto(ctx, db, shareId);
+  const actor = ctx.actor!;
+  return toShareDto(ctx, {
+    share: stored!,
+    applicationName: app.name,
+    partnerName: partner.name,
+    creator: { id: actor.id, name: actor.name, email: actor.email },
+  });
 }
 
 /** What each channel needs before a token is minted, so a misconfigured partner costs no token. */
@@ -415,11 +436,16 @@ type InternalDelivery = {
   receiver: ApplicationRow;
   expiresAt: Date;
   now: Date;
-  receivedBy: string;
 };
 
-/** The partner is one of our own applications: the token goes into our inbox in this transaction. */
-async function deliverInternally(tx: Tx, meta: AuditRequestMeta, d: InternalDelivery): Promise<void> {
+/**
+ * The partner is one of our own applications: the token goes into our inbox in this transaction
+ * (the caller audits it). Answers the share as delivered and the inbox item's id.
+ */
+async function deliverInternally(
+  tx: Tx,
+  d: InternalDelivery,
+): Promise<{ share: ShareRow; inboxItemId: string }> {
   const [senderAsPartner] = await tx
     .select({ id: partners.id })
     .from(partners)
@@ -459,16 +485,12 @@ async function deliverInternally(tx: Tx, meta: AuditRequestMeta, d: InternalDeli
     startedAt: d.now,
     finishedAt: d.now,
   });
-  await tx
+  const [share] = await tx
     .update(shares)
     .set({ state: "delivered", deliveredAt: d.now, attempts: 1, tokenCiphertext: null, updatedAt: d.now })
-    .where(eq(shares.id, d.shareId));
-  await recordAudit(tx, meta, {
-    action: "share.delivered",
-    entityType: "share",
-    entityId: d.shareId,
-    data: { channel: "internal", inboxItemId: inboxId, receiverApplicationId: d.receiver.id, attempt: 1 },
-  });
+    .where(eq(shares.id, d.shareId))
+    .returning();
+  return { share: share!, inboxItemId: inboxId };
 }
 
 // --- Read ----------------------------------------------------------------------------------------

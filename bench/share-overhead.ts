@@ -1,0 +1,285 @@
+/**
+ * What Handoff adds to a share: `POST /api/shares` through its route handler (session check,
+ * validation, mirror and partner reads, policy, the Didit call, then one transaction with the share
+ * row, its audit event and its job) against the same share sent straight to the sandbox over HTTP
+ * (`POST /sandbox/v3/session/{id}/share/`), side by side in one run, at 1 and at 50 concurrent.
+ *
+ *   npx tsx --conditions=react-server bench/share-overhead.ts \
+ *     [--requests 200] [--sessions 50] [--channel pickup|internal|manual] \
+ *     [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+ *
+ * The sandbox runs as a real HTTP server on 127.0.0.1 (test/sandbox-http.ts), and Handoff's Didit
+ * client calls it there, so both sides pay the same HTTP round trip and sandbox work; the added
+ * time is the difference. On PostgreSQL with --database-url (a database created on that server
+ * and dropped afterwards), else an in-memory PGlite. Each level runs in 4 alternating rounds
+ * (direct, Handoff, direct, …) so load drifting on a shared machine hits both sides alike.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+
+const USAGE =
+  "Usage: bench/share-overhead.ts [--requests N] [--sessions N] [--channel pickup|internal|manual] [--database-url postgres://…]";
+const ROUNDS = 4;
+
+type Sample = { ms: number; ok: boolean };
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function inParallel(count: number, inFlight: number, one: (i: number) => Promise<Sample>) {
+  const out: Sample[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(inFlight, count) }, async () => {
+      while (next < count) out.push(await one(next++));
+    }),
+  );
+  return out;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      requests: { type: "string", default: "200" },
+      sessions: { type: "string", default: "50" },
+      channel: { type: "string", default: "pickup" },
+      "database-url": { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const requests = Number(values.requests);
+  const sessionCount = Number(values.sessions);
+  const channel = values.channel as "pickup" | "internal" | "manual";
+  if (
+    ![requests, sessionCount].every((n) => Number.isInteger(n) && n > 0) ||
+    !["pickup", "internal", "manual"].includes(channel)
+  ) {
+    console.error(USAGE);
+    return 2;
+  }
+
+  // Configuration before the first module reads it.
+  Object.assign(process.env, {
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    HANDOFF_DATA_DIR: mkdtempSync(path.join(tmpdir(), "handoff-bench-")),
+    SANDBOX_ENABLED: "true",
+    SANDBOX_RATE_LIMIT_ENABLED: "false",
+    DIDIT_RATE_LIMIT_ENABLED: "false",
+    SANDBOX_JWT_SECRET: randomBytes(32).toString("base64"),
+    SANDBOX_ADMIN_TOKEN: randomBytes(32).toString("base64url"),
+  });
+  const { setDatabase } = await import("@/lib/server/db/client");
+  const { migratePostgresUrl, openPglite, openPostgres } = await import("@/lib/server/db/open");
+  const { migrateSandbox } = await import("@/lib/server/sandbox/migrate");
+  const { createApplication } = await import("@/lib/server/sandbox/applications");
+  const { createGeneratedSession } = await import("@/lib/server/sandbox/sessions");
+  const { sandboxNow } = await import("@/lib/server/sandbox/clock");
+  const { seal } = await import("@/lib/server/crypto/envelope");
+  const schema = await import("@/lib/server/db/schema");
+  const { createDiditClient, setDiditClientForTests } = await import("@/lib/server/didit");
+  const { startSandboxServer } = await import("@/test/sandbox-http");
+  const { insertUser, sessionCookie } = await import("@/test/session");
+  const sharesRoute = await import("@/app/api/shares/route");
+
+  const adminUrl = values["database-url"];
+  const dbName = `handoff_bench_overhead_${Date.now().toString(36)}`;
+  let admin: ReturnType<typeof postgres> | null = null;
+  let handle: Awaited<ReturnType<typeof openPglite>>;
+  if (adminUrl) {
+    admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+    await admin.unsafe(`create database "${dbName}"`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${dbName}`;
+    await migratePostgresUrl(url.toString());
+    handle = openPostgres(url.toString(), { max: 20 });
+  } else {
+    handle = await openPglite(null);
+  }
+  const server = await startSandboxServer();
+  try {
+    const db = handle.db;
+    await migrateSandbox(db);
+    setDatabase(handle);
+    // Handoff's Didit client, timed: how much of a share through Handoff is the call to Didit.
+    const client = createDiditClient({
+      baseUrl: () => `${server.origin}/sandbox`,
+      limiter: false,
+      maxRetries: 0,
+    });
+    const diditMs: number[] = [];
+    setDiditClientForTests({
+      ...client,
+      share: async (...args: Parameters<typeof client.share>) => {
+        const started = performance.now();
+        try {
+          return await client.share(...args);
+        } finally {
+          diditMs.push(performance.now() - started);
+        }
+      },
+    });
+
+    // The sandbox: Service X with finished sessions, Service Y the partner.
+    const x = await createApplication(db, { name: "Northwind Bank", profile: "recipe" });
+    const y = await createApplication(db, { name: "Northwind Pay", profile: "recipe" });
+    const now = await sandboxNow(db);
+    const xRow = randomUUID();
+    const yRow = randomUUID();
+    await db.insert(schema.connectedApplications).values([
+      {
+        id: xRow,
+        name: "Northwind Bank",
+        diditApplicationId: x.application_id,
+        environment: "sandbox",
+        apiKeyCiphertext: seal(x.api_key, xRow),
+        apiKeyLast4: x.api_key.slice(-4),
+      },
+      {
+        id: yRow,
+        name: "Northwind Pay",
+        diditApplicationId: y.application_id,
+        environment: "sandbox",
+        apiKeyCiphertext: seal(y.api_key, yRow),
+        apiKeyLast4: y.api_key.slice(-4),
+      },
+    ]);
+    const partnerId = randomUUID();
+    await db.insert(schema.partners).values({
+      id: partnerId,
+      name: "Northwind Pay",
+      diditApplicationId: y.application_id,
+      applicationId: xRow,
+      direction: "both",
+      agreementReference: "DSA-BENCH",
+      agreementSignedOn: "2026-01-01",
+      agreementExpiresOn: "2099-12-31",
+      allowedKinds: ["user", "business"],
+      allowedStatuses: ["Approved", "Declined", "In Review"],
+      deliveryChannel: channel,
+    });
+    const sessions: string[] = [];
+    for (let i = 0; i < sessionCount; i++) {
+      const s = await createGeneratedSession(db, {
+        applicationId: x.application_id,
+        kind: "user",
+        status: "Approved",
+        now,
+      });
+      sessions.push(s.id);
+      await db.insert(schema.sessionMirror).values({
+        applicationId: xRow,
+        diditSessionId: s.id,
+        sessionNumber: i + 1,
+        kind: "user",
+        status: "Approved",
+        features: ["id_verifications", "liveness_checks", "face_matches"],
+        diditCreatedAt: now,
+      });
+    }
+    const officer = await insertUser(db, "officer");
+    const cookie = await sessionCookie(officer, { db });
+
+    const ttl = 3600;
+    const direct = async (i: number): Promise<Sample> => {
+      const sessionId = sessions[i % sessions.length]!;
+      const started = performance.now();
+      const res = await fetch(`${server.origin}/sandbox/v3/session/${sessionId}/share/`, {
+        method: "POST",
+        headers: { "x-api-key": x.api_key, "content-type": "application/json" },
+        body: JSON.stringify({ for_application_id: y.application_id, ttl_in_seconds: ttl }),
+      });
+      await res.arrayBuffer();
+      return { ms: performance.now() - started, ok: res.status === 201 || res.status === 200 };
+    };
+    const viaHandoff = async (i: number): Promise<Sample> => {
+      const sessionId = sessions[i % sessions.length]!;
+      const req = new Request("http://127.0.0.1/api/shares", {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json", "user-agent": "bench" },
+        body: JSON.stringify({ sessionId, partnerId, ttlSeconds: ttl }),
+      });
+      const started = performance.now();
+      const res = await sharesRoute.POST(req);
+      await res.arrayBuffer();
+      return { ms: performance.now() - started, ok: res.status === 201 };
+    };
+
+    // Warm-up: the first requests of a process compile code and prepare queries.
+    await inParallel(60, 4, direct);
+    await inParallel(60, 4, viaHandoff);
+
+    type Row = { level: number; direct: number[]; handoff: number[]; didit: number[]; failed: number };
+    const rows: Row[] = [];
+    for (const level of [1, 50]) {
+      const row: Row = { level, direct: [], handoff: [], didit: [], failed: 0 };
+      const perRound = Math.ceil(requests / ROUNDS);
+      for (let r = 0; r < ROUNDS; r++) {
+        const d = await inParallel(perRound, level, direct);
+        diditMs.length = 0;
+        const h = await inParallel(perRound, level, viaHandoff);
+        row.didit.push(...diditMs);
+        row.direct.push(...d.map((s) => s.ms));
+        row.handoff.push(...h.map((s) => s.ms));
+        row.failed += [...d, ...h].filter((s) => !s.ok).length;
+      }
+      rows.push(row);
+    }
+
+    console.log(
+      `driver ${handle.driver}${adminUrl ? ` (database ${dbName})` : " (in memory)"}; channel ${channel}; ` +
+        `${requests} requests per side per level, ${ROUNDS} alternating rounds; ${sessionCount} sessions`,
+    );
+    console.log(
+      "| concurrent | direct p50 | direct p99 | Handoff p50 | Handoff p99 | added p50 | added p99 | Didit call inside Handoff p50 | failed |",
+    );
+    console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    let ok = true;
+    for (const r of rows) {
+      const d = [...r.direct].sort((a, b) => a - b);
+      const h = [...r.handoff].sort((a, b) => a - b);
+      const c = [...r.didit].sort((a, b) => a - b);
+      const [d50, d99, h50, h99] = [
+        percentile(d, 50),
+        percentile(d, 99),
+        percentile(h, 50),
+        percentile(h, 99),
+      ];
+      console.log(
+        `| ${r.level} | ${d50.toFixed(1)} ms | ${d99.toFixed(1)} ms | ${h50.toFixed(1)} ms | ${h99.toFixed(1)} ms | ` +
+          `${(h50 - d50).toFixed(1)} ms | ${(h99 - d99).toFixed(1)} ms | ${percentile(c, 50).toFixed(1)} ms | ${r.failed} |`,
+      );
+      ok &&= r.failed === 0;
+    }
+    const [count] = await db.select({ n: schema.shares.id }).from(schema.shares).limit(1);
+    if (!count) ok = false;
+    return ok ? 0 : 1;
+  } finally {
+    setDiditClientForTests(null);
+    await server.close();
+    await handle.close();
+    if (admin) {
+      await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
+      await admin.end();
+    }
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    console.error(cause instanceof Error ? cause.message : cause);
+    process.exit(1);
+  },
+);
