@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { storageFor } from "./users";
 
@@ -28,6 +29,16 @@ async function mirroredSession(request: APIRequestContext, appName: string, stat
     )
     .toBe("mirrored");
   return { app: app!, session: session! };
+}
+
+async function expectNoViolations(page: Page, what: string) {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  expect(
+    violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    `axe violations on ${what}`,
+  ).toEqual([]);
 }
 
 /** A share of a mirrored Northwind Bank session to Northwind Pay, made over the API. */
@@ -78,6 +89,7 @@ test.describe("sharing, as the compliance officer", () => {
     await expect(wizard.getByRole("heading", { name: "Choose the partner" })).toBeFocused();
     const pay = wizard.getByRole("radio", { name: /Northwind Pay/ });
     await expect(pay).toBeEnabled();
+    await expectNoViolations(page, "the wizard's partner step");
     await pay.check();
     await wizard.getByRole("button", { name: "Next: lifetime" }).click();
 
@@ -87,6 +99,8 @@ test.describe("sharing, as the compliance officer", () => {
     await wizard.getByLabel("Custom lifetime").fill("0");
     await wizard.getByRole("button", { name: "Next: summary" }).click();
     await expect(wizard.getByText("The lifetime must be at least 1 minute")).toBeVisible();
+    await expect(wizard.getByLabel("Custom lifetime")).toBeFocused();
+    await expectNoViolations(page, "the wizard's lifetime step with an error");
     await wizard.getByRole("radio", { name: /^1 hour/ }).check();
     await wizard.getByRole("button", { name: "Next: summary" }).click();
 
@@ -96,6 +110,7 @@ test.describe("sharing, as the compliance officer", () => {
     await expect(wizard).toContainText("Goes straight to Northwind Pay's inbox");
     await expect(wizard).toContainText("NW-GROUP-2026-01");
     await expect(wizard).toContainText("1 hour");
+    await expectNoViolations(page, "the wizard's summary");
     await wizard.getByRole("button", { name: "Confirm and share" }).click();
 
     // 4. Result: delivered at once (internal), with a link to the share.
@@ -104,6 +119,7 @@ test.describe("sharing, as the compliance officer", () => {
     const open = wizard.getByRole("link", { name: "Open the share" });
     const href = await open.getAttribute("href");
     expect(href).toMatch(/^\/shares\/[0-9a-f-]{36}$/);
+    await expectNoViolations(page, "the wizard's result");
     await wizard.getByRole("button", { name: "Done" }).click();
     await expect(wizard).toBeHidden();
 
@@ -132,6 +148,69 @@ test.describe("sharing, as the compliance officer", () => {
     await expect(wizard.getByRole("button", { name: "Next: lifetime" })).toBeDisabled();
     await wizard.getByRole("button", { name: "Cancel" }).click();
     await expect(wizard).toBeHidden();
+  });
+});
+
+test.describe("manual channel, as the compliance officer", () => {
+  test.use({ storageState: storageFor("officer") });
+
+  test("reveals a token once (then it is gone) and revokes another with a reason", async ({
+    page,
+    browser,
+  }) => {
+    // The demo's Bank → Pay partnership is internal: a partnership manager switches it to manual for this test.
+    const manager = await browser.newContext({ storageState: storageFor("partnerships") });
+    const { session } = await mirroredSession(page.request, "Northwind Bank", "Approved");
+    const eligible = (await (
+      await page.request.get(`/api/partners?eligibleFor=${session.sessionId}`)
+    ).json()) as {
+      items: { partner: { id: string; name: string } }[];
+    };
+    const partnerId = eligible.items.find((i) => i.partner.name === "Northwind Pay")!.partner.id;
+    const patch = (deliveryChannel: string) =>
+      manager.request.patch(`/api/partners/${partnerId}`, { data: { deliveryChannel } });
+    expect((await patch("manual")).status()).toBe(200);
+    try {
+      const toReveal = await createShare(page.request, "Approved");
+      const toRevoke = await createShare(page.request, "Approved");
+
+      await page.goto(`/shares/${toReveal.id}`);
+      await expect(page.getByText("You reveal it once and hand it to Northwind Pay yourself.")).toBeVisible();
+      await page.getByRole("button", { name: "Reveal token" }).click();
+      const confirm = page.getByRole("dialog", { name: "Reveal the token once?" });
+      await expect(confirm).toContainText("never again");
+      await confirm.getByRole("button", { name: "Reveal token" }).click();
+      const shown = page.getByRole("dialog", { name: "Share token" });
+      const field = shown.getByLabel("Token", { exact: true });
+      await expect(field).toHaveValue(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      const token = await field.inputValue();
+      await expect(shown).toContainText("This is the only time the token is shown");
+      await expectNoViolations(page, "the revealed token");
+      await shown.getByRole("button", { name: "Done" }).click();
+      await expect(shown).toBeHidden();
+      // Gone from the page, and the server will not show it again.
+      expect(await page.content()).not.toContain(token);
+      await expect(page.getByRole("button", { name: "Reveal token" })).toHaveCount(0);
+      await expect(page.getByRole("table", { name: "Delivery attempts" })).toContainText("revealed");
+      const again = await page.request.post(`/api/shares/${toReveal.id}/reveal`, { data: {} });
+      expect(again.status()).toBe(409);
+
+      await page.goto(`/shares/${toRevoke.id}`);
+      await page.getByRole("button", { name: "Revoke" }).click();
+      const revoke = page.getByRole("alertdialog", { name: "Revoke this share?" });
+      await expect(revoke).toContainText("Didit cannot revoke a token it minted");
+      await revoke.getByRole("button", { name: "Revoke share" }).click();
+      await expect(revoke.getByText("Give a reason")).toBeVisible();
+      await expectNoViolations(page, "the revoke confirmation with an error");
+      await revoke.getByLabel("Reason").fill("Sent to the wrong partner");
+      await revoke.getByRole("button", { name: "Revoke share" }).click();
+      await expect(revoke).toBeHidden();
+      await expect(page.getByText("Revoked: Sent to the wrong partner.")).toBeVisible();
+      await expect(page.getByRole("button", { name: /Revoke|Reveal/ })).toHaveCount(0);
+    } finally {
+      expect((await patch("internal")).status()).toBe(200);
+      await manager.close();
+    }
   });
 });
 
