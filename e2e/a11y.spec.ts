@@ -20,6 +20,22 @@ async function settle(page: Page, path: string) {
     await expect(page.getByRole("table", { name: "Audit events" })).toBeVisible();
   }
   if (path === "/admin/users") await expect(page.getByRole("table", { name: "Users" })).toBeVisible();
+  if (path === "/applications") {
+    await expect(
+      page
+        .getByRole("table", { name: "Connected applications" })
+        .or(page.getByText("No Didit application is connected yet")),
+    ).toBeVisible();
+  }
+  if (path === "/partners") {
+    await expect(
+      page.getByRole("table", { name: "Partners" }).or(page.getByText("No partners yet")),
+    ).toBeVisible();
+  }
+  if (path === "/partners/new") await expect(page.getByRole("form", { name: "New partner" })).toBeVisible();
+  if (path.startsWith("/partners/") && path !== "/partners/new") {
+    await expect(page.getByRole("heading", { name: "Partner API and shared secret" })).toBeVisible();
+  }
   if (path === "/sessions")
     await expect(
       page
@@ -55,6 +71,15 @@ const PAGES = [
     path: "/shares",
     allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Shares"),
   },
+  {
+    path: "/partners",
+    allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Partners"),
+  },
+  {
+    path: "/applications",
+    allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Applications"),
+  },
+  { path: "/partners/new", allowed: (role: E2ERole) => role === "partnerships" },
   { path: "/no-such-page", allowed: () => false, status: 404 },
 ];
 
@@ -129,6 +154,21 @@ test.describe("axe on a share's page", () => {
     });
   }
 });
+
+for (const role of Object.keys(ROLE_USERS) as E2ERole[]) {
+  test.describe(`axe on a partner's page, signed in as ${role}`, () => {
+    test.use({ storageState: storageFor(role) });
+
+    test("/partners/{id} has no WCAG 2.1 AA violations", async ({ page }) => {
+      await page.goto("/partners");
+      await settle(page, "/partners");
+      await page.getByRole("table", { name: "Partners" }).getByRole("link").first().click();
+      await expect(page).toHaveURL(/\/partners\/[0-9a-f-]{36}$/);
+      await settle(page, new URL(page.url()).pathname);
+      await expectNoViolations(page, `a partner's page as ${role}`);
+    });
+  });
+}
 
 test.describe("axe, signed out", () => {
   test("/login has no WCAG 2.1 AA violations", async ({ page }) => {

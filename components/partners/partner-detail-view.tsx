@@ -143,8 +143,8 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
               {" "}
               (since <DateTime value={p.suspendedAt} />)
             </>
-          )}{" "}
-          Nothing is shared with or imported from this partner until it is reactivated.
+          )}
+          . Nothing is shared with or imported from this partner until it is reactivated.
         </Alert>
       )}
       {(p.agreementState === "expired" || p.agreementState === "none") && (

@@ -164,8 +164,8 @@ const resolver = zodResolver(createPartnerRequestSchema) as unknown as Resolver<
 
 function describeTtl(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds <= 0) return "";
-  if (seconds % 3600 === 0) return `= ${seconds / 3600} h`;
-  if (seconds % 60 === 0) return `= ${seconds / 60} min`;
+  if (seconds % 3600 === 0) return `Now ${seconds / 3600} h.`;
+  if (seconds % 60 === 0) return `Now ${seconds / 60} min.`;
   return "";
 }
 
@@ -449,7 +449,7 @@ export function PartnerForm({
             {numberField(
               "defaultTtlSeconds",
               "Default token lifetime (seconds)",
-              `${TTL_MIN_SECONDS}–${TTL_MAX_SECONDS}.`,
+              `Between ${TTL_MIN_SECONDS} and ${TTL_MAX_SECONDS}.`,
             )}
             {numberField(
               "maxTtlSeconds",

@@ -220,7 +220,7 @@ const templateSchema = z
 const fields = {
   name: text("The name", 120).pipe(z.string().min(1, "The partner's name is required")),
   diditApplicationId: uuid("The partner's Didit application id"),
-  applicationId: uuid("The application"),
+  applicationId: z.uuid({ message: "Choose which of our applications this partnership is for" }),
   direction: z.enum(PARTNER_DIRECTIONS, { message: "Direction is outbound, inbound or both" }),
   agreementReference: optionalText("The agreement reference", 120),
   agreementSignedOn: optionalDate("Signed on").transform((v) => v ?? null),

@@ -648,3 +648,75 @@ describe(`partner-signed requests (${testDriver()})`, () => {
     expect((await send(`whsec_${Buffer.alloc(32, 1).toString("base64")}`, "msg_d")).status).toBe(401);
   });
 });
+
+describe(`partner routes under spoilt input, as a partnership manager (${testDriver()})`, () => {
+  it("never answer 5xx, and a refusal writes no row", async () => {
+    const fc = (await import("fast-check")).default;
+    const target = ((await create(base({ deliveryChannel: "pickup" }))).json as CreatePartnerResponse)
+      .partner;
+    const nasty = fc.constantFrom(
+      "",
+      " ",
+      "\u0000",
+      "a".repeat(5000),
+      "2026-02-30",
+      "99999-01-01",
+      "-1",
+      "1e309",
+      "http://x",
+      "https://u:p@x.example",
+      "{random",
+      "{nope}",
+      "00000000-0000-0000-0000-000000000000",
+      bank.id,
+      bank.didit,
+      pay.didit,
+      "push",
+      "internal",
+      "suspended",
+      "\uD800",
+    );
+    const spoilt = fc.oneof(
+      nasty,
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(nasty, { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 5 }), nasty, { maxKeys: 2 }),
+    );
+    const keys = Object.keys(base()).concat([
+      "deliveryChannel",
+      "pushUrl",
+      "status",
+      "suspendedReason",
+      "contacts",
+      "defaultTtlSeconds",
+      "maxTtlSeconds",
+      "vendorDataTemplate",
+      "overlapHours",
+    ]);
+    const countAll = async () => {
+      const [a] = await t.db.select({ n: count() }).from(auditEvents);
+      return { ...(await rowCounts()), audit: Number(a!.n) };
+    };
+    const property = fc.asyncProperty(
+      fc.constantFrom("POST", "PATCH", "ROTATE"),
+      fc.constantFrom(...keys),
+      spoilt,
+      async (kind, key, value) => {
+        const body = kind === "PATCH" ? { [key]: value } : { ...base(), [key]: value };
+        const before = await countAll();
+        const { res } =
+          kind === "POST"
+            ? await create(body)
+            : kind === "PATCH"
+              ? await patch(target.id, body)
+              : await rotate(target.id, { [key]: value });
+        expect(res.status, JSON.stringify(body).slice(0, 300)).toBeLessThan(500);
+        if (res.status >= 400) expect(await countAll()).toEqual(before);
+      },
+    );
+    await fc.assert(property, { numRuns: 250, seed: 20261201 });
+  }, 120_000);
+});
