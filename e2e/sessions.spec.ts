@@ -35,7 +35,7 @@ test.describe("session picker, as the compliance officer", () => {
     await openPicker(page);
     // Finished only by default.
     await expect(page.getByLabel("Finished only")).toBeChecked();
-    const statuses = await bodyRows(page).locator("td:nth-child(5)").allInnerTexts();
+    const statuses = await bodyRows(page).locator("td:nth-child(4)").allInnerTexts();
     expect(statuses.length).toBeGreaterThan(0);
     for (const s of statuses) expect(["Approved", "Declined", "In Review"]).toContain(s.trim());
 
@@ -43,7 +43,7 @@ test.describe("session picker, as the compliance officer", () => {
     await page.getByLabel("Kind").selectOption("business");
     await expect(page).toHaveURL(/kind=business/);
     await expect(bodyRows(page).first()).toContainText("KYB");
-    const kinds = await bodyRows(page).locator("td:nth-child(4)").allInnerTexts();
+    const kinds = await bodyRows(page).locator("td:nth-child(3)").allInnerTexts();
     expect(new Set(kinds.map((k) => k.trim()))).toEqual(new Set(["KYB"]));
 
     // Status In Review, then back (history) to all finished KYB sessions.

@@ -15,10 +15,14 @@ export function statusTone(status: string): Tone {
 /** `#1042`, or `—` when Didit gave no number. */
 export const formatNumber = (n: number | null) => (n === null ? "—" : `#${n}`);
 
-/** `id_verifications` → `Id verifications`. */
+const ACRONYMS: Record<string, string> = { id: "ID", aml: "AML", ip: "IP", poa: "PoA", kyc: "KYC" };
+
+/** `id_verifications` → `ID verifications`, `aml_screenings` → `AML screenings`. */
 export function featureLabel(feature: string): string {
-  const words = feature.replace(/_/g, " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  const words = feature.split("_").map((w) => ACRONYMS[w] ?? w);
+  const first = words[0] ?? "";
+  words[0] = first.charAt(0).toUpperCase() + first.slice(1);
+  return words.join(" ");
 }
 
 /** A check's status in either casing (`APPROVED`, `In Review`, `not_started`). */

@@ -123,7 +123,7 @@ export function SessionsFilters({
         </SelectField>
       )}
       <SelectField
-        className="w-36"
+        className="w-44"
         label="Kind"
         value={filters.kind ?? ""}
         onChange={(event) => onChange({ kind: (event.target.value as "user" | "business") || null })}

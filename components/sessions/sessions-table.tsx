@@ -10,7 +10,7 @@ import { formatNumber, KIND_LABELS } from "./format";
 import { SessionStatusBadge } from "./status-badge";
 
 function columns(onOpen: (s: SessionListItemDto) => void, showApplication: boolean) {
-  const cols: ColumnDef<SessionListItemDto, unknown>[] = [
+  return [
     {
       accessorKey: "number",
       header: "Number",
@@ -24,15 +24,18 @@ function columns(onOpen: (s: SessionListItemDto) => void, showApplication: boole
         const s = row.original;
         const name = s.displayName ?? (s.kind === "business" ? "Unnamed company" : "Unnamed person");
         return (
-          <Button
-            variant="link"
-            className="h-auto px-0 text-left font-medium"
-            aria-label={`Open session ${formatNumber(s.number)}: ${name}`}
-            onClick={() => onOpen(s)}
-          >
-            {name}
-            {s.sharedFromSession && <GitFork className="size-3.5 text-slate-500" aria-label="imported" />}
-          </Button>
+          <div className="min-w-0">
+            <button
+              type="button"
+              className="inline-flex items-center gap-1 rounded-sm text-left font-medium text-brand-700 underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-brand-500"
+              aria-label={`Open session ${formatNumber(s.number)}: ${name}`}
+              onClick={() => onOpen(s)}
+            >
+              {name}
+              {s.sharedFromSession && <GitFork className="size-3.5 text-slate-500" aria-label="imported" />}
+            </button>
+            {showApplication && <p className="text-xs text-slate-600">{s.applicationName}</p>}
+          </div>
         );
       },
     },
@@ -57,15 +60,18 @@ function columns(onOpen: (s: SessionListItemDto) => void, showApplication: boole
           "—"
         ),
     },
-    { accessorKey: "country", header: "Country", cell: ({ row }) => row.original.country ?? "—" },
+    {
+      accessorKey: "country",
+      header: "Country",
+      meta: { className: "w-20" },
+      cell: ({ row }) => row.original.country ?? "—",
+    },
     {
       accessorKey: "createdAt",
       header: "Created",
       cell: ({ row }) => <DateTime value={row.original.createdAt} className="whitespace-nowrap" />,
     },
-  ];
-  if (showApplication) cols.splice(1, 0, { accessorKey: "applicationName", header: "Application" });
-  return cols;
+  ] satisfies ColumnDef<SessionListItemDto, unknown>[];
 }
 
 export function SessionsTable({
