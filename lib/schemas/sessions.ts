@@ -132,7 +132,10 @@ export const sessionListQuerySchema = z.object({
       .transform((v) => v === "true")
       .optional(),
   ),
-  /** Name or company, vendor_data, a session number prefix, or a whole session uuid. */
+  /**
+   * Name or company (substrings), a vendor_data prefix, a session number prefix (three digits or
+   * more; one or two digits: that number), or a whole session uuid.
+   */
   q: z.preprocess(
     blankToUndefined,
     z

@@ -187,6 +187,13 @@ describe(`session picker (${testDriver()})`, () => {
     expect(prefix.map((s) => s.number).sort()).toEqual([
       1050, 1051, 1052, 1053, 1054, 1055, 1056, 1057, 1058, 1059,
     ]);
+    // One or two digits: that number only (as prefixes they would match a tenth of everything).
+    await upsertMirrorRows(t.db, pay, [
+      row(900, { sessionNumber: 42, fullName: "Short Number", vendorData: "short-a" }),
+      row(901, { sessionNumber: 4201, fullName: "Longer Number", vendorData: "short-b" }),
+    ]);
+    expect((await walk(ctx, { q: "42", finished: false })).map((s) => s.number)).toEqual([42]);
+    expect((await walk(ctx, { q: "420", finished: false })).map((s) => s.number)).toEqual([4201]);
     const one = ana[0]!;
     const exact = await walk(ctx, { q: one.sessionId.toUpperCase(), finished: false });
     expect(exact.map((s) => s.id)).toEqual([one.id]);

@@ -72,7 +72,8 @@ export function numberPrefixRanges(digits: string): [number, number][] {
 
 /**
  * `q`: a whole uuid matches that session; otherwise the name or company (every term a substring,
- * any order), a vendor_data prefix (any case), or, for digits, a session number prefix.
+ * any order), a vendor_data prefix (any case), or, for digits, a session number prefix (from three
+ * digits; one or two digits are that number).
  */
 function searchCondition(q: string): SQL | undefined {
   const query = q.trim().toLowerCase();
@@ -84,8 +85,14 @@ function searchCondition(q: string): SQL | undefined {
     text.length === 1 ? text[0]! : and(...text)!,
     sql`lower(${sessionMirror.vendorData}) like ${`${likeEscape(query)}%`}`,
   ];
-  for (const [lo, hi] of numberPrefixRanges(query)) {
-    matches.push(sql`${sessionMirror.sessionNumber} between ${lo} and ${hi}`);
+  if (/^\d{1,2}$/.test(query)) {
+    // One or two digits name that session number: as prefixes they would match a tenth or a
+    // hundredth of every session, in no useful order (bench/results/picker.md).
+    matches.push(eq(sessionMirror.sessionNumber, Number(query)));
+  } else {
+    for (const [lo, hi] of numberPrefixRanges(query)) {
+      matches.push(sql`${sessionMirror.sessionNumber} between ${lo} and ${hi}`);
+    }
   }
   return or(...matches);
 }
