@@ -7,6 +7,7 @@ import { migrationStatus } from "@/lib/server/db/migrate";
 import { PgliteLockedError } from "@/lib/server/db/pglite-lock";
 import { getLogger } from "@/lib/server/logger";
 import { seedDemo } from "@/lib/server/seed";
+import { scheduleApplicationChecks } from "@/lib/server/services/applications";
 import { registerProductHandlers } from "@/lib/server/services/handlers";
 import { registerMaintenance, scheduleMaintenance } from "@/lib/server/services/maintenance";
 
@@ -94,6 +95,13 @@ export async function boot(): Promise<void> {
     }
     registerMaintenance();
     registerProductHandlers();
+    // Connected applications' webhooks still point at this console (it may listen elsewhere now).
+    await scheduleApplicationChecks(db).catch((error: unknown) =>
+      log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "application checks not scheduled",
+      ),
+    );
     // Housekeeping only: an unmigrated PostgreSQL (warned about above) must not stop the start.
     await scheduleMaintenance(db, new Date()).catch((error: unknown) =>
       log.warn({ err: error instanceof Error ? error.message : String(error) }, "maintenance not scheduled"),

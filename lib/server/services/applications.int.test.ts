@@ -27,6 +27,7 @@ import {
   ensureWebhookDestination,
   registerApplicationHandlers,
   runApplicationSetup,
+  scheduleApplicationChecks,
 } from "./applications";
 
 /**
@@ -307,6 +308,36 @@ describe(`connected applications (${testDriver()})`, () => {
     expect(await jobsOf("sessions.sync", dto.id)).toHaveLength(1);
     expect((await destinationsOf(pay)).filter((d) => d.url === row.webhookUrl)).toHaveLength(1);
     await disconnect(dto.id);
+  });
+
+  it("at start, re-registers a webhook that points at an old URL of this console and deletes the old destination", async () => {
+    const res = await create(body(spare, { name: "Moving" }));
+    expect(res.status).toBe(201);
+    const dto = (await res.json()) as ApplicationDto;
+    const before = await rowOf(dto.id);
+    await scheduleApplicationChecks(t.db);
+    // Same URL: nothing changes.
+    await runDueJobs(t.db, { queues: [APPLICATION_SETUP_QUEUE], now: new Date(Date.now() + 1000) });
+    expect((await rowOf(dto.id)).webhookDestinationId).toBe(before.webhookDestinationId);
+
+    setListenAddressForTests({ host: "127.0.0.1", port: 39_999 });
+    await scheduleApplicationChecks(t.db);
+    const run = await runDueJobs(t.db, {
+      queues: [APPLICATION_SETUP_QUEUE],
+      now: new Date(Date.now() + 2000),
+    });
+    expect(run.done).toBeGreaterThanOrEqual(1);
+    const after = await rowOf(dto.id);
+    expect(after.webhookUrl).toBe(`http://127.0.0.1:39999/api/webhooks/didit/${dto.id}`);
+    expect(after.webhookDestinationId).not.toBe(before.webhookDestinationId);
+    const urls = (await destinationsOf(spare)).map((d) => d.url);
+    expect(urls).toContain(after.webhookUrl);
+    expect(urls).not.toContain(before.webhookUrl);
+    await disconnect(dto.id);
+    // Back where the other tests expect every application's webhook.
+    setListenAddressForTests(LISTEN);
+    await scheduleApplicationChecks(t.db);
+    await runDueJobs(t.db, { queues: [APPLICATION_SETUP_QUEUE], now: new Date(Date.now() + 3000) });
   });
 
   it("marks a key rejected by the setup job and stops retrying", async () => {

@@ -613,7 +613,7 @@ const SYSTEM = (now: Date): AuditRequestMeta => ({
  */
 export async function runApplicationSetup(
   db: Db,
-  payload: { applicationId: string; firstSync?: boolean },
+  payload: { applicationId: string; firstSync?: boolean; verifyUrl?: boolean },
   now: Date,
   client: DiditClient = getDiditClient(),
 ): Promise<void> {
@@ -664,7 +664,15 @@ export async function runApplicationSetup(
   }
 
   row = await load();
-  if (!row?.apiKeyCiphertext || (row.webhookDestinationId && row.webhookSecretCiphertext)) return;
+  if (!row?.apiKeyCiphertext) return;
+  const origin = publicOrigin();
+  if (row.webhookDestinationId && row.webhookSecretCiphertext) {
+    // Registered: done, unless asked to check that it still points at this console's URL (boot).
+    if (!payload.verifyUrl) return;
+    if (!origin) throw new NotListeningError();
+    if (row.webhookUrl === receiverUrl(origin, id)) return;
+  }
+  const previous = row.webhookDestinationId;
   let registered: Registered;
   try {
     registered = await ensureWebhookDestination(
@@ -689,6 +697,33 @@ export async function runApplicationSetup(
       .where(eq(connectedApplications.id, id));
     await auditWebhook(tx, SYSTEM(now), id, registered);
   });
+  // The console moved (another URL): the destination for the old one would only fail at Didit.
+  if (previous && previous !== registered.destinationId) {
+    await forgetDestination(client, callerOf(row), previous);
+  }
+}
+
+/**
+ * At start: every connected application's webhook is checked against this console's URL (it may
+ * have moved, e.g. `next dev` on another port) and registered again when it differs.
+ */
+export async function scheduleApplicationChecks(db: Db, now: Date = new Date()): Promise<void> {
+  const rows = await db
+    .select({ id: connectedApplications.id })
+    .from(connectedApplications)
+    .where(isNull(connectedApplications.deletedAt));
+  for (const { id } of rows) {
+    await db.transaction((tx) =>
+      enqueue(tx, {
+        queue: APPLICATION_SETUP_QUEUE,
+        payload: { applicationId: id, firstSync: false, verifyUrl: true },
+        maxAttempts: 30,
+        backoff: { kind: "exponential", baseMs: 5_000, maxMs: 10 * 60_000 },
+        singletonKey: id,
+        now,
+      }),
+    );
+  }
 }
 
 function neverSynced(row: ApplicationRow): boolean {
@@ -702,7 +737,7 @@ export async function enqueueApplicationSetup(tx: Tx, applicationId: string, now
 
 /** The job handlers of connected applications and of Didit's webhooks (one line in handlers.ts). */
 export function registerApplicationHandlers(): void {
-  registerHandler<{ applicationId: string; firstSync?: boolean }>(
+  registerHandler<{ applicationId: string; firstSync?: boolean; verifyUrl?: boolean }>(
     APPLICATION_SETUP_QUEUE,
     (job: JobContext, payload) => runApplicationSetup(job.db, payload, job.now),
   );
