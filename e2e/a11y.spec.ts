@@ -170,6 +170,42 @@ for (const role of Object.keys(ROLE_USERS) as E2ERole[]) {
   });
 }
 
+test.describe("axe on a partner's dialogs, signed in as partnerships", () => {
+  test.use({ storageState: storageFor("partnerships") });
+
+  test("the suspend confirmation, the rotation and the one-time secret have no violations", async ({
+    page,
+  }) => {
+    await page.goto("/partners");
+    await settle(page, "/partners");
+    await page.getByRole("table", { name: "Partners" }).getByRole("link").first().click();
+    await settle(page, new URL(page.url()).pathname);
+
+    const suspendButton = page.getByRole("button", { name: "Suspend", exact: true });
+    if (await suspendButton.isVisible()) {
+      await suspendButton.click();
+      const suspend = page.getByRole("alertdialog", { name: /^Suspend / });
+      await expect(suspend).toBeVisible();
+      await suspend.getByRole("button", { name: "Suspend partner" }).click();
+      await expect(suspend.getByText("Say why the partner is suspended")).toBeVisible();
+      await expectNoViolations(page, "the suspend confirmation");
+      await page.keyboard.press("Escape");
+      await expect(suspend).toBeHidden();
+    }
+
+    await page.getByRole("button", { name: /^(Rotate|Issue) secret$/ }).click();
+    const confirm = page.getByRole("alertdialog");
+    await expect(confirm).toBeVisible();
+    await expectNoViolations(page, "the rotation confirmation");
+    await confirm.getByRole("button", { name: /^(Rotate|Issue) secret$/ }).click();
+    const secret = page.getByRole("dialog", { name: /^Shared secret for / });
+    await expect(secret).toBeVisible();
+    await expectNoViolations(page, "the one-time secret");
+    await secret.getByRole("button", { name: "Done" }).click();
+    await expect(secret).toBeHidden();
+  });
+});
+
 test.describe("axe, signed out", () => {
   test("/login has no WCAG 2.1 AA violations", async ({ page }) => {
     await page.goto("/login");
