@@ -104,8 +104,14 @@ export function SessionsFilters({
             placeholder="Name, company, vendor_data, number or session id"
             maxLength={200}
             className="pl-8"
+            aria-describedby="sessions-q-hint"
           />
         </div>
+        <p id="sessions-q-hint" className="mt-1 text-xs text-slate-600">
+          {q.trim() !== "" && q.trim().length < 3 && !/^\d+$/.test(q.trim())
+            ? "Names are searched from 3 letters; shorter text matches the start of vendor_data."
+            : "Names match anywhere; vendor_data and numbers from the start."}
+        </p>
       </div>
       {applications.length > 1 && (
         <SelectField

@@ -33,6 +33,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INT4_MAX = 2_147_483_647;
 /** Whitespace-separated terms of `q`, each of which must match. */
 const MAX_TERMS = 5;
+/** Names and companies are searched from this many characters (the trigram index's unit). */
+export const MIN_NAME_TERM = 3;
 
 export function toSessionListItem(row: MirrorRow, applicationName: string): SessionListItemDto {
   return {
@@ -72,19 +74,21 @@ export function numberPrefixRanges(digits: string): [number, number][] {
 
 /**
  * `q`: a whole uuid matches that session; otherwise the name or company (every term a substring,
- * any order), a vendor_data prefix (any case), or, for digits, a session number prefix (from three
- * digits; one or two digits are that number).
+ * any order, one of them 3 characters or more), a vendor_data prefix (any case), or, for digits, a
+ * session number prefix (from three digits; one or two digits are that number).
  */
 function searchCondition(q: string): SQL | undefined {
   const query = q.trim().toLowerCase();
   if (query === "") return undefined;
   if (UUID.test(query)) return eq(sessionMirror.diditSessionId, query);
   const terms = query.split(/\s+/).slice(0, MAX_TERMS);
-  const text = terms.map((t) => sql`${sessionMirror.searchText} like ${`%${likeEscape(t)}%`}`);
-  const matches: SQL[] = [
-    text.length === 1 ? text[0]! : and(...text)!,
-    sql`lower(${sessionMirror.vendorData}) like ${`${likeEscape(query)}%`}`,
-  ];
+  const matches: SQL[] = [sql`lower(${sessionMirror.vendorData}) like ${`${likeEscape(query)}%`}`];
+  // Names need one term of 3 characters or more (a trigram): shorter ones alone would scan every
+  // row for a rare pair of letters; beside a longer term they only narrow its matches.
+  if (terms.some((t) => t.length >= MIN_NAME_TERM)) {
+    const text = terms.map((t) => sql`${sessionMirror.searchText} like ${`%${likeEscape(t)}%`}`);
+    matches.push(text.length === 1 ? text[0]! : and(...text)!);
+  }
   if (/^\d{1,2}$/.test(query)) {
     // One or two digits name that session number: as prefixes they would match a tenth or a
     // hundredth of every session, in no useful order (bench/results/picker.md).
