@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { useForm, type Resolver } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -127,20 +127,34 @@ const TEXTS = {
 } as const;
 
 export function ApplicationFormDialog({ mode, onClose }: { mode: FormMode | null; onClose: () => void }) {
-  const kind = mode?.kind ?? "create";
+  const [busy, setBusy] = useState(false);
+  // A fresh form per opening (it unmounts on close) and per kind: each has its own schema.
+  const key = mode ? `${mode.kind}:${mode.kind === "create" ? "" : mode.app.id}` : "";
+  return (
+    <Dialog open={mode !== null} onOpenChange={(open) => !open && !busy && onClose()}>
+      <DialogContent className="max-w-lg">
+        {mode && <ApplicationForm key={key} mode={mode} onClose={onClose} onBusy={setBusy} />}
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function ApplicationForm({
+  mode,
+  onClose,
+  onBusy,
+}: {
+  mode: FormMode;
+  onClose: () => void;
+  onBusy: (busy: boolean) => void;
+}) {
+  const kind = mode.kind;
   const create = useCreateApplication();
   const update = useUpdateApplication();
   const mutation = kind === "create" ? create : update;
   const form = useForm<Values>({ resolver: resolvers[kind], defaultValues: defaults(mode) });
-  const { reset } = form;
-
-  useEffect(() => {
-    reset(defaults(mode));
-    create.reset();
-    update.reset();
-    // Only a new dialog resets the form (the mutations' identities change on every render).
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [mode, reset]);
+  const pending = mutation.isPending;
+  useEffect(() => onBusy(pending), [pending, onBusy]);
 
   function onError(error: Error) {
     const fields = error instanceof ApiError ? error.fieldErrors : {};
@@ -154,10 +168,11 @@ export function ApplicationFormDialog({ mode, onClose }: { mode: FormMode | null
   }
 
   function onSubmit(values: Values) {
-    if (!mode) return;
+    // The resolver answers the schema's output: only the fields of this kind, "" already null.
+    const workflow = (v: string | null | undefined) => (v && v.trim() ? v.trim() : null);
     const workflows = {
-      defaultWorkflowUser: values.defaultWorkflowUser.trim() || null,
-      defaultWorkflowBusiness: values.defaultWorkflowBusiness.trim() || null,
+      defaultWorkflowUser: workflow(values.defaultWorkflowUser),
+      defaultWorkflowBusiness: workflow(values.defaultWorkflowBusiness),
     };
     if (mode.kind === "create") {
       create.mutate(
@@ -210,145 +225,141 @@ export function ApplicationFormDialog({ mode, onClose }: { mode: FormMode | null
     (kind === "rotate" ? field === "apiKey" : field !== "apiKey" && field !== "diditApplicationId");
 
   return (
-    <Dialog open={mode !== null} onOpenChange={(open) => !open && !mutation.isPending && onClose()}>
-      <DialogContent className="max-w-lg">
-        <DialogHeader>
-          <DialogTitle>{t.title}</DialogTitle>
-          <DialogDescription>
-            {mode && mode.kind !== "create" ? (
-              <strong className="font-medium">{mode.app.name}. </strong>
-            ) : null}
-            {t.description}
-          </DialogDescription>
-        </DialogHeader>
-        <Form {...form}>
-          <form onSubmit={form.handleSubmit(onSubmit)} className="grid gap-4" aria-label={t.title} noValidate>
-            {show("name") && (
+    <>
+      <DialogHeader>
+        <DialogTitle>{t.title}</DialogTitle>
+        <DialogDescription>
+          {mode.kind !== "create" ? <strong className="font-medium">{mode.app.name}. </strong> : null}
+          {t.description}
+        </DialogDescription>
+      </DialogHeader>
+      <Form {...form}>
+        <form onSubmit={form.handleSubmit(onSubmit)} className="grid gap-4" aria-label={t.title} noValidate>
+          {show("name") && (
+            <FormField
+              control={form.control}
+              name="name"
+              render={({ field }) => (
+                <FormItem>
+                  <FormLabel>Name</FormLabel>
+                  <FormControl>
+                    <Input autoComplete="off" placeholder="Northwind Bank" {...field} />
+                  </FormControl>
+                  <FormMessage />
+                </FormItem>
+              )}
+            />
+          )}
+          {show("diditApplicationId") && (
+            <FormField
+              control={form.control}
+              name="diditApplicationId"
+              render={({ field }) => (
+                <FormItem>
+                  <FormLabel>Didit application ID</FormLabel>
+                  <FormControl>
+                    <Input autoComplete="off" spellCheck={false} className="font-mono" {...field} />
+                  </FormControl>
+                  <FormDescription>
+                    The application&apos;s UUID in the Didit business console.
+                  </FormDescription>
+                  <FormMessage />
+                </FormItem>
+              )}
+            />
+          )}
+          {show("environment") && (
+            <FormField
+              control={form.control}
+              name="environment"
+              render={({ field }) => (
+                <FormItem>
+                  <FormLabel>Environment</FormLabel>
+                  <Select value={field.value} onValueChange={field.onChange} name={field.name}>
+                    <FormControl>
+                      <SelectTrigger ref={field.ref} onBlur={field.onBlur}>
+                        <SelectValue />
+                      </SelectTrigger>
+                    </FormControl>
+                    <SelectContent>
+                      <SelectItem value="sandbox">Sandbox</SelectItem>
+                      <SelectItem value="live">Live</SelectItem>
+                    </SelectContent>
+                  </Select>
+                  <FormMessage />
+                </FormItem>
+              )}
+            />
+          )}
+          {show("apiKey") && (
+            <FormField
+              control={form.control}
+              name="apiKey"
+              render={({ field }) => (
+                <FormItem>
+                  <FormLabel>{kind === "rotate" ? "New API key" : "API key"}</FormLabel>
+                  <FormControl>
+                    <Input type="password" autoComplete="off" spellCheck={false} {...field} />
+                  </FormControl>
+                  <FormDescription>Needs the read:sessions and write:sessions privileges.</FormDescription>
+                  <FormMessage />
+                </FormItem>
+              )}
+            />
+          )}
+          {show("defaultWorkflowUser") && (
+            <div className="grid gap-4 sm:grid-cols-2">
               <FormField
                 control={form.control}
-                name="name"
+                name="defaultWorkflowUser"
                 render={({ field }) => (
                   <FormItem>
-                    <FormLabel>Name</FormLabel>
+                    <FormLabel>Default KYC import workflow</FormLabel>
                     <FormControl>
-                      <Input autoComplete="off" placeholder="Northwind Bank" {...field} />
+                      <Input
+                        autoComplete="off"
+                        spellCheck={false}
+                        className="font-mono"
+                        placeholder="optional"
+                        {...field}
+                      />
                     </FormControl>
                     <FormMessage />
                   </FormItem>
                 )}
               />
-            )}
-            {show("diditApplicationId") && (
               <FormField
                 control={form.control}
-                name="diditApplicationId"
+                name="defaultWorkflowBusiness"
                 render={({ field }) => (
                   <FormItem>
-                    <FormLabel>Didit application ID</FormLabel>
+                    <FormLabel>Default KYB import workflow</FormLabel>
                     <FormControl>
-                      <Input autoComplete="off" spellCheck={false} className="font-mono" {...field} />
+                      <Input
+                        autoComplete="off"
+                        spellCheck={false}
+                        className="font-mono"
+                        placeholder="optional"
+                        {...field}
+                      />
                     </FormControl>
-                    <FormDescription>
-                      The application&apos;s UUID in the Didit business console.
-                    </FormDescription>
                     <FormMessage />
                   </FormItem>
                 )}
               />
-            )}
-            {show("environment") && (
-              <FormField
-                control={form.control}
-                name="environment"
-                render={({ field }) => (
-                  <FormItem>
-                    <FormLabel>Environment</FormLabel>
-                    <Select value={field.value} onValueChange={field.onChange} name={field.name}>
-                      <FormControl>
-                        <SelectTrigger ref={field.ref} onBlur={field.onBlur}>
-                          <SelectValue />
-                        </SelectTrigger>
-                      </FormControl>
-                      <SelectContent>
-                        <SelectItem value="sandbox">Sandbox</SelectItem>
-                        <SelectItem value="live">Live</SelectItem>
-                      </SelectContent>
-                    </Select>
-                    <FormMessage />
-                  </FormItem>
-                )}
-              />
-            )}
-            {show("apiKey") && (
-              <FormField
-                control={form.control}
-                name="apiKey"
-                render={({ field }) => (
-                  <FormItem>
-                    <FormLabel>{kind === "rotate" ? "New API key" : "API key"}</FormLabel>
-                    <FormControl>
-                      <Input type="password" autoComplete="off" spellCheck={false} {...field} />
-                    </FormControl>
-                    <FormDescription>Needs the read:sessions and write:sessions privileges.</FormDescription>
-                    <FormMessage />
-                  </FormItem>
-                )}
-              />
-            )}
-            {show("defaultWorkflowUser") && (
-              <div className="grid gap-4 sm:grid-cols-2">
-                <FormField
-                  control={form.control}
-                  name="defaultWorkflowUser"
-                  render={({ field }) => (
-                    <FormItem>
-                      <FormLabel>Default KYC import workflow</FormLabel>
-                      <FormControl>
-                        <Input
-                          autoComplete="off"
-                          spellCheck={false}
-                          className="font-mono"
-                          placeholder="optional"
-                          {...field}
-                        />
-                      </FormControl>
-                      <FormMessage />
-                    </FormItem>
-                  )}
-                />
-                <FormField
-                  control={form.control}
-                  name="defaultWorkflowBusiness"
-                  render={({ field }) => (
-                    <FormItem>
-                      <FormLabel>Default KYB import workflow</FormLabel>
-                      <FormControl>
-                        <Input
-                          autoComplete="off"
-                          spellCheck={false}
-                          className="font-mono"
-                          placeholder="optional"
-                          {...field}
-                        />
-                      </FormControl>
-                      <FormMessage />
-                    </FormItem>
-                  )}
-                />
-              </div>
-            )}
-            {generalError && <Alert>{mutation.error?.message}</Alert>}
-            <DialogFooter>
-              <Button type="button" variant="secondary" onClick={onClose} disabled={mutation.isPending}>
-                Cancel
-              </Button>
-              <Button type="submit" pending={mutation.isPending}>
-                {mutation.isPending ? t.busy : t.submit}
-              </Button>
-            </DialogFooter>
-          </form>
-        </Form>
-      </DialogContent>
-    </Dialog>
+            </div>
+          )}
+          {generalError && <Alert>{mutation.error?.message}</Alert>}
+          <DialogFooter>
+            <Button type="button" variant="secondary" onClick={onClose} disabled={mutation.isPending}>
+              Cancel
+            </Button>
+            <Button type="submit" pending={mutation.isPending}>
+              {mutation.isPending ? t.busy : t.submit}
+            </Button>
+          </DialogFooter>
+        </form>
+      </Form>
+    </>
   );
 }
