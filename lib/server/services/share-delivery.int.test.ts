@@ -1,10 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shareDeliverySchema } from "@/lib/schemas/partner-api";
 import type { ShareDto } from "@/lib/schemas/shares";
-import { tokenHash } from "@/lib/server/crypto/envelope";
+import { seal, tokenHash } from "@/lib/server/crypto/envelope";
 import { auditEvents, partners, shareDeliveries, shares } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
 import { runDueJobs } from "@/lib/server/jobs";
@@ -266,6 +267,24 @@ describe(`push delivery (${testDriver()})`, () => {
     await runDueJobs(w.t.db, { queues: [DELIVERY_QUEUE] });
     expect(receiver.received.length).toBe(start);
     expect(await rowOf(created.id)).toMatchObject({ state: "failed", tokenCiphertext: null });
+  });
+
+  it("a stored token that no longer decrypts fails for good without sending", async () => {
+    receiver.script([200]);
+    const { id: partnerId } = await pushPartner();
+    const created = await pushShare(partnerId);
+    // Sealed to another row: it cannot be opened as this share's token.
+    await w.t.db
+      .update(shares)
+      .set({ tokenCiphertext: seal("not this one", randomUUID()) })
+      .where(eq(shares.id, created.id));
+    const start = receiver.received.length;
+    const run = await runDueJobs(w.t.db, { queues: [DELIVERY_QUEUE] });
+    expect(run.done).toBe(1);
+    expect(receiver.received.length).toBe(start);
+    const row = await rowOf(created.id);
+    expect(row).toMatchObject({ state: "failed", tokenCiphertext: null });
+    expect(row.lastError).toMatch(/cannot be decrypted/);
   });
 
   it("a push partner without an inbox URL is refused before Didit mints anything", async () => {

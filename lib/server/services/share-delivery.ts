@@ -2,7 +2,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { SHARE_DELIVERY_TYPE, type ShareDelivery } from "@/lib/schemas/partner-api";
-import { open } from "@/lib/server/crypto/envelope";
+import { EnvelopeError, open } from "@/lib/server/crypto/envelope";
 import { partners, shareDeliveries, shares } from "@/lib/server/db/schema";
 import type { Db } from "@/lib/server/db/types";
 import { PermanentJobError, registerHandler, type JobContext } from "@/lib/server/jobs";
@@ -131,7 +131,20 @@ export async function deliverShare(job: JobContext, shareId: string): Promise<vo
     return;
   }
 
-  const token = open(share.tokenCiphertext!, share.id);
+  let token: string;
+  try {
+    token = open(share.tokenCiphertext!, share.id);
+  } catch (error) {
+    if (!(error instanceof EnvelopeError)) throw error;
+    // Retrying cannot help: the key it was sealed under is gone (HANDOFF_ENCRYPTION_KEY_PREVIOUS?).
+    const failure = {
+      httpStatus: null,
+      error: `the stored token cannot be decrypted: ${error.message}`,
+      durationMs: 0,
+    };
+    await recordOutcome(db, share, attempt, "failed", failure, now);
+    return;
+  }
   const body = JSON.stringify(pushBody(share, fromApplicationOf(share), token));
   const messageId = `msg_${share.id.replace(/-/g, "")}_${attempt}`;
   const sentAt = new Date();

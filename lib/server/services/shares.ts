@@ -654,7 +654,9 @@ function revokeRefusal(s: ShareRow, now: Date): string | null {
       ? "The partner already picked this token up. Didit cannot revoke a token it minted: ask the partner not to import it, and it stops working when it expires."
       : "This token was already delivered. Didit cannot revoke a token it minted: ask the partner not to import it, and it stops working when it expires.";
   }
-  if (effectiveState(s, now) === "expired") return "This token has expired: there is nothing left to revoke.";
+  if (s.state === "expired" || s.expiresAt <= now) {
+    return "This token has expired: there is nothing left to revoke.";
+  }
   return null;
 }
 
