@@ -59,6 +59,7 @@ type AppRow = Pick<
 type Directory = { apps: Map<string, AppRow>; ours: Set<string> };
 
 const DAY_MS = 86_400_000;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Our connected applications (a handful): names for the DTOs, and which Didit apps are ours. */
 async function directory(db: DbOrTx): Promise<Directory> {
@@ -259,7 +260,7 @@ export async function listPartners(
   if (query.q) {
     const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const q = [ilike(partners.name, like), ilike(partners.agreementReference, like)];
-    if (/^[0-9a-f-]{36}$/i.test(query.q)) q.push(eq(partners.diditApplicationId, query.q.toLowerCase()));
+    if (UUID_RE.test(query.q)) q.push(eq(partners.diditApplicationId, query.q.toLowerCase()));
     where.push(or(...q)!);
   }
   const state = query.expiring ? "expiring" : query.agreementState;
@@ -324,7 +325,7 @@ function decodeCursor(cursor: string): [string, string] {
       typeof value[0] === "string" &&
       !value[0].includes("\u0000") &&
       typeof value[1] === "string" &&
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value[1])
+      UUID_RE.test(value[1])
     ) {
       return [value[0], value[1]];
     }
