@@ -262,6 +262,12 @@ describe(`shares (${testDriver()})`, () => {
     });
 
     it("bad input answers 4xx JSON and writes nothing", async () => {
+      const b64 = (v: string) => `cursor=${Buffer.from(v).toString("base64url")}`;
+      const badCursors = [
+        b64(`2026-12-01T10:00:00.000Z|${"-".repeat(36)}`),
+        b64(`0000-01-01T00:00:00.000Z|${randomUUID()}`),
+        b64(`2026-13-45T99:59:59.999Z|${randomUUID()}`),
+      ];
       const sessionId = await mirroredSession(w, x, xRow, "user", "Approved");
       const before = await snapshot();
       const bodies: unknown[] = [
@@ -311,6 +317,7 @@ describe(`shares (${testDriver()})`, () => {
         "limit=201",
         "cursor=***",
         "cursor=YWJj",
+        ...badCursors,
       ]) {
         const res = await call(sharesRoute.GET, request(`/api/shares?${q}`, { user: auditor }));
         expect(res.status, q).toBe(422);

@@ -499,12 +499,14 @@ function encodeCursor(row: ShareRow): string {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`, "utf8").toString("base64url");
 }
 
-const CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/;
+const CURSOR_RE =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const m = CURSOR_RE.exec(Buffer.from(cursor, "base64url").toString("utf8"));
   const createdAt = m ? new Date(m[1]!) : null;
-  if (!m || !createdAt || Number.isNaN(createdAt.getTime())) {
+  // Ours are real creation times; anything else (year 0000, 13th months) must not reach SQL.
+  if (!m || !createdAt || Number.isNaN(createdAt.getTime()) || createdAt.getUTCFullYear() < 1970) {
     throw new AppError(
       "validation_failed",
       "This cursor is not from this list: start again from the first page.",
