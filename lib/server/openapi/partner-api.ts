@@ -86,7 +86,7 @@ export function partnerOpenApiDocument(): Record<string, unknown> {
           tags: ["pick-up"],
           summary: "Shares waiting for you to pick up",
           description:
-            "Your shares on the pick-up channel that are still pending and unexpired, oldest first, without tokens. Poll it (every 30–60 s is plenty; tokens live from 1 minute to 24 hours).",
+            "Your shares on the pick-up channel that are still pending and unexpired, oldest first (at most 500 per call), without tokens. Poll it (every 30–60 s is plenty; tokens live from 1 minute to 24 hours).",
           security: signed,
           parameters: partnerHeaders,
           responses: {
