@@ -3,26 +3,38 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { can, ROLES, type Permission, type Role } from "@/lib/rbac";
 import { HTTP_METHODS } from "@/lib/server/http/methods";
-import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
+import { testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, request, sessionCookie, type TestUser } from "@/test/session";
+import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, unknown>> }) => Promise<Response>;
 type RouteModule = Record<string, Handler>;
+type Params = Record<string, string>;
 type RouteCase = {
   method: string;
   path: string;
   file: string;
-  permission: Permission | "public";
-  params?: () => Record<string, string>;
+  /**
+   * A session-mode permission (lib/rbac.ts), "public" (anyone), or "signed": the partner and
+   * didit-webhook modes, where no session counts and only the sender's signature does.
+   */
+  permission: Permission | "public" | "signed";
+  /** Fixtures may be made per call (a share revoked or revealed is used up). */
+  params?: () => Params | Promise<Params>;
   body?: (user: TestUser) => unknown;
+  /** "signed" routes: a request signed as its real sender signs it, which must answer < 300. */
+  signed?: (params: Params) => Request | Promise<Request>;
 };
 type ErrorBody = {
   error: { code: string; message: string; requestId: string; details?: { fields: Record<string, string[]> } };
 };
 
+let w: SharingWorld;
 let t: TestDatabase;
 const users = {} as Record<Role, TestUser>;
 let target: TestUser;
+/** Long-lived fixtures (made in beforeAll) for the routes that read or change without using up. */
+const fx = { share: "", session: "", partner: "", rotated: "" };
 
 /** Every console API route with the permission it must enforce. */
 const ROUTES: RouteCase[] = [
@@ -69,6 +81,190 @@ const ROUTES: RouteCase[] = [
     file: "app/api/audit/verify/route.ts",
     permission: "audit.verify",
   },
+
+  // --- Connected applications (Didit calls go to the sandbox over HTTP) ---
+  {
+    method: "GET",
+    path: "/api/applications",
+    file: "app/api/applications/route.ts",
+    permission: "applications.read",
+  },
+  {
+    method: "POST",
+    path: "/api/applications",
+    file: "app/api/applications/route.ts",
+    permission: "applications.manage",
+    // A new sandbox application each call: its key is tested and its webhook registered.
+    body: async () => {
+      const app = await w.newSandboxApp();
+      return { name: "Matrix", diditApplicationId: app.id, environment: "sandbox", apiKey: app.key };
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/applications/:id",
+    file: "app/api/applications/[id]/route.ts",
+    permission: "applications.read",
+    params: () => ({ id: w.bankRow }),
+  },
+  {
+    method: "PATCH",
+    path: "/api/applications/:id",
+    file: "app/api/applications/[id]/route.ts",
+    permission: "applications.manage",
+    params: () => ({ id: w.bankRow }),
+    body: () => ({ name: "Northwind Bank" }),
+  },
+  {
+    method: "DELETE",
+    path: "/api/applications/:id",
+    file: "app/api/applications/[id]/route.ts",
+    permission: "applications.manage",
+    params: async () => ({ id: await w.newConnectedApp() }),
+    body: () => ({}),
+  },
+  {
+    method: "POST",
+    path: "/api/applications/:id/sync",
+    file: "app/api/applications/[id]/sync/route.ts",
+    permission: "applications.manage",
+    params: () => ({ id: w.bankRow }),
+    body: () => ({}),
+  },
+  {
+    method: "POST",
+    path: "/api/applications/:id/webhook",
+    file: "app/api/applications/[id]/webhook/route.ts",
+    permission: "applications.manage",
+    params: () => ({ id: w.bankRow }),
+    body: () => ({}),
+  },
+
+  // --- Session mirror and picker (the decision is read from the sandbox) ---
+  { method: "GET", path: "/api/sessions", file: "app/api/sessions/route.ts", permission: "sessions.read" },
+  {
+    method: "GET",
+    path: "/api/sessions/:id",
+    file: "app/api/sessions/[id]/route.ts",
+    permission: "sessions.read",
+    params: () => ({ id: fx.session }),
+  },
+
+  // --- Partner directory ---
+  { method: "GET", path: "/api/partners", file: "app/api/partners/route.ts", permission: "partners.read" },
+  {
+    method: "POST",
+    path: "/api/partners",
+    file: "app/api/partners/route.ts",
+    permission: "partners.manage",
+    body: () => ({
+      name: `Matrix ${Math.random().toString(36).slice(2, 8)}`,
+      diditApplicationId: crypto.randomUUID(),
+      applicationId: w.bankRow,
+      direction: "outbound",
+      allowedKinds: ["user"],
+    }),
+  },
+  {
+    method: "GET",
+    path: "/api/partners/:id",
+    file: "app/api/partners/[id]/route.ts",
+    permission: "partners.read",
+    params: () => ({ id: fx.partner }),
+  },
+  {
+    method: "PATCH",
+    path: "/api/partners/:id",
+    file: "app/api/partners/[id]/route.ts",
+    permission: "partners.manage",
+    params: () => ({ id: fx.partner }),
+    body: () => ({ notes: "Reviewed by the permission matrix" }),
+  },
+  {
+    method: "POST",
+    path: "/api/partners/:id/secret",
+    file: "app/api/partners/[id]/secret/route.ts",
+    permission: "partners.manage",
+    params: () => ({ id: fx.rotated }),
+    body: () => ({ overlapHours: 24 }),
+  },
+
+  // --- Shares (each share create is a Didit share of a fresh finished session) ---
+  { method: "GET", path: "/api/shares", file: "app/api/shares/route.ts", permission: "shares.read" },
+  {
+    method: "POST",
+    path: "/api/shares",
+    file: "app/api/shares/route.ts",
+    permission: "shares.create",
+    body: async () => ({ sessionId: await w.newSession(), partnerId: w.pickup.id, ttlSeconds: 900 }),
+  },
+  {
+    method: "GET",
+    path: "/api/shares/:id",
+    file: "app/api/shares/[id]/route.ts",
+    permission: "shares.read",
+    params: () => ({ id: fx.share }),
+  },
+  {
+    method: "POST",
+    path: "/api/shares/:id/revoke",
+    file: "app/api/shares/[id]/revoke/route.ts",
+    permission: "shares.create",
+    params: async () => ({ id: await w.newShare() }),
+    body: () => ({ reason: "Sent to the wrong partner" }),
+  },
+  {
+    method: "POST",
+    path: "/api/shares/:id/reveal",
+    file: "app/api/shares/[id]/reveal/route.ts",
+    permission: "shares.create",
+    params: async () => ({ id: await w.newShare(w.manual) }),
+    body: () => ({}),
+  },
+
+  // --- Partner API (Standard Webhooks, handoff-partner-id) and Didit's webhooks ---
+  {
+    method: "GET",
+    path: "/api/partner/v1/openapi.json",
+    file: "app/api/partner/v1/openapi.json/route.ts",
+    permission: "public",
+  },
+  {
+    method: "GET",
+    path: "/api/partner/v1/shares",
+    file: "app/api/partner/v1/shares/route.ts",
+    permission: "signed",
+    signed: () => w.partnerRequest("/api/partner/v1/shares", {}),
+  },
+  {
+    method: "POST",
+    path: "/api/partner/v1/shares/:id/pickup",
+    file: "app/api/partner/v1/shares/[id]/pickup/route.ts",
+    permission: "signed",
+    params: async () => ({ id: await w.newShare() }),
+    signed: ({ id }) => w.partnerRequest(`/api/partner/v1/shares/${id}/pickup`, { method: "POST" }),
+  },
+  {
+    method: "POST",
+    path: "/api/partner/v1/receipts",
+    file: "app/api/partner/v1/receipts/route.ts",
+    permission: "signed",
+    body: () => ({ share_id: fx.share, status: "rejected", reason: "Our policy does not accept it" }),
+    signed: () =>
+      w.partnerRequest("/api/partner/v1/receipts", {
+        method: "POST",
+        body: { share_id: fx.share, status: "rejected", reason: "Our policy does not accept it" },
+      }),
+  },
+  {
+    method: "POST",
+    path: "/api/webhooks/didit/:applicationId",
+    file: "app/api/webhooks/didit/[applicationId]/route.ts",
+    permission: "signed",
+    params: () => ({ applicationId: w.bankRow }),
+    body: () => ({ event_id: crypto.randomUUID(), timestamp: Math.floor(Date.now() / 1000) }),
+    signed: ({ applicationId }) => w.diditWebhookRequest(applicationId),
+  },
 ];
 /** Not ours to guard: Auth.js's own endpoints and the JSON 404 catch-all (both still answer every method). */
 const EXEMPT = ["app/api/auth/[...nextauth]/route.ts", "app/api/[...path]/route.ts"];
@@ -83,16 +279,25 @@ function routeFiles(dir: string): string[] {
 
 const load = (file: string) => import(/* @vite-ignore */ path.resolve(file)) as Promise<RouteModule>;
 
+const urlOf = (route: RouteCase, params: Params) =>
+  route.path.replace(/:(\w+)/g, (_, k: string) => params[k] ?? "");
+
 async function call(route: RouteCase, user: TestUser | null): Promise<Response> {
   const handler = (await load(route.file))[route.method]!;
-  const params = route.params?.() ?? {};
-  const url = route.path.replace(/:(\w+)/g, (_, k: string) => params[k] ?? "");
-  const req = await request(url, {
+  const params = (await route.params?.()) ?? {};
+  const req = await request(urlOf(route, params), {
     method: route.method,
     user,
-    body: user ? route.body?.(user) : route.body?.(target),
+    body: await route.body?.(user ?? target),
   });
   return handler(req, { params: Promise.resolve(params) });
+}
+
+/** A signed route called as its real sender calls it. */
+async function callSigned(route: RouteCase): Promise<Response> {
+  const handler = (await load(route.file))[route.method]!;
+  const params = (await route.params?.()) ?? {};
+  return handler(await route.signed!(params), { params: Promise.resolve(params) });
 }
 
 /** A request built by hand, for the headers `request()` does not set. */
@@ -120,11 +325,16 @@ async function userCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
+  w = await sharingWorld();
+  t = w.t;
   for (const role of ROLES) users[role] = await insertUser(t.db, role);
   target = await insertUser(t.db, "auditor");
+  fx.session = await w.newSession();
+  fx.share = await w.newShare();
+  fx.partner = (await w.newPartner("manual")).id;
+  fx.rotated = (await w.newPartner("pickup")).id;
 });
-afterAll(() => t.close());
+afterAll(() => w?.close());
 
 describe(`API permission matrix (${testDriver()})`, () => {
   it("covers every declared method of every API route file", async () => {
@@ -139,10 +349,33 @@ describe(`API permission matrix (${testDriver()})`, () => {
     expect(declared.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.file}`).sort());
   });
 
+  it("every signed route has a signed call, and only those", () => {
+    for (const route of ROUTES) expect(!!route.signed, route.path).toBe(route.permission === "signed");
+  });
+
   for (const route of ROUTES) {
-    if (route.permission === "public") {
+    const { permission } = route;
+    if (permission === "public") {
       it(`${route.method} ${route.path} answers without a session`, async () => {
-        expect((await call(route, null)).status).toBe(200);
+        const res = await call(route, null);
+        expect(res.status, await res.clone().text()).toBe(200);
+      });
+      continue;
+    }
+    if (permission === "signed") {
+      it(`${route.method} ${route.path}: unsigned → 401 invalid_signature with the envelope, also with a session`, async () => {
+        for (const user of [null, users.admin, users.officer]) {
+          const res = await call(route, user);
+          expect(res.status).toBe(401);
+          const error = await errorOf(res);
+          expect(error.code).toBe("invalid_signature");
+          expect(error.message.length).toBeGreaterThan(10);
+          expect(error.requestId).toBe(res.headers.get("x-request-id"));
+        }
+      });
+      it(`${route.method} ${route.path}: signed by its real sender → < 300`, async () => {
+        const res = await callSigned(route);
+        expect(res.status, await res.clone().text()).toBeLessThan(300);
       });
       continue;
     }
@@ -154,12 +387,12 @@ describe(`API permission matrix (${testDriver()})`, () => {
       expect(error.requestId).toBe(res.headers.get("x-request-id"));
     });
     for (const role of ROLES) {
-      const allowed = can(role, route.permission);
+      const allowed = can(role, permission);
       it(`${route.method} ${route.path}: ${role} → ${allowed ? "allowed" : "403"}`, async () => {
         const res = await call(route, users[role]);
         if (allowed) {
           expect([401, 403]).not.toContain(res.status);
-          expect(res.status).toBeLessThan(300);
+          expect(res.status, await res.clone().text()).toBeLessThan(300);
         } else {
           expect(res.status).toBe(403);
           expect((await errorOf(res)).code).toBe("forbidden");
