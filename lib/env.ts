@@ -219,6 +219,15 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   };
 }
 
+/**
+ * The origin Next's own server says it listens on (`next start`/`next dev` set it once listening),
+ * read live: it appears after this module's first parse. Null outside a Next server.
+ */
+export function nextServerOrigin(): string | null {
+  const origin = process.env.__NEXT_PRIVATE_ORIGIN;
+  return origin && /^https?:\/\/[^/\s]+$/.test(origin) ? origin : null;
+}
+
 const cache = globalThis as unknown as { __handoffEnv?: Env };
 
 export function getEnv(): Env {

@@ -1,5 +1,5 @@
 import "server-only";
-import { getEnv } from "@/lib/env";
+import { getEnv, nextServerOrigin } from "@/lib/env";
 
 /**
  * This console's own origin, as Didit (webhook destinations) and partners (inbox URLs) reach it, and
@@ -37,7 +37,10 @@ export function publicOrigin(): string | null {
   const configured = env.HANDOFF_PUBLIC_URL ?? env.AUTH_URL;
   if (configured) return configured.replace(/\/+$/, "");
   const listen = state.__handoffListen;
-  return listen ? `http://${listen.host}:${listen.port}` : null;
+  if (listen) return `http://${listen.host}:${listen.port}`;
+  // `next start` may be listening before the hooks were installed (no `listening` event seen, and
+  // no request yet): Next's own record of its origin.
+  return nextServerOrigin();
 }
 
 /** Like publicOrigin, but throws NotListeningError while unknown. */
