@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AppError } from "./errors";
-import { decodeUtf8, nulFields, readRawBody, validate } from "./input";
+import { decodeUtf8, loneSurrogateFields, nulFields, readRawBody, validate } from "./input";
 
 function caught(fn: () => unknown): AppError {
   try {
@@ -77,5 +77,21 @@ describe("nulFields on deep input", () => {
     expect(path!.split(".")).toHaveLength(depth);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(nulFields(JSON.parse("[".repeat(depth) + "]".repeat(depth)))).toEqual([]);
+  });
+});
+
+describe("lone surrogates", () => {
+  it("are refused like NUL: 422 naming the field, before any schema", () => {
+    expect(loneSurrogateFields({ a: "ok \ud83d\ude00", b: "a\ud800b", c: ["\udc00"] })).toEqual(["b", "c.0"]);
+    let caught: unknown;
+    try {
+      validate(z.object({ name: z.string() }), { name: "a\ud800b" });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({
+      code: "validation_failed",
+      details: { fields: { name: [expect.stringMatching(/surrogate/)] } },
+    });
   });
 });

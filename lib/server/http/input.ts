@@ -72,6 +72,19 @@ const NUL_MESSAGE = "Must not contain a NUL character (\\u0000)";
  * 1 MiB body can nest half a million levels deep.
  */
 export function nulFields(value: unknown): string[] {
+  return unstorableFields(value, (text) => text.includes("\u0000"));
+}
+
+// A UTF-16 surrogate without its pair: no UTF-8 encoding exists, so PostgreSQL would be sent U+FFFD.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_MESSAGE = "Contains an invalid character (a lone UTF-16 surrogate)";
+
+/** Paths of strings (or keys) holding a lone surrogate: stored, they would silently change. */
+export function loneSurrogateFields(value: unknown): string[] {
+  return unstorableFields(value, (text) => LONE_SURROGATE.test(text));
+}
+
+function unstorableFields(value: unknown, bad: (text: string) => boolean): string[] {
   type Path = { key: string | number; parent: Path } | null; // shared tails: deep input stays linear
   const join = (path: Path): string => {
     const keys: (string | number)[] = [];
@@ -83,7 +96,7 @@ export function nulFields(value: unknown): string[] {
   while (stack.length > 0) {
     const [item, path] = stack.pop()!;
     if (typeof item === "string") {
-      if (item.includes("\u0000")) found.push(join(path));
+      if (bad(item)) found.push(join(path));
     } else if (item !== null && typeof item === "object") {
       const entries: [string | number, unknown][] = Array.isArray(item)
         ? item.map((v, i) => [i, v])
@@ -91,23 +104,26 @@ export function nulFields(value: unknown): string[] {
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i]!;
         // A NUL in a key is reported at the key's own path (its value is not looked into).
-        const bad = typeof key === "string" && key.includes("\u0000");
-        stack.push([bad ? key : child, { key, parent: path }]);
+        const badKey = typeof key === "string" && bad(key);
+        stack.push([badKey ? key : child, { key, parent: path }]);
       }
     }
   }
   return found;
 }
 
-/** 422 naming every NUL-bearing field: done once for all input, before any schema sees it. */
+/** 422 naming every field PostgreSQL cannot store as given (NUL, lone surrogates): once for all input, before any schema sees it. */
 export function refuseNul(value: unknown): void {
-  const paths = nulFields(value);
-  if (paths.length === 0) return;
+  const found: [string, string][] = [
+    ...nulFields(value).map((path): [string, string] => [path, NUL_MESSAGE]),
+    ...loneSurrogateFields(value).map((path): [string, string] => [path, LONE_SURROGATE_MESSAGE]),
+  ];
+  if (found.length === 0) return;
   const fields: Record<string, string[]> = {};
   const form: string[] = [];
-  for (const path of paths) {
-    if (path) fields[path] = [NUL_MESSAGE];
-    else form.push(NUL_MESSAGE);
+  for (const [path, message] of found) {
+    if (path) (fields[path] ??= []).push(message);
+    else form.push(message);
   }
   throw new AppError("validation_failed", "Some fields are invalid.", {
     fields,
