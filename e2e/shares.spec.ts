@@ -206,6 +206,8 @@ test.describe("manual channel, as the compliance officer", () => {
       await revoke.getByRole("button", { name: "Revoke share" }).click();
       await expect(revoke).toBeHidden();
       await expect(page.getByText("Revoked: Sent to the wrong partner.")).toBeVisible();
+      // The Revoke button is gone: focus lands on the share's new state, not on the page body.
+      await expect(page.getByRole("group", { name: "Delivery state" })).toBeFocused();
       await expect(page.getByRole("button", { name: /Revoke|Reveal/ })).toHaveCount(0);
     } finally {
       expect((await patch("internal")).status()).toBe(200);

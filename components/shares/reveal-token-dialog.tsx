@@ -26,11 +26,14 @@ export function RevealTokenDialog({
   partnerName,
   open,
   onOpenChange,
+  onClosed,
 }: {
   shareId: string;
   partnerName: string;
   open: boolean;
   onOpenChange: (open: boolean) => void;
+  /** Where focus goes once the dialog has closed (the button that opened it may be gone by then). */
+  onClosed?: () => void;
 }) {
   const reveal = useRevealShare(shareId);
   const shown = reveal.data;
@@ -55,6 +58,11 @@ export function RevealTokenDialog({
     <Dialog open={open} onOpenChange={(next) => !next && close()}>
       <DialogContent
         className="max-w-lg"
+        onCloseAutoFocus={(event) => {
+          if (!onClosed) return;
+          event.preventDefault();
+          onClosed();
+        }}
         // Once shown, the token cannot be shown again: a stray click outside must not throw it away.
         onInteractOutside={(event) => {
           if (shown || reveal.isPending) event.preventDefault();

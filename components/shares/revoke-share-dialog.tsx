@@ -26,11 +26,14 @@ export function RevokeShareDialog({
   partnerName,
   open,
   onOpenChange,
+  onClosed,
 }: {
   shareId: string;
   partnerName: string;
   open: boolean;
   onOpenChange: (open: boolean) => void;
+  /** Where focus goes once the dialog has closed (the button that opened it may be gone by then). */
+  onClosed?: () => void;
 }) {
   const revoke = useRevokeShare(shareId);
   const form = useForm<RevokeShareRequest>({
@@ -61,7 +64,14 @@ export function RevokeShareDialog({
 
   return (
     <AlertDialog open={open} onOpenChange={(next) => !next && close()}>
-      <AlertDialogContent className="max-w-lg">
+      <AlertDialogContent
+        className="max-w-lg"
+        onCloseAutoFocus={(event) => {
+          if (!onClosed) return;
+          event.preventDefault();
+          onClosed();
+        }}
+      >
         <AlertDialogHeader>
           <AlertDialogTitle>Revoke this share?</AlertDialogTitle>
           <AlertDialogDescription>

@@ -2,7 +2,7 @@
 
 import { Ban, Eye, FileClock, Inbox, Send } from "lucide-react";
 import Link from "next/link";
-import { useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -75,6 +75,13 @@ export function ShareDetailView({
   const [revoking, setRevoking] = useState(false);
   const [revealing, setRevealing] = useState(false);
   const actions = s.canRevoke || s.canReveal;
+  // After a dialog: back to the button that opened it, or to the delivery state when it is gone.
+  const opener = useRef<HTMLElement | null>(null);
+  const stateRef = useRef<HTMLDivElement>(null);
+  const refocus = () => {
+    if (opener.current?.isConnected) opener.current.focus();
+    else stateRef.current?.focus();
+  };
 
   return (
     <div className="grid gap-6 lg:grid-cols-2">
@@ -92,7 +99,13 @@ export function ShareDetailView({
         }
       >
         <div className="flex flex-wrap items-start justify-between gap-4">
-          <div className="grid gap-1 text-sm">
+          <div
+            ref={stateRef}
+            tabIndex={-1}
+            role="group"
+            aria-label="Delivery state"
+            className="grid gap-1 text-sm focus:outline-none"
+          >
             <p className="flex items-center gap-2">
               <ShareStateBadge state={s.state} />
               {s.state === "pending" && (
@@ -106,12 +119,24 @@ export function ShareDetailView({
           {actions && (
             <div className="flex flex-wrap gap-2">
               {s.canReveal && (
-                <Button variant="secondary" onClick={() => setRevealing(true)}>
+                <Button
+                  variant="secondary"
+                  onClick={(event) => {
+                    opener.current = event.currentTarget;
+                    setRevealing(true);
+                  }}
+                >
                   <Eye aria-hidden /> Reveal token
                 </Button>
               )}
               {s.canRevoke && (
-                <Button variant="danger" onClick={() => setRevoking(true)}>
+                <Button
+                  variant="danger"
+                  onClick={(event) => {
+                    opener.current = event.currentTarget;
+                    setRevoking(true);
+                  }}
+                >
                   <Ban aria-hidden /> Revoke
                 </Button>
               )}
@@ -296,12 +321,13 @@ export function ShareDetailView({
         )}
       </Card>
 
-      {s.canRevoke && (
+      {(s.canRevoke || revoking) && (
         <RevokeShareDialog
           shareId={s.id}
           partnerName={s.partnerName}
           open={revoking}
           onOpenChange={setRevoking}
+          onClosed={refocus}
         />
       )}
       {(s.canReveal || revealing) && (
@@ -310,6 +336,7 @@ export function ShareDetailView({
           partnerName={s.partnerName}
           open={revealing}
           onOpenChange={setRevealing}
+          onClosed={refocus}
         />
       )}
     </div>
