@@ -373,7 +373,14 @@ function ResultStep({
   const share = live.data ?? created;
   return (
     <div className="grid gap-4">
-      <Alert tone="success" title={`Shared with ${share.partnerName}`}>
+      <Alert
+        tone={share.state === "failed" ? "error" : share.state === "pending" ? "info" : "success"}
+        title={
+          share.state === "failed"
+            ? `Shared with ${share.partnerName}, but the delivery failed`
+            : `Shared with ${share.partnerName}`
+        }
+      >
         <p className="flex flex-wrap items-center gap-2">
           State:{" "}
           <Badge tone={STATE_TONES[share.state]} data-testid="share-result-state">
