@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AppError } from "./errors";
-import { decodeUtf8, loneSurrogateFields, nulFields, readRawBody, validate } from "./input";
+import { decodeUtf8, loneSurrogateFields, nulFields, readRawBody, validate, zodDetails } from "./input";
 
 function caught(fn: () => unknown): AppError {
   try {
@@ -93,5 +93,17 @@ describe("lone surrogates", () => {
       code: "validation_failed",
       details: { fields: { name: [expect.stringMatching(/surrogate/)] } },
     });
+  });
+});
+
+describe("a field named __proto__", () => {
+  it("is reported like any other field, not a TypeError (a query ?__proto__=%00 answered 500)", () => {
+    const nul = caught(() => validate(z.object({}), Object.fromEntries([["__proto__", "\u0000"]])));
+    expect(nul.status).toBe(422);
+    expect(JSON.parse(JSON.stringify(nul.details))).toEqual({
+      fields: { ["__proto__"]: [expect.stringContaining("NUL")] },
+    });
+    const issue = { code: "custom" as const, path: ["__proto__"], message: "Not this", input: 1 };
+    expect(Object.keys(zodDetails(new z.ZodError([issue])).fields)).toEqual(["__proto__"]);
   });
 });

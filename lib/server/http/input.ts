@@ -119,7 +119,8 @@ export function refuseNul(value: unknown): void {
     ...loneSurrogateFields(value).map((path): [string, string] => [path, LONE_SURROGATE_MESSAGE]),
   ];
   if (found.length === 0) return;
-  const fields: Record<string, string[]> = {};
+  // No prototype: a field named `__proto__` (a query key, a JSON key) is a field like any other.
+  const fields: Record<string, string[]> = Object.create(null);
   const form: string[] = [];
   for (const [path, message] of found) {
     if (path) (fields[path] ??= []).push(message);
@@ -132,7 +133,7 @@ export function refuseNul(value: unknown): void {
 }
 
 export function zodDetails(error: z.ZodError): FieldDetails {
-  const fields: Record<string, string[]> = {};
+  const fields: Record<string, string[]> = Object.create(null);
   const form: string[] = [];
   for (const issue of error.issues) {
     const key = issue.path.map(String).join(".");
