@@ -130,6 +130,18 @@ test.describe("sharing, as the compliance officer", () => {
     await expect(row.first()).toContainText("Internal");
     await expect(row.first()).toContainText("Delivered");
 
+    // Filters live in the URL: a state with none of these shares empties the list, and Clear brings it back.
+    const filters = page.getByRole("search", { name: "Share filters" });
+    await filters.getByLabel("State").selectOption("revoked");
+    await expect(page).toHaveURL(/state=revoked/);
+    await expect(table.getByRole("row").filter({ hasText: "Delivered" })).toHaveCount(0);
+    await filters.getByLabel("Search").fill(String(session.number));
+    await expect(page).toHaveURL(new RegExp(`q=${session.number}`));
+    await filters.getByRole("button", { name: "Clear" }).click();
+    await expect(page).not.toHaveURL(/state=|q=/);
+    await expect(filters.getByLabel("Search")).toHaveValue("");
+    await expect(row.first()).toContainText("Delivered");
+
     await page.goto(href!);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Share of session #${session.number}`);
     await expect(page.getByText("Delivered straight into Northwind Pay's inbox")).toBeVisible();
