@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
@@ -5,16 +6,29 @@ import { sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEnv } from "@/lib/env";
-import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
+import { ROLES, type Role } from "@/lib/rbac";
+import { testDriver, type TestDatabase } from "@/test/database";
+import type { TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, sessionCookie, type TestUser } from "@/test/session";
+import {
+  diditV1Signature,
+  sharingWorld,
+  standardWebhookSignature,
+  type SharingWorld,
+} from "@/test/sharing-world";
 
 /**
  * The fuzz sweep: every route module under app/api and app/sandbox, imported and called in-process
- * as Next calls it (a NextRequest, `params` as a promise), signed in as an admin (and with a sandbox
- * key or admin token where the sandbox wants one), fed malformed JSON, wrong types, NUL bytes, 1 MB
- * strings, astral/RTL/combining unicode, extra fields, invalid UTF-8 bytes and odd query strings
- * and path params. No request may answer 5xx (or throw), and a request that is refused (any non-2xx)
- * must leave every table as it was, but the append-only logs a refusal is allowed to write.
+ * as Next calls it (a NextRequest, `params` as a promise), fed malformed JSON, wrong types, NUL
+ * bytes, 1 MB strings, astral/RTL/combining unicode, extra fields, invalid UTF-8 bytes and odd query
+ * strings and path params. No request may answer 5xx (or throw), and a request that is refused (any
+ * non-2xx) must leave every table as it was, but the append-only logs a refusal is allowed to write.
+ *
+ * The credentials get the fuzzed input past the door: a console route is called as a role that
+ * holds its permission (found by probing each role, so an officer-only route is fuzzed as an
+ * officer), a partner API route with a Standard Webhooks signature of a real partner over the exact
+ * fuzzed bytes, the Didit receiver with Didit's X-Signature over them, a sandbox route with a key or
+ * the admin token. Didit calls go to the sandbox over HTTP.
  */
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -135,10 +149,51 @@ const FIELDS = [
   "webhook_version",
   "callback",
   "metadata",
+  "sessionId",
+  "partnerId",
+  "ttlSeconds",
+  "reason",
+  "overlapHours",
+  "full",
+  "apiKey",
+  "diditApplicationId",
+  "applicationId",
+  "environment",
+  "defaultWorkflowUser",
+  "direction",
+  "allowedKinds",
+  "allowedStatuses",
+  "deliveryChannel",
+  "pushUrl",
+  "maxTtlSeconds",
+  "agreementExpiresOn",
+  "contacts",
+  "notes",
+  "share_id",
+  "clone_session_id",
+  "event_id",
+  "webhook_type",
+  "timestamp",
   "__proto__",
   "constructor",
 ];
-const QUERY_KEYS = [...FIELDS, "offset", "page", "q", "search", "order", "kind", "date_from", "date_to"];
+const QUERY_KEYS = [
+  ...FIELDS,
+  "offset",
+  "page",
+  "q",
+  "search",
+  "order",
+  "kind",
+  "date_from",
+  "date_to",
+  "state",
+  "channel",
+  "finished",
+  "eligibleFor",
+  "expiring",
+  "agreementState",
+];
 
 const nasty = fc.constantFrom(...NASTY);
 const text = fc.oneof(
@@ -293,6 +348,14 @@ const extraHeaders = fc.record(
     "x-request-id": latin1,
     "accept-language": latin1,
     "sec-fetch-site": fc.constantFrom("same-origin", "none", "same-site"),
+    // The signed modes' headers (replaced by real ones when the request is signed).
+    "handoff-partner-id": fc.oneof(latin1, fc.uuid()),
+    "webhook-id": latin1,
+    "webhook-timestamp": fc.constantFrom("", "0", "-1", "1e10", "99999999999999", "\u00ff"),
+    "webhook-signature": fc.constantFrom("", "v1,", "v1,AAAA", "v2,x v1,=", "\u00ff"),
+    "x-timestamp": fc.constantFrom("", "0", "1e10", "\u00ff"),
+    "x-signature": fc.constantFrom("", "0".repeat(64), "zz", "\u00ff"),
+    "x-signature-v2": fc.constantFrom("", "0".repeat(64), "\u00ff"),
   },
   { requiredKeys: [] },
 );
@@ -303,7 +366,54 @@ const extraHeaders = fc.record(
 // services, SQL and the sandbox's stores.
 
 let counter = 0;
+const pick = <T>(list: T[]): T => list[++counter % list.length]!;
+const unixNow = () => Math.floor(Date.now() / 1000);
 const BODIES: Record<string, Record<string, () => Record<string, unknown>>> = {
+  // A few sandbox applications not connected yet: the first success connects one, later ones 409.
+  "/api/applications": {
+    POST: () => {
+      const app = pick(fx.unconnected);
+      return { name: "Fuzz", diditApplicationId: app.id, environment: "sandbox", apiKey: app.key };
+    },
+  },
+  "/api/applications/[id]": {
+    PATCH: () => ({ name: "Renamed", environment: "sandbox" }),
+    DELETE: () => ({}),
+  },
+  "/api/applications/[id]/sync": { POST: () => ({ full: false }) },
+  "/api/applications/[id]/webhook": { POST: () => ({}) },
+  "/api/partners": {
+    POST: () => ({
+      name: `Fuzz ${++counter}`,
+      diditApplicationId: randomUUID(),
+      applicationId: world.bankRow,
+      direction: "outbound",
+      allowedKinds: ["user"],
+      deliveryChannel: "pickup",
+      maxTtlSeconds: 86_400,
+    }),
+  },
+  "/api/partners/[id]": { PATCH: () => ({ notes: "fuzzed", maxTtlSeconds: 86_400 }) },
+  "/api/partners/[id]/secret": { POST: () => ({ overlapHours: 24 }) },
+  "/api/shares": {
+    POST: () => ({ sessionId: pick(fx.sessions), partnerId: world.pickup.id, ttlSeconds: 600 }),
+  },
+  "/api/shares/[id]/revoke": { POST: () => ({ reason: "fuzzed" }) },
+  "/api/shares/[id]/reveal": { POST: () => ({}) },
+  "/api/partner/v1/receipts": {
+    POST: () => ({ share_id: pick(fx.signerShares), status: "imported", clone_session_id: randomUUID() }),
+  },
+  "/api/webhooks/didit/[applicationId]": {
+    POST: () => ({
+      application_id: world.bank.id,
+      created_at: unixNow(),
+      event_id: randomUUID(),
+      session_id: pick(fx.sessions),
+      status: "Approved",
+      timestamp: unixNow(),
+      webhook_type: "status.updated",
+    }),
+  },
   "/api/users": { POST: () => ({ email: `fuzz-${++counter}@test.local`, name: "Fuzz", role: "auditor" }) },
   "/api/users/[id]": { PATCH: () => ({ role: "officer", name: "Renamed" }) },
   "/api/users/[id]/sessions/revoke": { POST: () => ({}) },
@@ -342,6 +452,27 @@ const BODIES: Record<string, Record<string, () => Record<string, unknown>>> = {
   "/sandbox/v3/webhook/destinations/[uuid]": { PATCH: () => ({ label: "renamed", enabled: false }) },
 };
 const QUERIES: Record<string, () => Record<string, string>> = {
+  "/api/sessions": () => ({
+    applicationId: world.bankRow,
+    kind: "all",
+    status: "Approved,In Review",
+    q: "ada",
+    finished: "true",
+    limit: "20",
+  }),
+  "/api/shares": () => ({
+    state: "pending",
+    partnerId: world.pickup.id,
+    applicationId: world.bankRow,
+    channel: "pickup",
+    q: "ada",
+    limit: "20",
+  }),
+  // Every other one the share wizard's list (eligibleFor) instead of the directory's.
+  "/api/partners": (): Record<string, string> =>
+    ++counter % 2
+      ? { eligibleFor: pick(fx.sessions) }
+      : { status: "active", applicationId: world.bankRow, direction: "outbound", q: "partner", limit: "20" },
   "/api/audit": () => ({
     actor: "admin@test.local",
     action: "users.create",
@@ -376,6 +507,15 @@ function nearValidBody(make: () => Record<string, unknown>): fc.Arbitrary<Body> 
     });
 }
 
+/** The accepted request itself, now and then: the success paths see the odd headers and params too. */
+function validBody(make: () => Record<string, unknown>): fc.Arbitrary<Body> {
+  return fc.constant(null).map(() => ({ label: "valid json", bytes: JSON.stringify(make()) }));
+}
+
+function validQuery(make: () => Record<string, string>): fc.Arbitrary<string> {
+  return fc.constant(null).map(() => "?" + new URLSearchParams(make()).toString());
+}
+
 function nearValidQuery(make: () => Record<string, string>): fc.Arbitrary<string> {
   return fc.tuple(fc.nat(), rawQueryPart).map(([index, bad]) => {
     const input = make();
@@ -392,16 +532,23 @@ function nearValidQuery(make: () => Record<string, string>): fc.Arbitrary<string
 
 // --- Fixtures ----------------------------------------------------------------------------------
 
+let world: SharingWorld;
 let t: TestDatabase;
 let admin: TestUser;
 let target: TestUser;
-let adminCookie: string;
+const cookies = {} as Record<Role, string>;
 let sandboxKey = "";
+/** The sharing fixtures the near-valid inputs draw on. */
+const fx = { unconnected: [] as TestApp[], sessions: [] as string[], signerShares: [] as string[] };
+/** Didit's webhook secret of Northwind Bank (the receiver's known application). */
+let diditSecret = "";
 const known: Record<string, string[]> = {};
 /** Per route template: the ids a destructive route may use up. */
 const overrides: Record<string, Record<string, string[]>> = {};
 let requests = 0;
 const statuses = new Map<number, number>();
+/** Per method and route: statuses (printed with FUZZ_REPORT=1). */
+const perRoute = new Map<string, Map<number, number>>();
 
 function handlerOf(mod: Record<string, unknown>, method: string): Handler | null {
   const h = mod[method];
@@ -471,10 +618,14 @@ async function takeChanges(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase();
+  world = await sharingWorld();
+  t = world.t;
   admin = await insertUser(t.db, "admin");
   target = await insertUser(t.db, "auditor");
-  adminCookie = await sessionCookie(admin);
+  cookies.admin = await sessionCookie(admin);
+  for (const role of ROLES.filter((r) => r !== "admin")) {
+    cookies[role] = await sessionCookie(await insertUser(t.db, role));
+  }
   const app = await call("/sandbox/admin/applications", "POST", {
     auth: "admin",
     body: { name: "fuzz", profile: "recipe" },
@@ -525,6 +676,30 @@ beforeAll(async () => {
   overrides["/sandbox/v3/session/[id]/delete"] = {
     id: [await throwaway("session"), await throwaway("session"), await throwaway("session")],
   };
+
+  // Sharing: Northwind Bank connected, a pick-up partner that signs, sessions and shares to use up.
+  const times = <T>(n: number, make: () => Promise<T>) =>
+    Array.from({ length: n }).reduce<Promise<T[]>>(
+      async (acc) => [...(await acc), await make()],
+      Promise.resolve([]),
+    );
+  fx.unconnected = await times(3, () => world.newSandboxApp());
+  fx.sessions = [...(await times(4, () => world.newSession())), await world.newSession("In Review")];
+  fx.signerShares = await times(3, () => world.newShare());
+  diditSecret = await world.webhookSecret(world.bankRow);
+  overrides["/api/applications/[id]"] = { id: await times(3, () => world.newConnectedApp()) };
+  overrides["/api/applications/[id]/sync"] = { id: [world.bankRow] };
+  // Registering replaces an application's webhook secret: not Northwind Bank's, which signs below.
+  overrides["/api/applications/[id]/webhook"] = { id: [await world.newConnectedApp()] };
+  overrides["/api/sessions/[id]"] = { id: fx.sessions };
+  // A PATCH may suspend a partner and a rotation end its secret at once: not the signing partner.
+  overrides["/api/partners/[id]"] = { id: await times(2, async () => (await world.newPartner()).id) };
+  overrides["/api/partners/[id]/secret"] = { id: [(await world.newPartner()).id] };
+  overrides["/api/shares/[id]"] = { id: fx.signerShares };
+  overrides["/api/shares/[id]/revoke"] = { id: await times(4, () => world.newShare()) };
+  overrides["/api/shares/[id]/reveal"] = { id: await times(4, () => world.newShare(world.manual)) };
+  overrides["/api/partner/v1/shares/[id]/pickup"] = { id: await times(4, () => world.newShare()) };
+  overrides["/api/webhooks/didit/[applicationId]"] = { applicationId: [world.bankRow] };
   await installChangeLog(await tables());
 }, 120_000);
 
@@ -533,7 +708,15 @@ afterAll(async () => {
   console.info(
     `fuzz sweep (${testDriver()}): ${requests} requests over ${ROUTES.length} route files; statuses ${histogram.join(" ")}`,
   );
-  await t?.close();
+  const notAdmin = [...fuzzedAs].filter(([, as]) => as !== "admin").map(([k, as]) => `${k} as ${as}`);
+  console.info(`fuzz sweep: fuzzed not as admin: ${notAdmin.join("; ")}`);
+  if (process.env.FUZZ_REPORT) {
+    for (const [key, counts] of perRoute) {
+      const shown = [...counts].sort(([a], [b]) => a - b).map(([k, n]) => `${k}×${n}`);
+      console.info(`  ${key}: ${shown.join(" ")}`);
+    }
+  }
+  await world?.close();
 });
 
 // --- The sweep ---------------------------------------------------------------------------------
@@ -588,18 +771,55 @@ function encodeSegment(s: string): string {
 
 type Credentials = "valid" | "missing" | "garbage";
 
+/**
+ * How a route's caller proves who it is: a sandbox key or token, a session cookie of a role, a
+ * partner's Standard Webhooks signature, Didit's webhook signature.
+ */
+type Auth = { kind: "sandbox" } | { kind: "session"; role: Role } | { kind: "partner" } | { kind: "didit" };
+
+const PROBE_BODY: Body = { label: "probe {}", bytes: "{}" };
+
+/** The signed modes' headers: real ones over the exact bytes, or (garbage) one thing wrong. */
+function signatureHeaders(auth: Auth, bytes: Uint8Array | string | null, garbage: boolean) {
+  const raw = bytes ?? "";
+  const now = unixNow();
+  const variant = requests % 4;
+  if (auth.kind === "partner") {
+    const signer = world.pickup;
+    const messageId = `msg_fuzz_${requests}`;
+    const at = garbage && variant === 0 ? now - 3_600 : now;
+    let signature = standardWebhookSignature(signer.secret, messageId, at, raw);
+    if (garbage && variant === 1) signature = `v1,${Buffer.from("not the mac").toString("base64")}`;
+    if (garbage && variant === 2)
+      signature = standardWebhookSignature(world.manual.secret, messageId, at, raw);
+    return {
+      "handoff-partner-id": garbage && variant === 3 ? randomUUID() : signer.id,
+      "webhook-id": messageId,
+      "webhook-timestamp": String(at),
+      "webhook-signature": signature,
+    };
+  }
+  const at = garbage && variant < 2 ? now - 3_600 : now;
+  return {
+    "x-timestamp": String(at),
+    "x-signature":
+      garbage && variant >= 2 ? diditV1Signature("not the secret", raw) : diditV1Signature(diditSecret, raw),
+  };
+}
+
 /** Sends one request to a route handler; a failure is the exact request and what went wrong. */
 async function attempt(
   route: Route,
   method: string,
   handler: Handler,
+  auth: Auth,
   paramValues: (string | string[])[],
   qs: string,
   payload: Body,
   type: string | null,
   credentials: Credentials,
   extra: Record<string, string> = {},
-): Promise<{ status: number; failure: string | null }> {
+): Promise<{ status: number; excerpt: string; failure: string | null }> {
   const sandbox = route.template.startsWith("/sandbox");
   const values: Record<string, string | string[]> = {};
   let i = 0;
@@ -619,7 +839,12 @@ async function attempt(
     if (route.template.startsWith("/sandbox/admin")) {
       headers.authorization = `Bearer ${garbage ? "nope" : getEnv().SANDBOX_ADMIN_TOKEN}`;
     } else if (sandbox) headers["x-api-key"] = garbage ? "\u00ff garbage" : sandboxKey;
-    else headers.cookie = garbage ? "authjs.session-token=garbage" : adminCookie;
+    else if (auth.kind === "partner" || auth.kind === "didit") {
+      Object.assign(headers, signatureHeaders(auth, payload.bytes, garbage));
+    } else {
+      const role = auth.kind === "session" ? auth.role : "admin";
+      headers.cookie = garbage ? "authjs.session-token=garbage" : cookies[role];
+    }
   }
   requests++;
   let status: number;
@@ -639,18 +864,79 @@ async function attempt(
   }
   const written = await takeChanges();
   statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  const key = `${method} ${route.template}`;
+  const mine = perRoute.get(key) ?? new Map<number, number>();
+  perRoute.set(key, mine.set(status, (mine.get(status) ?? 0) + 1));
   const rowsChanged = status >= 200 && status < 300 ? [] : written;
-  if (status < 500 && rowsChanged.length === 0) return { status, failure: null };
+  if (status < 500 && rowsChanged.length === 0) return { status, excerpt, failure: null };
   const shown = { ...headers };
-  if (shown.cookie && credentials === "valid") shown.cookie = "<admin session cookie>";
-  if (shown["x-api-key"] && credentials === "valid") shown["x-api-key"] = "<sandbox api key>";
-  if (shown.authorization && credentials === "valid") shown.authorization = "Bearer <SANDBOX_ADMIN_TOKEN>";
+  if (credentials === "valid") {
+    if (shown.cookie) shown.cookie = `<${auth.kind === "session" ? auth.role : "admin"} session cookie>`;
+    if (shown["x-api-key"]) shown["x-api-key"] = "<sandbox api key>";
+    if (shown.authorization) shown.authorization = "Bearer <SANDBOX_ADMIN_TOKEN>";
+    if (shown["webhook-signature"]) shown["webhook-signature"] = "<signed by the pick-up partner>";
+    if (shown["x-signature"]) shown["x-signature"] = "<signed with the application's webhook secret>";
+  }
   const shownUrl = url.length > 400 ? `${url.slice(0, 400)}… (${url.length} chars)` : url;
   const failure =
     `${method} ${shownUrl} params=${JSON.stringify(values).slice(0, 200)} headers=${JSON.stringify(shown)}` +
     ` body[${payload.label}]=${describeBody(payload.bytes)}` +
     ` → ${status}${rowsChanged.length ? ` and wrote ${rowsChanged.join(", ")}` : ""}: ${excerpt}`;
-  return { status, failure };
+  return { status, excerpt, failure };
+}
+
+const errorCode = (excerpt: string): string | null => /"code":"([a-z_]+)"/.exec(excerpt)?.[1] ?? null;
+/** The roles each console route was fuzzed as (printed at the end). */
+const fuzzedAs = new Map<string, string>();
+
+/**
+ * Who may call this route method: a sandbox route its key or token; otherwise an unsigned request
+ * says which mode it is in (401 invalid_signature: a signed mode; 401 unauthenticated: a session),
+ * and a session route is called as the first role its permission lets through (not 403 forbidden).
+ */
+async function authFor(
+  route: Route,
+  method: string,
+  handler: Handler,
+  params: (string | string[])[],
+  failures: string[],
+): Promise<{ auth: Auth; guarded: boolean }> {
+  if (route.template.startsWith("/sandbox")) return { auth: { kind: "sandbox" }, guarded: false };
+  const mutation = !["GET", "HEAD", "OPTIONS"].includes(method);
+  const probe = (auth: Auth, credentials: Credentials) =>
+    attempt(
+      route,
+      method,
+      handler,
+      auth,
+      params,
+      "",
+      mutation ? PROBE_BODY : { label: "none", bytes: null },
+      "application/json",
+      credentials,
+    );
+  const anonymous = await probe({ kind: "session", role: "admin" }, "missing");
+  if (anonymous.failure) failures.push(anonymous.failure);
+  const code = errorCode(anonymous.excerpt);
+  if (anonymous.status === 401 && code === "invalid_signature") {
+    const auth: Auth = route.template.startsWith("/api/webhooks/didit/")
+      ? { kind: "didit" }
+      : { kind: "partner" };
+    fuzzedAs.set(`${method} ${route.template}`, auth.kind === "didit" ? "Didit-signed" : "partner-signed");
+    return { auth, guarded: true };
+  }
+  if (anonymous.status !== 401 || code !== "unauthenticated") {
+    return { auth: { kind: "session", role: "admin" }, guarded: false };
+  }
+  for (const role of ROLES) {
+    const res = await probe({ kind: "session", role }, "valid");
+    if (res.failure) failures.push(res.failure);
+    if (res.status === 403 && errorCode(res.excerpt) === "forbidden") continue;
+    fuzzedAs.set(`${method} ${route.template}`, role);
+    return { auth: { kind: "session", role }, guarded: true };
+  }
+  failures.push(`${method} ${route.template}: every role is refused (403 forbidden): no one can call it`);
+  return { auth: { kind: "session", role: "admin" }, guarded: true };
 }
 
 describe(`fuzz sweep over every route (${testDriver()})`, () => {
@@ -687,23 +973,43 @@ describe(`fuzz sweep over every route (${testDriver()})`, () => {
       );
       const catchAll = params.some((p) => p.kind === "catchAll");
       const failures: string[] = [];
+      const authOf = new Map<string, { auth: Auth; guarded: boolean }>();
 
       for (const method of methods) {
         const handler = handlerOf(mod, method)!;
         const none: Body = { label: "none", bytes: null };
         // A method the route answers 405 for whatever comes (an exported "not allowed" handler)
         // gets one request, not a sweep.
-        const probe = await attempt(route, method, handler, plainParams, "", none, null, "valid");
+        const probe = await attempt(
+          route,
+          method,
+          handler,
+          { kind: "session", role: "admin" },
+          plainParams,
+          "",
+          none,
+          null,
+          "valid",
+        );
         if (probe.failure) failures.push(probe.failure);
         // OPTIONS answers the same whatever comes: the probe is enough.
         if (probe.status === 405 || method === "OPTIONS") continue;
+        // HEAD is GET without the body (whose error code tells the mode): it is called as GET is.
+        const { auth, guarded } =
+          method === "HEAD" && authOf.has("GET")
+            ? authOf.get("GET")!
+            : await authFor(route, method, handler, plainParams, failures);
+        authOf.set(method, { auth, guarded });
         let lastFailure: string | null = null;
+        /** Requests that got past the door (not 401/403): the fuzzed input reached the route. */
+        let reached = 0;
         const property = fc.asyncProperty(
           paramsArb,
           QUERIES[route.template]
             ? fc.oneof(
                 { weight: 1, arbitrary: query },
                 { weight: 3, arbitrary: nearValidQuery(QUERIES[route.template]!) },
+                { weight: 1, arbitrary: validQuery(QUERIES[route.template]!) },
               )
             : query,
           ["GET", "HEAD"].includes(method)
@@ -712,6 +1018,7 @@ describe(`fuzz sweep over every route (${testDriver()})`, () => {
               ? fc.oneof(
                   { weight: 1, arbitrary: body },
                   { weight: 3, arbitrary: nearValidBody(BODIES[route.template]![method]!) },
+                  { weight: 1, arbitrary: validBody(BODIES[route.template]![method]!) },
                 )
               : body,
           contentType,
@@ -721,7 +1028,8 @@ describe(`fuzz sweep over every route (${testDriver()})`, () => {
           ),
           fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: extraHeaders }),
           async (...args) => {
-            const { failure } = await attempt(route, method, handler, ...args);
+            const { status, failure } = await attempt(route, method, handler, auth, ...args);
+            if (status !== 401 && status !== 403) reached++;
             if (failure) lastFailure = failure;
             return failure === null;
           },
@@ -731,6 +1039,11 @@ describe(`fuzz sweep over every route (${testDriver()})`, () => {
           seed: Number(process.env.FUZZ_SEED ?? 20261201),
         });
         if (result.failed) failures.push(lastFailure ?? `${method}: ${String(result.errorInstance)}`);
+        else if (guarded && reached < Math.ceil(result.numRuns / 2)) {
+          failures.push(
+            `${method} ${route.template}: only ${reached} of ${result.numRuns} requests got past 401/403 as ${JSON.stringify(auth)}`,
+          );
+        }
       }
       expect(failures, failures.join("\n\n")).toEqual([]);
     }, 120_000);
