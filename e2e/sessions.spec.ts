@@ -25,6 +25,8 @@ async function openPicker(page: Page, query = "") {
 }
 
 const bodyRows = (page: Page) => page.getByRole("table", { name: "Sessions" }).locator("tbody tr");
+/** The list shows the previous rows while a new filter loads (aria-busy): wait for the new ones. */
+const settled = (page: Page) => expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
 
 test.describe("session picker, as the compliance officer", () => {
   test.use({ storageState: storageFor("officer") });
@@ -42,14 +44,19 @@ test.describe("session picker, as the compliance officer", () => {
     // KYB only: the URL says so, and every row is KYB.
     await page.getByLabel("Kind").selectOption("business");
     await expect(page).toHaveURL(/kind=business/);
-    await expect(bodyRows(page).first()).toContainText("KYB");
-    const kinds = await bodyRows(page).locator("td:nth-child(3)").allInnerTexts();
-    expect(new Set(kinds.map((k) => k.trim()))).toEqual(new Set(["KYB"]));
+    await expect
+      .poll(async () => {
+        const kinds = await bodyRows(page).locator("td:nth-child(3)").allInnerTexts();
+        return [...new Set(kinds.map((k) => k.trim()))];
+      })
+      .toEqual(["KYB"]);
 
     // Status In Review, then back (history) to all finished KYB sessions.
     await page.getByLabel("Status").selectOption("In Review");
     await expect(page).toHaveURL(/status=In(\+|%20)Review/);
-    await expect(bodyRows(page).first().getByText("In Review")).toBeVisible();
+    await settled(page);
+    const reviewed = await bodyRows(page).locator("td:nth-child(4)").allInnerTexts();
+    expect(new Set(reviewed.map((s) => s.trim()))).toEqual(new Set(["In Review"]));
     await page.goBack();
     await expect(page).not.toHaveURL(/status=/);
 
@@ -59,9 +66,13 @@ test.describe("session picker, as the compliance officer", () => {
     const fragment = (firstName.split(" ").find((w) => w.length >= 3) ?? firstName).slice(0, 5);
     await page.getByLabel("Search").fill(fragment);
     await expect(page).toHaveURL(new RegExp(`q=${encodeURIComponent(fragment)}`));
-    const names = await bodyRows(page).getByRole("button").allInnerTexts();
-    expect(names.length).toBeGreaterThan(0);
-    for (const n of names) expect(n.toLowerCase()).toContain(fragment.toLowerCase());
+    // The previous rows stay while the search runs: wait until every row matches.
+    await expect
+      .poll(async () => {
+        const names = await bodyRows(page).getByRole("button").allInnerTexts();
+        return names.length > 0 && names.every((n) => n.toLowerCase().includes(fragment.toLowerCase()));
+      })
+      .toBe(true);
 
     // Nothing matches: say so, and offer to clear.
     await page.getByLabel("Search").fill("zzzz-no-such-session");
@@ -73,6 +84,7 @@ test.describe("session picker, as the compliance officer", () => {
     // Every status, and keyset paging: Load more appends the next page.
     await page.getByLabel("Finished only").uncheck();
     await expect(page).toHaveURL(/finished=false/);
+    await settled(page);
     const before = await bodyRows(page).count();
     const more = page.getByRole("button", { name: "Load more" });
     if (before >= 50) {
@@ -80,6 +92,7 @@ test.describe("session picker, as the compliance officer", () => {
       await expect.poll(() => bodyRows(page).count()).toBeGreaterThan(before);
     }
     await page.getByLabel("Finished only").check();
+    await settled(page);
 
     // Open the first finished session with the keyboard: the panel reads its decision from Didit.
     const open = bodyRows(page).first().getByRole("button");
