@@ -16,7 +16,7 @@ import { PRIVILEGES } from "@/lib/server/didit-wire";
 function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const errors: FieldErrors = {};
+  const errors: FieldErrors = Object.create(null);
   for (const issue of parsed.error.issues) {
     const key = issue.path.length > 0 ? String(issue.path[0]) : "non_field_errors";
     (errors[key] ??= []).push(issue.message);

@@ -101,6 +101,15 @@ const CASES: Case[] = [
       expected: { [param]: NULL_CHARS },
     }),
   ),
+  // Keys an object literal already has (the fuzz sweep's ?constructor=%00 answered 500).
+  ...(["constructor", "__proto__", "toString"] as const).map((param): Case => ({
+    name: `NUL in ?${param}`,
+    method: "GET",
+    path: () => v3(`/sessions/?${param}=a%00b`),
+    auth: "key",
+    status: 400,
+    expected: Object.fromEntries([[param, NULL_CHARS]]),
+  })),
   {
     name: "a date beyond PostgreSQL's range",
     method: "GET",

@@ -203,7 +203,8 @@ export async function listSessions(
     const v = q.get(name);
     return v === null || v === "" ? null : v;
   };
-  const errors: FieldErrors = {};
+  // No prototype: ?constructor= or ?__proto__= is a parameter like any other (`??=` kept Object's).
+  const errors: FieldErrors = Object.create(null);
   // Query strings reach SQL (search, vendor_data) or error messages: text PostgreSQL can store only.
   for (const [name, v] of q) {
     const problem = textProblem(v);
