@@ -105,7 +105,7 @@ function DetailBody({ detail }: { detail: SessionDetailDto }) {
                 </span>
                 <span className="flex flex-wrap gap-1">
                   {f.statuses.length === 0 ? (
-                    <span className="text-xs text-slate-500">no status</span>
+                    <span className="text-xs text-slate-600">{f.count === 0 ? "not run" : "no status"}</span>
                   ) : (
                     f.statuses.map((st, i) => (
                       <Badge key={i} tone={checkTone(st)}>

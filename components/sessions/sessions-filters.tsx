@@ -81,7 +81,7 @@ export function SessionsFilters({
     <form
       role="search"
       aria-label="Session filters"
-      className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+      className="flex flex-wrap items-start gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
       onSubmit={(event) => {
         event.preventDefault();
         onChange({ q: q.trim() || null });
@@ -154,7 +154,8 @@ export function SessionsFilters({
           <option value={filters.status}>{filters.status}</option>
         )}
       </SelectField>
-      <div className="flex h-9 items-center gap-2">
+      {/* Below the fields' labels, level with the fields. */}
+      <div className="mt-6 flex h-9 items-center gap-2">
         <input
           id="sessions-finished"
           type="checkbox"
@@ -177,6 +178,7 @@ export function SessionsFilters({
       {isFiltered(filters) && (
         <Button
           variant="ghost"
+          className="mt-6"
           onClick={() => {
             setQ("");
             onChange({ applicationId: null, kind: null, status: null, finished: null, q: null });
