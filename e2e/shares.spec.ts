@@ -163,6 +163,44 @@ test.describe("sharing, as the compliance officer", () => {
   });
 });
 
+test.describe("a refusal at confirmation, as the compliance officer", () => {
+  test.use({ storageState: storageFor("officer") });
+
+  test("the partner is suspended while the wizard is open: the refusal shows inline, with the way back", async ({
+    page,
+    browser,
+  }) => {
+    const manager = await browser.newContext({ storageState: storageFor("partnerships") });
+    const { app, session } = await mirroredSession(page.request, "Northwind Bank", "Approved");
+    const wizard = await openWizard(page, app, session);
+    await wizard.getByRole("radio", { name: /Northwind Pay/ }).check();
+    const partnerId = await wizard.getByRole("radio", { name: /Northwind Pay/ }).getAttribute("value");
+    await wizard.getByRole("button", { name: "Next: lifetime" }).click();
+    await wizard.getByRole("button", { name: "Next: summary" }).click();
+    await expect(wizard.getByRole("heading", { name: "Check and confirm" })).toBeVisible();
+    const patch = (data: Record<string, unknown>) =>
+      manager.request.patch(`/api/partners/${partnerId}`, { data });
+    expect((await patch({ status: "suspended", suspendedReason: "Agreement under review" })).status()).toBe(
+      200,
+    );
+    try {
+      await wizard.getByRole("button", { name: "Confirm and share" }).click();
+      const refusal = wizard.getByRole("alert").filter({ hasText: "The session was not shared" });
+      await expect(refusal).toContainText("partner_suspended");
+      await expectNoViolations(page, "the wizard's refusal");
+      // Back to the partner step: the list is read again and now says why Northwind Pay is refused.
+      await wizard.getByRole("button", { name: "Change partner" }).click();
+      await expect(wizard.getByRole("radio", { name: /Northwind Pay/ })).toBeDisabled();
+      await expect(wizard.getByRole("radio", { name: /Northwind Pay/ })).toHaveAccessibleDescription(
+        /suspended/i,
+      );
+    } finally {
+      expect((await patch({ status: "active" })).status()).toBe(200);
+      await manager.close();
+    }
+  });
+});
+
 test.describe("manual channel, as the compliance officer", () => {
   test.use({ storageState: storageFor("officer") });
 
