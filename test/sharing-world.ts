@@ -61,7 +61,10 @@ export type SharingWorld = {
   close: () => Promise<void>;
 };
 
-/** Didit's X-Signature: HMAC-SHA256 over the raw body bytes, hex (didit-api.md §6). */
+/**
+ * X-Signature as the receiver checks it: HMAC-SHA256 (hex) over the raw body bytes (didit-api.md
+ * §6; Didit signs the ASCII-escaped serialisation, the same bytes as an ASCII body).
+ */
 export function diditV1Signature(secret: string, raw: Uint8Array | string): string {
   return createHmac("sha256", secret).update(raw).digest("hex");
 }

@@ -4,9 +4,11 @@ import path from "node:path";
 import fc from "fast-check";
 import { sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEnv } from "@/lib/env";
 import { ROLES, type Role } from "@/lib/rbac";
+import { signedRequest } from "@/lib/server/sandbox/webhooks";
 import { testDriver, type TestDatabase } from "@/test/database";
 import type { TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, sessionCookie, type TestUser } from "@/test/session";
@@ -951,6 +953,19 @@ describe(`fuzz sweep over every route (${testDriver()})`, () => {
       .catch(() => undefined);
     await t.db.execute(sql`update users set name = name where id = ${target.id}`);
     expect(await takeChanges()).toEqual([]);
+  });
+
+  it("signs fuzzed bytes as standardwebhooks and Didit's X-Signature do", () => {
+    const body = '{"share_id":"Zoë 😀"}';
+    const at = new Date(1_796_000_000_000);
+    expect(standardWebhookSignature(world.pickup.secret, "msg_1", 1_796_000_000, body)).toBe(
+      new Webhook(world.pickup.secret).sign("msg_1", at, body),
+    );
+    // The receiver checks X-Signature over the raw bytes; Didit signs the ASCII-escaped form, the
+    // same bytes as the body when it is ASCII.
+    const event = { event_id: "e", timestamp: 1, vendor_data: "Zoe", score: 95.4 };
+    const didit = signedRequest(event, diditSecret);
+    expect(diditV1Signature(diditSecret, didit.body)).toBe(didit.headers["X-Signature"]);
   });
 
   it("finds the route files", () => {
