@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   noteListenAddress,
   publicOrigin,
@@ -8,11 +8,12 @@ import {
 
 afterEach(() => {
   setListenAddressForTests(null);
-  delete process.env.__NEXT_PRIVATE_ORIGIN;
+  vi.unstubAllEnvs();
 });
 
 describe("the console's own origin", () => {
   it("is unknown outside a listening server", () => {
+    vi.stubEnv("__NEXT_PRIVATE_ORIGIN", "");
     expect(publicOrigin()).toBeNull();
     expect(() => requirePublicOrigin()).toThrow(/not known yet/);
   });
@@ -29,9 +30,9 @@ describe("the console's own origin", () => {
   });
 
   it("falls back to the origin Next records once listening (next start before any request)", () => {
-    process.env.__NEXT_PRIVATE_ORIGIN = "http://127.0.0.1:3917";
+    vi.stubEnv("__NEXT_PRIVATE_ORIGIN", "http://127.0.0.1:3917");
     expect(publicOrigin()).toBe("http://127.0.0.1:3917");
-    process.env.__NEXT_PRIVATE_ORIGIN = "not a url";
+    vi.stubEnv("__NEXT_PRIVATE_ORIGIN", "not a url");
     expect(publicOrigin()).toBeNull();
   });
 });
