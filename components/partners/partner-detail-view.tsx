@@ -1,6 +1,7 @@
 "use client";
 
 import { Copy, KeyRound, Pencil, Send, Users } from "lucide-react";
+import { ShareStateBadge } from "@/components/shares/share-state-badge";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { Alert } from "@/components/ui/alert";
@@ -393,7 +394,7 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
                     <span className="text-xs text-slate-600">{s.sessionKind === "user" ? "KYC" : "KYB"}</span>
                   </TableCell>
                   <TableCell>
-                    <Badge>{s.state.replace("_", " ")}</Badge>
+                    <ShareStateBadge state={s.state} />
                   </TableCell>
                   <TableCell>
                     <DateTime value={s.createdAt} className="whitespace-nowrap" />

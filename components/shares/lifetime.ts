@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { SHARE_TTL_MAX_SECONDS, SHARE_TTL_MIN_SECONDS } from "@/lib/schemas/shares";
+import { SHARE_TTL_MAX_SECONDS, SHARE_TTL_MIN_SECONDS, SHARE_TTL_PRESETS } from "@/lib/schemas/shares";
 import { formatTtl } from "./format";
 
 /** The wizard's lifetime presets; only those within the partner's maximum are offered. */
-export const WIZARD_TTL_PRESETS = [900, 3_600, 14_400, 86_400] as const;
+export const WIZARD_TTL_PRESETS = SHARE_TTL_PRESETS.map((p) => p.seconds);
 
 export const CUSTOM = "custom";
 const UNIT_SECONDS = { minutes: 60, hours: 3_600 } as const;

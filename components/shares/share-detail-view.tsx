@@ -233,11 +233,15 @@ export function ShareDetailView({
       <Card className="lg:col-span-2" title="Delivery attempts">
         {s.deliveries.length === 0 ? (
           <p className="text-sm text-slate-600">
-            {s.channel === "pickup"
-              ? "None yet: the partner has not picked the token up."
-              : s.channel === "manual"
-                ? "None yet: the token has not been revealed."
-                : "None yet."}
+            {s.state === "revoked"
+              ? "None: the share was revoked before the token was handed over, and our copy of it is destroyed."
+              : s.state === "expired"
+                ? "None: the token expired before it was handed over, and our copy of it is destroyed."
+                : s.channel === "pickup"
+                  ? "None yet: the partner has not picked the token up."
+                  : s.channel === "manual"
+                    ? "None yet: the token has not been revealed."
+                    : "None yet."}
           </p>
         ) : (
           <Table aria-label="Delivery attempts">
@@ -293,7 +297,9 @@ export function ShareDetailView({
       >
         {s.receipts.length === 0 ? (
           <p className="text-sm text-slate-600">
-            No receipt yet: the partner reports back once it imports or rejects the token.
+            {s.state === "revoked" || s.state === "expired" || s.state === "failed"
+              ? "No receipt: the token never reached the partner."
+              : "No receipt yet: the partner reports back once it imports or rejects the token."}
           </p>
         ) : (
           <Table aria-label="Receipts">

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isoDateTime } from "./common";
+import type { ShareStateDto } from "./shares";
 
 /**
  * The partner directory's request schemas and DTOs, shared by the routes, the services and the
@@ -487,7 +488,7 @@ export type PartnerSecretDto = {
 
 export type PartnerShareSummary = {
   id: string;
-  state: string;
+  state: ShareStateDto;
   createdAt: string;
   sessionId: string;
   sessionNumber: number | null;

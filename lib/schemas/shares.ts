@@ -21,7 +21,7 @@ export const SHARE_TTL_MAX_SECONDS = 86_400;
 export const SHARE_TTL_PRESETS = [
   { label: "15 minutes", seconds: 900 },
   { label: "1 hour", seconds: 3_600 },
-  { label: "6 hours", seconds: 21_600 },
+  { label: "4 hours", seconds: 14_400 },
   { label: "24 hours", seconds: 86_400 },
 ] as const;
 
