@@ -49,7 +49,7 @@ async function settle(page: Page, path: string) {
     ).toBeVisible();
   if (path.startsWith("/shares/"))
     await expect(
-      page.getByRole("table", { name: "Delivery attempts" }).or(page.getByText("None yet")),
+      page.getByRole("table", { name: "Delivery attempts" }).or(page.getByText(/^None( yet)?[.:]/)),
     ).toBeVisible();
 }
 
