@@ -402,6 +402,10 @@ async function main(): Promise<number> {
         input: () => ({ limit: 50, q: String(10 + Math.floor(Math.random() * 90)) }),
       },
       { name: "search: two letters, rare (xq)", input: () => ({ limit: 50, q: "xq" }) },
+      {
+        name: "search: two letters, a name's start",
+        input: () => ({ limit: 50, q: pick(["li", "an", "ol", "yu", "ze"]) }),
+      },
       { name: "search: whole session uuid", input: () => ({ limit: 50, q: pick(uuids), finished: false }) },
     ];
 

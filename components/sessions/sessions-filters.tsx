@@ -1,11 +1,9 @@
 "use client";
 
-import { Search, X } from "lucide-react";
+import { X } from "lucide-react";
 import { parseAsBoolean, parseAsString, parseAsStringLiteral, useQueryStates } from "nuqs";
-import { useEffect, useState } from "react";
+import { FilterBar, FilterSelect, SearchField, useSearchAsYouType } from "@/components/filters/filter-bar";
 import { Button } from "@/components/ui/button";
-import { SelectField } from "@/components/ui/field";
-import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import type { SessionFilters } from "@/lib/client/queries/sessions";
 import { FINISHED_SESSION_STATUSES, SESSION_STATUSES } from "@/lib/schemas/sessions";
@@ -49,6 +47,11 @@ export const isFiltered = (f: SessionFilters) =>
 
 const SEARCH_DEBOUNCE_MS = 250;
 
+const KIND_OPTIONS = [
+  { value: "user", label: "KYC (people)" },
+  { value: "business", label: "KYB (companies)" },
+] as const;
+
 export function SessionsFilters({
   filters,
   applications,
@@ -58,102 +61,52 @@ export function SessionsFilters({
   applications: { id: string; name: string }[];
   onChange: (patch: FilterPatch) => void;
 }) {
-  const urlQ = filters.q ?? "";
-  const [q, setQ] = useState(urlQ);
-  // The URL is the truth: back/forward and "Clear" bring the search box along.
-  const [seenUrlQ, setSeenUrlQ] = useState(urlQ);
-  if (seenUrlQ !== urlQ) {
-    setSeenUrlQ(urlQ);
-    setQ(urlQ);
-  }
-
-  // Search as you type, once typing pauses.
-  useEffect(() => {
-    if (q.trim() === urlQ) return;
-    const t = setTimeout(() => onChange({ q: q.trim() || null }), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(t);
-  }, [q, urlQ, onChange]);
+  const { q, setQ, submit } = useSearchAsYouType(filters.q ?? "", onChange, SEARCH_DEBOUNCE_MS);
 
   const finished = filters.finished !== false;
   const statuses = finished ? FINISHED_SESSION_STATUSES : SESSION_STATUSES;
 
   return (
-    <form
-      role="search"
-      aria-label="Session filters"
-      className="flex flex-wrap items-start gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
-      onSubmit={(event) => {
-        event.preventDefault();
-        onChange({ q: q.trim() || null });
-      }}
-    >
-      <div className="min-w-64 flex-1">
-        <Label htmlFor="sessions-q" className="mb-1">
-          Search
-        </Label>
-        <div className="relative">
-          <Search
-            className="pointer-events-none absolute left-2.5 top-2.5 size-4 text-slate-500"
-            aria-hidden
-          />
-          <Input
-            id="sessions-q"
-            type="search"
-            value={q}
-            onChange={(event) => setQ(event.target.value)}
-            placeholder="Name, company, vendor_data, number or session id"
-            maxLength={200}
-            className="pl-8"
-            aria-describedby="sessions-q-hint"
-          />
-        </div>
-        <p id="sessions-q-hint" className="mt-1 text-xs text-slate-600">
-          {q.trim() !== "" && q.trim().length < 3 && !/^\d+$/.test(q.trim())
-            ? "Names are searched from 3 letters; shorter text matches the start of vendor_data."
-            : "Names match anywhere; vendor_data and numbers from the start."}
-        </p>
-      </div>
+    <FilterBar label="Session filters" className="items-start" onSubmit={submit}>
+      <SearchField
+        id="sessions-q"
+        className="min-w-64 flex-1"
+        value={q}
+        onChange={setQ}
+        placeholder="Name, company, vendor_data, number or session id"
+        hint={
+          q.trim() !== "" && q.trim().length < 3 && !/^\d+$/.test(q.trim())
+            ? "Under 3 letters: the start of a name or of vendor_data. From 3: anywhere in a name."
+            : "Names match anywhere; vendor_data and numbers from the start."
+        }
+      />
       {applications.length > 1 && (
-        <SelectField
+        <FilterSelect
           className="w-48"
           label="Application"
-          value={filters.applicationId ?? ""}
-          onChange={(event) => onChange({ applicationId: event.target.value || null })}
-        >
-          <option value="">All applications</option>
-          {applications.map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name}
-            </option>
-          ))}
-        </SelectField>
+          value={filters.applicationId}
+          onChange={(applicationId) => onChange({ applicationId })}
+          anyLabel="All applications"
+          options={applications.map((a) => ({ value: a.id, label: a.name }))}
+        />
       )}
-      <SelectField
+      <FilterSelect
         className="w-44"
         label="Kind"
-        value={filters.kind ?? ""}
-        onChange={(event) => onChange({ kind: (event.target.value as "user" | "business") || null })}
-      >
-        <option value="">KYC and KYB</option>
-        <option value="user">KYC (people)</option>
-        <option value="business">KYB (companies)</option>
-      </SelectField>
-      <SelectField
+        value={filters.kind}
+        onChange={(kind) => onChange({ kind: kind as (typeof KINDS)[number] | null })}
+        anyLabel="KYC and KYB"
+        options={KIND_OPTIONS}
+      />
+      <FilterSelect
         className="w-40"
         label="Status"
-        value={filters.status ?? ""}
-        onChange={(event) => onChange({ status: event.target.value || null })}
-      >
-        <option value="">{finished ? "Any finished" : "Any status"}</option>
-        {statuses.map((s) => (
-          <option key={s} value={s}>
-            {s}
-          </option>
-        ))}
-        {filters.status && !(statuses as readonly string[]).includes(filters.status) && (
-          <option value={filters.status}>{filters.status}</option>
-        )}
-      </SelectField>
+        value={filters.status}
+        onChange={(status) => onChange({ status })}
+        anyLabel={finished ? "Any finished" : "Any status"}
+        options={statuses.map((s) => ({ value: s, label: s }))}
+        unknownLabel={(s) => s}
+      />
       {/* Below the fields' labels, level with the fields. */}
       <div className="mt-6 flex h-9 items-center gap-2">
         <input
@@ -187,6 +140,6 @@ export function SessionsFilters({
           <X aria-hidden /> Clear filters
         </Button>
       )}
-    </form>
+    </FilterBar>
   );
 }

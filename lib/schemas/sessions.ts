@@ -133,7 +133,7 @@ export const sessionListQuerySchema = z.object({
       .optional(),
   ),
   /**
-   * Name or company (substrings, from 3 characters), a vendor_data prefix, a session number
+   * Name or company (substrings from 3 characters, else its start), a vendor_data prefix, a session number
    * prefix (three digits or more; one or two digits: that number), or a whole session uuid.
    */
   q: z.preprocess(

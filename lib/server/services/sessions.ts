@@ -74,8 +74,9 @@ export function numberPrefixRanges(digits: string): [number, number][] {
 
 /**
  * `q`: a whole uuid matches that session; otherwise the name or company (every term a substring,
- * any order, one of them 3 characters or more), a vendor_data prefix (any case), or, for digits, a
- * session number prefix (from three digits; one or two digits are that number).
+ * any order, one of them 3 characters or more; a shorter query: the start of the name), a
+ * vendor_data prefix (any case), or, for digits, a session number prefix (from three digits; one
+ * or two digits are that number).
  */
 function searchCondition(q: string): SQL | undefined {
   const query = q.trim().toLowerCase();
@@ -83,11 +84,14 @@ function searchCondition(q: string): SQL | undefined {
   if (UUID.test(query)) return eq(sessionMirror.diditSessionId, query);
   const terms = query.split(/\s+/).slice(0, MAX_TERMS);
   const matches: SQL[] = [sql`lower(${sessionMirror.vendorData}) like ${`${likeEscape(query)}%`}`];
-  // Names need one term of 3 characters or more (a trigram): shorter ones alone would scan every
-  // row for a rare pair of letters; beside a longer term they only narrow its matches.
+  // Names match anywhere from one term of 3 characters (a trigram); beside it shorter terms only
+  // narrow. Shorter queries match the start of the name (a btree prefix): anywhere, a rare pair
+  // of letters would scan every row.
   if (terms.some((t) => t.length >= MIN_NAME_TERM)) {
     const text = terms.map((t) => sql`${sessionMirror.searchText} like ${`%${likeEscape(t)}%`}`);
     matches.push(text.length === 1 ? text[0]! : and(...text)!);
+  } else {
+    matches.push(sql`${sessionMirror.searchText} like ${`${likeEscape(terms.join(" "))}%`}`);
   }
   if (/^\d{1,2}$/.test(query)) {
     // One or two digits name that session number: as prefixes they would match a tenth or a

@@ -218,6 +218,8 @@ export const sessionMirror = pgTable(
     index("session_mirror_search_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
     // `q` as a session number prefix (ranges: 12 → 120–129, 1200–1299…).
     index("session_mirror_number_idx").on(t.sessionNumber),
+    // `q` shorter than a trigram: the start of the name or company.
+    index("session_mirror_search_prefix_idx").using("btree", sql`${t.searchText} text_pattern_ops`),
     // `q` as a vendor_data prefix, any case (ids share prefixes, which trigrams cannot narrow).
     index("session_mirror_vendor_prefix_idx").using("btree", sql`lower(${t.vendorData}) text_pattern_ops`),
     index("session_mirror_shared_from_idx").on(t.sharedFromSession),

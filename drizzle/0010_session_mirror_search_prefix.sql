@@ -1,0 +1,1 @@
+CREATE INDEX "session_mirror_search_prefix_idx" ON "session_mirror" USING btree ("search_text" text_pattern_ops);
