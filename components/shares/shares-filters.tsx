@@ -1,13 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Search, X } from "lucide-react";
+import { X } from "lucide-react";
 import { parseAsString, parseAsStringLiteral, useQueryStates } from "nuqs";
-import { useEffect, useState } from "react";
+import { FilterBar, FilterSelect, SearchField, useSearchAsYouType } from "@/components/filters/filter-bar";
 import { Button } from "@/components/ui/button";
-import { SelectField } from "@/components/ui/field";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
 import { apiFetch } from "@/lib/client/api-fetch";
 import type { ShareFilters } from "@/lib/client/queries/shares";
 import { SHARE_CHANNELS, SHARE_STATES } from "@/lib/schemas/shares";
@@ -44,6 +41,8 @@ function useOptions(path: "/api/partners" | "/api/applications") {
   });
 }
 
+const toOptions = (items: Named[] | undefined) => (items ?? []).map((i) => ({ value: i.id, label: i.name }));
+
 const SEARCH_DEBOUNCE_MS = 300;
 
 export function SharesFilters({
@@ -55,112 +54,53 @@ export function SharesFilters({
 }) {
   const partners = useOptions("/api/partners");
   const applications = useOptions("/api/applications");
-  const urlQ = filters.q ?? "";
-  const [q, setQ] = useState(urlQ);
-  // The URL is the truth: back/forward and "Clear" bring the search box along.
-  const [seenUrlQ, setSeenUrlQ] = useState(urlQ);
-  if (seenUrlQ !== urlQ) {
-    setSeenUrlQ(urlQ);
-    setQ(urlQ);
-  }
-
-  // Search as you type, once typing pauses.
-  useEffect(() => {
-    if (q.trim() === urlQ) return;
-    const t = setTimeout(() => onChange({ q: q.trim() || null }), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(t);
-  }, [q, urlQ, onChange]);
+  const { q, setQ, submit } = useSearchAsYouType(filters.q ?? "", onChange, SEARCH_DEBOUNCE_MS);
 
   const active = Object.values(filters).some(Boolean);
 
   return (
-    <form
-      role="search"
-      aria-label="Share filters"
-      className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
-      onSubmit={(event) => {
-        event.preventDefault();
-        onChange({ q: q.trim() || null });
-      }}
-    >
-      <div className="min-w-48 flex-1">
-        <Label htmlFor="shares-q" className="mb-1">
-          Search
-        </Label>
-        <div className="relative">
-          <Search
-            className="pointer-events-none absolute left-2.5 top-2.5 size-4 text-slate-500"
-            aria-hidden
-          />
-          <Input
-            id="shares-q"
-            type="search"
-            value={q}
-            onChange={(event) => setQ(event.target.value)}
-            placeholder="Partner, session number or id"
-            maxLength={200}
-            className="pl-8"
-          />
-        </div>
-      </div>
-      <SelectField
+    <FilterBar label="Share filters" className="items-end" onSubmit={submit}>
+      <SearchField
+        id="shares-q"
+        className="min-w-48 flex-1"
+        value={q}
+        onChange={setQ}
+        placeholder="Partner, session number or id"
+      />
+      <FilterSelect
         className="w-36"
         label="State"
-        value={filters.state ?? ""}
-        onChange={(event) => onChange({ state: event.target.value || null })}
-      >
-        <option value="">All states</option>
-        {SHARE_STATES.map((s) => (
-          <option key={s} value={s}>
-            {STATE_LABELS[s]}
-          </option>
-        ))}
-      </SelectField>
-      <SelectField
+        value={filters.state}
+        onChange={(state) => onChange({ state })}
+        anyLabel="All states"
+        options={SHARE_STATES.map((s) => ({ value: s, label: STATE_LABELS[s] }))}
+      />
+      <FilterSelect
         className="w-36"
         label="Channel"
-        value={filters.channel ?? ""}
-        onChange={(event) => onChange({ channel: event.target.value || null })}
-      >
-        <option value="">All channels</option>
-        {SHARE_CHANNELS.map((c) => (
-          <option key={c} value={c}>
-            {CHANNEL_LABELS[c]}
-          </option>
-        ))}
-      </SelectField>
-      <SelectField
+        value={filters.channel}
+        onChange={(channel) => onChange({ channel })}
+        anyLabel="All channels"
+        options={SHARE_CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))}
+      />
+      <FilterSelect
         className="w-36"
         label="Partner"
-        value={filters.partnerId ?? ""}
-        onChange={(event) => onChange({ partnerId: event.target.value || null })}
-      >
-        <option value="">All partners</option>
-        {partners.data?.items.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.name}
-          </option>
-        ))}
-        {filters.partnerId && !partners.data?.items.some((p) => p.id === filters.partnerId) && (
-          <option value={filters.partnerId}>Partner {filters.partnerId.slice(0, 8)}</option>
-        )}
-      </SelectField>
-      <SelectField
+        value={filters.partnerId}
+        onChange={(partnerId) => onChange({ partnerId })}
+        anyLabel="All partners"
+        options={toOptions(partners.data?.items)}
+        unknownLabel={(id) => `Partner ${id.slice(0, 8)}`}
+      />
+      <FilterSelect
         className="w-36"
         label="Shared from"
-        value={filters.applicationId ?? ""}
-        onChange={(event) => onChange({ applicationId: event.target.value || null })}
-      >
-        <option value="">All applications</option>
-        {applications.data?.items.map((a) => (
-          <option key={a.id} value={a.id}>
-            {a.name}
-          </option>
-        ))}
-        {filters.applicationId && !applications.data?.items.some((a) => a.id === filters.applicationId) && (
-          <option value={filters.applicationId}>Application {filters.applicationId.slice(0, 8)}</option>
-        )}
-      </SelectField>
+        value={filters.applicationId}
+        onChange={(applicationId) => onChange({ applicationId })}
+        anyLabel="All applications"
+        options={toOptions(applications.data?.items)}
+        unknownLabel={(id) => `Application ${id.slice(0, 8)}`}
+      />
       <div>
         <Button
           variant="secondary"
@@ -187,6 +127,6 @@ export function SharesFilters({
           </Button>
         </p>
       )}
-    </form>
+    </FilterBar>
   );
 }
