@@ -1,18 +1,8 @@
 "use client";
 
-import { Copy, KeyRound, TriangleAlert } from "lucide-react";
-import { toast } from "@/components/ui/sonner";
-import { Button } from "@/components/ui/button";
-import {
-  Dialog,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "@/components/ui/dialog";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
+import { KeyRound, TriangleAlert } from "lucide-react";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { OneTimeSecret } from "@/components/ui/one-time-secret";
 
 /**
  * Shows a partner's new shared secret once. A click outside does not close it (the secret would
@@ -25,14 +15,6 @@ export function SecretDialog({
   revealed: { partnerName: string; secret: string; previousExpiresAt?: string | null } | null;
   onClose: () => void;
 }) {
-  async function copy(secret: string) {
-    try {
-      await navigator.clipboard.writeText(secret);
-      toast.success("Secret copied to the clipboard");
-    } catch {
-      toast.error("Could not copy: select the secret and copy it by hand");
-    }
-  }
   return (
     <Dialog open={revealed !== null} onOpenChange={(open) => !open && onClose()}>
       <DialogContent onInteractOutside={(event) => event.preventDefault()}>
@@ -57,22 +39,14 @@ export function SecretDialog({
                   ` The previous secret keeps working until ${new Date(revealed.previousExpiresAt).toUTCString()}.`}
               </span>
             </p>
-            <div className="grid gap-1.5">
-              <Label htmlFor="partner-secret">Secret</Label>
-              <Input
-                id="partner-secret"
-                readOnly
-                value={revealed.secret}
-                onFocus={(event) => event.currentTarget.select()}
-                className="font-mono text-sm"
-              />
-            </div>
-            <DialogFooter>
-              <Button variant="secondary" onClick={() => void copy(revealed.secret)}>
-                <Copy aria-hidden /> Copy
-              </Button>
-              <Button onClick={onClose}>Done</Button>
-            </DialogFooter>
+            <OneTimeSecret
+              id="partner-secret"
+              label="Secret"
+              value={revealed.secret}
+              noun="secret"
+              className="font-mono text-sm"
+              onDone={onClose}
+            />
           </>
         )}
       </DialogContent>

@@ -1,6 +1,6 @@
 "use client";
 
-import { Copy, Eye, KeyRound, TriangleAlert } from "lucide-react";
+import { Eye, KeyRound, TriangleAlert } from "lucide-react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { DateTime } from "@/components/ui/date-time";
@@ -12,9 +12,7 @@ import {
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
-import { Label } from "@/components/ui/label";
-import { toast } from "@/components/ui/sonner";
-import { Textarea } from "@/components/ui/textarea";
+import { OneTimeSecret } from "@/components/ui/one-time-secret";
 import { useRevealShare } from "@/lib/client/queries/shares";
 
 /**
@@ -43,15 +41,6 @@ export function RevealTokenDialog({
     // Forget the token: the mutation's result is the only copy in this tab.
     reveal.reset();
     onOpenChange(false);
-  }
-
-  async function copy(token: string) {
-    try {
-      await navigator.clipboard.writeText(token);
-      toast.success("Token copied to the clipboard");
-    } catch {
-      toast.error("Could not copy: select the token and copy it by hand");
-    }
   }
 
   return (
@@ -85,25 +74,16 @@ export function RevealTokenDialog({
             <Alert tone="error" title="This is the only time the token is shown">
               Handoff has destroyed its copy. Copy it now: closing this dialog forgets it.
             </Alert>
-            <div className="grid gap-1.5">
-              <Label htmlFor="revealed-token">Token</Label>
-              <Textarea
-                id="revealed-token"
-                readOnly
-                value={shown.token}
-                rows={5}
-                spellCheck={false}
-                autoComplete="off"
-                onFocus={(event) => event.currentTarget.select()}
-                className="break-all font-mono text-xs"
-              />
-            </div>
-            <DialogFooter>
-              <Button variant="secondary" onClick={() => void copy(shown.token)}>
-                <Copy aria-hidden /> Copy token
-              </Button>
-              <Button onClick={close}>Done</Button>
-            </DialogFooter>
+            <OneTimeSecret
+              id="revealed-token"
+              label="Token"
+              value={shown.token}
+              noun="token"
+              copyLabel="Copy token"
+              rows={5}
+              className="break-all font-mono text-xs"
+              onDone={close}
+            />
           </>
         ) : (
           <>

@@ -1,19 +1,9 @@
 "use client";
 
-import { Copy, KeyRound } from "lucide-react";
+import { KeyRound } from "lucide-react";
 import type { RefObject } from "react";
-import { toast } from "@/components/ui/sonner";
-import { Button } from "@/components/ui/button";
-import {
-  Dialog,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "@/components/ui/dialog";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { OneTimeSecret } from "@/components/ui/one-time-secret";
 
 /** Shows a new user's one-time password once; closing it returns focus to the form's submit button. */
 export function InitialPasswordDialog({
@@ -25,14 +15,6 @@ export function InitialPasswordDialog({
   onClose: () => void;
   returnFocusTo: RefObject<HTMLElement | null>;
 }) {
-  async function copy(password: string) {
-    try {
-      await navigator.clipboard.writeText(password);
-      toast.success("Password copied to the clipboard");
-    } catch {
-      toast.error("Could not copy: select the password and copy it by hand");
-    }
-  }
   return (
     <Dialog open={created !== null} onOpenChange={(open) => !open && onClose()}>
       <DialogContent
@@ -54,22 +36,14 @@ export function InitialPasswordDialog({
                 secure channel. It is shown only once.
               </DialogDescription>
             </DialogHeader>
-            <div className="grid gap-1.5">
-              <Label htmlFor="initial-password">Initial password</Label>
-              <Input
-                id="initial-password"
-                readOnly
-                value={created.password}
-                onFocus={(event) => event.currentTarget.select()}
-                className="font-mono text-base"
-              />
-            </div>
-            <DialogFooter>
-              <Button variant="secondary" onClick={() => void copy(created.password)}>
-                <Copy aria-hidden /> Copy
-              </Button>
-              <Button onClick={onClose}>Done</Button>
-            </DialogFooter>
+            <OneTimeSecret
+              id="initial-password"
+              label="Initial password"
+              value={created.password}
+              noun="password"
+              className="font-mono text-base"
+              onDone={onClose}
+            />
           </>
         )}
       </DialogContent>
