@@ -27,6 +27,7 @@ import {
   DIRECTION_LABELS,
   KIND_LABELS,
   PARTNER_DIRECTIONS,
+  PARTNER_FORM_FIELDS,
   SESSION_KINDS,
   SHAREABLE_STATUSES,
   TTL_MAX_SECONDS,
@@ -123,31 +124,7 @@ export function formValuesOf(p: PartnerDto): PartnerFormValues {
   };
 }
 
-const EDITABLE = [
-  "name",
-  "diditApplicationId",
-  "applicationId",
-  "direction",
-  "agreementReference",
-  "agreementSignedOn",
-  "agreementExpiresOn",
-  "allowedKinds",
-  "allowedStatuses",
-  "defaultTtlSeconds",
-  "maxTtlSeconds",
-  "deliveryChannel",
-  "pushUrl",
-  "partnerApiBaseUrl",
-  "importMode",
-  "trustReview",
-  "importWorkflowUser",
-  "importWorkflowBusiness",
-  "vendorDataTemplate",
-  "reviewSlaHours",
-  "requireFourEyes",
-  "contacts",
-  "notes",
-] as const;
+const EDITABLE = PARTNER_FORM_FIELDS;
 
 /** The PATCH body: only the fields whose parsed value differs from the stored partner. */
 export function changedFields(parsed: CreatePartnerInput, current: PartnerDto): UpdatePartnerRequest {

@@ -378,6 +378,42 @@ export const updatePartnerRequestSchema = z
 export type UpdatePartnerRequest = z.input<typeof updatePartnerRequestSchema>;
 export type UpdatePartnerInput = z.output<typeof updatePartnerRequestSchema>;
 
+/** The fields a PATCH changes, in the order an audit entry names them. */
+export const PARTNER_UPDATABLE_FIELDS = [
+  "name",
+  "diditApplicationId",
+  "applicationId",
+  "direction",
+  "agreementReference",
+  "agreementSignedOn",
+  "agreementExpiresOn",
+  "allowedKinds",
+  "allowedStatuses",
+  "defaultTtlSeconds",
+  "maxTtlSeconds",
+  "deliveryChannel",
+  "pushUrl",
+  "partnerApiBaseUrl",
+  "importMode",
+  "trustReview",
+  "importWorkflowUser",
+  "importWorkflowBusiness",
+  "vendorDataTemplate",
+  "reviewSlaHours",
+  "requireFourEyes",
+  "status",
+  "suspendedReason",
+  "contacts",
+  "notes",
+] as const satisfies readonly (keyof UpdatePartnerInput)[];
+type PartnerUpdatableField = (typeof PARTNER_UPDATABLE_FIELDS)[number];
+
+/** The ones the edit form sets: the status and its reason change through Suspend and Reactivate. */
+export const PARTNER_FORM_FIELDS = PARTNER_UPDATABLE_FIELDS.filter(
+  (key): key is Exclude<PartnerUpdatableField, "status" | "suspendedReason"> =>
+    key !== "status" && key !== "suspendedReason",
+);
+
 export const rotatePartnerSecretRequestSchema = z
   .object({
     overlapHours: z

@@ -17,6 +17,7 @@ import {
 } from "drizzle-orm";
 import { getEnv } from "@/lib/env";
 import {
+  PARTNER_UPDATABLE_FIELDS,
   partnerFieldErrors,
   type CreatePartnerInput,
   type CreatePartnerResponse,
@@ -428,33 +429,7 @@ export async function createPartner(
   }
 }
 
-const UPDATABLE = [
-  "name",
-  "diditApplicationId",
-  "applicationId",
-  "direction",
-  "agreementReference",
-  "agreementSignedOn",
-  "agreementExpiresOn",
-  "allowedKinds",
-  "allowedStatuses",
-  "defaultTtlSeconds",
-  "maxTtlSeconds",
-  "deliveryChannel",
-  "pushUrl",
-  "partnerApiBaseUrl",
-  "importMode",
-  "trustReview",
-  "importWorkflowUser",
-  "importWorkflowBusiness",
-  "vendorDataTemplate",
-  "reviewSlaHours",
-  "requireFourEyes",
-  "status",
-  "suspendedReason",
-  "contacts",
-  "notes",
-] as const satisfies readonly (keyof UpdatePartnerInput & keyof PartnerRow)[];
+const UPDATABLE = PARTNER_UPDATABLE_FIELDS satisfies readonly (keyof UpdatePartnerInput & keyof PartnerRow)[];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
