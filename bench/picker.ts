@@ -28,6 +28,7 @@ import type { Db } from "@/lib/server/db/types";
 import { rowsOf } from "@/lib/server/db/types";
 import type { ServiceContext } from "@/lib/server/services/context";
 import { listSessions } from "@/lib/server/services/sessions";
+import { createScratchDatabase, percentile, runMain } from "./lib";
 
 const USAGE =
   "Usage: bench/picker.ts --driver postgres|pglite [--database-url postgres://…] [--rows N] [--runs N] [--explain] [--keep]";
@@ -242,9 +243,6 @@ from (
 
 type Scenario = { name: string; input: () => SessionListInput };
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!;
 
 async function main(): Promise<number> {
@@ -286,15 +284,10 @@ async function main(): Promise<number> {
   let db: Db;
   let explainRaw: (q: string, params: unknown[]) => Promise<string[]>;
   let cleanup: () => Promise<void>;
-  const name = `handoff_bench_picker_${Date.now().toString(36)}`;
   if (driver === "postgres") {
-    const adminUrl = values["database-url"]!;
-    const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
-    await admin.unsafe(`create database "${name}"`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    await migratePostgresUrl(url.toString());
-    const client = postgres(url.toString(), { max: 4, onnotice: () => undefined });
+    const scratch = await createScratchDatabase(values["database-url"]!, "handoff_bench_picker");
+    await migratePostgresUrl(scratch.url);
+    const client = postgres(scratch.url, { max: 4, onnotice: () => undefined });
     db = drizzlePostgres({ client, schema, logger }) as unknown as Db;
     explainRaw = async (q, params) =>
       (await client.unsafe(`explain (analyze, buffers) ${q}`, params as never[])).map(
@@ -302,9 +295,7 @@ async function main(): Promise<number> {
       );
     cleanup = async () => {
       await client.end({ timeout: 5 });
-      if (values.keep) console.log(`kept database ${name}`);
-      else await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end();
+      await scratch.drop(values.keep);
     };
   } else {
     const handle = await openPglite(null);
@@ -432,9 +423,9 @@ async function main(): Promise<number> {
       times.sort((a, b) => a - b);
       const r = {
         name: s.name,
-        p50: pct(times, 50),
-        p95: pct(times, 95),
-        p99: pct(times, 99),
+        p50: percentile(times, 50),
+        p95: percentile(times, 95),
+        p99: percentile(times, 99),
         max: times.at(-1)!,
         rows: Math.round(count / runs),
       };
@@ -455,11 +446,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    console.error(cause instanceof Error ? (cause.stack ?? cause.message) : cause);
-    process.exit(1);
-  },
-);
+runMain(main, { stack: true });

@@ -9,11 +9,11 @@
  * (unless --keep).
  */
 import { parseArgs } from "node:util";
-import postgres from "postgres";
 import { migratePostgresUrl, openPostgres } from "@/lib/server/db/open";
 import { migrateSandbox } from "@/lib/server/sandbox/migrate";
 import { createApplication } from "@/lib/server/sandbox/applications";
 import { bulkCreateSessions } from "@/lib/server/sandbox/bulk";
+import { createScratchDatabase, runMain } from "./lib";
 
 const USAGE = `Usage: bench/sandbox-bulk.ts --count N --database-url postgres://user@host:port/db [--batch-size N] [--keep]`;
 
@@ -38,15 +38,12 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const name = `handoff_bench_${Date.now().toString(36)}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(adminUrl, "handoff_bench");
+  const { name, url, admin } = scratch;
   let handle: ReturnType<typeof openPostgres> | null = null;
   try {
-    await migratePostgresUrl(url.toString());
-    handle = openPostgres(url.toString(), { max: 2 });
+    await migratePostgresUrl(url);
+    handle = openPostgres(url, { max: 2 });
     await migrateSandbox(handle.db);
     const app = await createApplication(handle.db, { name: "Bench", profile: "recipe" });
     console.log(
@@ -77,18 +74,8 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await handle?.close();
-    if (values.keep) console.log(`kept database ${name}`);
-    else await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end();
+    await scratch.drop(values.keep);
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // A failed query's message carries its parameters (megabytes of rows): show the cause only.
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    console.error(cause instanceof Error ? cause.message : cause);
-    process.exit(1);
-  },
-);
+runMain(main);

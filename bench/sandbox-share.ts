@@ -17,7 +17,7 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { decodeJwt } from "jose";
-import postgres from "postgres";
+import { createScratchDatabase, percentile, runMain } from "./lib";
 
 const USAGE =
   "Usage: bench/sandbox-share.ts [--mints N] [--sessions N] [--concurrency N] [--database-url postgres://…]";
@@ -35,11 +35,6 @@ type Row = {
   distinct: boolean;
   aheadSeconds: number;
 };
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -80,16 +75,11 @@ async function main(): Promise<number> {
   const share = await import("@/app/sandbox/v3/session/[id]/share/route");
 
   const adminUrl = values["database-url"];
-  const dbName = `handoff_bench_share_${Date.now().toString(36)}`;
-  let admin: ReturnType<typeof postgres> | null = null;
+  const scratch = adminUrl ? await createScratchDatabase(adminUrl, "handoff_bench_share") : null;
   let handle: Awaited<ReturnType<typeof openPglite>>;
-  if (adminUrl) {
-    admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
-    await admin.unsafe(`create database "${dbName}"`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${dbName}`;
-    await migratePostgresUrl(url.toString());
-    handle = openPostgres(url.toString(), { max: 20 });
+  if (scratch) {
+    await migratePostgresUrl(scratch.url);
+    handle = openPostgres(scratch.url, { max: 20 });
   } else {
     handle = await openPglite(null);
   }
@@ -167,7 +157,7 @@ async function main(): Promise<number> {
       await run(`${sessionCount} sessions, ${mints} sequential`, (i) => many[i % many.length]!, 1),
       await run(`1 session, ${concurrency} concurrent`, () => contended, concurrency),
     ];
-    console.log(`driver ${handle.driver}${adminUrl ? ` (database ${dbName})` : " (in memory)"}`);
+    console.log(`driver ${handle.driver}${scratch ? ` (database ${scratch.name})` : " (in memory)"}`);
     console.log(
       "| scenario | mints | time | shares/s | p50 | p99 | max | failed | tokens distinct | iat ahead of clock at end |",
     );
@@ -181,18 +171,8 @@ async function main(): Promise<number> {
     return rows.every((r) => r.failed === 0 && r.distinct) ? 0 : 1;
   } finally {
     await handle.close();
-    if (admin) {
-      await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
-      await admin.end();
-    }
+    await scratch?.drop();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    console.error(cause instanceof Error ? cause.message : cause);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -19,18 +19,13 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import postgres from "postgres";
+import { createScratchDatabase, percentile, runMain } from "./lib";
 
 const USAGE =
   "Usage: bench/share-overhead.ts [--requests N] [--sessions N] [--channel pickup|internal|manual] [--database-url postgres://…]";
 const ROUNDS = 4;
 
 type Sample = { ms: number; ok: boolean };
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function inParallel(count: number, inFlight: number, one: (i: number) => Promise<Sample>) {
   const out: Sample[] = [];
@@ -93,16 +88,11 @@ async function main(): Promise<number> {
   const sharesRoute = await import("@/app/api/shares/route");
 
   const adminUrl = values["database-url"];
-  const dbName = `handoff_bench_overhead_${Date.now().toString(36)}`;
-  let admin: ReturnType<typeof postgres> | null = null;
+  const scratch = adminUrl ? await createScratchDatabase(adminUrl, "handoff_bench_overhead") : null;
   let handle: Awaited<ReturnType<typeof openPglite>>;
-  if (adminUrl) {
-    admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
-    await admin.unsafe(`create database "${dbName}"`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${dbName}`;
-    await migratePostgresUrl(url.toString());
-    handle = openPostgres(url.toString(), { max: 20 });
+  if (scratch) {
+    await migratePostgresUrl(scratch.url);
+    handle = openPostgres(scratch.url, { max: 20 });
   } else {
     handle = await openPglite(null);
   }
@@ -237,7 +227,7 @@ async function main(): Promise<number> {
     }
 
     console.log(
-      `driver ${handle.driver}${adminUrl ? ` (database ${dbName})` : " (in memory)"}; channel ${channel}; ` +
+      `driver ${handle.driver}${scratch ? ` (database ${scratch.name})` : " (in memory)"}; channel ${channel}; ` +
         `${requests} requests per side per level, ${ROUNDS} alternating rounds; ${sessionCount} sessions`,
     );
     console.log(
@@ -268,18 +258,8 @@ async function main(): Promise<number> {
     setDiditClientForTests(null);
     await server.close();
     await handle.close();
-    if (admin) {
-      await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
-      await admin.end();
-    }
+    await scratch?.drop();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    console.error(cause instanceof Error ? cause.message : cause);
-    process.exit(1);
-  },
-);
+runMain(main);

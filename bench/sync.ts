@@ -20,7 +20,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import postgres from "postgres";
+import { createScratchDatabase, runMain } from "./lib";
 
 const USAGE =
   "Usage: bench/sync.ts --database-url postgres://user@host:port/db [--count N] [--rate-limit off|on] [--page-size N] [--keep]";
@@ -73,16 +73,13 @@ async function main(): Promise<number> {
   const { count: countRows, eq } = await import("drizzle-orm");
   type DiditClient = import("@/lib/server/didit/types").DiditClient;
 
-  const name = `handoff_bench_sync_${Date.now().toString(36)}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(adminUrl, "handoff_bench_sync");
+  const { name, url } = scratch;
   let handle: ReturnType<typeof openPostgres> | null = null;
   let server: Awaited<ReturnType<typeof startSandboxServer>> | null = null;
   try {
-    await migratePostgresUrl(url.toString());
-    handle = openPostgres(url.toString(), { max: 10 });
+    await migratePostgresUrl(url);
+    handle = openPostgres(url, { max: 10 });
     setDatabase(handle);
     const db = handle.db;
     await migrateSandbox(db);
@@ -185,17 +182,8 @@ async function main(): Promise<number> {
     setDiditClientForTests(null);
     await server?.close();
     await handle?.close();
-    if (values.keep) console.log(`kept database ${name}`);
-    else await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end();
+    await scratch.drop(values.keep);
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    console.error(cause instanceof Error ? (cause.stack ?? cause.message) : cause);
-    process.exit(1);
-  },
-);
+runMain(main, { stack: true });
