@@ -12,17 +12,8 @@ import {
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
-import {
-  Form,
-  FormControl,
-  FormDescription,
-  FormField,
-  FormItem,
-  FormLabel,
-  FormMessage,
-} from "@/components/ui/form";
-import { Input } from "@/components/ui/input";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Form } from "@/components/ui/form";
+import { SelectFormField, TextFormField } from "@/components/ui/form-fields";
 import { toast } from "@/components/ui/sonner";
 import { ApiError } from "@/lib/client/api-fetch";
 import { useCreateApplication, useUpdateApplication } from "@/lib/client/queries/applications";
@@ -40,6 +31,11 @@ type Values = {
   defaultWorkflowUser: string;
   defaultWorkflowBusiness: string;
 };
+
+const ENVIRONMENT_OPTIONS = [
+  { value: "sandbox", label: "Sandbox" },
+  { value: "live", label: "Live" },
+] as const;
 
 const FIELDS = [
   "name",
@@ -236,116 +232,63 @@ function ApplicationForm({
       <Form {...form}>
         <form onSubmit={form.handleSubmit(onSubmit)} className="grid gap-4" aria-label={t.title} noValidate>
           {show("name") && (
-            <FormField
+            <TextFormField
               control={form.control}
               name="name"
-              render={({ field }) => (
-                <FormItem>
-                  <FormLabel>Name</FormLabel>
-                  <FormControl>
-                    <Input autoComplete="off" placeholder="Northwind Bank" {...field} />
-                  </FormControl>
-                  <FormMessage />
-                </FormItem>
-              )}
+              label="Name"
+              autoComplete="off"
+              placeholder="Northwind Bank"
             />
           )}
           {show("diditApplicationId") && (
-            <FormField
+            <TextFormField
               control={form.control}
               name="diditApplicationId"
-              render={({ field }) => (
-                <FormItem>
-                  <FormLabel>Didit application ID</FormLabel>
-                  <FormControl>
-                    <Input autoComplete="off" spellCheck={false} className="font-mono" {...field} />
-                  </FormControl>
-                  <FormDescription>
-                    The application&apos;s UUID in the Didit business console.
-                  </FormDescription>
-                  <FormMessage />
-                </FormItem>
-              )}
+              label="Didit application ID"
+              description="The application's UUID in the Didit business console."
+              autoComplete="off"
+              spellCheck={false}
+              className="font-mono"
             />
           )}
           {show("environment") && (
-            <FormField
+            <SelectFormField
               control={form.control}
               name="environment"
-              render={({ field }) => (
-                <FormItem>
-                  <FormLabel>Environment</FormLabel>
-                  <Select value={field.value} onValueChange={field.onChange} name={field.name}>
-                    <FormControl>
-                      <SelectTrigger ref={field.ref} onBlur={field.onBlur}>
-                        <SelectValue />
-                      </SelectTrigger>
-                    </FormControl>
-                    <SelectContent>
-                      <SelectItem value="sandbox">Sandbox</SelectItem>
-                      <SelectItem value="live">Live</SelectItem>
-                    </SelectContent>
-                  </Select>
-                  <FormMessage />
-                </FormItem>
-              )}
+              label="Environment"
+              options={ENVIRONMENT_OPTIONS}
             />
           )}
           {show("apiKey") && (
-            <FormField
+            <TextFormField
               control={form.control}
               name="apiKey"
-              render={({ field }) => (
-                <FormItem>
-                  <FormLabel>{kind === "rotate" ? "New API key" : "API key"}</FormLabel>
-                  <FormControl>
-                    <Input type="password" autoComplete="off" spellCheck={false} {...field} />
-                  </FormControl>
-                  <FormDescription>Needs the read:sessions and write:sessions privileges.</FormDescription>
-                  <FormMessage />
-                </FormItem>
-              )}
+              label={kind === "rotate" ? "New API key" : "API key"}
+              description="Needs the read:sessions and write:sessions privileges."
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
             />
           )}
           {show("defaultWorkflowUser") && (
             <div className="grid gap-4 sm:grid-cols-2">
-              <FormField
+              <TextFormField
                 control={form.control}
                 name="defaultWorkflowUser"
-                render={({ field }) => (
-                  <FormItem>
-                    <FormLabel>Default KYC import workflow</FormLabel>
-                    <FormControl>
-                      <Input
-                        autoComplete="off"
-                        spellCheck={false}
-                        className="font-mono"
-                        placeholder="optional"
-                        {...field}
-                      />
-                    </FormControl>
-                    <FormMessage />
-                  </FormItem>
-                )}
+                label="Default KYC import workflow"
+                autoComplete="off"
+                spellCheck={false}
+                className="font-mono"
+                placeholder="optional"
               />
-              <FormField
+              <TextFormField
                 control={form.control}
                 name="defaultWorkflowBusiness"
-                render={({ field }) => (
-                  <FormItem>
-                    <FormLabel>Default KYB import workflow</FormLabel>
-                    <FormControl>
-                      <Input
-                        autoComplete="off"
-                        spellCheck={false}
-                        className="font-mono"
-                        placeholder="optional"
-                        {...field}
-                      />
-                    </FormControl>
-                    <FormMessage />
-                  </FormItem>
-                )}
+                label="Default KYB import workflow"
+                autoComplete="off"
+                spellCheck={false}
+                className="font-mono"
+                placeholder="optional"
               />
             </div>
           )}

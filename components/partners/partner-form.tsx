@@ -16,6 +16,7 @@ import {
   FormLabel,
   FormMessage,
 } from "@/components/ui/form";
+import { TextFormField } from "@/components/ui/form-fields";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import { ApiError } from "@/lib/client/api-fetch";
@@ -225,29 +226,15 @@ export function PartnerForm({
     label: string,
     options: { hint?: string; placeholder?: string; type?: string; mono?: boolean } = {},
   ) => (
-    <FormField
+    <TextFormField
       control={form.control}
       name={name}
-      render={({ field }) => (
-        <FormItem>
-          <FormLabel>{label}</FormLabel>
-          <FormControl>
-            <Input
-              type={options.type ?? "text"}
-              autoComplete="off"
-              placeholder={options.placeholder}
-              className={options.mono ? "font-mono" : undefined}
-              name={field.name}
-              ref={field.ref}
-              onBlur={field.onBlur}
-              value={(field.value as string | undefined) ?? ""}
-              onChange={field.onChange}
-            />
-          </FormControl>
-          {options.hint && <FormDescription>{options.hint}</FormDescription>}
-          <FormMessage />
-        </FormItem>
-      )}
+      label={label}
+      description={options.hint}
+      type={options.type ?? "text"}
+      autoComplete="off"
+      placeholder={options.placeholder}
+      className={options.mono ? "font-mono" : undefined}
     />
   );
 

@@ -7,9 +7,8 @@ import { useForm, type Resolver } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { Form, FormControl, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
-import { Input } from "@/components/ui/input";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { Form } from "@/components/ui/form";
+import { SelectFormField, TextFormField } from "@/components/ui/form-fields";
 import { ApiError } from "@/lib/client/api-fetch";
 import { useCreateUser } from "@/lib/client/queries/users";
 import { ROLE_LABELS, ROLES } from "@/lib/rbac";
@@ -85,55 +84,13 @@ export function CreateUserForm() {
           noValidate
           onFocus={() => void (resolverPromise ??= loadResolver())}
         >
-          <FormField
-            control={form.control}
-            name="name"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Name</FormLabel>
-                <FormControl>
-                  <Input autoComplete="off" {...field} />
-                </FormControl>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
-          <FormField
-            control={form.control}
-            name="email"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Email</FormLabel>
-                <FormControl>
-                  <Input type="email" autoComplete="off" {...field} />
-                </FormControl>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
-          <FormField
+          <TextFormField control={form.control} name="name" label="Name" autoComplete="off" />
+          <TextFormField control={form.control} name="email" label="Email" type="email" autoComplete="off" />
+          <SelectFormField
             control={form.control}
             name="role"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Role</FormLabel>
-                <Select value={field.value} onValueChange={field.onChange} name={field.name}>
-                  <FormControl>
-                    <SelectTrigger ref={field.ref} onBlur={field.onBlur}>
-                      <SelectValue />
-                    </SelectTrigger>
-                  </FormControl>
-                  <SelectContent>
-                    {ROLES.map((r) => (
-                      <SelectItem key={r} value={r}>
-                        {ROLE_LABELS[r]}
-                      </SelectItem>
-                    ))}
-                  </SelectContent>
-                </Select>
-                <FormMessage />
-              </FormItem>
-            )}
+            label="Role"
+            options={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
           />
           <div className="flex items-start md:pt-6">
             <Button ref={submitRef} type="submit" pending={create.isPending}>
