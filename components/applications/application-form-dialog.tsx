@@ -16,6 +16,7 @@ import { Form } from "@/components/ui/form";
 import { SelectFormField, TextFormField } from "@/components/ui/form-fields";
 import { toast } from "@/components/ui/sonner";
 import { ApiError } from "@/lib/client/api-fetch";
+import { showServerFieldErrors } from "@/lib/client/field-errors";
 import { useCreateApplication, useUpdateApplication } from "@/lib/client/queries/applications";
 import type { ApplicationDto } from "@/lib/schemas/applications";
 
@@ -153,14 +154,7 @@ function ApplicationForm({
   useEffect(() => onBusy(pending), [pending, onBusy]);
 
   function onError(error: Error) {
-    const fields = error instanceof ApiError ? error.fieldErrors : {};
-    let focused = false;
-    for (const name of FIELDS) {
-      const message = fields[name]?.[0];
-      if (!message) continue;
-      form.setError(name, { message }, { shouldFocus: !focused });
-      focused = true;
-    }
+    showServerFieldErrors(form.setError, error, FIELDS);
   }
 
   function onSubmit(values: Values) {

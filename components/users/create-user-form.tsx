@@ -10,6 +10,7 @@ import { Card } from "@/components/ui/card";
 import { Form } from "@/components/ui/form";
 import { SelectFormField, TextFormField } from "@/components/ui/form-fields";
 import { ApiError } from "@/lib/client/api-fetch";
+import { showServerFieldErrors } from "@/lib/client/field-errors";
 import { useCreateUser } from "@/lib/client/queries/users";
 import { ROLE_LABELS, ROLES } from "@/lib/rbac";
 import type { CreateUserRequest } from "@/lib/schemas/users";
@@ -53,14 +54,7 @@ export function CreateUserForm() {
       },
       onError: (error) => {
         // The server's field messages (a taken email, say) land on their fields; focus the first.
-        const fields = error instanceof ApiError ? error.fieldErrors : {};
-        let focused = false;
-        for (const name of FIELDS) {
-          const message = fields[name]?.[0];
-          if (!message) continue;
-          form.setError(name, { message }, { shouldFocus: !focused });
-          focused = true;
-        }
+        showServerFieldErrors(form.setError, error, FIELDS);
       },
     });
   }
