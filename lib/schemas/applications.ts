@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { blankAsNull } from "./common";
 
 /** Connected applications: our own Didit applications, their keys (write-only) and sync state. */
 
@@ -24,17 +25,13 @@ const diditUuid = (label: string) =>
     .pipe(z.uuid({ error: `${label} must be a UUID, as shown in the Didit console` }));
 
 const workflow = (kind: string) =>
-  z
-    .union([
-      z.literal("").transform(() => null),
-      z.null(),
-      z
-        .string()
-        .trim()
-        .toLowerCase()
-        .pipe(z.uuid({ error: `The default ${kind} workflow must be a workflow UUID, or left empty` })),
-    ])
-    .optional();
+  blankAsNull(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.uuid({ error: `The default ${kind} workflow must be a workflow UUID, or left empty` })),
+  ).optional();
 
 /** An API key as Didit issues it: printable ASCII, no spaces. Never echoed back. */
 export const apiKeySchema = z

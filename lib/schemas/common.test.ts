@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isoDateTime } from "./common";
+import { z } from "zod";
+import { blankAsNull, isoDateTime } from "./common";
 
 const schema = isoDateTime();
 
@@ -32,5 +33,21 @@ describe("isoDateTime", () => {
     "2026-11-30T08:15:00Z\u0000",
   ])("refuses %s", (input) => {
     expect(schema.safeParse(input).success).toBe(false);
+  });
+});
+
+describe("blankAsNull", () => {
+  const field = blankAsNull(z.string().trim().max(3, "At most 3"));
+
+  it('reads "" and null as null, anything else through the schema', () => {
+    expect(field.parse("")).toBeNull();
+    expect(field.parse(null)).toBeNull();
+    expect(field.parse(" ab ")).toBe("ab");
+  });
+
+  it("refuses what the schema refuses, and undefined (optional is the caller's choice)", () => {
+    expect(field.safeParse("abcd").success).toBe(false);
+    expect(field.safeParse(undefined).success).toBe(false);
+    expect(field.optional().parse(undefined)).toBeUndefined();
   });
 });

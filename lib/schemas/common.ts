@@ -24,3 +24,8 @@ export function isoDateTime(message = "Use a date like 2026-11-30 or 2026-11-30T
     }, message)
     .transform((value) => new Date(value));
 }
+
+/** A field that may be left empty: "" and null both mean none (null); anything else must pass `schema`. */
+export function blankAsNull<T extends z.ZodType>(schema: T) {
+  return z.union([z.literal("").transform(() => null), z.null(), schema]);
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateTime } from "./common";
+import { blankAsNull, isoDateTime } from "./common";
 import type { ShareStateDto } from "./shares";
 
 /**
@@ -112,23 +112,18 @@ const optionalText = (label: string, max: number) =>
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 /** A calendar date `YYYY-MM-DD` (years 0001–9999, real dates), kept as that string; "" or null: none. */
 const optionalDate = (label: string) =>
-  z
-    .union([
-      z.literal("").transform(() => null),
-      z.null(),
-      z
-        .string({ message: `${label}: use a date like 2026-11-30` })
-        .trim()
-        .regex(DATE_ONLY, `${label}: use a date like 2026-11-30`)
-        .pipe(isoDateTime(`${label}: use a real date like 2026-11-30`))
-        .transform((d) => d.toISOString().slice(0, 10)),
-    ])
-    .optional();
+  blankAsNull(
+    z
+      .string({ message: `${label}: use a date like 2026-11-30` })
+      .trim()
+      .regex(DATE_ONLY, `${label}: use a date like 2026-11-30`)
+      .pipe(isoDateTime(`${label}: use a real date like 2026-11-30`))
+      .transform((d) => d.toISOString().slice(0, 10)),
+  ).optional();
 
 const uuid = (label: string) => z.uuid({ message: `${label} must be a uuid like 0b6a1e9e-…` });
 const optionalUuid = (label: string) =>
-  z
-    .union([z.literal("").transform(() => null), z.null(), uuid(label)])
+  blankAsNull(uuid(label))
     .optional()
     .transform((v) => v ?? null);
 
@@ -156,36 +151,29 @@ export const httpUrlSchema = (label: string) =>
       }
     }, `${label} must be an https:// URL without a user name or password in it`);
 const optionalUrl = (label: string) =>
-  z
-    .union([z.literal("").transform(() => null), z.null(), httpUrlSchema(label)])
+  blankAsNull(httpUrlSchema(label))
     .optional()
     .transform((v) => v ?? null);
 
 export const partnerContactSchema = z.object({
   name: text("The contact's name", 120).pipe(z.string().min(1, "The contact's name is required")),
-  email: z
-    .union([
-      z.literal("").transform(() => null),
-      z.null(),
-      z
-        .string()
-        .trim()
-        .toLowerCase()
-        .max(254, "Use at most 254 characters")
-        .pipe(z.email({ message: "Enter a valid email address" })),
-    ])
+  email: blankAsNull(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(254, "Use at most 254 characters")
+      .pipe(z.email({ message: "Enter a valid email address" })),
+  )
     .optional()
     .transform((v) => v ?? null),
-  phone: z
-    .union([
-      z.literal("").transform(() => null),
-      z.null(),
-      z
-        .string()
-        .trim()
-        .max(40, "Use at most 40 characters")
-        .regex(/^\+?[0-9 ()./-]{3,40}$/, "Use digits, spaces and + ( ) - . / only"),
-    ])
+  phone: blankAsNull(
+    z
+      .string()
+      .trim()
+      .max(40, "Use at most 40 characters")
+      .regex(/^\+?[0-9 ()./-]{3,40}$/, "Use digits, spaces and + ( ) - . / only"),
+  )
     .optional()
     .transform((v) => v ?? null),
   role: optionalText("The contact's role", 80),
@@ -206,16 +194,14 @@ const statusesSchema = z
   .min(1, "Allow at least one status")
   .max(3)
   .transform((v) => SHAREABLE_STATUSES.filter((s) => v.includes(s)));
-const templateSchema = z
-  .union([
-    z.literal("").transform(() => null),
-    z.null(),
+/** A vendor_data template, "" or null for none (optional: the update schema leaves it out). */
+const optionalTemplate = () =>
+  blankAsNull(
     text("The vendor_data template", VENDOR_DATA_TEMPLATE_MAX).superRefine((v, ctx) => {
       for (const message of vendorDataTemplateErrors(v)) ctx.addIssue({ code: "custom", message });
     }),
-  ])
-  .optional()
-  .transform((v) => v ?? null);
+  ).optional();
+const templateSchema = optionalTemplate().transform((v) => v ?? null);
 
 /** Every writable field; the create schema adds defaults, the update schema makes each optional. */
 const fields = {
@@ -316,9 +302,7 @@ export const updatePartnerRequestSchema = z
     diditApplicationId: fields.diditApplicationId.optional(),
     applicationId: fields.applicationId.optional(),
     direction: fields.direction.optional(),
-    agreementReference: z
-      .union([z.literal("").transform(() => null), z.null(), text("The agreement reference", 120)])
-      .optional(),
+    agreementReference: blankAsNull(text("The agreement reference", 120)).optional(),
     agreementSignedOn: optionalDate("Signed on"),
     agreementExpiresOn: optionalDate("Expires on"),
     allowedKinds: fields.allowedKinds.optional(),
@@ -326,38 +310,21 @@ export const updatePartnerRequestSchema = z
     defaultTtlSeconds: fields.defaultTtlSeconds.optional(),
     maxTtlSeconds: fields.maxTtlSeconds.optional(),
     deliveryChannel: fields.deliveryChannel.optional(),
-    pushUrl: z
-      .union([z.literal("").transform(() => null), z.null(), httpUrlSchema("The push URL")])
-      .optional(),
-    partnerApiBaseUrl: z
-      .union([z.literal("").transform(() => null), z.null(), httpUrlSchema("The partner API base URL")])
-      .optional(),
+    pushUrl: blankAsNull(httpUrlSchema("The push URL")).optional(),
+    partnerApiBaseUrl: blankAsNull(httpUrlSchema("The partner API base URL")).optional(),
     importMode: fields.importMode.optional(),
     trustReview: fields.trustReview.optional(),
-    importWorkflowUser: z
-      .union([z.literal("").transform(() => null), z.null(), uuid("The KYC import workflow")])
-      .optional(),
-    importWorkflowBusiness: z
-      .union([z.literal("").transform(() => null), z.null(), uuid("The KYB import workflow")])
-      .optional(),
-    vendorDataTemplate: z
-      .union([
-        z.literal("").transform(() => null),
-        z.null(),
-        text("The vendor_data template", VENDOR_DATA_TEMPLATE_MAX).superRefine((v, ctx) => {
-          for (const message of vendorDataTemplateErrors(v)) ctx.addIssue({ code: "custom", message });
-        }),
-      ])
-      .optional(),
+    importWorkflowUser: blankAsNull(uuid("The KYC import workflow")).optional(),
+    importWorkflowBusiness: blankAsNull(uuid("The KYB import workflow")).optional(),
+    vendorDataTemplate: optionalTemplate(),
     reviewSlaHours: fields.reviewSlaHours.optional(),
     requireFourEyes: fields.requireFourEyes.optional(),
     status: fields.status.optional(),
-    suspendedReason: z
-      .union([z.literal("").transform(() => null), z.null(), text("The reason", 500)])
+    suspendedReason: blankAsNull(text("The reason", 500))
       .optional()
       .transform((v) => (v === "" ? null : v)),
     contacts: fields.contacts.optional(),
-    notes: z.union([z.literal("").transform(() => null), z.null(), text("The notes", 2000)]).optional(),
+    notes: blankAsNull(text("The notes", 2000)).optional(),
   })
   .strict()
   .refine((v) => Object.values(v).some((x) => x !== undefined), {
