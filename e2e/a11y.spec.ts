@@ -179,6 +179,7 @@ test.describe("axe on a partner's dialogs, signed in as partnerships", () => {
     await page.goto("/partners");
     await settle(page, "/partners");
     await page.getByRole("table", { name: "Partners" }).getByRole("link").first().click();
+    await expect(page).toHaveURL(/\/partners\/[0-9a-f-]{36}$/);
     await settle(page, new URL(page.url()).pathname);
 
     const suspendButton = page.getByRole("button", { name: "Suspend", exact: true });

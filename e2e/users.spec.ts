@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { ChangePasswordPage } from "./pages/change-password-page";
 import { LoginPage } from "./pages/login-page";
-import { storageFor } from "./users";
+import { ROLE_USERS, storageFor } from "./users";
 
 async function createUser(page: Page, name: string, email: string, roleLabel: string) {
   const form = page.getByRole("form", { name: "Add a user" });
@@ -44,8 +44,7 @@ test.describe("user administration", () => {
     await change.change(password, "nia's own long passphrase");
     await expect(other.getByRole("heading", { level: 1 })).toContainText("Welcome, Nia New");
     await expect(other.getByRole("navigation", { name: "Main", exact: true }).getByRole("link")).toHaveText([
-      "Dashboard",
-      "Audit trail",
+      ...ROLE_USERS.auditor.nav,
     ]);
     await fresh.close();
   });
