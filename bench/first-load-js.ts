@@ -30,6 +30,11 @@ const PROBES: Probe[] = [
   { label: "/account/password (admin)", path: "/account/password", as: "admin", status: 200 },
   { label: "404 (admin)", path: "/no-such-page", as: "admin", status: 404 },
   { label: "/ (officer)", path: "/", as: "officer", status: 200 },
+  { label: "/sessions (officer)", path: "/sessions", as: "officer", status: 200 },
+  { label: "/shares (officer)", path: "/shares", as: "officer", status: 200 },
+  { label: "/partners (partnerships)", path: "/partners", as: "partnerships", status: 200 },
+  { label: "/partners/new (partnerships)", path: "/partners/new", as: "partnerships", status: 200 },
+  { label: "/applications (admin)", path: "/applications", as: "admin", status: 200 },
   { label: "403 /admin/users (officer)", path: "/admin/users", as: "officer", status: 403 },
 ];
 
