@@ -32,6 +32,14 @@ async function mirroredSession(request: APIRequestContext, appName: string, stat
 }
 
 async function expectNoViolations(page: Page, what: string) {
+  // A toast fading in is checked at part opacity (a contrast failure it does not have once shown):
+  // let running transitions and animations finish first (bounded).
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))),
+      new Promise((resolve) => setTimeout(resolve, 2000)),
+    ]),
+  );
   const { violations } = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
     .analyze();
