@@ -5,6 +5,7 @@ import { can, ROLES, type Permission, type Role } from "@/lib/rbac";
 import { HTTP_METHODS } from "@/lib/server/http/methods";
 import { testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, request, sessionCookie, type TestUser } from "@/test/session";
+import { inboxKit, type InboxKit, type Sender } from "@/lib/server/services/inbox.test-kit";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, unknown>> }) => Promise<Response>;
@@ -31,10 +32,13 @@ type ErrorBody = {
 
 let w: SharingWorld;
 let t: TestDatabase;
+let inbox: InboxKit;
+/** A partner that pushes tokens to Northwind Bank's inbox. */
+let sender: Sender;
 const users = {} as Record<Role, TestUser>;
 let target: TestUser;
 /** Long-lived fixtures (made in beforeAll) for the routes that read or change without using up. */
-const fx = { share: "", session: "", partner: "", rotated: "" };
+const fx = { share: "", session: "", partner: "", rotated: "", inboxItem: "" };
 
 /** Every console API route with the permission it must enforce. */
 const ROUTES: RouteCase[] = [
@@ -258,6 +262,41 @@ const ROUTES: RouteCase[] = [
   },
   {
     method: "POST",
+    path: "/api/partner/v1/inbox/:partnerId",
+    file: "app/api/partner/v1/inbox/[partnerId]/route.ts",
+    permission: "signed",
+    params: () => ({ partnerId: sender.id }),
+    body: () => ({ type: "handoff.share.v1" }),
+    signed: async ({ partnerId }) =>
+      inbox.push({ id: partnerId!, secret: sender.secret }, inbox.delivery(await inbox.forge(sender.app.id))),
+  },
+
+  // --- The partner inbox (we are Service Y) ---
+  { method: "GET", path: "/api/inbox", file: "app/api/inbox/route.ts", permission: "inbox.read" },
+  {
+    method: "POST",
+    path: "/api/inbox",
+    file: "app/api/inbox/route.ts",
+    permission: "imports.create",
+    body: async () => ({ token: await inbox.forge(sender.app.id) }),
+  },
+  {
+    method: "GET",
+    path: "/api/inbox/:id",
+    file: "app/api/inbox/[id]/route.ts",
+    permission: "inbox.read",
+    params: () => ({ id: fx.inboxItem }),
+  },
+  {
+    method: "POST",
+    path: "/api/inbox/:id/reject",
+    file: "app/api/inbox/[id]/reject/route.ts",
+    permission: "imports.create",
+    params: async () => ({ id: await inbox.pending(sender) }),
+    body: () => ({ reason: "The customer is already onboarded" }),
+  },
+  {
+    method: "POST",
     path: "/api/webhooks/didit/:applicationId",
     file: "app/api/webhooks/didit/[applicationId]/route.ts",
     permission: "signed",
@@ -333,6 +372,9 @@ beforeAll(async () => {
   fx.share = await w.newShare();
   fx.partner = (await w.newPartner("manual")).id;
   fx.rotated = (await w.newPartner("pickup")).id;
+  inbox = inboxKit(w);
+  sender = await inbox.newSender();
+  fx.inboxItem = await inbox.pending(sender);
 });
 afterAll(() => w?.close());
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEnv } from "@/lib/env";
 import { ROLES, type Role } from "@/lib/rbac";
 import { signedRequest } from "@/lib/server/sandbox/webhooks";
+import { inboxKit, type InboxKit } from "@/lib/server/services/inbox.test-kit";
 import { testDriver, type TestDatabase } from "@/test/database";
 import type { TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, sessionCookie, type TestUser } from "@/test/session";
@@ -402,6 +403,11 @@ const BODIES: Record<string, Record<string, () => Record<string, unknown>>> = {
   },
   "/api/shares/[id]/revoke": { POST: () => ({ reason: "fuzzed" }) },
   "/api/shares/[id]/reveal": { POST: () => ({}) },
+  // Tokens from the signing partner for Northwind Bank: the first push or paste of each stores it,
+  // a later one answers the item held.
+  "/api/partner/v1/inbox/[partnerId]": { POST: () => inbox.delivery(pick(fx.pushTokens)) },
+  "/api/inbox": { POST: () => ({ token: pick(fx.pasteTokens) }) },
+  "/api/inbox/[id]/reject": { POST: () => ({ reason: "fuzzed" }) },
   "/api/partner/v1/receipts": {
     POST: () => ({ share_id: pick(fx.signerShares), status: "imported", clone_session_id: randomUUID() }),
   },
@@ -475,6 +481,14 @@ const QUERIES: Record<string, () => Record<string, string>> = {
     ++counter % 2
       ? { eligibleFor: pick(fx.sessions) }
       : { status: "active", applicationId: world.bankRow, direction: "outbound", q: "partner", limit: "20" },
+  "/api/inbox": () => ({
+    state: "pending",
+    partnerId: world.pickup.id,
+    applicationId: world.bankRow,
+    source: "push",
+    q: "partner",
+    limit: "20",
+  }),
   "/api/audit": () => ({
     actor: "admin@test.local",
     action: "users.create",
@@ -541,7 +555,14 @@ let target: TestUser;
 const cookies = {} as Record<Role, string>;
 let sandboxKey = "";
 /** The sharing fixtures the near-valid inputs draw on. */
-const fx = { unconnected: [] as TestApp[], sessions: [] as string[], signerShares: [] as string[] };
+const fx = {
+  unconnected: [] as TestApp[],
+  sessions: [] as string[],
+  signerShares: [] as string[],
+  pushTokens: [] as string[],
+  pasteTokens: [] as string[],
+};
+let inbox: InboxKit;
 /** Didit's webhook secret of Northwind Bank (the receiver's known application). */
 let diditSecret = "";
 const known: Record<string, string[]> = {};
@@ -702,6 +723,14 @@ beforeAll(async () => {
   overrides["/api/shares/[id]/reveal"] = { id: await times(4, () => world.newShare(world.manual)) };
   overrides["/api/partner/v1/shares/[id]/pickup"] = { id: await times(4, () => world.newShare()) };
   overrides["/api/webhooks/didit/[applicationId]"] = { applicationId: [world.bankRow] };
+  // The inbox: pushes to the signing partner's inbox URL, items to read and to reject.
+  inbox = inboxKit(world);
+  const pickupDiditId = await inbox.diditIdOf(world.pickup.id);
+  fx.pushTokens = await times(4, () => inbox.forge(pickupDiditId));
+  fx.pasteTokens = await times(4, () => inbox.forge(pickupDiditId));
+  overrides["/api/partner/v1/inbox/[partnerId]"] = { partnerId: [world.pickup.id] };
+  overrides["/api/inbox/[id]"] = { id: await times(2, () => inbox.pending(world.pickup)) };
+  overrides["/api/inbox/[id]/reject"] = { id: await times(4, () => inbox.pending(world.pickup)) };
   await installChangeLog(await tables());
 }, 120_000);
 

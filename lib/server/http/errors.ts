@@ -47,6 +47,10 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   upstream_unavailable: 503,
   upstream_timeout: 504,
+  // The partner inbox: a received token's readable claims do not fit the delivery (nothing stored).
+  token_from_other_partner: 422,
+  token_from_unknown_partner: 422,
+  token_claims_mismatch: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,0 +1,136 @@
+import { z } from "zod";
+import type { PartnerSummary, SessionKind } from "./partners";
+import type { ShareManifestDto } from "./shares";
+
+/**
+ * The partner inbox (we are Service Y): request schemas and DTOs for the console's inbox routes,
+ * the services and the /inbox page. A DTO never carries the token: it is sealed at rest and only
+ * the import (Didit's import-shared, with our key) ever opens it.
+ */
+
+export const INBOX_STATES = ["pending", "importing", "imported", "rejected", "expired", "failed"] as const;
+export type InboxStateDto = (typeof INBOX_STATES)[number];
+export const INBOX_SOURCES = ["internal", "push", "pickup", "paste"] as const;
+export type InboxSourceDto = (typeof INBOX_SOURCES)[number];
+
+export const INBOX_STATE_LABELS: Record<InboxStateDto, string> = {
+  pending: "Waiting",
+  importing: "Importing",
+  imported: "Imported",
+  rejected: "Rejected",
+  expired: "Expired",
+  failed: "Failed",
+};
+
+export const INBOX_SOURCE_LABELS: Record<InboxSourceDto, string> = {
+  internal: "Internal",
+  push: "Pushed",
+  pickup: "Picked up",
+  paste: "Pasted",
+};
+
+/** A Didit share token is a compact JWT: three base64url parts (the header, the claims, the MAC). */
+const MAX_TOKEN_LENGTH = 8_192;
+
+export const pasteTokenRequestSchema = z
+  .object({
+    token: z
+      .string({ message: "Paste the share token the partner gave you" })
+      .trim()
+      .min(1, "Paste the share token the partner gave you")
+      .max(MAX_TOKEN_LENGTH, `A share token is far shorter than ${MAX_TOKEN_LENGTH} characters`),
+  })
+  .strict();
+export type PasteTokenRequest = z.infer<typeof pasteTokenRequestSchema>;
+
+const reasonText = z
+  .string({ message: "Give a reason" })
+  .trim()
+  .min(1, "Give a reason")
+  .max(500, "Use at most 500 characters")
+  .refine(
+    (v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v),
+    "The reason cannot contain control characters",
+  );
+
+export const rejectInboxItemRequestSchema = z.object({ reason: reasonText }).strict();
+export type RejectInboxItemRequest = z.infer<typeof rejectInboxItemRequestSchema>;
+
+const optionalFilter = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+
+export const INBOX_LIST_LIMIT_DEFAULT = 50;
+export const INBOX_LIST_LIMIT_MAX = 200;
+
+export const inboxListQuerySchema = z.object({
+  state: optionalFilter(z.enum(INBOX_STATES, { message: `state must be one of ${INBOX_STATES.join(", ")}` })),
+  partnerId: optionalFilter(z.uuid({ message: "partnerId must be a partner's id" })),
+  applicationId: optionalFilter(z.uuid({ message: "applicationId must be a connected application's id" })),
+  source: optionalFilter(
+    z.enum(INBOX_SOURCES, { message: `source must be one of ${INBOX_SOURCES.join(", ")}` }),
+  ),
+  /** Matches the partner's name, the source session uuid, the sender's share id or the item id. */
+  q: optionalFilter(z.string().trim().max(200, "Use at most 200 characters")),
+  /** Opaque: the `nextCursor` of the previous page. */
+  cursor: optionalFilter(
+    z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]+$/, "Not a cursor from this list"),
+  ),
+  limit: z.coerce.number().int().min(1).max(INBOX_LIST_LIMIT_MAX).default(INBOX_LIST_LIMIT_DEFAULT),
+});
+type ParsedInboxListQuery = z.infer<typeof inboxListQuerySchema>;
+export type InboxListQuery = Partial<Omit<ParsedInboxListQuery, "limit">> & { limit: number };
+
+/** The six claims every Didit share token carries (readable by anyone, verifiable only by Didit). */
+export type ShareTokenClaims = {
+  session_id: string;
+  from_application_id: string;
+  for_application_id: string;
+  session_kind: SessionKind;
+  iat: number;
+  exp: number;
+};
+
+export type InboxItemDto = {
+  id: string;
+  /** Our connected application the token is for (its row id) and its name. */
+  applicationId: string;
+  applicationName: string;
+  /** The sender in our partner directory (null: an internal hand-over from an unlisted sister brand). */
+  partnerId: string | null;
+  partnerName: string | null;
+  source: InboxSourceDto;
+  /** The sender's share id (quote it in receipts). */
+  senderShareId: string | null;
+  sessionKind: SessionKind;
+  /** The source session at Didit (the partner's). */
+  sourceSessionId: string;
+  /** The sender's Didit application uuid. */
+  fromApplicationId: string;
+  /** What the sender says the token carries (null for a pasted token). */
+  manifest: ShareManifestDto | null;
+  expiresAt: string;
+  /** Whole seconds until the token expires (0 once it has). */
+  secondsLeft: number;
+  state: InboxStateDto;
+  stateReason: string | null;
+  receivedAt: string;
+  receivedBy: { id: string; name: string; email: string } | null;
+  /** What the signed-in user may do now (the server decides; the UI shows or hides buttons). */
+  canReject: boolean;
+};
+
+export type InboxItemDetailDto = InboxItemDto & {
+  claims: Record<string, unknown>;
+  /** The partner as our directory holds it now, its agreement state included. */
+  partner: PartnerSummary | null;
+  /** May a token from this partner be imported now, by our policy (suspension, direction, agreement, kind)? */
+  importPolicy: { ok: true } | { ok: false; code: string; message: string };
+};
+
+export type InboxListResponse = { items: InboxItemDto[]; nextCursor: string | null };
+
+/** The answer to a partner's push (`POST /api/partner/v1/inbox/{partnerId}`). */
+export type InboxDeliveryResponse = { received: true; inbox_item_id: string; state: InboxStateDto };
