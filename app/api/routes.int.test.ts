@@ -6,6 +6,7 @@ import { HTTP_METHODS } from "@/lib/server/http/methods";
 import { testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, request, sessionCookie, type TestUser } from "@/test/session";
 import { inboxKit, type InboxKit, type Sender } from "@/lib/server/services/inbox.test-kit";
+import { receivedItem } from "@/lib/server/services/imports.test-kit";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, unknown>> }) => Promise<Response>;
@@ -294,6 +295,15 @@ const ROUTES: RouteCase[] = [
     permission: "imports.create",
     params: async () => ({ id: await inbox.pending(sender) }),
     body: () => ({ reason: "The customer is already onboarded" }),
+  },
+  {
+    method: "POST",
+    path: "/api/inbox/:id/import",
+    file: "app/api/inbox/[id]/import/route.ts",
+    permission: "imports.create",
+    // A real token each call (an import uses its item up); Northwind Bank's KYC workflow named.
+    params: async () => ({ id: (await receivedItem(w, inbox, sender)).id }),
+    body: () => ({ workflowId: w.bank.workflows.user }),
   },
   {
     method: "POST",

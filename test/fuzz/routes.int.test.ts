@@ -2,13 +2,15 @@ import { randomUUID } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEnv } from "@/lib/env";
 import { ROLES, type Role } from "@/lib/rbac";
 import { signedRequest } from "@/lib/server/sandbox/webhooks";
+import { connectedApplications } from "@/lib/server/db/schema";
+import { receivedItem } from "@/lib/server/services/imports.test-kit";
 import { inboxKit, type InboxKit } from "@/lib/server/services/inbox.test-kit";
 import { testDriver, type TestDatabase } from "@/test/database";
 import type { TestApp } from "@/test/sandbox-fixtures";
@@ -408,6 +410,8 @@ const BODIES: Record<string, Record<string, () => Record<string, unknown>>> = {
   "/api/partner/v1/inbox/[partnerId]": { POST: () => inbox.delivery(pick(fx.pushTokens)) },
   "/api/inbox": { POST: () => ({ token: pick(fx.pasteTokens) }) },
   "/api/inbox/[id]/reject": { POST: () => ({ reason: "fuzzed" }) },
+  // Defaults from the partner's policy and Northwind Bank's workflows: any added field is refused.
+  "/api/inbox/[id]/import": { POST: () => ({}) },
   "/api/partner/v1/receipts": {
     POST: () => ({ share_id: pick(fx.signerShares), status: "imported", clone_session_id: randomUUID() }),
   },
@@ -731,6 +735,15 @@ beforeAll(async () => {
   overrides["/api/partner/v1/inbox/[partnerId]"] = { partnerId: [world.pickup.id] };
   overrides["/api/inbox/[id]"] = { id: await times(2, () => inbox.pending(world.pickup)) };
   overrides["/api/inbox/[id]/reject"] = { id: await times(4, () => inbox.pending(world.pickup)) };
+  // Items holding real tokens to import (the first import of each succeeds, later ones are 409).
+  await world.t.db
+    .update(connectedApplications)
+    .set({ defaultWorkflowUser: world.bank.workflows.user })
+    .where(eq(connectedApplications.id, world.bankRow));
+  const importSender = await inbox.newSender();
+  overrides["/api/inbox/[id]/import"] = {
+    id: await times(3, async () => (await receivedItem(world, inbox, importSender)).id),
+  };
   await installChangeLog(await tables());
 }, 120_000);
 

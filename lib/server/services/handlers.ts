@@ -1,5 +1,6 @@
 import "server-only";
 import { registerApplicationHandlers } from "./applications";
+import { registerImportHandlers } from "./imports";
 import { registerSessionSyncHandlers } from "./session-sync";
 import { registerShareDeliveryHandlers } from "./share-delivery";
 
@@ -12,4 +13,5 @@ export function registerProductHandlers(): void {
   registerApplicationHandlers();
   registerSessionSyncHandlers();
   registerShareDeliveryHandlers();
+  registerImportHandlers();
 }

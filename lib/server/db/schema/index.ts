@@ -3,3 +3,4 @@ export * from "./audit";
 export * from "./inbound";
 export * from "./jobs";
 export * from "./sharing";
+export * from "./imports";
