@@ -47,6 +47,10 @@ async function settle(page: Page, path: string) {
     await expect(
       page.getByRole("table", { name: "Shares" }).or(page.getByText("No shares yet")),
     ).toBeVisible();
+  if (path === "/inbox")
+    await expect(
+      page.getByRole("region", { name: "Received tokens" }).or(page.getByText("The inbox is empty")),
+    ).toBeVisible();
   if (path.startsWith("/shares/"))
     await expect(
       page.getByRole("table", { name: "Delivery attempts" }).or(page.getByText(/^None( yet)?[.:]/)),
@@ -70,6 +74,10 @@ const PAGES = [
   {
     path: "/shares",
     allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Shares"),
+  },
+  {
+    path: "/inbox",
+    allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Inbox"),
   },
   {
     path: "/partners",
@@ -153,6 +161,27 @@ test.describe("axe on a share's page", () => {
       await context.close();
     });
   }
+
+  // The share went to a sister brand (internal channel): its token waits in this console's inbox.
+  test("the inbox holding the shared token, and its Reject confirmation, have no violations", async ({
+    browser,
+  }) => {
+    const context = await browser.newContext({ storageState: storageFor("officer") });
+    const page = await context.newPage();
+    expect((await page.goto("/inbox"))?.status()).toBe(200);
+    await settle(page, "/inbox");
+    await expect(
+      page.getByRole("region", { name: "Received tokens" }).getByRole("article").first(),
+    ).toBeVisible();
+    await expectNoViolations(page, "/inbox with a token as officer");
+    await page.getByRole("button", { name: "Reject" }).first().click();
+    await expect(page.getByRole("alertdialog", { name: "Reject this token?" })).toBeVisible();
+    await page.getByRole("button", { name: "Reject token" }).click();
+    await expect(page.getByText("Give a reason")).toBeVisible();
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+    await expectNoViolations(page, "the Reject confirmation");
+    await context.close();
+  });
 });
 
 for (const role of Object.keys(ROLE_USERS) as E2ERole[]) {

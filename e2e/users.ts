@@ -2,22 +2,22 @@ export const ROLE_USERS = {
   admin: {
     email: "admin@handoff.local",
     password: "handoff-admin",
-    nav: ["Dashboard", "Sessions", "Shares", "Partners", "Applications", "Audit trail", "Users"],
+    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Partners", "Applications", "Audit trail", "Users"],
   },
   partnerships: {
     email: "partnerships@handoff.local",
     password: "handoff-partnerships",
-    nav: ["Dashboard", "Sessions", "Shares", "Partners"],
+    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Partners"],
   },
   officer: {
     email: "officer@handoff.local",
     password: "handoff-officer",
-    nav: ["Dashboard", "Sessions", "Shares", "Partners"],
+    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Partners"],
   },
   auditor: {
     email: "auditor@handoff.local",
     password: "handoff-auditor",
-    nav: ["Dashboard", "Sessions", "Shares", "Partners", "Audit trail"],
+    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Partners", "Audit trail"],
   },
 } as const;
 

@@ -8,14 +8,22 @@ describe("navigation per role", () => {
       "Dashboard",
       "Sessions",
       "Shares",
+      "Inbox",
       "Partners",
       "Applications",
       "Audit trail",
       "Users",
     ]);
-    expect(labels("auditor")).toEqual(["Dashboard", "Sessions", "Shares", "Partners", "Audit trail"]);
-    expect(labels("officer")).toEqual(["Dashboard", "Sessions", "Shares", "Partners"]);
-    expect(labels("partnerships")).toEqual(["Dashboard", "Sessions", "Shares", "Partners"]);
+    expect(labels("auditor")).toEqual([
+      "Dashboard",
+      "Sessions",
+      "Shares",
+      "Inbox",
+      "Partners",
+      "Audit trail",
+    ]);
+    expect(labels("officer")).toEqual(["Dashboard", "Sessions", "Shares", "Inbox", "Partners"]);
+    expect(labels("partnerships")).toEqual(["Dashboard", "Sessions", "Shares", "Inbox", "Partners"]);
   });
 });
 

@@ -1,0 +1,108 @@
+"use client";
+
+import { Ban } from "lucide-react";
+import { useState, type ReactNode } from "react";
+import { ExpiresCell } from "@/components/shares/expires-cell";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { DateTime } from "@/components/ui/date-time";
+import { INBOX_SOURCE_LABELS, INBOX_STATE_LABELS, type InboxItemDto } from "@/lib/schemas/inbox";
+import { featureLabel, INBOX_STATE_TONES, KIND_NAMES } from "./format";
+import { RejectInboxDialog } from "./reject-inbox-dialog";
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs text-slate-600">{label}</dt>
+      <dd className="mt-0.5 text-sm text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
+/** One received token: who sent it, what it will import (the sender's manifest), time left, Reject. */
+export function InboxItemCard({ item }: { item: InboxItemDto }) {
+  const [rejecting, setRejecting] = useState(false);
+  const partner = item.partnerName ?? "An unlisted sender";
+  const m = item.manifest;
+  const headingId = `inbox-item-${item.id}`;
+  return (
+    <article aria-labelledby={headingId} className="rounded-lg border border-slate-200 bg-white shadow-sm">
+      <header className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-100 px-4 py-3">
+        <div className="min-w-0">
+          <h2 id={headingId} className="text-sm font-semibold text-slate-900">
+            {KIND_NAMES[item.sessionKind]} from {partner}
+          </h2>
+          <p className="mt-0.5 text-xs text-slate-600">
+            For {item.applicationName} · {INBOX_SOURCE_LABELS[item.source]}{" "}
+            <DateTime value={item.receivedAt} />
+            {item.receivedBy && <> by {item.receivedBy.name}</>}
+          </p>
+        </div>
+        <div className="flex items-center gap-3">
+          <Badge tone={INBOX_STATE_TONES[item.state]}>{INBOX_STATE_LABELS[item.state]}</Badge>
+          <span className="text-sm text-slate-700">
+            {item.state === "pending" ? (
+              <>
+                <span className="sr-only">Expires: </span>
+                <ExpiresCell state="pending" expiresAt={item.expiresAt} />
+              </>
+            ) : (
+              <>
+                {item.secondsLeft > 0 ? "Token valid until " : "Token expired "}
+                <DateTime value={item.expiresAt} className="whitespace-nowrap" />
+              </>
+            )}
+          </span>
+        </div>
+      </header>
+      <div className="space-y-3 px-4 py-3">
+        {m ? (
+          <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+            <Fact label="Source session">
+              {m.session_number !== null ? `#${m.session_number}` : "—"}{" "}
+              <code className="text-xs text-slate-600" title={item.sourceSessionId}>
+                {item.sourceSessionId.slice(0, 8)}
+              </code>
+            </Fact>
+            <Fact label="Status when shared">{m.status}</Fact>
+            <Fact label="Session created">{m.created_at ? <DateTime value={m.created_at} /> : "—"}</Fact>
+            <Fact label="Agreement">{m.agreement_reference ?? "None stated"}</Fact>
+            <div className="col-span-2 sm:col-span-4">
+              <dt className="text-xs text-slate-600">What will be imported</dt>
+              <dd className="mt-1 flex flex-wrap gap-1">
+                {m.features.length > 0 ? (
+                  m.features.map((f) => <Badge key={f}>{featureLabel(f)}</Badge>)
+                ) : (
+                  <span className="text-sm text-slate-700">No features listed</span>
+                )}
+              </dd>
+            </div>
+          </dl>
+        ) : (
+          <p className="text-sm text-slate-700">
+            Pasted: no manifest came with it. The token names source session{" "}
+            <code className="text-xs">{item.sourceSessionId}</code>; what it holds shows once imported.
+          </p>
+        )}
+        {item.stateReason && item.state !== "pending" && (
+          <p className="text-sm text-slate-700">
+            <span className="font-medium">{INBOX_STATE_LABELS[item.state]}:</span> {item.stateReason}
+          </p>
+        )}
+        {item.canReject && (
+          <div className="flex justify-end">
+            <Button variant="secondary" size="sm" onClick={() => setRejecting(true)}>
+              <Ban aria-hidden /> Reject
+            </Button>
+            <RejectInboxDialog
+              itemId={item.id}
+              partnerName={partner}
+              open={rejecting}
+              onOpenChange={setRejecting}
+            />
+          </div>
+        )}
+      </div>
+    </article>
+  );
+}
