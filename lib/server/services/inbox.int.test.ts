@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as itemRoute from "@/app/api/inbox/[id]/route";
@@ -6,13 +8,17 @@ import * as rejectRoute from "@/app/api/inbox/[id]/reject/route";
 import * as inboxRoute from "@/app/api/inbox/route";
 import * as pushRoute from "@/app/api/partner/v1/inbox/[partnerId]/route";
 import type { InboxItemDetailDto, InboxListResponse } from "@/lib/schemas/inbox";
-import { open, tokenHash } from "@/lib/server/crypto/envelope";
-import { auditEvents, inboxItems, partners } from "@/lib/server/db/schema";
+import { open, seal, tokenHash } from "@/lib/server/crypto/envelope";
+import { auditEvents, inboxItems, partners, partnerSecrets, shares } from "@/lib/server/db/schema";
+import { runDueJobs } from "@/lib/server/jobs";
 import { testDriver } from "@/test/database";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 import { inboxKit, type InboxKit, type Sender } from "./inbox.test-kit";
-import { captureLogs, connectApp, databaseText } from "./shares.test-kit";
+import type { ServiceContext } from "./context";
+import { registerShareDeliveryHandlers } from "./share-delivery";
+import { createShare, DELIVERY_QUEUE } from "./shares";
+import { addPartner, captureLogs, connectApp, databaseText, mirroredSession } from "./shares.test-kit";
 
 type Handler = (req: Request, ctx?: { params?: Promise<object> }) => Promise<Response>;
 type ErrorBody = { error: { code: string; message: string; details?: unknown } };
@@ -511,6 +517,94 @@ describe(`POST /api/inbox/{id}/reject (${testDriver()})`, () => {
     const expired = await reject(officer, id, { reason: "Too late" });
     expect(expired.status).toBe(409);
     expect(expired.body.error.message).toMatch(/expired/);
+  });
+});
+
+describe(`a Handoff sender's push, end to end (${testDriver()})`, () => {
+  let server: Server;
+  afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  it("the share delivery job's signed push lands in our inbox: 202, the share delivered, the manifest kept", async () => {
+    // Service X (another of the sandbox's applications, connected here only to share) pushes to us,
+    // Northwind Bank, over HTTP; our inbox route answers as the receiver.
+    const xApp = await w.newSandboxApp("Contoso Lending");
+    const xRow = await connectApp(w.t.db, xApp, "Contoso Lending");
+    const receiving = await kit.newSender({ direction: "inbound" });
+    await w.t.db.update(partners).set({ diditApplicationId: xApp.id }).where(eq(partners.id, receiving.id));
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+        const request = new Request(`http://handoff.test${req.url}`, {
+          method: req.method,
+          headers,
+          body: Buffer.concat(chunks),
+        });
+        void pushRoute
+          .POST(request, { params: Promise.resolve({ partnerId: receiving.id }) })
+          .then(async (answer) => {
+            const text = await answer.text();
+            answers.push(text);
+            res.writeHead(answer.status, { "content-type": "application/json" }).end(text);
+          });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    // X's partner row for us, with the secret both sides hold.
+    const toUs = await addPartner(w.t.db, {
+      applicationId: xRow,
+      diditApplicationId: w.bank.id,
+      channel: "push",
+      direction: "outbound",
+      pushUrl: `http://127.0.0.1:${port}/api/partner/v1/inbox/${receiving.id}`,
+    });
+    const secretId = randomUUID();
+    await w.t.db
+      .update(partnerSecrets)
+      .set({ expiresAt: new Date(0) })
+      .where(eq(partnerSecrets.partnerId, receiving.id));
+    await w.t.db.insert(partnerSecrets).values({
+      id: secretId,
+      partnerId: receiving.id,
+      secretCiphertext: seal(toUs.secret, secretId),
+      last4: toUs.secret.slice(-4),
+    });
+
+    const sessionId = await mirroredSession(
+      { t: w.t, server: w.server, api: w.api, diditCalls: { count: 0 }, close: async () => undefined },
+      xApp,
+      xRow,
+      "user",
+      "Approved",
+    );
+    const ctx: ServiceContext = {
+      db: w.t.db,
+      actor: { id: officer.id, email: officer.email, name: "Officer", role: "officer" },
+      now: () => new Date(),
+      requestId: "push-e2e",
+      ip: null,
+      userAgent: null,
+    };
+    const share = await createShare(ctx, { sessionId, partnerId: toUs.id, ttlSeconds: 900 });
+    registerShareDeliveryHandlers();
+    await runDueJobs(w.t.db, { queues: [DELIVERY_QUEUE] });
+
+    const [sent] = await w.t.db.select().from(shares).where(eq(shares.id, share.id));
+    expect(sent, JSON.stringify(sent)).toMatchObject({ state: "delivered", tokenCiphertext: null });
+    const [item] = await w.t.db.select().from(inboxItems).where(eq(inboxItems.senderShareId, share.id));
+    expect(item).toMatchObject({
+      applicationId: w.bankRow,
+      partnerId: receiving.id,
+      source: "push",
+      sourceSessionId: sessionId,
+      fromApplicationId: xApp.id,
+      state: "pending",
+      tokenHash: sent!.tokenHash,
+    });
+    expect(item!.manifest).toEqual(sent!.manifest);
   });
 });
 
