@@ -12,14 +12,23 @@ import {
   inboxItems,
   partners,
   sessionMirror,
+  shareReceipts,
+  shares,
 } from "@/lib/server/db/schema";
 import { createDiditClient, type DiditClient } from "@/lib/server/didit";
 import { runDueJobs } from "@/lib/server/jobs";
 import { systemContext } from "./context";
 import { registerProductHandlers } from "./handlers";
-import { createImport, RECONCILE_AFTER_MS, RECONCILE_QUEUE } from "./imports";
+import {
+  AUTO_IMPORT_QUEUE,
+  createImport,
+  enqueueAutoImport,
+  RECONCILE_AFTER_MS,
+  RECONCILE_QUEUE,
+} from "./imports";
 import { importWorld, type ImportWorld } from "./imports.test-kit";
-import { captureLogs, databaseText } from "./shares.test-kit";
+import { createShare } from "./shares";
+import { addPartner, captureLogs, connectApp, databaseText } from "./shares.test-kit";
 import { testDriver } from "@/test/database";
 import { insertUser, request, sessionCookie, type TestUser } from "@/test/session";
 
@@ -235,6 +244,84 @@ describe(`Import, exactly once (${testDriver()})`, () => {
     expect(again.body.error).toMatchObject({ code: "already_imported", details: { importId: winner.id } });
     expect(x.importCalls().received).toBe(1);
   }, 60_000);
+
+  it("policy auto: an item from the partner is imported on arrival by a job, with the policy's trust_review", async () => {
+    await x.w.t.db
+      .update(partners)
+      .set({ importMode: "auto", trustReview: true })
+      .where(eq(partners.id, x.sender.id));
+    try {
+      const item = await newItem();
+      const row = await itemRow(item.id);
+      const queued = await x.w.t.db.transaction((tx) => enqueueAutoImport(tx, row, { importMode: "auto" }));
+      expect(queued).toBe(true);
+      const ran = await runDueJobs(x.w.t.db, { queues: [AUTO_IMPORT_QUEUE] });
+      expect(ran.done).toBe(1);
+      const [imp] = await importsOf(item.id);
+      expect(imp).toMatchObject({
+        state: "imported",
+        importedBy: null,
+        importedByPolicy: "auto",
+        trustReview: true,
+        statusAtImport: "Approved",
+      });
+      const audit = await auditsOf(imp!.id);
+      expect(audit.map((a) => [a.action, a.actorLabel])).toEqual([["import.created", "policy:auto"]]);
+      expect(await x.w.t.db.transaction((tx) => enqueueAutoImport(tx, row, { importMode: "manual" }))).toBe(
+        false,
+      );
+    } finally {
+      await x.w.t.db
+        .update(partners)
+        .set({ importMode: "manual", trustReview: false })
+        .where(eq(partners.id, x.sender.id));
+    }
+  });
+
+  it("an internal share (a sister brand): imported, and the sender's share shows the receipt with the clone's id", async () => {
+    const sister = await x.w.newSandboxApp("Northwind Pay");
+    const sisterRow = await connectApp(x.w.t.db, sister, "Northwind Pay");
+    await x.w.t.db
+      .update(connectedApplications)
+      .set({ defaultWorkflowUser: sister.workflows.user })
+      .where(eq(connectedApplications.id, sisterRow));
+    // Northwind Bank shares to its sister internally; the sister lists Northwind Bank as a partner.
+    const toSister = await addPartner(x.w.t.db, {
+      applicationId: x.w.bankRow,
+      diditApplicationId: sister.id,
+      channel: "internal",
+    });
+    await addPartner(x.w.t.db, {
+      applicationId: sisterRow,
+      diditApplicationId: x.w.bank.id,
+      channel: "internal",
+    });
+    const sessionId = await x.w.newSession();
+    const ctx = {
+      ...systemContext(x.w.t.db),
+      actor: { id: officer.id, email: officer.email, name: "Officer", role: "officer" as const },
+    };
+    const share = await createShare(ctx, { sessionId, partnerId: toSister.id, ttlSeconds: 600 });
+    const [item] = await x.w.t.db.select().from(inboxItems).where(eq(inboxItems.localShareId, share.id));
+    expect(item!.applicationId).toBe(sisterRow);
+
+    const res = await importVia(item!.id);
+    expect(res.status, res.text).toBe(201);
+    expect(res.body).toMatchObject({
+      applicationId: sisterRow,
+      sourceSessionId: sessionId,
+      senderShareId: share.id,
+    });
+    const [after] = await x.w.t.db.select().from(shares).where(eq(shares.id, share.id));
+    expect(after).toMatchObject({
+      receiptStatus: "imported",
+      receiptCloneSessionId: res.body.cloneSessionId,
+    });
+    const receipts = await x.w.t.db.select().from(shareReceipts).where(eq(shareReceipts.shareId, share.id));
+    expect(receipts).toMatchObject([{ status: "imported", cloneSessionId: res.body.cloneSessionId }]);
+    const shareAudit = await x.w.t.db.select().from(auditEvents).where(eq(auditEvents.entityId, share.id));
+    expect(shareAudit.map((a) => a.action)).toContain("share.receipt");
+  });
 
   describe("Didit's refusals become states and messages", () => {
     it("expired at Didit → failed token_expired, 'ask the partner for a new token', the token destroyed", async () => {

@@ -10,10 +10,12 @@ import {
   imports,
   inboxItems,
   partners,
+  shareReceipts,
+  shares,
   users,
   type ImportPolicy,
 } from "@/lib/server/db/schema";
-import type { Tx } from "@/lib/server/db/types";
+import type { DbOrTx, Tx } from "@/lib/server/db/types";
 import { DiditError, getDiditClient } from "@/lib/server/didit";
 import type { DiditCaller, DiditClient, ImportResult } from "@/lib/server/didit/types";
 import { AppError, type ErrorCode } from "@/lib/server/http/errors";
@@ -36,6 +38,8 @@ import { assertCan } from "./users";
  */
 
 export const RECONCILE_QUEUE = "imports.reconcile";
+/** A partner whose import policy is `auto`: its items are imported on arrival by this job. */
+export const AUTO_IMPORT_QUEUE = "imports.auto";
 /** Well past the Didit client's timeout: an import still `importing` by then lost its answer. */
 export const RECONCILE_AFTER_MS = 2 * 60_000;
 /** Sessions with one vendor_data whose decision is fetched when looking for a lost clone. */
@@ -249,14 +253,13 @@ async function claim(
         "The sender is not in our partner directory: a partnership manager must add it (direction inbound or both) before its tokens can be imported.",
       );
     }
-    const [[partner], [app]] = await Promise.all([
-      tx.select().from(partners).where(eq(partners.id, item.partnerId)).limit(1),
-      tx
-        .select()
-        .from(connectedApplications)
-        .where(eq(connectedApplications.id, item.applicationId))
-        .limit(1),
-    ]);
+    // One connection in a transaction: one query at a time.
+    const [partner] = await tx.select().from(partners).where(eq(partners.id, item.partnerId)).limit(1);
+    const [app] = await tx
+      .select()
+      .from(connectedApplications)
+      .where(eq(connectedApplications.id, item.applicationId))
+      .limit(1);
     if (!partner) throw new AppError("not_found", "No such partner.");
     const policy = evaluateImportPolicy(partner, { session_kind: item.sessionKind }, now);
     if (!policy.ok) throw new AppError(policy.code, policy.message);
@@ -387,10 +390,11 @@ async function recordClone(
         updatedAt: now,
       })
       .where(eq(imports.id, importId));
-    await tx
+    const [item] = await tx
       .update(inboxItems)
       .set({ state: "imported", stateReason: null, tokenCiphertext: null, updatedAt: now })
-      .where(eq(inboxItems.id, row.inboxItemId));
+      .where(eq(inboxItems.id, row.inboxItemId))
+      .returning({ localShareId: inboxItems.localShareId });
     await upsertMirrorClone(tx, row.applicationId, {
       sessionId: clone.sessionId,
       sessionNumber: clone.sessionNumber,
@@ -423,6 +427,55 @@ async function recordClone(
         attempts: row.attempts,
       },
     });
+    if (item?.localShareId) await receiptOnOwnShare(tx, meta, item.localShareId, clone.sessionId);
+  });
+}
+
+/**
+ * An internal delivery (a sister brand of this console shared it): the sender's share is ours, so
+ * its receipt (`imported`, the clone's id) is written here, as the partner API would have.
+ */
+async function receiptOnOwnShare(tx: Tx, meta: AuditRequestMeta, shareId: string, cloneSessionId: string) {
+  const now = meta.now;
+  const [share] = await tx
+    .select({ id: shares.id, partnerId: shares.partnerId })
+    .from(shares)
+    .where(eq(shares.id, shareId))
+    .limit(1)
+    .for("update");
+  if (!share) return;
+  const [receipt] = await tx
+    .insert(shareReceipts)
+    .values({
+      shareId: share.id,
+      partnerId: share.partnerId,
+      status: "imported",
+      cloneSessionId,
+      receivedAt: now,
+    })
+    .returning({ id: shareReceipts.id });
+  await tx
+    .update(shares)
+    .set({
+      receiptStatus: "imported",
+      receiptCloneSessionId: cloneSessionId,
+      receiptReason: null,
+      receiptAt: now,
+      updatedAt: now,
+    })
+    .where(eq(shares.id, share.id));
+  await recordAudit(tx, meta, {
+    action: "share.receipt",
+    entityType: "share",
+    entityId: share.id,
+    data: {
+      partnerId: share.partnerId,
+      receiptId: receipt!.id,
+      status: "imported",
+      cloneSessionId,
+      reason: null,
+      channel: "internal",
+    },
   });
 }
 
@@ -718,7 +771,68 @@ export async function reconcileImport(
   return "failed";
 }
 
+/**
+ * Queues the automatic import of an item that just arrived from a partner whose policy is `auto`
+ * (call it in the transaction that stores the item). Answers whether a job was queued.
+ */
+export async function enqueueAutoImport(
+  tx: DbOrTx,
+  item: { id: string; expiresAt: Date },
+  partner: Pick<PartnerRow, "importMode">,
+  now: Date = new Date(),
+): Promise<boolean> {
+  if (partner.importMode !== "auto") return false;
+  const job = await enqueue(tx, {
+    queue: AUTO_IMPORT_QUEUE,
+    payload: { inboxItemId: item.id },
+    deadline: item.expiresAt,
+    singletonKey: item.id,
+    now,
+  });
+  return job !== null;
+}
+
+/**
+ * The `auto` policy's job: imports the item with the partner's defaults. A refusal is recorded on
+ * the import and the item (and audited) like an officer's, so the job is done; an officer who
+ * imported or rejected it first wins. Only an unrecorded failure (left `importing`) is retried.
+ */
+async function runAutoImport(job: JobContext, itemId: string): Promise<void> {
+  const ctx: ServiceContext = {
+    db: job.db,
+    actor: null,
+    now: () => new Date(),
+    requestId: `job:${job.jobId}`,
+    ip: null,
+    userAgent: null,
+  };
+  const [item] = await job.db
+    .select({ partnerId: inboxItems.partnerId, state: inboxItems.state })
+    .from(inboxItems)
+    .where(eq(inboxItems.id, itemId))
+    .limit(1);
+  if (!item || item.state !== "pending" || !item.partnerId) return;
+  const [partner] = await job.db
+    .select({ importMode: partners.importMode })
+    .from(partners)
+    .where(eq(partners.id, item.partnerId))
+    .limit(1);
+  if (partner?.importMode !== "auto") return; // the policy changed since the item arrived
+  try {
+    await importByPolicy(ctx, itemId);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    getLogger().info(
+      { inboxItemId: itemId, code: error.code },
+      "the auto-import policy did not import an item",
+    );
+  }
+}
+
 export function registerImportHandlers(): void {
+  registerHandler(AUTO_IMPORT_QUEUE, async (job: JobContext, payload) => {
+    if (typeof payload.inboxItemId === "string") await runAutoImport(job, payload.inboxItemId);
+  });
   registerHandler(RECONCILE_QUEUE, async (job: JobContext, payload) => {
     const importId = typeof payload.importId === "string" ? payload.importId : null;
     if (!importId) return;
