@@ -9,7 +9,14 @@ import * as inboxRoute from "@/app/api/inbox/route";
 import * as pushRoute from "@/app/api/partner/v1/inbox/[partnerId]/route";
 import type { InboxItemDetailDto, InboxListResponse } from "@/lib/schemas/inbox";
 import { open, seal, tokenHash } from "@/lib/server/crypto/envelope";
-import { auditEvents, inboxItems, partners, partnerSecrets, shares } from "@/lib/server/db/schema";
+import {
+  auditEvents,
+  inboxItems,
+  partners,
+  partnerSecrets,
+  shareReceipts,
+  shares,
+} from "@/lib/server/db/schema";
 import { runDueJobs } from "@/lib/server/jobs";
 import { testDriver } from "@/test/database";
 import { insertUser, request, type TestUser } from "@/test/session";
@@ -61,6 +68,17 @@ async function paste(user: TestUser, token: unknown) {
     inboxRoute.POST,
     await request("/api/inbox", { method: "POST", user, body: { token } }),
   );
+}
+
+function officerCtx(): ServiceContext {
+  return {
+    db: w.t.db,
+    actor: { id: officer.id, email: officer.email, name: "Officer", role: "officer" },
+    now: () => new Date(),
+    requestId: "inbox-test",
+    ip: null,
+    userAgent: null,
+  };
 }
 
 async function pendingItem(): Promise<string> {
@@ -489,6 +507,40 @@ describe(`POST /api/inbox/{id}/reject (${testDriver()})`, () => {
     expect(again.body.error.code).toBe("conflict");
   });
 
+  it("rejecting a sister brand's internal delivery writes the rejection on our own share", async () => {
+    const payApp = await w.newSandboxApp("Northwind Pay");
+    const payRow = await connectApp(w.t.db, payApp, "Northwind Pay");
+    const toPay = await addPartner(w.t.db, {
+      applicationId: w.bankRow,
+      diditApplicationId: payApp.id,
+      channel: "internal",
+      direction: "outbound",
+    });
+    await addPartner(w.t.db, {
+      applicationId: payRow,
+      diditApplicationId: w.bank.id,
+      channel: "internal",
+      direction: "inbound",
+    });
+    const share = await createShare(officerCtx(), {
+      sessionId: await w.newSession(),
+      partnerId: toPay.id,
+      ttlSeconds: 900,
+    });
+    const [item] = await w.t.db.select().from(inboxItems).where(eq(inboxItems.localShareId, share.id));
+    expect(item).toMatchObject({ source: "internal", applicationId: payRow, state: "pending" });
+
+    const res = await reject(officer, item!.id, { reason: "Not a customer of Northwind Pay" });
+    expect(res.status, res.text).toBe(200);
+    const [sent] = await w.t.db.select().from(shares).where(eq(shares.id, share.id));
+    expect(sent).toMatchObject({
+      receiptStatus: "rejected",
+      receiptReason: "Not a customer of Northwind Pay",
+    });
+    const receipts = await w.t.db.select().from(shareReceipts).where(eq(shareReceipts.shareId, share.id));
+    expect(receipts).toMatchObject([{ status: "rejected", partnerId: toPay.id }]);
+  });
+
   it("refuses an expired item, other roles, an unknown id and bad input, changing nothing", async () => {
     const id = await pendingItem();
     for (const user of [auditor, admin]) {
@@ -580,15 +632,7 @@ describe(`a Handoff sender's push, end to end (${testDriver()})`, () => {
       "user",
       "Approved",
     );
-    const ctx: ServiceContext = {
-      db: w.t.db,
-      actor: { id: officer.id, email: officer.email, name: "Officer", role: "officer" },
-      now: () => new Date(),
-      requestId: "push-e2e",
-      ip: null,
-      userAgent: null,
-    };
-    const share = await createShare(ctx, { sessionId, partnerId: toUs.id, ttlSeconds: 900 });
+    const share = await createShare(officerCtx(), { sessionId, partnerId: toUs.id, ttlSeconds: 900 });
     registerShareDeliveryHandlers();
     await runDueJobs(w.t.db, { queues: [DELIVERY_QUEUE] });
 
