@@ -23,13 +23,16 @@ import {
   AUTO_IMPORT_QUEUE,
   createImport,
   enqueueAutoImport,
+  importOfItem,
   RECONCILE_AFTER_MS,
   RECONCILE_QUEUE,
 } from "./imports";
+import type { Sender } from "./inbox.test-kit";
 import { importWorld, type ImportWorld } from "./imports.test-kit";
 import { createShare } from "./shares";
 import { addPartner, captureLogs, connectApp, databaseText } from "./shares.test-kit";
 import { testDriver } from "@/test/database";
+import type { TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, request, sessionCookie, type TestUser } from "@/test/session";
 
 type ErrorBody = {
@@ -168,6 +171,7 @@ describe(`Import, exactly once (${testDriver()})`, () => {
     expect(audit.map((a) => a.action)).toEqual(["import.created"]);
     expect(audit[0]!.actorId).toBe(officer.id);
     expect(audit[0]!.data).toMatchObject({ cloneSessionId: dto.cloneSessionId, reconciled: false });
+    expect(await importOfItem(x.w.t.db, item.id)).toEqual(dto);
   });
 
   it("takes the partner's policy: its workflow, trust_review and vendor_data template; the body overrides it", async () => {
@@ -570,6 +574,67 @@ describe(`Import, exactly once (${testDriver()})`, () => {
       expect((await itemRow(item.id)).state).toBe("imported");
       const audit = await auditsOf(done!.id);
       expect(audit.map((a) => [a.action, a.actorLabel])).toEqual([["import.created", "system"]]);
+    });
+  });
+
+  describe("against the spec profile of Didit (the published spec's dialect)", () => {
+    let spec: { app: TestApp; row: string; sender: Sender };
+    beforeAll(async () => {
+      const app = await x.w.api.newApp("spec", "Spec Receiver");
+      const row = await connectApp(x.w.t.db, app, "Spec Receiver");
+      await x.w.t.db
+        .update(connectedApplications)
+        .set({ defaultWorkflowUser: app.workflows.user, defaultWorkflowBusiness: app.workflows.business })
+        .where(eq(connectedApplications.id, row));
+      const partner = await addPartner(x.w.t.db, {
+        applicationId: row,
+        diditApplicationId: x.sender.app.id,
+        channel: "push",
+        direction: "inbound",
+      });
+      spec = { app, row, sender: { ...x.sender, ...partner } };
+    });
+
+    it("imports, and a second token for the same source (refused by the spec's per-session rule) names our first import", async () => {
+      const first = await newItem({ sender: spec.sender, to: spec.app });
+      const res = await importVia(first.id);
+      expect(res.status, res.text).toBe(201);
+      expect(res.body).toMatchObject({
+        applicationId: spec.row,
+        statusAtImport: "In Review",
+        state: "imported",
+      });
+
+      const second = await newItem({ sender: spec.sender, to: spec.app, sessionId: first.sourceSessionId });
+      const again = await importVia(second.id);
+      expect(again.status, again.text).toBe(409);
+      expect(again.body.error.code).toBe("already_imported");
+      expect(again.body.error.message).toContain(res.body.id);
+      expect(again.body.error.message).toContain(res.body.cloneSessionId!);
+    });
+
+    it("a KYB token, a deleted source and a lost answer, in the spec's dialect", async () => {
+      const kyb = await newItem({ sender: spec.sender, to: spec.app, kind: "business" });
+      const ok = await importVia(kyb.id);
+      expect(ok.status, ok.text).toBe(201);
+      expect(ok.body).toMatchObject({ sessionKind: "business", statusAtImport: "In Review" });
+
+      const gone = await newItem({ sender: spec.sender, to: spec.app });
+      const del = await x.w.api.call("DELETE", `/sandbox/v3/session/${gone.sourceSessionId}/delete/`, {
+        key: x.sender.app.key,
+      });
+      expect(del.status).toBe(204);
+      const refused = await importVia(gone.id);
+      expect(refused.status, refused.text).toBe(409);
+      expect(refused.body.error.code).toBe("source_deleted");
+
+      const lost = await newItem({ sender: spec.sender, to: spec.app });
+      x.proxy.reset();
+      x.proxy.fault({ path: /import-shared/ }, { kind: "drop-mid-body" });
+      const reconciled = await importVia(lost.id);
+      expect(reconciled.status, reconciled.text).toBe(201);
+      expect(reconciled.body).toMatchObject({ reconciled: true, sharedFromSession: lost.sourceSessionId });
+      expect(x.importCalls().forwarded).toBe(1);
     });
   });
 

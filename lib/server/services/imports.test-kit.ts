@@ -10,7 +10,7 @@ import { createDiditClient, setDiditClientForTests } from "@/lib/server/didit";
 import { systemContext } from "@/lib/server/services/context";
 import { partnerMeta, receiveToken } from "@/lib/server/services/inbox";
 import { inboxKit, type InboxKit, type Sender } from "@/lib/server/services/inbox.test-kit";
-import type { Kind } from "@/test/sandbox-fixtures";
+import type { Kind, TestApp } from "@/test/sandbox-fixtures";
 import { startFaultProxy, type FaultProxy } from "@/test/fault-proxy";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 
@@ -27,24 +27,28 @@ export type ImportWorld = {
   /** A pending item (pushed by `sender`) holding a real token for a fresh Approved session: its id and token. */
   item: (opts?: {
     sender?: Sender;
-    kind?: "user" | "business";
+    kind?: Kind;
     ttl?: number;
+    sessionId?: string;
+    to?: TestApp;
   }) => Promise<{ id: string; token: string; sourceSessionId: string }>;
   close: () => Promise<void>;
 };
 
 /**
- * A pending item pushed by `sender` holding a real token: a fresh Approved session of the sender's
- * sandbox application shared for Northwind Bank. Answers the item id, the token and the source.
+ * A pending item pushed by `sender` holding a real token: a fresh Approved session (or `sessionId`)
+ * of the sender's sandbox application shared for Northwind Bank (or `to`, one of our applications
+ * the sender is a partner of). Answers the item id, the token and the source session.
  */
 export async function receivedItem(
   w: SharingWorld,
   kit: InboxKit,
   sender: Sender,
-  opts: { kind?: Kind; ttl?: number } = {},
+  opts: { kind?: Kind; ttl?: number; sessionId?: string; to?: TestApp } = {},
 ): Promise<{ id: string; token: string; sourceSessionId: string }> {
-  const session = await w.api.newSession(sender.app, opts.kind ?? "user", "Approved");
-  const token = await w.api.mint(sender.app, session.session_id, w.bank, opts.ttl);
+  const sessionId =
+    opts.sessionId ?? (await w.api.newSession(sender.app, opts.kind ?? "user", "Approved")).session_id;
+  const token = await w.api.mint(sender.app, sessionId, opts.to ?? w.bank, opts.ttl);
   const body = kit.delivery(token);
   const ctx = systemContext(w.t.db);
   const { item } = await receiveToken(ctx, partnerMeta(ctx, sender.id), {
@@ -55,7 +59,7 @@ export async function receivedItem(
     manifest: body.manifest,
     stated: body,
   });
-  return { id: item.id, token, sourceSessionId: session.session_id };
+  return { id: item.id, token, sourceSessionId: sessionId };
 }
 
 export async function importWorld(): Promise<ImportWorld> {

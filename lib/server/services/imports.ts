@@ -128,6 +128,12 @@ export async function loadImport(db: ServiceContext["db"], id: string): Promise<
   return toImportDto(row);
 }
 
+/** The import of an inbox item, if one was started (the inbox item page and the review queue). */
+export async function importOfItem(db: ServiceContext["db"], inboxItemId: string): Promise<ImportDto | null> {
+  const [row] = await selectJoined(db).where(eq(imports.inboxItemId, inboxItemId)).limit(1);
+  return row ? toImportDto(row) : null;
+}
+
 // --- Claiming the item (the first transaction) ---------------------------------------------------
 
 /** The 409 for every import after the first: it names the import that holds the item. */
