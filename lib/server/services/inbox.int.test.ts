@@ -17,12 +17,14 @@ import {
   shareReceipts,
   shares,
 } from "@/lib/server/db/schema";
+import { jobs } from "@/lib/server/db/schema/jobs";
 import { runDueJobs } from "@/lib/server/jobs";
 import { testDriver } from "@/test/database";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 import { inboxKit, type InboxKit, type Sender } from "./inbox.test-kit";
 import type { ServiceContext } from "./context";
+import { AUTO_IMPORT_QUEUE } from "./imports";
 import { registerShareDeliveryHandlers } from "./share-delivery";
 import { createShare, DELIVERY_QUEUE } from "./shares";
 import { addPartner, captureLogs, connectApp, databaseText, mirroredSession } from "./shares.test-kit";
@@ -292,6 +294,20 @@ describe(`POST /api/partner/v1/inbox/{partnerId} (${testDriver()})`, () => {
     const res = await push(kit.push(suspended, kit.delivery(token)), suspended.id);
     expect(res.status).toBe(401);
     expect(await rowsWithHash(token)).toHaveLength(0);
+  });
+
+  it("queues the automatic import with the item when the partner's policy is auto (and only then)", async () => {
+    const auto = await kit.newSender({ importMode: "auto" });
+    const token = track(await kit.forge(auto.app.id));
+    const res = await push(kit.push(auto, kit.delivery(token)), auto.id);
+    expect(res.status, res.text).toBe(202);
+    const id = (res.body as { inbox_item_id: string }).inbox_item_id;
+    const queued = await w.t.db.select().from(jobs).where(eq(jobs.queue, AUTO_IMPORT_QUEUE));
+    expect(queued.filter((j) => (j.payload as { inboxItemId?: string }).inboxItemId === id)).toHaveLength(1);
+    // A manual partner's item waits for an officer.
+    const manualId = await pendingItem();
+    const after = await w.t.db.select().from(jobs).where(eq(jobs.queue, AUTO_IMPORT_QUEUE));
+    expect(after.some((j) => (j.payload as { inboxItemId?: string }).inboxItemId === manualId)).toBe(false);
   });
 
   it("answers a malformed push 422 or 400 and stores nothing", async () => {

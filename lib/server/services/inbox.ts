@@ -28,6 +28,7 @@ import type { DbOrTx, Tx } from "@/lib/server/db/types";
 import { AppError, type ErrorCode } from "@/lib/server/http/errors";
 import { auditMeta, recordAudit, type AuditRequestMeta } from "./audit";
 import type { ServiceContext } from "./context";
+import { enqueueAutoImport } from "./imports";
 import { evaluateImportPolicy, toPartnerSummary, type PartnerRow } from "./share-policy";
 import { assertCan } from "./users";
 
@@ -324,8 +325,11 @@ async function receive(
         sessionKind: claims.session_kind,
         expiresAt: new Date(claims.exp * 1000).toISOString(),
         tokenHash: hash,
+        autoImport: partner.importMode === "auto",
       },
     });
+    // The partner's policy may import on arrival: the job is queued with the item, or not at all.
+    await enqueueAutoImport(tx, inserted, partner, now);
     return { item: inserted, created: true };
   });
 }
