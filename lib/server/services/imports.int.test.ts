@@ -576,6 +576,36 @@ describe(`Import, exactly once (${testDriver()})`, () => {
       const audit = await auditsOf(done!.id);
       expect(audit.map((a) => [a.action, a.actorLabel])).toEqual([["import.created", "system"]]);
     });
+    it("a crash before Didit was asked → the safety-net job finds no clone: failed, the token still unredeemed, imported on a retry", async () => {
+      const item = await newItem();
+      const real = createDiditClient({
+        baseUrl: () => `${x.w.server.origin}/sandbox`,
+        limiter: false,
+        maxRetries: 0,
+      });
+      const dying: DiditClient = {
+        ...real,
+        importShared: () => Promise.reject(new Error("the process died before the call")),
+      };
+      const ctx = {
+        ...systemContext(x.w.t.db),
+        actor: { id: officer.id, email: officer.email, name: "Officer", role: "officer" as const },
+      };
+      await expect(createImport(ctx, item.id, {}, { didit: dying })).rejects.toThrow("died before the call");
+      await runDueJobs(x.w.t.db, {
+        now: new Date(Date.now() + RECONCILE_AFTER_MS + 1000),
+        queues: [RECONCILE_QUEUE],
+      });
+      const [failed] = await importsOf(item.id);
+      expect(failed).toMatchObject({ state: "failed", retryable: true, cloneSessionId: null });
+      expect(failed!.failureReason).toMatch(/still unredeemed/);
+      const row = await itemRow(item.id);
+      expect(row.state).toBe("failed");
+      expect(open(row.tokenCiphertext!, row.id)).toBe(item.token);
+      const retry = await importVia(item.id);
+      expect(retry.status, retry.text).toBe(201);
+      expect(retry.body).toMatchObject({ id: failed!.id, attempts: 2, state: "imported" });
+    });
   });
 
   describe("against the spec profile of Didit (the published spec's dialect)", () => {

@@ -487,18 +487,20 @@ async function receiptOnOwnShare(tx: Tx, meta: AuditRequestMeta, shareId: string
 
 /**
  * Records a failure: the import `failed` with our code and message; the item `failed`, its token
- * destroyed unless it is still unredeemed (`retryable`: it may be imported again).
+ * destroyed unless it is still unredeemed (`retryable`: it may be imported again). Answers the
+ * import's state after it: `imported` when the safety net found the clone meanwhile.
  */
 async function recordFailure(
   db: ServiceContext["db"],
   meta: AuditRequestMeta,
   importId: string,
   failure: { code: string; reason: string; retryable: boolean },
-): Promise<void> {
+): Promise<ImportRow["state"] | null> {
   const now = meta.now;
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const [row] = await tx.select().from(imports).where(eq(imports.id, importId)).limit(1).for("update");
-    if (!row || row.state !== "importing") return; // decided meanwhile (the answer arrived after all)
+    if (!row) return null;
+    if (row.state !== "importing") return row.state; // decided meanwhile (the safety net)
     await tx
       .update(imports)
       .set({
@@ -533,6 +535,7 @@ async function recordFailure(
         attempts: row.attempts,
       },
     });
+    return "failed" as const;
   });
 }
 
@@ -558,7 +561,7 @@ async function findLostClone(
       limit: RECONCILE_CANDIDATES,
       offset,
     });
-    candidates.push(...page.results.filter((r) => r.vendorData === null || r.vendorData === row.vendorData));
+    candidates.push(...page.results.filter((r) => r.vendorData === row.vendorData));
     offset = page.nextOffset;
   }
   if (candidates.length === 0) return null;
@@ -670,7 +673,11 @@ async function settleRefusal(
     }
     if (lost) {
       const reason = `Didit's answer to the import was lost (${error.code}), and Didit has no session with vendor_data ${input.vendorData} cloned from ${item.sourceSessionId}: the import did not happen and the token is still unredeemed. Import it again.`;
-      await recordFailure(ctx.db, meta(), importId, { code: error.code, reason, retryable: true });
+      if (
+        (await recordFailure(ctx.db, meta(), importId, { code: error.code, reason, retryable: true })) ===
+        "imported"
+      )
+        return;
       throw new AppError(error.code, reason, { importId, ...safeDetails(error) });
     }
     const [local] = await ctx.db
@@ -681,14 +688,19 @@ async function settleRefusal(
     const reason = local
       ? `This session was already imported into this application (import ${local.id}, clone ${local.clone}): open that import instead.`
       : "This session was already imported into this application outside this console: look for it in Didit's console instead of importing again.";
-    await recordFailure(ctx.db, meta(), importId, { code: error.code, reason, retryable: false });
+    if (
+      (await recordFailure(ctx.db, meta(), importId, { code: error.code, reason, retryable: false })) ===
+      "imported"
+    )
+      return;
     throw new AppError(error.code, reason, { importId, ...safeDetails(error) });
   }
   const retryable = !TERMINAL.has(error.code);
   const reason = retryable
     ? `${error.message.replace(/\.$/, "")}. The token is still unredeemed: import it again once this is fixed.`
     : error.message;
-  await recordFailure(ctx.db, meta(), importId, { code: error.code, reason, retryable });
+  if ((await recordFailure(ctx.db, meta(), importId, { code: error.code, reason, retryable })) === "imported")
+    return;
   throw new AppError(error.code, reason, { importId, ...safeDetails(error) });
 }
 
@@ -756,12 +768,12 @@ export async function reconcileImport(
   if (row.imp.state !== "importing") return row.imp.state;
   const meta = systemMeta(ctx, "system");
   if (!row.app.apiKeyCiphertext) {
-    await recordFailure(ctx.db, meta, importId, {
+    const state = await recordFailure(ctx.db, meta, importId, {
       code: "key_rejected",
       reason: `${row.app.name} has no API key any more, so Handoff cannot check whether Didit created this import's session (vendor_data ${row.imp.vendorData}): an admin must set the key, then import again.`,
       retryable: true,
     });
-    return "failed";
+    return state;
   }
   const caller = { id: row.app.id, apiKeyCiphertext: row.app.apiKeyCiphertext };
   const clone = await findLostClone(ctx.db, deps.didit ?? getDiditClient(), caller, row.imp);
@@ -769,12 +781,11 @@ export async function reconcileImport(
     await recordClone(ctx.db, meta, importId, clone, true);
     return "imported";
   }
-  await recordFailure(ctx.db, meta, importId, {
+  return recordFailure(ctx.db, meta, importId, {
     code: "upstream_unavailable",
     reason: `This import stopped before its outcome was recorded, and Didit has no session with vendor_data ${row.imp.vendorData} cloned from ${row.imp.sourceSessionId}: the import did not happen and the token is still unredeemed. Import it again.`,
     retryable: true,
   });
-  return "failed";
 }
 
 /**
