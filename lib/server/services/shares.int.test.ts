@@ -8,7 +8,7 @@ import * as revoke from "@/app/api/shares/[id]/revoke/route";
 import * as sharesRoute from "@/app/api/shares/route";
 import type { ShareDetailDto, ShareDto, ShareListResponse } from "@/lib/schemas/shares";
 import { open, tokenHash } from "@/lib/server/crypto/envelope";
-import { auditEvents, inboxItems, shareDeliveries, shares } from "@/lib/server/db/schema";
+import { auditEvents, inboxItems, partners, shareDeliveries, shares } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
 import type { DiditClient } from "@/lib/server/didit";
 import { enqueue, runDueJobs } from "@/lib/server/jobs";
@@ -16,6 +16,7 @@ import type { ServiceContext } from "@/lib/server/services/context";
 import { testDriver } from "@/test/database";
 import { signToken, type TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, request, type TestUser } from "@/test/session";
+import { AUTO_IMPORT_QUEUE } from "./imports";
 import { registerShareDeliveryHandlers } from "./share-delivery";
 import { createShare, EXPIRY_QUEUE, listShares, revokeShare } from "./shares";
 import {
@@ -382,6 +383,36 @@ describe(`shares (${testDriver()})`, () => {
         trust_review: true,
       });
       expect(imported.status, imported.text).toBe(201);
+    });
+
+    it("a receiving brand whose import policy is auto gets the import queued with the item", async () => {
+      await w.t.db.update(partners).set({ importMode: "auto" }).where(eq(partners.id, partnerIds.reverse));
+      try {
+        const sessionId = await mirroredSession(w, x, xRow, "user", "Approved");
+        const res = await share(officer, { sessionId, partnerId: partnerIds.internal });
+        expect(res.status, res.text).toBe(201);
+        const [item] = await w.t.db.select().from(inboxItems).where(eq(inboxItems.localShareId, res.body.id));
+        const queued = await w.t.db
+          .select()
+          .from(jobs)
+          .where(and(eq(jobs.queue, AUTO_IMPORT_QUEUE), eq(jobs.singletonKey, item!.id)));
+        expect(queued).toHaveLength(1);
+        expect(queued[0]!.payload).toEqual({ inboxItemId: item!.id });
+      } finally {
+        await w.t.db
+          .update(partners)
+          .set({ importMode: "manual" })
+          .where(eq(partners.id, partnerIds.reverse));
+      }
+      // A manual policy queues nothing.
+      const sessionId = await mirroredSession(w, x, xRow, "user", "Approved");
+      const res = await share(officer, { sessionId, partnerId: partnerIds.internal });
+      const [item] = await w.t.db.select().from(inboxItems).where(eq(inboxItems.localShareId, res.body.id));
+      const queued = await w.t.db
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.queue, AUTO_IMPORT_QUEUE), eq(jobs.singletonKey, item!.id)));
+      expect(queued).toHaveLength(0);
     });
 
     it("the manifest and agreement snapshot come from the mirror and the partner", async () => {

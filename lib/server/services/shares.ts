@@ -32,6 +32,7 @@ import type { DiditClient } from "@/lib/server/didit/types";
 import { AppError } from "@/lib/server/http/errors";
 import { enqueue } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
+import { enqueueAutoImport } from "./imports";
 import { auditMeta, recordAudit } from "./audit";
 import type { ServiceContext } from "./context";
 import { assertPolicy, evaluateSharePolicy } from "./share-policy";
@@ -447,7 +448,7 @@ async function deliverInternally(
   d: InternalDelivery,
 ): Promise<{ share: ShareRow; inboxItemId: string }> {
   const [senderAsPartner] = await tx
-    .select({ id: partners.id })
+    .select({ id: partners.id, importMode: partners.importMode })
     .from(partners)
     .where(
       and(
@@ -476,6 +477,10 @@ async function deliverInternally(
     receivedAt: d.now,
     updatedAt: d.now,
   });
+  // The receiving brand's policy may import on arrival, as for a partner's push.
+  if (senderAsPartner) {
+    await enqueueAutoImport(tx, { id: inboxId, expiresAt: d.expiresAt }, senderAsPartner, d.now);
+  }
   await tx.insert(shareDeliveries).values({
     shareId: d.shareId,
     attempt: 1,
