@@ -62,7 +62,11 @@ export function partnerOpenApiDocument(): Record<string, unknown> {
   ];
   const signedHeaders = partnerHeaders.slice(1);
   const inboxAnswer = z
-    .object({ received: z.literal(true), inbox_item_id: z.string().optional() })
+    .object({
+      received: z.literal(true),
+      inbox_item_id: z.string().optional(),
+      state: z.string().optional().describe("The inbox item's state at the receiver, e.g. `pending`."),
+    })
     .describe("The share was accepted (a redelivery of a token already held answers the same).");
 
   const doc = {
@@ -190,13 +194,20 @@ export function partnerOpenApiDocument(): Record<string, unknown> {
           },
           responses: {
             "200": {
-              description: "Accepted (also for a redelivery of a token already held).",
+              description: "A redelivery of a token already held: the same item.",
               content: { "application/json": { schema: c.ref("InboxAccepted", inboxAnswer, "output") } },
             },
-            "202": { description: "Accepted." },
+            "202": {
+              description: "Accepted: one inbox item holds the token.",
+              content: { "application/json": { schema: c.ref("InboxAccepted", inboxAnswer, "output") } },
+            },
             ...errorResponses(c, {
               "400": "Refused for good: the sender stops.",
               "401": "Signature not verified: refused for good.",
+              "409":
+                "`replayed` (this webhook-id was already accepted), or refused by the receiver's policy for this partner (`partner_suspended`, `partner_not_inbound`, `partner_agreement_expired`, `kind_not_allowed`): refused for good.",
+              "422":
+                "The token's claims do not fit (`token_invalid`, `token_expired`, `token_not_for_us`, `token_from_other_partner`, `token_claims_mismatch`): refused for good.",
               "408": "Retried.",
               "429": "Retried.",
               "503": "Retried until the token expires.",
