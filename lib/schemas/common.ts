@@ -29,3 +29,16 @@ export function isoDateTime(message = "Use a date like 2026-11-30 or 2026-11-30T
 export function blankAsNull<T extends z.ZodType>(schema: T) {
   return z.union([z.literal("").transform(() => null), z.null(), schema]);
 }
+
+/** A list filter from the query string: absent or blank means "no filter". */
+export const optionalFilter = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+
+/** The opaque keyset cursor of a list (the `nextCursor` of the previous page). */
+export const listCursorParam = () =>
+  optionalFilter(
+    z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]+$/, "Not a cursor from this list"),
+  );

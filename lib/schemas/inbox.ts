@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { listCursorParam, optionalFilter } from "./common";
 import type { PartnerSummary, SessionKind } from "./partners";
 import type { ShareManifestDto } from "./shares";
 
@@ -56,9 +57,6 @@ const reasonText = z
 export const rejectInboxItemRequestSchema = z.object({ reason: reasonText }).strict();
 export type RejectInboxItemRequest = z.infer<typeof rejectInboxItemRequestSchema>;
 
-const optionalFilter = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
-
 export const INBOX_LIST_LIMIT_DEFAULT = 50;
 export const INBOX_LIST_LIMIT_MAX = 200;
 
@@ -72,12 +70,7 @@ export const inboxListQuerySchema = z.object({
   /** Matches the partner's name, the source session uuid, the sender's share id or the item id. */
   q: optionalFilter(z.string().trim().max(200, "Use at most 200 characters")),
   /** Opaque: the `nextCursor` of the previous page. */
-  cursor: optionalFilter(
-    z
-      .string()
-      .max(200)
-      .regex(/^[A-Za-z0-9_-]+$/, "Not a cursor from this list"),
-  ),
+  cursor: listCursorParam(),
   limit: z.coerce.number().int().min(1).max(INBOX_LIST_LIMIT_MAX).default(INBOX_LIST_LIMIT_DEFAULT),
 });
 type ParsedInboxListQuery = z.infer<typeof inboxListQuerySchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { listCursorParam, optionalFilter } from "./common";
 
 /**
  * Shares (we are Service X): request schemas and DTOs shared by the console's routes, the services
@@ -59,9 +60,6 @@ export type RevokeShareRequest = z.infer<typeof revokeShareRequestSchema>;
 export const revealShareRequestSchema = z.object({}).strict();
 export type RevealShareRequest = z.infer<typeof revealShareRequestSchema>;
 
-const optionalFilter = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
-
 export const SHARE_LIST_LIMIT_DEFAULT = 50;
 export const SHARE_LIST_LIMIT_MAX = 200;
 
@@ -77,12 +75,7 @@ export const shareListQuerySchema = z.object({
   /** Matches the partner's name, the session number (prefix), the session uuid or the share id. */
   q: optionalFilter(z.string().trim().max(200, "Use at most 200 characters")),
   /** Opaque: the `nextCursor` of the previous page. */
-  cursor: optionalFilter(
-    z
-      .string()
-      .max(200)
-      .regex(/^[A-Za-z0-9_-]+$/, "Not a cursor from this list"),
-  ),
+  cursor: listCursorParam(),
   limit: z.coerce.number().int().min(1).max(SHARE_LIST_LIMIT_MAX).default(SHARE_LIST_LIMIT_DEFAULT),
 });
 type ParsedShareListQuery = z.infer<typeof shareListQuerySchema>;

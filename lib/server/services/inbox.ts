@@ -25,6 +25,7 @@ import {
   type ShareManifest,
 } from "@/lib/server/db/schema";
 import type { DbOrTx, Tx } from "@/lib/server/db/types";
+import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/server/http/keyset-cursor";
 import { AppError, type ErrorCode } from "@/lib/server/http/errors";
 import { auditMeta, recordAudit, type AuditRequestMeta } from "./audit";
 import type { ServiceContext } from "./context";
@@ -424,31 +425,11 @@ function toInboxItemDto(ctx: ServiceContext, row: JoinedRow, now: Date): InboxIt
   };
 }
 
-function encodeCursor(row: InboxRow): string {
-  return Buffer.from(`${row.receivedAt.toISOString()}|${row.id}`, "utf8").toString("base64url");
-}
-
-const CURSOR_RE =
-  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-
-function decodeCursor(cursor: string): { receivedAt: Date; id: string } {
-  const m = CURSOR_RE.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  const receivedAt = m ? new Date(m[1]!) : null;
-  if (!m || !receivedAt || Number.isNaN(receivedAt.getTime()) || receivedAt.getUTCFullYear() < 1970) {
-    throw new AppError(
-      "validation_failed",
-      "This cursor is not from this list: start again from the first page.",
-      { fields: { cursor: ["Not a cursor from this list"] } },
-    );
-  }
-  return { receivedAt, id: m[2]! };
-}
-
 /** `GET /api/inbox`: newest first, filtered, a keyset cursor. */
 export async function listInbox(ctx: ServiceContext, query: InboxListQuery): Promise<InboxListResponse> {
   assertCan(ctx, "inbox.read");
   const now = ctx.now();
-  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+  const cursor = query.cursor ? decodeKeysetCursor(query.cursor) : null;
   await expireDue(ctx.db, now);
   const where: (SQL | undefined)[] = [];
   if (query.state) where.push(eq(inboxItems.state, query.state));
@@ -472,7 +453,7 @@ export async function listInbox(ctx: ServiceContext, query: InboxListQuery): Pro
   }
   if (cursor) {
     where.push(
-      sql`(${inboxItems.receivedAt}, ${inboxItems.id}) < (${cursor.receivedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`,
+      sql`(${inboxItems.receivedAt}, ${inboxItems.id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)`,
     );
   }
   const rows = await selectJoined(ctx.db)
@@ -482,7 +463,7 @@ export async function listInbox(ctx: ServiceContext, query: InboxListQuery): Pro
   const page = rows.slice(0, query.limit);
   return {
     items: page.map((r) => toInboxItemDto(ctx, r, now)),
-    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.item) : null,
+    nextCursor: rows.length > query.limit ? nextCursorOf(page[page.length - 1]!.item) : null,
   };
 }
 
@@ -609,4 +590,8 @@ async function rejectionOnOwnShare(tx: Tx, meta: AuditRequestMeta, shareId: stri
       channel: "internal",
     },
   });
+}
+
+function nextCursorOf(row: { receivedAt: Date; id: string }): string {
+  return encodeKeysetCursor(row.receivedAt, row.id);
 }

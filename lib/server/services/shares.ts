@@ -29,6 +29,7 @@ import { jobs } from "@/lib/server/db/schema/jobs";
 import type { DbOrTx, Tx } from "@/lib/server/db/types";
 import { getDiditClient } from "@/lib/server/didit";
 import type { DiditClient } from "@/lib/server/didit/types";
+import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/server/http/keyset-cursor";
 import { AppError } from "@/lib/server/http/errors";
 import { enqueue } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
@@ -500,35 +501,12 @@ async function deliverInternally(
 
 // --- Read ----------------------------------------------------------------------------------------
 
-function encodeCursor(row: ShareRow): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`, "utf8").toString("base64url");
-}
-
-const CURSOR_RE =
-  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const m = CURSOR_RE.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  const createdAt = m ? new Date(m[1]!) : null;
-  // Ours are real creation times; anything else (year 0000, 13th months) must not reach SQL.
-  if (!m || !createdAt || Number.isNaN(createdAt.getTime()) || createdAt.getUTCFullYear() < 1970) {
-    throw new AppError(
-      "validation_failed",
-      "This cursor is not from this list: start again from the first page.",
-      {
-        fields: { cursor: ["Not a cursor from this list"] },
-      },
-    );
-  }
-  return { createdAt, id: m[2]! };
-}
-
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function listShares(ctx: ServiceContext, query: ShareListQuery): Promise<ShareListResponse> {
   assertCan(ctx, "shares.read");
   const now = ctx.now();
-  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+  const cursor = query.cursor ? decodeKeysetCursor(query.cursor) : null;
   await expireDueShares(ctx, { limit: 200 });
   const where: (SQL | undefined)[] = [];
   if (query.state) where.push(eq(shares.state, query.state));
@@ -547,7 +525,7 @@ export async function listShares(ctx: ServiceContext, query: ShareListQuery): Pr
   if (cursor) {
     const c = cursor;
     where.push(
-      sql`(${shares.createdAt}, ${shares.id}) < (${c.createdAt.toISOString()}::timestamptz, ${c.id}::uuid)`,
+      sql`(${shares.createdAt}, ${shares.id}) < (${c.at.toISOString()}::timestamptz, ${c.id}::uuid)`,
     );
   }
   const rows = await selectJoined(ctx.db)
@@ -557,7 +535,7 @@ export async function listShares(ctx: ServiceContext, query: ShareListQuery): Pr
   const page = rows.slice(0, query.limit);
   return {
     items: page.map((r) => toShareDto({ ...ctx, now: () => now }, joined(r))),
-    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.share) : null,
+    nextCursor: rows.length > query.limit ? nextCursorOf(page[page.length - 1]!.share) : null,
   };
 }
 
@@ -785,4 +763,8 @@ export async function revealShare(ctx: ServiceContext, id: string): Promise<Reve
   });
   if (!outcome.ok) throw new AppError("conflict", outcome.refusal);
   return { token: outcome.token, expiresAt: outcome.expiresAt };
+}
+
+function nextCursorOf(row: { createdAt: Date; id: string }): string {
+  return encodeKeysetCursor(row.createdAt, row.id);
 }
