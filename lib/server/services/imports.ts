@@ -387,6 +387,8 @@ async function recordClone(
         cloneSessionNumber: clone.sessionNumber,
         sharedFromSession: clone.sharedFromSession,
         statusAtImport: clone.status,
+        status: clone.status,
+        statusUpdatedAt: now,
         workflowId: clone.workflowId ?? row.workflowId,
         failureCode: null,
         failureReason: null,

@@ -124,6 +124,16 @@ export const partners = pgTable(
     pushUrl: text("push_url"),
     /** The partner's own partner-API base (pick-up polling, receipts back to them). */
     partnerApiBaseUrl: text("partner_api_base_url"),
+    /**
+     * Our partner id at that partner (the `handoff-partner-id` value they gave us): sent with our
+     * requests to their partner API (pick-up polling, receipts back to them).
+     */
+    remotePartnerId: uuid("remote_partner_id"),
+    /** They offer pick-up for us: a job polls their `GET /api/partner/v1/shares` and takes each token once. */
+    inboundPickup: boolean("inbound_pickup").notNull().default(false),
+    /** The last pick-up poll: when, and what went wrong (null when it worked). */
+    pickupPolledAt: timestamp("pickup_polled_at", { withTimezone: true }),
+    pickupError: text("pickup_error"),
     /** Inbound import policy. */
     importMode: text("import_mode", { enum: IMPORT_MODES }).notNull().default("manual"),
     trustReview: boolean("trust_review").notNull().default(false),
