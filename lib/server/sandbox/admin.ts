@@ -5,6 +5,7 @@ import { createApiKey, createApplication, findApplication } from "./applications
 import { clockOffsetSeconds, MAX_CLOCK_OFFSET_SECONDS, sandboxNow, setClockOffset } from "./clock";
 import { fieldErrors, notFound, type FieldErrors } from "./errors";
 import { renderDecision } from "./render";
+import { MAX_KEY_PEOPLE } from "./generator";
 import { createGeneratedSession } from "./sessions";
 import { parseStatus } from "./statuses";
 import { NOT_A_STRING, textProblem } from "./validation";
@@ -78,12 +79,22 @@ export const createSessionSchema = z.object({
       error: "Must be a string or an integer.",
     })
     .optional(),
+  /** KYB only: how many key people the company has (1–50); else the seed's one to four. */
+  key_people_count: z
+    .number({ error: "A valid integer is required." })
+    .int({ error: "A valid integer is required." })
+    .min(1, { error: "Ensure this value is greater than or equal to 1." })
+    .max(MAX_KEY_PEOPLE, { error: `Ensure this value is less than or equal to ${MAX_KEY_PEOPLE}.` })
+    .optional(),
 });
 
 export async function adminCreateSession(db: Db, body: unknown, origin: string) {
   const input = validate(createSessionSchema, body);
   const status = parseStatus(input.status);
   if (!status) throw fieldErrors({ status: [`"${input.status}" is not a valid session status.`] });
+  if (input.key_people_count !== undefined && input.session_kind !== "business") {
+    throw fieldErrors({ key_people_count: ["Key people exist only in business (KYB) sessions."] });
+  }
   const app = await findApplication(db, input.application_id.toLowerCase());
   if (!app) throw fieldErrors({ application_id: ["Application does not exist."] });
   const session = await createGeneratedSession(db, {
@@ -93,6 +104,7 @@ export async function adminCreateSession(db: Db, body: unknown, origin: string) 
     vendorData: input.vendor_data ?? null,
     seed: input.seed,
     now: await sandboxNow(db),
+    ...(input.key_people_count === undefined ? {} : { keyPeopleCount: input.key_people_count }),
   });
   return renderDecision(session, app.profile, origin);
 }

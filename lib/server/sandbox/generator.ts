@@ -32,7 +32,15 @@ import type { SessionSummary } from "@/lib/server/sandbox/types";
  * be computed alone (`generateSummary`) and always matches `generateSession`.
  */
 
-export type GenerateOptions = { kind: SessionKind; status: SessionStatus; createdAt: Date };
+export type GenerateOptions = {
+  kind: SessionKind;
+  status: SessionStatus;
+  createdAt: Date;
+  /** KYB: exactly this many key people (1–50) instead of the seed's one to four. */
+  keyPeopleCount?: number;
+};
+
+export const MAX_KEY_PEOPLE = 50;
 export type GeneratedSession = { summary: SessionSummary; payload: Record<string, unknown> };
 /** Numbers are used as given (reduced to 32 bits); strings are hashed. */
 export type Seed = number | string;
@@ -491,6 +499,7 @@ type KybIdentity = {
   sector: string;
   registrationNumber: string;
   progress: Progress<KybStep>;
+  keyPeopleCount: number | null;
 };
 
 const KYB_MODES = {
@@ -535,6 +544,7 @@ function kybIdentity(seed: number, opts: GenerateOptions): KybIdentity {
     sector: a.sector,
     registrationNumber,
     progress,
+    keyPeopleCount: opts.keyPeopleCount ?? null,
   };
 }
 
@@ -975,8 +985,10 @@ function buildKyb(id: KybIdentity): Record<string, unknown> {
     description: "Other business support service activities",
   };
 
-  // Key people: one to four, at least one director; owners share 100 %.
-  const n = int(r, 1, 4);
+  // Key people: one to four (or as many as asked), at least one director; owners share 100 %.
+  // The draw is made either way, so a seed's other data does not depend on the option.
+  const drawn = int(r, 1, 4);
+  const n = id.keyPeopleCount === null ? drawn : Math.min(Math.max(1, id.keyPeopleCount), MAX_KEY_PEOPLE);
   const people: { p: Person; role: string; share: number; dob: string }[] = [];
   let remaining = 100;
   for (let i = 0; i < n; i++) {

@@ -100,6 +100,8 @@ export type CreateGeneratedSessionInput = {
   vendorData?: string | null;
   seed?: Seed;
   now: Date;
+  /** KYB: exactly this many key people (the generator's `keyPeopleCount`). */
+  keyPeopleCount?: number;
 };
 
 /** A session with a deterministic synthetic payload (same seed → same person or company). */
@@ -116,6 +118,7 @@ export async function createGeneratedSession(
       kind: input.kind,
       status: input.status,
       createdAt: input.now,
+      ...(input.keyPeopleCount === undefined ? {} : { keyPeopleCount: input.keyPeopleCount }),
     });
     const [row] = await tx
       .insert(sandboxSessions)
