@@ -51,6 +51,11 @@ export const ERROR_STATUS = {
   token_from_other_partner: 422,
   token_from_unknown_partner: 422,
   token_claims_mismatch: 422,
+  // Reviews: the proposer cannot confirm their own four-eyes proposal; the clone is no longer In
+  // Review; a decision sent to Didit is not confirmed yet.
+  own_proposal: 403,
+  not_in_review: 409,
+  decision_pending: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

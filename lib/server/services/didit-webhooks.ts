@@ -9,6 +9,7 @@ import { AppError } from "@/lib/server/http/errors";
 import { enqueue, PermanentJobError, type JobContext } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import type { ServiceContext } from "./context";
+import { diditMeta, syncImportStatus } from "./reviews";
 import { markMirrorDeleted, upsertMirrorFromDecision } from "./session-mirror";
 
 /**
@@ -135,7 +136,16 @@ export async function processDiditWebhook(
   const sessionId = job.sessionId;
   try {
     const decision = await client.getDecision(caller, sessionId);
-    await db.transaction((tx) => upsertMirrorFromDecision(tx, job.applicationId, decision));
+    await db.transaction(async (tx) => {
+      await upsertMirrorFromDecision(tx, job.applicationId, decision);
+      // The clone of one of our imports: its status in the review queue, and a sent decision confirmed.
+      await syncImportStatus(tx, diditMeta(new Date(), `webhook:${job.eventId}`), {
+        applicationId: job.applicationId,
+        sessionId,
+        status: decision.status,
+        source: "webhook",
+      });
+    });
   } catch (error) {
     if (isCode(error, "not_found")) {
       await db.transaction((tx) => markMirrorDeleted(tx, job.applicationId, sessionId));

@@ -1,6 +1,7 @@
 import "server-only";
 import { registerApplicationHandlers } from "./applications";
 import { registerImportHandlers } from "./imports";
+import { registerReviewHandlers } from "./reviews";
 import { registerSessionSyncHandlers } from "./session-sync";
 import { registerShareDeliveryHandlers } from "./share-delivery";
 
@@ -14,4 +15,5 @@ export function registerProductHandlers(): void {
   registerSessionSyncHandlers();
   registerShareDeliveryHandlers();
   registerImportHandlers();
+  registerReviewHandlers();
 }

@@ -84,8 +84,11 @@ function selectJoined(db: ServiceContext["db"] | Tx) {
     .leftJoin(users, eq(users.id, imports.importedBy));
 }
 type Joined = Awaited<ReturnType<ReturnType<typeof selectJoined>["limit"]>>[number];
+/** What `toImportDto` maps: the import row, its application's and partner's names, who imported it. */
+export type ImportJoinedRow = Joined;
 
-function toImportDto(j: Joined): ImportDto {
+/** The one mapping from an import row (with its names) to the DTO (the review queue reuses it). */
+export function toImportDto(j: Joined): ImportDto {
   const r = j.row;
   return {
     id: r.id,
