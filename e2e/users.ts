@@ -2,22 +2,32 @@ export const ROLE_USERS = {
   admin: {
     email: "admin@handoff.local",
     password: "handoff-admin",
-    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Partners", "Applications", "Audit trail", "Users"],
+    nav: [
+      "Dashboard",
+      "Sessions",
+      "Shares",
+      "Inbox",
+      "Reviews",
+      "Partners",
+      "Applications",
+      "Audit trail",
+      "Users",
+    ],
   },
   partnerships: {
     email: "partnerships@handoff.local",
     password: "handoff-partnerships",
-    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Partners"],
+    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners"],
   },
   officer: {
     email: "officer@handoff.local",
     password: "handoff-officer",
-    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Partners"],
+    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners"],
   },
   auditor: {
     email: "auditor@handoff.local",
     password: "handoff-auditor",
-    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Partners", "Audit trail"],
+    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners", "Audit trail"],
   },
 } as const;
 

@@ -9,6 +9,7 @@ describe("navigation per role", () => {
       "Sessions",
       "Shares",
       "Inbox",
+      "Reviews",
       "Partners",
       "Applications",
       "Audit trail",
@@ -19,11 +20,19 @@ describe("navigation per role", () => {
       "Sessions",
       "Shares",
       "Inbox",
+      "Reviews",
       "Partners",
       "Audit trail",
     ]);
-    expect(labels("officer")).toEqual(["Dashboard", "Sessions", "Shares", "Inbox", "Partners"]);
-    expect(labels("partnerships")).toEqual(["Dashboard", "Sessions", "Shares", "Inbox", "Partners"]);
+    expect(labels("officer")).toEqual(["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners"]);
+    expect(labels("partnerships")).toEqual([
+      "Dashboard",
+      "Sessions",
+      "Shares",
+      "Inbox",
+      "Reviews",
+      "Partners",
+    ]);
   });
 });
 

@@ -6,6 +6,7 @@ export const NAV_ITEMS: { href: string; label: string; permission: Permission }[
   { href: "/sessions", label: "Sessions", permission: "sessions.read" },
   { href: "/shares", label: "Shares", permission: "shares.read" },
   { href: "/inbox", label: "Inbox", permission: "inbox.read" },
+  { href: "/reviews", label: "Reviews", permission: "inbox.read" },
   { href: "/partners", label: "Partners", permission: "partners.read" },
   { href: "/applications", label: "Applications", permission: "applications.manage" },
   { href: "/audit", label: "Audit trail", permission: "audit.read" },

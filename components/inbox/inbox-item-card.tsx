@@ -1,6 +1,7 @@
 "use client";
 
-import { Ban } from "lucide-react";
+import { Ban, ChevronDown, ChevronRight, Download } from "lucide-react";
+import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { ExpiresCell } from "@/components/shares/expires-cell";
 import { Badge } from "@/components/ui/badge";
@@ -8,6 +9,9 @@ import { Button } from "@/components/ui/button";
 import { DateTime } from "@/components/ui/date-time";
 import { INBOX_SOURCE_LABELS, INBOX_STATE_LABELS, type InboxItemDto } from "@/lib/schemas/inbox";
 import { featureLabel, INBOX_STATE_TONES, KIND_NAMES } from "./format";
+import { ImportDialog } from "./import-dialog";
+import { ImportState, type InboxItemWithImport } from "./import-state";
+import { InboxItemDetails } from "./inbox-item-details";
 import { RejectInboxDialog } from "./reject-inbox-dialog";
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
@@ -20,8 +24,11 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /** One received token: who sent it, what it will import (the sender's manifest), time left, Reject. */
-export function InboxItemCard({ item }: { item: InboxItemDto }) {
+export function InboxItemCard({ item }: { item: InboxItemDto & InboxItemWithImport }) {
   const [rejecting, setRejecting] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const [detailsOpen, setDetailsOpen] = useState(false);
+  const detailsId = `inbox-item-details-${item.id}`;
   const partner = item.partnerName ?? "An unlisted sender";
   const m = item.manifest;
   const headingId = `inbox-item-${item.id}`;
@@ -84,24 +91,64 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
             <code className="text-xs">{item.sourceSessionId}</code>; what it holds shows once imported.
           </p>
         )}
-        {item.stateReason && item.state !== "pending" && (
-          <p className="text-sm text-slate-700">
-            <span className="font-medium">{INBOX_STATE_LABELS[item.state]}:</span> {item.stateReason}
-          </p>
+        {item.import ? (
+          <ImportState imported={item.import} />
+        ) : (
+          item.stateReason &&
+          item.state !== "pending" && (
+            <p className="text-sm text-slate-700">
+              <span className="font-medium">{INBOX_STATE_LABELS[item.state]}:</span> {item.stateReason}
+            </p>
+          )
         )}
-        {item.canReject && (
-          <div className="flex justify-end">
-            <Button variant="secondary" size="sm" onClick={() => setRejecting(true)}>
-              <Ban aria-hidden /> Reject
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          {item.state !== "pending" ? (
+            <Button
+              variant="ghost"
+              size="sm"
+              aria-expanded={detailsOpen}
+              aria-controls={detailsId}
+              onClick={() => setDetailsOpen((v) => !v)}
+            >
+              {detailsOpen ? <ChevronDown aria-hidden /> : <ChevronRight aria-hidden />}
+              Details and receipts
             </Button>
-            <RejectInboxDialog
-              itemId={item.id}
-              partnerName={partner}
-              open={rejecting}
-              onOpenChange={setRejecting}
-            />
+          ) : (
+            <span />
+          )}
+          <div className="flex flex-wrap gap-2">
+            {item.import?.state === "imported" && (
+              <Link
+                href={`/reviews/${item.import.id}`}
+                className="inline-flex items-center text-sm font-medium text-brand-700 hover:underline"
+              >
+                Open the review
+              </Link>
+            )}
+            {item.canReject && (
+              <>
+                <Button variant="secondary" size="sm" onClick={() => setRejecting(true)}>
+                  <Ban aria-hidden /> Reject
+                </Button>
+                <RejectInboxDialog
+                  itemId={item.id}
+                  partnerName={partner}
+                  open={rejecting}
+                  onOpenChange={setRejecting}
+                />
+              </>
+            )}
+            {item.canImport && (
+              <>
+                <Button size="sm" onClick={() => setImporting(true)}>
+                  <Download aria-hidden /> {item.import?.state === "failed" ? "Retry import" : "Import"}
+                </Button>
+                <ImportDialog item={item} open={importing} onOpenChange={setImporting} />
+              </>
+            )}
           </div>
-        )}
+        </div>
+        {detailsOpen && <InboxItemDetails id={detailsId} itemId={item.id} />}
       </div>
     </article>
   );

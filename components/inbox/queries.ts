@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api-fetch";
 import type {
   InboxItemDetailDto,
@@ -20,6 +20,7 @@ export type InboxFilters = {
 export const inboxKeys = {
   all: ["inbox"] as const,
   list: (filters: InboxFilters) => ["inbox", "list", filters] as const,
+  detail: (id: string) => ["inbox", "detail", id] as const,
 };
 
 /** How often a list with a waiting token is read again (new arrivals, expiries). */
@@ -40,9 +41,24 @@ export function useInbox(filters: InboxFilters) {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: (query) =>
-      query.state.data?.pages.some((p) => p.items.some((i) => i.state === "pending"))
+      query.state.data?.pages.some((p) =>
+        p.items.some((i) => i.state === "pending" || i.state === "importing"),
+      )
         ? LIVE_REFETCH_MS
         : false,
+  });
+}
+
+/** One item with its claims, partner and the receipts sent back for it (read when its details open). */
+export function useInboxItem(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: inboxKeys.detail(id),
+    queryFn: () => apiFetch<InboxItemDetailDto>(`/api/inbox/${encodeURIComponent(id)}`),
+    enabled,
+    refetchInterval: (query) => {
+      const receipts = (query.state.data as { receipts?: { state: string }[] } | undefined)?.receipts;
+      return receipts?.some((r) => r.state === "pending") ? LIVE_REFETCH_MS : false;
+    },
   });
 }
 

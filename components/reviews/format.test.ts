@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import {
+  differenceSentence,
+  formatDuration,
+  humanKey,
+  isMediaUrl,
+  scalarText,
+  shortId,
+  slaText,
+} from "./format";
+
+describe("review formatting", () => {
+  it("reads Didit's keys as words", () => {
+    expect(humanKey("date_of_birth")).toBe("Date of birth");
+    expect(humanKey("aml_screenings")).toBe("AML screenings");
+    expect(humanKey("ip_country_code")).toBe("IP country code");
+    expect(humanKey("poa_address")).toBe("PoA address");
+  });
+
+  it("recognises only the review route's media URLs as images", () => {
+    expect(isMediaUrl("/api/imports/0b6f7a62-7a4e-4f0e-9a53-0f2b1c3d4e5f/media/front")).toBe(true);
+    expect(isMediaUrl("https://didit.example/media/front.png")).toBe(false);
+    expect(isMediaUrl("/api/imports/not-a-uuid/media/front")).toBe(false);
+    expect(isMediaUrl(42)).toBe(false);
+  });
+
+  it("writes scalars plainly", () => {
+    expect(scalarText(true)).toBe("Yes");
+    expect(scalarText(false)).toBe("No");
+    expect(scalarText(null)).toBe("—");
+    expect(scalarText(95.456)).toBe("95.46");
+    expect(scalarText("FULL_MATCH")).toBe("FULL_MATCH");
+  });
+
+  it("says how long until (or since) a review is due", () => {
+    const now = new Date("2026-12-01T12:00:00Z");
+    expect(slaText("2026-12-01T17:30:00Z", now)).toBe("Due in 5 h 30 min");
+    expect(slaText("2026-11-29T10:00:00Z", now)).toBe("Overdue by 2 d 2 h");
+    expect(slaText(null, now)).toBe("No due time");
+    expect(formatDuration(20_000)).toBe("less than a minute");
+    expect(shortId("0b6f7a62-7a4e-4f0e-9a53-0f2b1c3d4e5f")).toBe("0b6f7a62");
+  });
+
+  it("puts a changed status in words", () => {
+    expect(
+      differenceSentence({
+        path: "status",
+        label: "Status",
+        kind: "status_changed",
+        clone: "In Review",
+        source: "Declined",
+      }),
+    ).toBe(
+      "The source's status changed since the share: In Review on the clone, Declined at the source now.",
+    );
+  });
+});

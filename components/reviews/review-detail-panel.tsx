@@ -1,0 +1,13 @@
+"use client";
+
+import { QueryProvider } from "@/components/query-provider";
+import { ReviewDetailView } from "./review-detail-view";
+
+/** The review page below its header, with its data provider (loaded after the page). */
+export function ReviewDetailPanel(props: { importId: string; actorId: string }) {
+  return (
+    <QueryProvider>
+      <ReviewDetailView {...props} />
+    </QueryProvider>
+  );
+}

@@ -1,0 +1,99 @@
+"use client";
+
+import { Building2 } from "lucide-react";
+import { statusTone } from "@/components/sessions/format";
+import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Card } from "@/components/ui/card";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import type { DifferenceDto, ImportDetailDto } from "@/lib/schemas/reviews";
+import { differenceSentence, PROMINENT_DIFFERENCES, scalarText } from "./format";
+
+type Sister = Extract<ImportDetailDto["source"], { relation: "sister" }>;
+
+const KIND_LABELS: Record<DifferenceDto["kind"], string> = {
+  status_changed: "Status changed",
+  new_aml_hits: "New AML hits",
+  document_expired: "Document expired",
+  reviews_added: "Reviews added",
+  changed: "Changed",
+  added: "Added at the source",
+  removed: "Gone from the source",
+};
+
+function cell(v: unknown) {
+  if (v === undefined) return <span className="text-slate-500">absent</span>;
+  const text = scalarText(v);
+  return <span className="break-all">{text.length > 160 ? `${text.slice(0, 160)}…` : text}</span>;
+}
+
+/** The source as its (sister brand) application holds it now, with what changed since the share. */
+export function SourceCard({ source }: { source: Sister }) {
+  const prominent = source.differences.filter((d) => PROMINENT_DIFFERENCES.has(d.kind));
+  return (
+    <Card
+      title={
+        <>
+          <Building2 aria-hidden /> Source now (sister brand {source.applicationName})
+        </>
+      }
+      description="Read now through that application's key, compared field by field with the clone."
+    >
+      {!source.side.available ? (
+        <Alert tone="info" title="The source could not be read now">
+          {source.side.message}
+        </Alert>
+      ) : (
+        <div className="space-y-3">
+          <p className="flex flex-wrap items-center gap-2 text-sm text-slate-700">
+            Status at the source now:{" "}
+            <Badge tone={statusTone(source.side.decision.status)}>{source.side.decision.status}</Badge>
+          </p>
+          {prominent.length > 0 && (
+            <Alert title="The source changed since it was shared">
+              <ul className="mt-1 list-disc space-y-0.5 pl-4">
+                {prominent.map((d) => (
+                  <li key={`${d.kind}-${d.path}`}>{differenceSentence(d)}</li>
+                ))}
+              </ul>
+            </Alert>
+          )}
+          {source.differences.length === 0 ? (
+            <p className="text-sm text-slate-600">No differences: the source holds what the clone holds.</p>
+          ) : (
+            <Table aria-label="Differences between the clone and the source">
+              <TableHeader>
+                <TableRow>
+                  <TableHead scope="col">Field</TableHead>
+                  <TableHead scope="col">Clone</TableHead>
+                  <TableHead scope="col">Source now</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {source.differences.map((d) => (
+                  <TableRow
+                    key={`${d.kind}-${d.path}`}
+                    className={PROMINENT_DIFFERENCES.has(d.kind) ? "bg-amber-50" : undefined}
+                  >
+                    <TableCell className="align-top">
+                      <span className="font-medium">{d.label}</span>
+                      <span className="block font-mono text-xs text-slate-600">{d.path}</span>
+                      <Badge
+                        tone={PROMINENT_DIFFERENCES.has(d.kind) ? "warning" : "neutral"}
+                        className="mt-1"
+                      >
+                        {KIND_LABELS[d.kind]}
+                      </Badge>
+                    </TableCell>
+                    <TableCell className="align-top text-xs">{cell(d.clone)}</TableCell>
+                    <TableCell className="align-top text-xs">{cell(d.source)}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </div>
+      )}
+    </Card>
+  );
+}
