@@ -68,9 +68,9 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
   const form = useForm<{ comment: string }>({ defaultValues: { comment: "" } });
   const proposal = d.pendingProposal;
   const sent = d.awaitingConfirmation;
-  const lastFailed = d.decisions.find(
-    (x) => x.state === "failed" && !sent && !proposal && d.status === "In Review",
-  );
+  const lastFailed = [...d.decisions]
+    .reverse()
+    .find((x) => x.state === "failed" && !sent && !proposal && d.status === "In Review");
 
   function ask(status: DecisionStatusDto) {
     const parsed = decisionRequestSchema.safeParse({ status, comment: form.getValues("comment") });

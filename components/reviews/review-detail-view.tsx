@@ -115,8 +115,8 @@ function Header({ d, actorId }: { d: ImportDetailDto; actorId: string }) {
   );
 }
 
-export function ReviewDetailView({ importId, actorId }: { importId: string; actorId: string }) {
-  const query = useImportDetail(importId);
+export function ReviewDetailView({ initial, actorId }: { initial: ImportDetailDto; actorId: string }) {
+  const query = useImportDetail(initial.id, initial);
   if (query.isPending) return <ReviewDetailSkeleton />;
   if (query.isError && !query.data) {
     const missing = query.error instanceof ApiError && query.error.status === 404;

@@ -64,9 +64,10 @@ export function awaitingDidit(item: Pick<ImportListItemDto, "awaitingConfirmatio
   return Boolean(item?.awaitingConfirmation);
 }
 
-export function useImportDetail(id: string) {
+export function useImportDetail(id: string, initial?: ImportDetailDto) {
   return useQuery({
     queryKey: importKeys.detail(id),
+    initialData: initial,
     queryFn: () => apiFetch<ImportDetailDto>(`/api/imports/${encodeURIComponent(id)}`),
     // While a decision is sent and unconfirmed, or the import itself is still running, read it again.
     refetchInterval: (query) =>
