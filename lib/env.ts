@@ -86,6 +86,8 @@ const envSchema = z.object({
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   JOBS_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** How often a partner's console that offers pick-up is polled for tokens (partners.pickup). */
+  PICKUP_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(45_000),
   SANDBOX_ENABLED: booleanString.default(true),
   SANDBOX_PROFILE: z.enum(["recipe", "spec"]).default("recipe"),
   SANDBOX_ADMIN_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),

@@ -433,21 +433,29 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
         hasSecret={p.secret !== null}
         busy={rotate.isPending}
         error={rotate.isError ? rotate.error.message : null}
-        onConfirm={(overlapHours) =>
-          rotate.mutate(
-            { overlapHours },
-            {
-              onSuccess: (result) => {
-                setDialog(null);
+        onConfirm={(input) =>
+          rotate.mutate(input, {
+            onSuccess: (result) => {
+              setDialog(null);
+              if (result.secret === null) {
+                // Their secret, adopted: nothing to reveal (it was just typed in).
+                toast.success(
+                  `${p.name}'s secret is stored (…${result.last4}).${
+                    result.previousExpiresAt
+                      ? ` The previous one keeps working until ${new Date(result.previousExpiresAt).toUTCString()}.`
+                      : ""
+                  }`,
+                );
+              } else {
                 setRevealed({
                   partnerName: p.name,
                   secret: result.secret,
                   previousExpiresAt: result.previousExpiresAt,
                 });
-                rotate.reset();
-              },
+              }
+              rotate.reset();
             },
-          )
+          })
         }
         onCancel={() => {
           rotate.reset();

@@ -14,6 +14,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
+import { adoptedSecretSchema } from "@/lib/schemas/partners";
 
 /** Suspending stops every share and import with the partner at once; it needs a reason. */
 export function SuspendDialog({
@@ -123,7 +124,10 @@ export function ReactivateDialog({
   );
 }
 
-/** Rotation cannot be undone: the new secret replaces the old one after the overlap. */
+/**
+ * Rotation: issue a new secret (shown once), or enter the one the partner's console issued to us
+ * (it made us its partner first). Either way the current one keeps working for the overlap.
+ */
 export function RotateDialog({
   open,
   partnerName,
@@ -138,25 +142,95 @@ export function RotateDialog({
   hasSecret: boolean;
   busy: boolean;
   error: string | null;
-  onConfirm: (overlapHours: number) => void;
+  onConfirm: (input: { overlapHours: number; secret?: string }) => void;
   onCancel: () => void;
 }) {
   const [hours, setHours] = useState("24");
+  const [mode, setMode] = useState<"issue" | "adopt">("issue");
+  const [secret, setSecret] = useState("");
   const value = Number(hours);
-  const valid = hours.trim() !== "" && Number.isInteger(value) && value >= 0 && value <= 168;
+  const validHours = hours.trim() !== "" && Number.isInteger(value) && value >= 0 && value <= 168;
+  const secretProblem =
+    mode === "adopt" && !adoptedSecretSchema.safeParse(secret).success
+      ? "Paste the whsec_ secret the partner gave you"
+      : null;
+  const valid = (!hasSecret || validHours) && secretProblem === null;
+  const cancel = () => {
+    setSecret("");
+    setMode("issue");
+    onCancel();
+  };
   return (
-    <AlertDialog open={open} onOpenChange={(next) => !next && !busy && onCancel()}>
+    <AlertDialog open={open} onOpenChange={(next) => !next && !busy && cancel()}>
       <AlertDialogContent>
         <AlertDialogHeader>
           <AlertDialogTitle>
-            {hasSecret ? "Rotate the shared secret?" : "Issue a shared secret?"}
+            {hasSecret ? "Rotate the shared secret?" : "Set up the shared secret?"}
           </AlertDialogTitle>
           <AlertDialogDescription>
             {hasSecret
-              ? `A new secret is issued for ${partnerName} and shown once. The current one keeps working for the overlap below, so the partner can switch without a gap.`
-              : `A secret is issued for ${partnerName} and shown once: give it to the partner.`}
+              ? `A new secret for ${partnerName} replaces the current one, which keeps working for the overlap below, so the partner can switch without a gap.`
+              : `${partnerName} and this console sign their requests with one shared secret: issue it here, or enter the one their console gave you.`}
           </AlertDialogDescription>
         </AlertDialogHeader>
+        <fieldset className="grid gap-2">
+          <legend className="mb-1 text-sm font-medium text-slate-900">The secret</legend>
+          <label className="flex items-start gap-2 text-sm">
+            <input
+              type="radio"
+              name="rotate-mode"
+              className="mt-1"
+              checked={mode === "issue"}
+              onChange={() => setMode("issue")}
+            />
+            <span>
+              Issue a new secret
+              <span className="block text-xs text-slate-600">Shown once: give it to the partner.</span>
+            </span>
+          </label>
+          <label className="flex items-start gap-2 text-sm">
+            <input
+              type="radio"
+              name="rotate-mode"
+              className="mt-1"
+              checked={mode === "adopt"}
+              onChange={() => setMode("adopt")}
+            />
+            <span>
+              Enter the partner&apos;s secret
+              <span className="block text-xs text-slate-600">
+                When their Handoff console made us its partner and showed a secret once.
+              </span>
+            </span>
+          </label>
+        </fieldset>
+        {mode === "adopt" && (
+          <div className="grid gap-1.5">
+            <Label htmlFor="rotate-secret">Partner&apos;s secret</Label>
+            <Input
+              id="rotate-secret"
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              className="font-mono"
+              placeholder="whsec_…"
+              value={secret}
+              aria-invalid={(secret !== "" && secretProblem !== null) || undefined}
+              aria-describedby="rotate-secret-hint"
+              onChange={(e) => setSecret(e.target.value)}
+            />
+            <p
+              id="rotate-secret-hint"
+              className={
+                secret !== "" && secretProblem ? "text-xs font-medium text-red-700" : "text-xs text-slate-600"
+              }
+            >
+              {secret !== "" && secretProblem
+                ? secretProblem
+                : "Kept encrypted; only its last 4 characters are shown afterwards."}
+            </p>
+          </div>
+        )}
         {hasSecret && (
           <div className="grid gap-1.5">
             <Label htmlFor="rotate-overlap">Overlap (hours, 0–168)</Label>
@@ -167,15 +241,15 @@ export function RotateDialog({
               min={0}
               max={168}
               value={hours}
-              aria-invalid={!valid || undefined}
+              aria-invalid={!validHours || undefined}
               aria-describedby="rotate-overlap-hint"
               onChange={(e) => setHours(e.target.value)}
             />
             <p
               id="rotate-overlap-hint"
-              className={valid ? "text-xs text-slate-600" : "text-xs font-medium text-red-700"}
+              className={validHours ? "text-xs text-slate-600" : "text-xs font-medium text-red-700"}
             >
-              {valid
+              {validHours
                 ? value === 0
                   ? "The current secret stops working at once."
                   : `The current secret keeps working for ${value} hour${value === 1 ? "" : "s"}.`
@@ -190,8 +264,22 @@ export function RotateDialog({
         )}
         <AlertDialogFooter>
           <AlertDialogCancel disabled={busy}>Cancel</AlertDialogCancel>
-          <Button pending={busy} disabled={!valid} onClick={() => onConfirm(hasSecret ? value : 0)}>
-            {busy ? "Issuing…" : hasSecret ? "Rotate secret" : "Issue secret"}
+          <Button
+            pending={busy}
+            disabled={!valid}
+            onClick={() => {
+              const overlapHours = hasSecret ? value : 0;
+              onConfirm(mode === "adopt" ? { overlapHours, secret: secret.trim() } : { overlapHours });
+              setSecret("");
+            }}
+          >
+            {busy
+              ? "Saving…"
+              : mode === "adopt"
+                ? "Save their secret"
+                : hasSecret
+                  ? "Rotate secret"
+                  : "Issue secret"}
           </Button>
         </AlertDialogFooter>
       </AlertDialogContent>

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { listCursorParam, optionalFilter } from "./common";
+import type { ImportDto } from "./imports";
 import type { PartnerSummary, SessionKind } from "./partners";
 import type { ShareManifestDto } from "./shares";
 
@@ -113,6 +114,30 @@ export type InboxItemDto = {
   receivedBy: { id: string; name: string; email: string } | null;
   /** What the signed-in user may do now (the server decides; the UI shows or hides buttons). */
   canReject: boolean;
+  /**
+   * Import (or import again) now: the item is pending and unexpired, or its import failed and is
+   * retryable; the user has `imports.create`; the partner's import policy allows it.
+   */
+  canImport: boolean;
+  /** The item's import (its latest attempt), null until one was started. */
+  import: ImportDto | null;
+};
+
+export const OUTBOUND_RECEIPT_STATES = ["pending", "sent", "failed"] as const;
+export type OutboundReceiptStateDto = (typeof OUTBOUND_RECEIPT_STATES)[number];
+
+/** A receipt we send back to the remote partner's console about this item (imported or rejected). */
+export type OutboundReceiptDto = {
+  id: string;
+  status: "imported" | "rejected";
+  cloneSessionId: string | null;
+  reason: string | null;
+  state: OutboundReceiptStateDto;
+  attempts: number;
+  /** The last failure (an HTTP status and code, or a network error), never a secret. */
+  lastError: string | null;
+  sentAt: string | null;
+  createdAt: string;
 };
 
 export type InboxItemDetailDto = InboxItemDto & {
@@ -121,6 +146,8 @@ export type InboxItemDetailDto = InboxItemDto & {
   partner: PartnerSummary | null;
   /** May a token from this partner be imported now, by our policy (suspension, direction, agreement, kind)? */
   importPolicy: { ok: true } | { ok: false; code: string; message: string };
+  /** Receipts sent (or being sent) back to the partner's console, oldest first. */
+  receipts: OutboundReceiptDto[];
 };
 
 export type InboxListResponse = { items: InboxItemDto[]; nextCursor: string | null };

@@ -219,6 +219,8 @@ const fields = {
   deliveryChannel: z.enum(DELIVERY_CHANNELS, { message: "Channel is internal, push, pickup or manual" }),
   pushUrl: optionalUrl("The push URL"),
   partnerApiBaseUrl: optionalUrl("The partner API base URL"),
+  remotePartnerId: optionalUuid("Our partner id at this partner"),
+  inboundPickup: z.boolean({ message: "inboundPickup is true or false" }),
   importMode: z.enum(IMPORT_MODES, { message: "Import mode is auto or manual" }),
   trustReview: z.boolean({ message: "trustReview is true or false" }),
   importWorkflowUser: optionalUuid("The KYC import workflow"),
@@ -245,6 +247,10 @@ type Pairs = {
   suspendedReason?: string | null;
   deliveryChannel?: DeliveryChannel;
   pushUrl?: string | null;
+  direction?: PartnerDirection;
+  partnerApiBaseUrl?: string | null;
+  remotePartnerId?: string | null;
+  inboundPickup?: boolean;
 };
 
 /** The rules between fields, as field messages; applied to a request and to the row it produces. */
@@ -266,6 +272,18 @@ export function partnerFieldErrors(v: Pairs): Record<string, string[]> {
   if (v.deliveryChannel === "push" && v.pushUrl === null) {
     out.pushUrl = ["The push channel needs the partner's inbox URL"];
   }
+  // Polling their console for tokens: their API's origin, our id there, tokens coming our way.
+  if (v.inboundPickup === true) {
+    if (v.partnerApiBaseUrl === null) {
+      out.partnerApiBaseUrl = ["Picking up tokens needs the partner API base URL (their console's origin)"];
+    }
+    if (v.remotePartnerId === null) {
+      out.remotePartnerId = ["Picking up tokens needs our partner id at this partner (they gave it to you)"];
+    }
+    if (v.direction === "outbound") {
+      out.inboundPickup = ["Picking up tokens receives shares: set the direction to inbound or both"];
+    }
+  }
   return out;
 }
 
@@ -286,6 +304,7 @@ export const createPartnerRequestSchema = z
     deliveryChannel: fields.deliveryChannel.optional(),
     importMode: fields.importMode.default("manual"),
     trustReview: fields.trustReview.default(false),
+    inboundPickup: fields.inboundPickup.default(false),
     reviewSlaHours: fields.reviewSlaHours.default(48),
     requireFourEyes: fields.requireFourEyes.default(false),
     status: fields.status.default("active"),
@@ -312,6 +331,8 @@ export const updatePartnerRequestSchema = z
     deliveryChannel: fields.deliveryChannel.optional(),
     pushUrl: blankAsNull(httpUrlSchema("The push URL")).optional(),
     partnerApiBaseUrl: blankAsNull(httpUrlSchema("The partner API base URL")).optional(),
+    remotePartnerId: blankAsNull(uuid("Our partner id at this partner")).optional(),
+    inboundPickup: fields.inboundPickup.optional(),
     importMode: fields.importMode.optional(),
     trustReview: fields.trustReview.optional(),
     importWorkflowUser: blankAsNull(uuid("The KYC import workflow")).optional(),
@@ -361,6 +382,8 @@ export const PARTNER_UPDATABLE_FIELDS = [
   "deliveryChannel",
   "pushUrl",
   "partnerApiBaseUrl",
+  "remotePartnerId",
+  "inboundPickup",
   "importMode",
   "trustReview",
   "importWorkflowUser",
@@ -381,6 +404,26 @@ export const PARTNER_FORM_FIELDS = PARTNER_UPDATABLE_FIELDS.filter(
     key !== "status" && key !== "suspendedReason",
 );
 
+/** A Standard Webhooks secret as a partner's console shows it: `whsec_` + base64 of ≥ 24 bytes. */
+export const PARTNER_SECRET_RE = /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/;
+const ADOPT_SECRET_MESSAGE = "Paste the whsec_ secret the partner gave you";
+
+function decodedLength(base64: string): number {
+  try {
+    return atob(base64).length;
+  } catch {
+    return 0;
+  }
+}
+
+export const adoptedSecretSchema = z
+  .string({ message: ADOPT_SECRET_MESSAGE })
+  .trim()
+  .refine(
+    (v) => PARTNER_SECRET_RE.test(v) && decodedLength(v.slice("whsec_".length)) >= 24,
+    ADOPT_SECRET_MESSAGE,
+  );
+
 export const rotatePartnerSecretRequestSchema = z
   .object({
     overlapHours: z
@@ -389,6 +432,11 @@ export const rotatePartnerSecretRequestSchema = z
       .min(0, "At least 0 hours (the old secret stops at once)")
       .max(168, "At most 168 hours (a week)")
       .default(24),
+    /**
+     * The partner's console issued the secret (it made us its partner and showed it once): store
+     * that one instead of generating ours. Never echoed back.
+     */
+    secret: adoptedSecretSchema.optional(),
   })
   .strict();
 export type RotatePartnerSecretRequest = z.input<typeof rotatePartnerSecretRequestSchema>;
@@ -460,6 +508,13 @@ export type PartnerDto = {
   deliveryChannel: DeliveryChannel;
   pushUrl: string | null;
   partnerApiBaseUrl: string | null;
+  /** Our partner id at this partner (the `handoff-partner-id` we send them), null if none. */
+  remotePartnerId: string | null;
+  /** We poll their console for tokens (their pick-up channel). */
+  inboundPickup: boolean;
+  /** The last pick-up poll, and what went wrong with it (null when it worked). */
+  pickupPolledAt: string | null;
+  pickupError: string | null;
   importMode: "auto" | "manual";
   trustReview: boolean;
   importWorkflowUser: string | null;
@@ -518,8 +573,10 @@ export type CreatePartnerResponse = {
 };
 
 export type RotatePartnerSecretResponse = {
-  /** The new `whsec_` secret, shown this once. */
-  secret: string;
+  /** The new `whsec_` secret, shown this once; null when the partner's own secret was adopted. */
+  secret: string | null;
+  /** The secret stored is the one the partner gave us (not generated here). */
+  adopted: boolean;
   id: string;
   last4: string;
   createdAt: string;

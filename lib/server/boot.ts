@@ -10,6 +10,7 @@ import { seedDemo } from "@/lib/server/seed";
 import { scheduleApplicationChecks } from "@/lib/server/services/applications";
 import { registerProductHandlers } from "@/lib/server/services/handlers";
 import { registerMaintenance, scheduleMaintenance } from "@/lib/server/services/maintenance";
+import { schedulePickupPolls } from "@/lib/server/services/pickup";
 
 /**
  * Runs once per server process (instrumentation.ts): validates configuration, opens the database
@@ -101,6 +102,10 @@ export async function boot(): Promise<void> {
         { err: error instanceof Error ? error.message : String(error) },
         "application checks not scheduled",
       ),
+    );
+    // Partners' consoles offering pick-up: each polled now, then every PICKUP_INTERVAL_MS.
+    await schedulePickupPolls(db).catch((error: unknown) =>
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, "pick-up polls not scheduled"),
     );
     // Housekeeping only: an unmigrated PostgreSQL (warned about above) must not stop the start.
     await scheduleMaintenance(db, new Date()).catch((error: unknown) =>

@@ -85,7 +85,7 @@ export function useUpdatePartner(id: string) {
 export function useRotatePartnerSecret(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: { overlapHours: number }) =>
+    mutationFn: (input: { overlapHours: number; secret?: string }) =>
       apiFetch<RotatePartnerSecretResponse>(`/api/partners/${encodeURIComponent(id)}/secret`, {
         method: "POST",
         json: input,

@@ -1,6 +1,8 @@
 import "server-only";
 import { registerApplicationHandlers } from "./applications";
 import { registerImportHandlers } from "./imports";
+import { registerOutboundReceiptHandlers } from "./outbound-receipts";
+import { registerPickupHandlers } from "./pickup";
 import { registerReviewHandlers } from "./reviews";
 import { registerSessionSyncHandlers } from "./session-sync";
 import { registerShareDeliveryHandlers } from "./share-delivery";
@@ -15,5 +17,7 @@ export function registerProductHandlers(): void {
   registerSessionSyncHandlers();
   registerShareDeliveryHandlers();
   registerImportHandlers();
+  registerPickupHandlers();
+  registerOutboundReceiptHandlers();
   registerReviewHandlers();
 }

@@ -23,6 +23,7 @@ import { enqueue, registerHandler, type JobContext } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { auditMeta, recordAudit, type AuditRequestMeta } from "./audit";
 import type { ServiceContext } from "./context";
+import { queueOutboundReceipt } from "./outbound-receipts";
 import { evaluateImportPolicy } from "./share-policy";
 import { upsertMirrorClone } from "./session-mirror";
 import { assertCan } from "./users";
@@ -135,6 +136,16 @@ export async function loadImport(db: ServiceContext["db"], id: string): Promise<
 export async function importOfItem(db: ServiceContext["db"], inboxItemId: string): Promise<ImportDto | null> {
   const [row] = await selectJoined(db).where(eq(imports.inboxItemId, inboxItemId)).limit(1);
   return row ? toImportDto(row) : null;
+}
+
+/** The imports of several inbox items in one query (the inbox list), by item id. */
+export async function importsOfItems(
+  db: ServiceContext["db"],
+  inboxItemIds: string[],
+): Promise<Map<string, ImportDto>> {
+  if (inboxItemIds.length === 0) return new Map();
+  const rows = await selectJoined(db).where(inArray(imports.inboxItemId, inboxItemIds));
+  return new Map(rows.map((r) => [r.row.inboxItemId, toImportDto(r)]));
 }
 
 // --- Claiming the item (the first transaction) ---------------------------------------------------
@@ -439,6 +450,20 @@ async function recordClone(
       },
     });
     if (item?.localShareId) await receiptOnOwnShare(tx, meta, item.localShareId, clone.sessionId);
+    else {
+      await queueOutboundReceipt(
+        tx,
+        {
+          partnerId: row.partnerId,
+          inboxItemId: row.inboxItemId,
+          shareId: row.senderShareId,
+          status: "imported",
+          cloneSessionId: clone.sessionId,
+          now,
+        },
+        meta,
+      );
+    }
   });
 }
 

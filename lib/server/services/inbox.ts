@@ -12,10 +12,12 @@ import type {
   RejectInboxItemRequest,
   ShareTokenClaims,
 } from "@/lib/schemas/inbox";
+import type { ImportDto } from "@/lib/schemas/imports";
 import type { ShareDelivery } from "@/lib/schemas/partner-api";
 import { seal, tokenHash } from "@/lib/server/crypto/envelope";
 import {
   connectedApplications,
+  imports,
   inboxItems,
   partners,
   shareReceipts,
@@ -29,7 +31,8 @@ import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/server/http/keyset
 import { AppError, type ErrorCode } from "@/lib/server/http/errors";
 import { auditMeta, recordAudit, type AuditRequestMeta } from "./audit";
 import type { ServiceContext } from "./context";
-import { enqueueAutoImport } from "./imports";
+import { enqueueAutoImport, importOfItem, importsOfItems } from "./imports";
+import { queueOutboundReceipt, receiptsOfItem } from "./outbound-receipts";
 import { evaluateImportPolicy, toPartnerSummary, type PartnerRow } from "./share-policy";
 import { assertCan } from "./users";
 
@@ -399,10 +402,26 @@ function selectJoined(db: DbOrTx) {
 }
 type JoinedRow = Awaited<ReturnType<ReturnType<typeof selectJoined>["limit"]>>[number];
 
-function toInboxItemDto(ctx: ServiceContext, row: JoinedRow, now: Date): InboxItemDto {
+/** Pending and unexpired, or failed with the token still unredeemed: what an import (again) needs. */
+function importable(item: InboxRow, imported: ImportDto | null, now: Date): boolean {
+  if (item.expiresAt <= now || !item.tokenCiphertext) return false;
+  if (item.state === "pending") return true;
+  return item.state === "failed" && imported?.state === "failed" && imported.retryable;
+}
+
+function toInboxItemDto(
+  ctx: ServiceContext,
+  row: JoinedRow,
+  imported: ImportDto | null,
+  now: Date,
+): InboxItemDto {
   const i = row.item;
   const secondsLeft = Math.max(0, Math.floor((i.expiresAt.getTime() - now.getTime()) / 1000));
   const state = i.state === "pending" && secondsLeft === 0 ? "expired" : i.state;
+  const officer = !!ctx.actor && can(ctx.actor.role, "imports.create");
+  const policyAllows =
+    !!row.partner && evaluateImportPolicy(row.partner, { session_kind: i.sessionKind }, now).ok;
+  const open = importable(i, imported, now);
   return {
     id: i.id,
     applicationId: i.applicationId,
@@ -421,7 +440,9 @@ function toInboxItemDto(ctx: ServiceContext, row: JoinedRow, now: Date): InboxIt
     stateReason: state === "expired" && i.state === "pending" ? EXPIRED_REASON : i.stateReason,
     receivedAt: i.receivedAt.toISOString(),
     receivedBy: row.receiver?.id ? row.receiver : null,
-    canReject: state === "pending" && !!ctx.actor && can(ctx.actor.role, "imports.create"),
+    canReject: officer && open,
+    canImport: officer && open && policyAllows,
+    import: imported,
   };
 }
 
@@ -461,8 +482,12 @@ export async function listInbox(ctx: ServiceContext, query: InboxListQuery): Pro
     .orderBy(desc(inboxItems.receivedAt), desc(inboxItems.id))
     .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
+  const importsById = await importsOfItems(
+    ctx.db,
+    page.map((r) => r.item.id),
+  );
   return {
-    items: page.map((r) => toInboxItemDto(ctx, r, now)),
+    items: page.map((r) => toInboxItemDto(ctx, r, importsById.get(r.item.id) ?? null, now)),
     nextCursor: rows.length > query.limit ? nextCursorOf(page[page.length - 1]!.item) : null,
   };
 }
@@ -473,7 +498,7 @@ async function joinedById(db: DbOrTx, id: string): Promise<JoinedRow> {
   return row;
 }
 
-function toDetail(ctx: ServiceContext, row: JoinedRow, now: Date): InboxItemDetailDto {
+async function toDetail(ctx: ServiceContext, row: JoinedRow, now: Date): Promise<InboxItemDetailDto> {
   const partner = row.partner;
   let importPolicy: InboxItemDetailDto["importPolicy"];
   if (!partner) {
@@ -487,11 +512,14 @@ function toDetail(ctx: ServiceContext, row: JoinedRow, now: Date): InboxItemDeta
     const verdict = evaluateImportPolicy(partner, { session_kind: row.item.sessionKind }, now);
     importPolicy = verdict.ok ? { ok: true } : { ok: false, code: verdict.code, message: verdict.message };
   }
+  const imported = await importOfItem(ctx.db, row.item.id);
+  const receipts = await receiptsOfItem(ctx.db, row.item.id);
   return {
-    ...toInboxItemDto(ctx, row, now),
+    ...toInboxItemDto(ctx, row, imported, now),
     claims: row.item.claims,
     partner: partner ? toPartnerSummary(partner, now) : null,
     importPolicy,
+    receipts,
   };
 }
 
@@ -512,10 +540,14 @@ const NOT_PENDING: Record<string, string> = {
   imported: "This token was already imported: decide the imported session in the review queue instead.",
   rejected: "This token was already rejected.",
   expired: "This token has expired: there is nothing left to reject.",
-  failed: "This token's import failed: there is nothing left to reject.",
+  failed: "This token's import failed and the token is gone: there is nothing left to reject.",
 };
 
-/** `POST /api/inbox/{id}/reject`: a pending token is refused for good; the token is destroyed. */
+/**
+ * `POST /api/inbox/{id}/reject`: a pending token, or one whose import failed while it stayed
+ * unredeemed (retryable), is refused for good; the token is destroyed (a failed import row stays
+ * failed, no longer retryable). A receipt goes back to a remote partner's console.
+ */
 export async function rejectInboxItem(
   ctx: ServiceContext,
   id: string,
@@ -527,12 +559,25 @@ export async function rejectInboxItem(
     const [item] = await tx.select().from(inboxItems).where(eq(inboxItems.id, id)).limit(1).for("update");
     if (!item) throw new AppError("not_found", "No such inbox item.");
     const state = item.state === "pending" && item.expiresAt <= now ? "expired" : item.state;
-    if (state !== "pending")
+    const [failed] =
+      state === "failed"
+        ? await tx.select().from(imports).where(eq(imports.inboxItemId, id)).limit(1).for("update")
+        : [];
+    const retryable =
+      !!failed &&
+      failed.state === "failed" &&
+      failed.retryable &&
+      !!item.tokenCiphertext &&
+      item.expiresAt > now;
+    if (state !== "pending" && !retryable)
       throw new AppError("conflict", NOT_PENDING[state] ?? "This token is not pending.");
     await tx
       .update(inboxItems)
       .set({ state: "rejected", stateReason: input.reason, tokenCiphertext: null, updatedAt: now })
       .where(eq(inboxItems.id, id));
+    if (failed && retryable) {
+      await tx.update(imports).set({ retryable: false, updatedAt: now }).where(eq(imports.id, failed.id));
+    }
     await recordAudit(tx, auditMeta(ctx), {
       action: "inbox.rejected",
       entityType: "inbox_item",
@@ -543,9 +588,25 @@ export async function rejectInboxItem(
         applicationId: item.applicationId,
         senderShareId: item.senderShareId,
         sourceSessionId: item.sourceSessionId,
+        previousState: state,
+        importId: failed?.id ?? null,
       },
     });
     if (item.localShareId) await rejectionOnOwnShare(tx, auditMeta(ctx), item.localShareId, input.reason);
+    else if (item.partnerId) {
+      await queueOutboundReceipt(
+        tx,
+        {
+          partnerId: item.partnerId,
+          inboxItemId: id,
+          shareId: item.senderShareId,
+          status: "rejected",
+          reason: input.reason,
+          now,
+        },
+        auditMeta(ctx),
+      );
+    }
   });
   return getInboxItem(ctx, id);
 }

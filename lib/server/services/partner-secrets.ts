@@ -30,15 +30,19 @@ export function generatePartnerSecret(): string {
   return `whsec_${randomBytes(SECRET_BYTES).toString("base64")}`;
 }
 
-/** Inserts a new current secret for the partner (inside the caller's transaction); answers it once. */
+/**
+ * Inserts a new current secret for the partner (inside the caller's transaction); answers it once.
+ * `adopted`: the secret the partner's own console issued, stored as given instead of a new one.
+ */
 export async function issuePartnerSecret(
   tx: Tx,
   partnerId: string,
   createdBy: string | null,
   now: Date,
+  adopted?: string,
 ): Promise<{ id: string; secret: string; last4: string; createdAt: Date }> {
   const id = randomUUID();
-  const secret = generatePartnerSecret();
+  const secret = adopted ?? generatePartnerSecret();
   await tx.insert(partnerSecrets).values({
     id,
     partnerId,
@@ -146,7 +150,8 @@ export async function listPartnerSecrets(db: Db, partnerId: string, now: Date): 
 /**
  * Issues a new secret (returned this once) and lets the previous live ones verify until
  * now + overlapHours (0: they stop at once). Works for a suspended partner too: a leaked secret
- * is a reason to suspend, and to rotate.
+ * is a reason to suspend, and to rotate. With `secret` (the one the partner's console issued to
+ * us) that secret is stored instead, with the same overlap, and never answered back.
  */
 export async function rotatePartnerSecret(
   ctx: ServiceContext,
@@ -170,7 +175,8 @@ export async function rotatePartnerSecret(
       const expiresAt = row.expiresAt && row.expiresAt < until ? row.expiresAt : until;
       await tx.update(partnerSecrets).set({ expiresAt }).where(eq(partnerSecrets.id, row.id));
     }
-    const issued = await issuePartnerSecret(tx, partnerId, ctx.actor?.id ?? null, now);
+    const adopted = input.secret !== undefined;
+    const issued = await issuePartnerSecret(tx, partnerId, ctx.actor?.id ?? null, now, input.secret);
     const previousExpiresAt = live.length > 0 ? until.toISOString() : null;
     await recordAudit(tx, auditMeta(ctx), {
       action: "partner.secret_rotated",
@@ -182,10 +188,12 @@ export async function rotatePartnerSecret(
         overlapHours,
         previousSecrets: live.length,
         previousExpiresAt,
+        adopted,
       },
     });
     return {
-      secret: issued.secret,
+      secret: adopted ? null : issued.secret,
+      adopted,
       id: issued.id,
       last4: issued.last4,
       createdAt: issued.createdAt.toISOString(),

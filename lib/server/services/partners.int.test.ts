@@ -531,7 +531,7 @@ describe(`rotating a partner's secret (${testDriver()})`, () => {
     const rotated = json as RotatePartnerSecretResponse;
     expect(rotated.secret).toMatch(/^whsec_/);
     expect(rotated.secret).not.toBe(first);
-    expect(rotated.last4).toBe(rotated.secret.slice(-4));
+    expect(rotated.last4).toBe(rotated.secret!.slice(-4));
     const until = Date.parse(rotated.previousExpiresAt!);
     expect(Math.abs(until - (Date.now() + 2 * 3_600_000))).toBeLessThan(60_000);
 
@@ -548,7 +548,7 @@ describe(`rotating a partner's secret (${testDriver()})`, () => {
       action: "partner.secret_rotated",
       data: { overlapHours: 2, previousSecrets: 1, secretId: rotated.id },
     });
-    expect(JSON.stringify(events.at(-1)!.data)).not.toContain(rotated.secret.slice(6));
+    expect(JSON.stringify(events.at(-1)!.data)).not.toContain(rotated.secret!.slice(6));
   });
 
   it("with no overlap the old secret stops at once; issues a first secret where none was", async () => {
@@ -581,6 +581,145 @@ describe(`rotating a partner's secret (${testDriver()})`, () => {
     }
     expect((await rotate(crypto.randomUUID())).res.status).toBe(404);
     expect((await rotate(made.partner.id, {}, as.officer)).res.status).toBe(403);
+    expect(await rowCounts()).toEqual(before);
+  });
+});
+
+describe(`a remote Handoff console's partner: our id there, pick-up, their secret (${testDriver()})`, () => {
+  const REMOTE_ID = "3f2b1c0d-9e8a-4b7c-8d6e-5f4a3b2c1d0e";
+  const theirSecret = () =>
+    `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64")}`;
+  const pickupJobs = async (partnerId: string) => {
+    const { jobs } = await import("@/lib/server/db/schema/jobs");
+    const rows = await t.db.select().from(jobs).where(eq(jobs.queue, "partners.pickup"));
+    return rows.filter((r) => (r.payload as { partnerId?: string }).partnerId === partnerId);
+  };
+
+  it("stores our partner id at them and pick-up, shows the last poll, audits them, queues the first poll", async () => {
+    const { res, json, text } = await create(
+      base({
+        direction: "inbound",
+        partnerApiBaseUrl: "https://handoff.partner.example",
+        remotePartnerId: REMOTE_ID.toUpperCase(),
+        inboundPickup: true,
+      }),
+    );
+    expect(res.status, text).toBe(201);
+    const { partner } = json as CreatePartnerResponse;
+    expect(partner).toMatchObject({
+      remotePartnerId: REMOTE_ID,
+      inboundPickup: true,
+      pickupPolledAt: null,
+      pickupError: null,
+    });
+    expect((await pickupJobs(partner.id)).map((j) => j.state)).toEqual(["pending"]);
+    const [created] = await auditsOf(partner.id);
+    expect(created!.data).toMatchObject({ remotePartnerId: REMOTE_ID, inboundPickup: true });
+
+    const polledAt = new Date("2026-12-01T10:00:00Z");
+    await t.db
+      .update(partners)
+      .set({ pickupPolledAt: polledAt, pickupError: "listing shares: HTTP 401 invalid_signature" })
+      .where(eq(partners.id, partner.id));
+    const got = (await detail(partner.id)).json as PartnerDetailDto;
+    expect(got).toMatchObject({
+      pickupPolledAt: polledAt.toISOString(),
+      pickupError: "listing shares: HTTP 401 invalid_signature",
+    });
+
+    const off = await patch(partner.id, { inboundPickup: false, remotePartnerId: "" });
+    expect(off.res.status, off.text).toBe(200);
+    expect(off.json).toMatchObject({ inboundPickup: false, remotePartnerId: null });
+    expect((await auditsOf(partner.id)).at(-1)).toMatchObject({
+      action: "partner.updated",
+      data: { fields: ["remotePartnerId", "inboundPickup"], inboundPickup: false, remotePartnerId: null },
+    });
+    // Defaults: no remote id, no pick-up.
+    const plain = (await create(base())).json as CreatePartnerResponse;
+    expect(plain.partner).toMatchObject({ remotePartnerId: null, inboundPickup: false });
+    expect(await pickupJobs(plain.partner.id)).toEqual([]);
+  });
+
+  it("refuses pick-up without the API base URL, our id there, or tokens coming our way (422 per field)", async () => {
+    const before = await rowCounts();
+    const bad = await create(base({ direction: "outbound", inboundPickup: true }));
+    expect(bad.res.status).toBe(422);
+    expect(fieldsOf(bad.json).sort()).toEqual(["inboundPickup", "partnerApiBaseUrl", "remotePartnerId"]);
+    for (const body of [
+      base({ remotePartnerId: "not-a-uuid" }),
+      base({ inboundPickup: "yes" }),
+      base({ direction: "inbound", inboundPickup: true, remotePartnerId: REMOTE_ID }),
+    ]) {
+      const r = await create(body);
+      expect(r.res.status, JSON.stringify(body)).toBe(422);
+    }
+    expect(await rowCounts()).toEqual(before);
+
+    // A PATCH is checked against the stored row: pick-up on a partner without the base URL.
+    const made = (
+      (await create(base({ direction: "both", remotePartnerId: REMOTE_ID }))).json as CreatePartnerResponse
+    ).partner;
+    const on = await patch(made.id, { inboundPickup: true });
+    expect(on.res.status).toBe(422);
+    expect(fieldsOf(on.json)).toEqual(["partnerApiBaseUrl"]);
+    const ok = await patch(made.id, { inboundPickup: true, partnerApiBaseUrl: "https://x.example" });
+    expect(ok.res.status, ok.text).toBe(200);
+    expect(await pickupJobs(made.id)).toHaveLength(1);
+    const outbound = await patch(made.id, { direction: "outbound" });
+    expect(outbound.res.status).toBe(422);
+    expect(fieldsOf(outbound.json)).toEqual(["inboundPickup"]);
+    expect(((await detail(made.id)).json as PartnerDetailDto).direction).toBe("both");
+  });
+
+  it("adopts the secret the partner's console issued: stored as given, the same overlap, never answered", async () => {
+    const { partnerVerificationSecrets, partnerSigningSecret } = await import("./partner-secrets");
+    const made = (await create(base({ direction: "inbound" }))).json as CreatePartnerResponse;
+    const ours = made.secret!;
+    const theirs = theirSecret();
+    const { res, json, text } = await rotate(made.partner.id, { overlapHours: 3, secret: ` ${theirs} ` });
+    expect(res.status, text).toBe(201);
+    expect(text).not.toContain(theirs.slice(6));
+    const adopted = json as RotatePartnerSecretResponse;
+    expect(adopted).toMatchObject({ secret: null, adopted: true, last4: theirs.slice(-4) });
+    expect(await partnerSigningSecret(t.db, made.partner.id)).toBe(theirs);
+    expect(await partnerVerificationSecrets(t.db, made.partner.id)).toEqual([theirs, ours]);
+    const until = Date.parse(adopted.previousExpiresAt!);
+    expect(Math.abs(until - (Date.now() + 3 * 3_600_000))).toBeLessThan(60_000);
+    const event = (await auditsOf(made.partner.id)).at(-1)!;
+    expect(event).toMatchObject({
+      action: "partner.secret_rotated",
+      data: { adopted: true, overlapHours: 3, previousSecrets: 1, secretId: adopted.id },
+    });
+    expect(JSON.stringify(event)).not.toContain(theirs.slice(6));
+    const [stored] = await t.db.select().from(partnerSecrets).where(eq(partnerSecrets.id, adopted.id));
+    expect(stored!.secretCiphertext).not.toContain(theirs.slice(6));
+    // A generated rotation says so too.
+    const generated = (await rotate(made.partner.id, {})).json as RotatePartnerSecretResponse;
+    expect(generated.adopted).toBe(false);
+    expect(generated.secret).toMatch(/^whsec_/);
+    expect((await auditsOf(made.partner.id)).at(-1)!.data).toMatchObject({ adopted: false });
+  });
+
+  it("refuses what is not a whsec_ secret of at least 24 bytes, storing nothing", async () => {
+    const made = (await create(base({ direction: "inbound" }))).json as CreatePartnerResponse;
+    const before = await rowCounts();
+    for (const secret of [
+      "",
+      "hello",
+      `whsec_${Buffer.alloc(16, 7).toString("base64")}`, // 16 bytes: too short
+      `whsec_${Buffer.alloc(32, 7).toString("base64")}===`,
+      `whsec_${"A".repeat(40)}!`,
+      `whsec ${Buffer.alloc(32, 7).toString("base64")}`,
+      `sk_${Buffer.alloc(32, 7).toString("base64")}`,
+      `whsec_${"A".repeat(33)}`, // not base64 (33 characters)
+      42,
+    ]) {
+      const r = await rotate(made.partner.id, { secret });
+      expect(r.res.status, String(secret)).toBe(422);
+      expect((r.json as ErrorBody).error.details?.fields?.secret).toEqual([
+        "Paste the whsec_ secret the partner gave you",
+      ]);
+    }
     expect(await rowCounts()).toEqual(before);
   });
 });
@@ -644,7 +783,7 @@ describe(`partner-signed requests (${testDriver()})`, () => {
     expect((await send(made.secret!, "msg_a")).status).toBe(200);
     const rotated = (await rotate(made.partner.id, { overlapHours: 1 })).json as RotatePartnerSecretResponse;
     expect((await send(made.secret!, "msg_b")).status).toBe(200);
-    const res = await send(rotated.secret, "msg_c");
+    const res = await send(rotated.secret!, "msg_c");
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ partnerId: made.partner.id });
     expect((await send(`whsec_${Buffer.alloc(32, 1).toString("base64")}`, "msg_d")).status).toBe(401);

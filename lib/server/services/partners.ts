@@ -38,6 +38,7 @@ import { publicOrigin } from "@/lib/server/listen-address";
 import { auditMeta, recordAudit } from "./audit";
 import type { ServiceContext } from "./context";
 import { issuePartnerSecret, listPartnerSecrets, PARTNER_ID_HEADER } from "./partner-secrets";
+import { enqueuePickupPoll, pickupQualifies } from "./pickup";
 import {
   agreementStateOf,
   dayOf,
@@ -120,6 +121,10 @@ function toPartnerDto(row: PartnerRow, dir: Directory, secret: CurrentSecret, to
     deliveryChannel: row.deliveryChannel,
     pushUrl: row.pushUrl,
     partnerApiBaseUrl: row.partnerApiBaseUrl,
+    remotePartnerId: row.remotePartnerId,
+    inboundPickup: row.inboundPickup,
+    pickupPolledAt: row.pickupPolledAt?.toISOString() ?? null,
+    pickupError: row.pickupError,
     importMode: row.importMode,
     trustReview: row.trustReview,
     importWorkflowUser: row.importWorkflowUser,
@@ -190,6 +195,9 @@ type Candidate = Pick<
   | "deliveryChannel"
   | "pushUrl"
   | "partnerApiBaseUrl"
+  | "remotePartnerId"
+  | "inboundPickup"
+  | "direction"
   | "agreementSignedOn"
   | "agreementExpiresOn"
   | "defaultTtlSeconds"
@@ -417,9 +425,14 @@ export async function createPartner(
           agreementReference: row!.agreementReference,
           agreementExpiresOn: row!.agreementExpiresOn,
           status: row!.status,
+          partnerApiBaseUrl: row!.partnerApiBaseUrl,
+          remotePartnerId: row!.remotePartnerId,
+          inboundPickup: row!.inboundPickup,
           secretIssued: issued !== null,
         },
       });
+      // Their console offers pick-up: the first poll now, then every interval while it qualifies.
+      if (pickupQualifies(row!)) await enqueuePickupPoll(tx, row!.id, now);
       const secret = issued ? { last4: issued.last4, createdAt: issued.createdAt } : undefined;
       return { partner: toPartnerDto(row!, dir, secret, now), secret: issued?.secret ?? null };
     });
@@ -432,6 +445,7 @@ export async function createPartner(
 const UPDATABLE = PARTNER_UPDATABLE_FIELDS satisfies readonly (keyof UpdatePartnerInput & keyof PartnerRow)[];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const PICKUP_FIELDS = new Set<string>(["partnerApiBaseUrl", "remotePartnerId", "inboundPickup"]);
 
 /**
  * Changes a partner. The merged row is checked as a whole (a PATCH giving only one of a pair).
@@ -502,7 +516,18 @@ export async function updatePartner(
           action: "partner.updated",
           entityType: "partner",
           entityId: id,
-          data: { name: row!.name, fields: fieldChanges },
+          data: {
+            name: row!.name,
+            fields: fieldChanges,
+            // How we reach their console (no secret here): the new values, when they changed.
+            ...(fieldChanges.some((k) => PICKUP_FIELDS.has(k))
+              ? {
+                  partnerApiBaseUrl: row!.partnerApiBaseUrl,
+                  remotePartnerId: row!.remotePartnerId,
+                  inboundPickup: row!.inboundPickup,
+                }
+              : {}),
+          },
         });
       }
       if (suspending) {
@@ -521,6 +546,7 @@ export async function updatePartner(
           data: { name: row!.name, previousReason: current.suspendedReason },
         });
       }
+      if (pickupQualifies(row!)) await enqueuePickupPoll(tx, id, now);
       const secrets = await currentSecrets(tx, [id]);
       return toPartnerDto(row!, dir, secrets.get(id), now);
     });
