@@ -33,6 +33,7 @@ const PROBES: Probe[] = [
   { label: "/sessions (officer)", path: "/sessions", as: "officer", status: 200 },
   { label: "/shares (officer)", path: "/shares", as: "officer", status: 200 },
   { label: "/inbox (officer)", path: "/inbox", as: "officer", status: 200 },
+  { label: "/reviews (officer)", path: "/reviews", as: "officer", status: 200 },
   { label: "/partners (partnerships)", path: "/partners", as: "partnerships", status: 200 },
   { label: "/partners/new (partnerships)", path: "/partners/new", as: "partnerships", status: 200 },
   { label: "/applications (admin)", path: "/applications", as: "admin", status: 200 },

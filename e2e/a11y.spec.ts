@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { importInReview, shareBankToPay } from "./review-world";
 import { ROLE_USERS, storageFor, type E2ERole } from "./users";
 
 const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -51,6 +52,14 @@ async function settle(page: Page, path: string) {
     await expect(
       page.getByRole("region", { name: "Received tokens" }).or(page.getByText("The inbox is empty")),
     ).toBeVisible();
+  if (path === "/reviews")
+    await expect(
+      page.getByRole("table", { name: "Review queue" }).or(page.getByText("Nothing to review")),
+    ).toBeVisible();
+  if (path.startsWith("/reviews/")) {
+    await expect(page.getByRole("region", { name: "Lineage" })).toBeVisible();
+    await expect(page.getByRole("region", { name: "The clone at Didit now" })).toBeVisible();
+  }
   if (path.startsWith("/shares/"))
     await expect(
       page.getByRole("table", { name: "Delivery attempts" }).or(page.getByText(/^None( yet)?[.:]/)),
@@ -78,6 +87,10 @@ const PAGES = [
   {
     path: "/inbox",
     allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Inbox"),
+  },
+  {
+    path: "/reviews",
+    allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Reviews"),
   },
   {
     path: "/partners",
@@ -180,6 +193,71 @@ test.describe("axe on a share's page", () => {
     await expect(page.getByText("Give a reason")).toBeVisible();
     await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
     await expectNoViolations(page, "the Reject confirmation");
+    await context.close();
+  });
+});
+
+test.describe("axe on a review page", () => {
+  let reviewPath = "";
+  test.beforeAll(async ({ browser }) => {
+    // An approved Northwind Bank session shared to Northwind Pay and imported for review (In Review).
+    const officer = await browser.newContext({
+      storageState: storageFor("officer"),
+      baseURL: test.info().project.use.baseURL,
+    });
+    reviewPath = `/reviews/${(await importInReview(officer.request)).importId}`;
+    await officer.close();
+  });
+
+  for (const role of Object.keys(ROLE_USERS) as E2ERole[]) {
+    test(`a review page as ${role} has no WCAG 2.1 AA violations`, async ({ browser }) => {
+      const context = await browser.newContext({ storageState: storageFor(role) });
+      const page = await context.newPage();
+      const response = await page.goto(reviewPath);
+      expect(response?.status()).toBe(200);
+      await settle(page, reviewPath);
+      await expectNoViolations(page, `${reviewPath} as ${role}`);
+      await context.close();
+    });
+  }
+
+  test("the Import dialog and its confirmation step have no violations", async ({ browser }) => {
+    const context = await browser.newContext({ storageState: storageFor("officer") });
+    const page = await context.newPage();
+    const { shareId } = await shareBankToPay(page.request);
+    await page.goto(`/inbox?q=${shareId}`);
+    await settle(page, "/inbox");
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Import this token?" });
+    await expect(dialog.getByRole("checkbox", { name: /Keep the partner's decision/ })).toBeVisible();
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+    await expectNoViolations(page, "the Import dialog");
+    await dialog.getByRole("button", { name: "Next: confirm" }).click();
+    await expect(dialog.getByRole("button", { name: "Confirm import" })).toBeVisible();
+    await expectNoViolations(page, "the Import confirmation");
+    await context.close();
+  });
+
+  test("the review queue with an item, the decline error and the approve confirmation have no violations", async ({
+    browser,
+  }) => {
+    const context = await browser.newContext({ storageState: storageFor("officer") });
+    const page = await context.newPage();
+    await page.goto("/reviews");
+    await settle(page, "/reviews");
+    await expect(page.getByRole("table", { name: "Review queue" })).toBeVisible();
+    await expectNoViolations(page, "/reviews with an item as officer");
+    await page.goto(reviewPath);
+    await settle(page, reviewPath);
+    const decide = page.getByRole("form", { name: "Decide" });
+    await decide.getByRole("button", { name: "Decline" }).click();
+    await expect(decide.getByText("Say why you decline: a comment is required")).toBeVisible();
+    await expectNoViolations(page, "the decline error");
+    await decide.getByRole("button", { name: "Approve" }).click();
+    await expect(page.getByRole("alertdialog", { name: "Approve this session?" })).toBeVisible();
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+    await expectNoViolations(page, "the approve confirmation");
+    await page.keyboard.press("Escape");
     await context.close();
   });
 });

@@ -1,0 +1,80 @@
+import { expect, type APIRequestContext } from "@playwright/test";
+
+type App = { id: string; name: string };
+export type SessionItem = {
+  sessionId: string;
+  number: number | null;
+  status: string;
+  kind: "user" | "business";
+};
+
+/**
+ * The demo connects the sandbox's Northwind applications and fills the session mirror with a sync
+ * job after start: wait until one of Northwind Bank's KYC sessions of that status is mirrored.
+ */
+export async function mirroredSession(request: APIRequestContext, appName: string, status: string) {
+  let app: App | undefined;
+  let session: SessionItem | undefined;
+  await expect
+    .poll(
+      async () => {
+        const apps = (await (await request.get("/api/applications")).json()) as { items?: App[] };
+        app = apps.items?.find((a) => a.name === appName);
+        if (!app) return "no application yet";
+        const res = await request.get(
+          `/api/sessions?applicationId=${app.id}&kind=user&status=${encodeURIComponent(status)}&limit=5`,
+        );
+        const body = (await res.json()) as { items?: SessionItem[] };
+        session = body.items?.find((s) => s.number !== null);
+        return session ? "mirrored" : "not mirrored yet";
+      },
+      { timeout: 60_000, intervals: [500, 1_000, 2_000] },
+    )
+    .toBe("mirrored");
+  return { app: app!, session: session! };
+}
+
+/** Shares an approved Northwind Bank KYC session with Northwind Pay (internal: straight into our inbox). */
+export async function shareBankToPay(request: APIRequestContext) {
+  const { session } = await mirroredSession(request, "Northwind Bank", "Approved");
+  const eligible = (await (await request.get(`/api/partners?eligibleFor=${session.sessionId}`)).json()) as {
+    items: { partner: { id: string; name: string }; eligible: boolean }[];
+  };
+  const pay = eligible.items.find((i) => i.partner.name === "Northwind Pay" && i.eligible);
+  expect(pay, "Northwind Pay is eligible for an approved Northwind Bank session").toBeTruthy();
+  const res = await request.post("/api/shares", {
+    data: { sessionId: session.sessionId, partnerId: pay!.partner.id, ttlSeconds: 900 },
+  });
+  expect(res.status()).toBe(201);
+  const share = (await res.json()) as { id: string };
+  return { shareId: share.id, session };
+}
+
+/** The inbox item an internal share delivered (found by the sender's share id). */
+export async function inboxItemOf(request: APIRequestContext, shareId: string) {
+  let itemId = "";
+  await expect
+    .poll(
+      async () => {
+        const body = (await (await request.get(`/api/inbox?q=${shareId}`)).json()) as {
+          items?: { id: string; senderShareId: string | null }[];
+        };
+        itemId = body.items?.find((i) => i.senderShareId === shareId)?.id ?? "";
+        return itemId;
+      },
+      { timeout: 30_000 },
+    )
+    .not.toBe("");
+  return itemId;
+}
+
+/** A share imported over the API with trust_review off: an import whose clone is In Review. */
+export async function importInReview(request: APIRequestContext) {
+  const { shareId, session } = await shareBankToPay(request);
+  const itemId = await inboxItemOf(request, shareId);
+  const res = await request.post(`/api/inbox/${itemId}/import`, { data: { trustReview: false } });
+  expect(res.status(), await res.text()).toBe(201);
+  const imported = (await res.json()) as { id: string; cloneSessionId: string; statusAtImport: string };
+  expect(imported.statusAtImport).toBe("In Review");
+  return { importId: imported.id, cloneSessionId: imported.cloneSessionId, shareId, session };
+}

@@ -1,0 +1,176 @@
+import { expect, test } from "@playwright/test";
+import { importInReview, inboxItemOf, shareBankToPay } from "./review-world";
+import { storageFor } from "./users";
+
+const SHOTS = "/tmp/shots";
+
+test.describe("receiving and review in one console, as the compliance officer", () => {
+  test.use({ storageState: storageFor("officer") });
+  test.setTimeout(180_000);
+
+  test("Northwind Bank shares to Northwind Pay; Pay imports it for review, reviews it side by side, approves it; Didit confirms; the Bank's share shows the receipt", async ({
+    page,
+  }) => {
+    // 1. Northwind Bank shares a finished KYC session with Northwind Pay (internal channel).
+    const { shareId, session } = await shareBankToPay(page.request);
+    const itemId = await inboxItemOf(page.request, shareId);
+
+    // 2. The token waits in the inbox: Import it with trust review off.
+    await page.goto(`/inbox?q=${shareId}`);
+    const card = page.getByRole("region", { name: "Received tokens" }).getByRole("article");
+    await expect(card).toHaveCount(1);
+    await card.getByRole("button", { name: "Import", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Import this token?" });
+    await expect(dialog).toBeVisible();
+    const trust = dialog.getByRole("checkbox", { name: /Keep the partner's decision/ });
+    await trust.uncheck();
+    await expect(dialog).toContainText("The clone lands In Review");
+    await dialog.getByRole("button", { name: "Next: confirm" }).click();
+    await expect(dialog).toContainText("Didit redeems the token once");
+    await dialog.getByRole("button", { name: "Confirm import" }).click();
+    await expect(dialog).toBeHidden({ timeout: 30_000 });
+
+    // 3. The toast links to the review; the card shows the import with its clone.
+    await expect(card.getByRole("group", { name: "Import" })).toContainText("Imported");
+    await expect(card.getByRole("group", { name: "Import" })).toContainText("In Review when imported");
+    await page.getByRole("button", { name: "Open the review" }).click();
+    await expect(page).toHaveURL(/\/reviews\/[0-9a-f-]{36}$/);
+    const importId = new URL(page.url()).pathname.split("/").pop()!;
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^Review of session #\d+$/);
+
+    // 4. Side by side: the clone at Didit now, its lineage, the sister brand's source now.
+    const summary = page.getByRole("region", { name: "Review summary" });
+    await expect(summary).toContainText("In Review");
+    await expect(summary).toContainText("Northwind Bank");
+    const clone = page.getByRole("region", { name: "The clone at Didit now" });
+    await expect(clone.getByRole("heading", { name: /^ID verifications/ })).toBeVisible();
+    await expect(clone.getByRole("button", { name: /Front image: open larger/ }).first()).toBeVisible();
+    const lineage = page.getByRole("region", { name: "Lineage" });
+    await expect(lineage).toContainText(session.sessionId);
+    await expect(lineage).toContainText("No: the clone landed In Review for us");
+    await expect(lineage).toContainText("Internal");
+    const source = page.getByRole("region", { name: "Source now (sister brand Northwind Bank)" });
+    await expect(source).toContainText("Status at the source now");
+    await expect(source).toContainText("Approved");
+    await expect(page.getByRole("list", { name: "Timeline" })).toContainText(/import/i);
+
+    // The image opens larger, and Escape closes it.
+    await clone
+      .getByRole("button", { name: /Front image: open larger/ })
+      .first()
+      .click();
+    const image = page.getByRole("dialog", { name: "Front image" });
+    await expect(image.getByRole("img", { name: "Front image" })).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(image).toBeHidden();
+
+    // The queue lists it, awaiting review.
+    await page.goto("/reviews");
+    const queue = page.getByRole("table", { name: "Review queue" });
+    const row = queue.getByRole("row").filter({ has: page.locator(`a[href="/reviews/${importId}"]`) });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText("Northwind Bank");
+    await expect(row).toContainText("KYC");
+    await expect(row).toContainText("In Review");
+    await page.screenshot({ path: `${SHOTS}/reviews.png`, fullPage: true });
+    await row.getByRole("button", { name: /Assign session .* to me/ }).click();
+    await expect(row).toContainText("Olu Officer");
+    await expect(row.getByRole("button", { name: /Assign session/ })).toHaveCount(0);
+
+    // 5. Decide: Decline needs a comment (inline), Approve asks for a confirmation.
+    await page.goto(`/reviews/${importId}`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const decide = page.getByRole("form", { name: "Decide" });
+    await decide.getByRole("button", { name: "Decline" }).click();
+    await expect(decide.getByText("Say why you decline: a comment is required")).toBeVisible();
+    await expect(decide.getByLabel("Comment")).toBeFocused();
+    await expect(page.getByRole("alertdialog")).toHaveCount(0);
+    await page.screenshot({ path: `${SHOTS}/review.png`, fullPage: true });
+
+    await decide
+      .getByLabel("Comment")
+      .fill("Documents and liveness checked against the source; all consistent.");
+    await decide.getByRole("button", { name: "Approve" }).click();
+    const confirm = page.getByRole("alertdialog", { name: "Approve this session?" });
+    await expect(confirm).toContainText("This sends Approved to Didit for session");
+    await expect(confirm).toContainText("it cannot be undone here");
+    await confirm.getByRole("button", { name: "Send Approved to Didit" }).click();
+    await expect(confirm).toBeHidden();
+
+    // 6. Didit's webhook confirms: the status shows Approved.
+    await expect(summary).toContainText("Approved", { timeout: 90_000 });
+    await expect(page.getByText("Sent to Didit — waiting for Didit's confirmation")).toHaveCount(0, {
+      timeout: 30_000,
+    });
+    await expect(page.getByRole("form", { name: "Decide" })).toHaveCount(0);
+    await page.screenshot({ path: `${SHOTS}/review-approved.png`, fullPage: true });
+
+    // 7. The queue no longer lists it.
+    await page.goto(`/reviews`);
+    await expect(
+      page.getByRole("table", { name: "Review queue" }).or(page.getByText("Nothing to review")),
+    ).toBeVisible();
+    await expect(page.locator(`a[href="/reviews/${importId}"]`)).toHaveCount(0);
+
+    // 8. Northwind Bank's share shows the receipt with the clone's id.
+    const detail = (await (await page.request.get(`/api/imports/${importId}`)).json()) as {
+      cloneSessionId: string;
+    };
+    await page.goto(`/shares/${shareId}`);
+    await expect(page.getByRole("table", { name: "Receipts" })).toContainText(detail.cloneSessionId);
+    await expect(page.getByRole("table", { name: "Receipts" })).toContainText("Imported");
+
+    // 9. The inbox item shows it imported, and the second import of it is refused naming the first.
+    const again = await page.request.post(`/api/inbox/${itemId}/import`, { data: {} });
+    expect(again.status()).toBe(409);
+  });
+
+  test("a filter that matches nothing says so and clears back to the queue", async ({ page }) => {
+    await page.goto("/reviews?q=no-such-vendor-data-anywhere");
+    await expect(page.getByText("No reviews match these filters")).toBeVisible();
+    await expect(page.getByRole("search", { name: "Review filters" }).getByLabel("Search")).toHaveValue(
+      "no-such-vendor-data-anywhere",
+    );
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    await expect(page).not.toHaveURL(/q=/);
+    await expect(
+      page.getByRole("table", { name: "Review queue" }).or(page.getByText("Nothing to review")),
+    ).toBeVisible();
+  });
+});
+
+test.describe("the review page, read-only", () => {
+  test.use({ storageState: storageFor("auditor") });
+
+  test("an auditor sees the clone and its lineage without any decision or assignment", async ({
+    page,
+    browser,
+  }) => {
+    const officer = await browser.newContext({ storageState: storageFor("officer") });
+    const { importId } = await importInReview(officer.request);
+    await officer.close();
+
+    await page.goto(`/reviews/${importId}`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^Review of session #\d+$/);
+    await expect(page.getByRole("region", { name: "The clone at Didit now" })).toBeVisible();
+    await expect(page.getByRole("region", { name: "Lineage" })).toBeVisible();
+    await expect(
+      page.getByRole("button", { name: /Approve|Decline|Assign to me|Confirm|Reject proposal/ }),
+    ).toHaveCount(0);
+    await expect(page.getByRole("form", { name: "Decide" })).toHaveCount(0);
+    // The API refuses the auditor's decision too.
+    const res = await page.request.post(`/api/imports/${importId}/decision`, {
+      data: { status: "Approved" },
+    });
+    expect(res.status()).toBe(403);
+
+    await page.goto("/reviews");
+    await expect(page.getByRole("table", { name: "Review queue" })).toBeVisible();
+    await expect(page.getByRole("button", { name: /Assign session/ })).toHaveCount(0);
+  });
+
+  test("an unknown review is the not-found page", async ({ page }) => {
+    const response = await page.goto("/reviews/00000000-0000-4000-8000-000000000000");
+    expect(response?.status()).toBe(404);
+  });
+});
