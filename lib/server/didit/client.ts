@@ -365,6 +365,7 @@ export function createDiditClient(options: CreateDiditClientOptions): DiditClien
   const seg = (id: string) => encodeURIComponent(id);
 
   return {
+    baseUrl: () => baseUrl("getDecision"),
     listSessions(caller, query: ListSessionsQuery = {}) {
       const offset = query.offset ?? 0;
       return call(caller, {

@@ -116,6 +116,8 @@ export type CreateWebhookDestinationInput = {
 };
 
 export interface DiditClient {
+  /** Where calls go now, no trailing slash (the review's media route trusts plain http only from there). */
+  baseUrl?(): string;
   listSessions(caller: DiditCaller, query?: ListSessionsQuery): Promise<ListSessionsPage>;
   getDecision(caller: DiditCaller, sessionId: string): Promise<DiditDecision>;
   share(caller: DiditCaller, sessionId: string, input: ShareInput): Promise<ShareResult>;

@@ -13,7 +13,6 @@ import {
   setDiditClientForTests,
   type DiditClient,
 } from "@/lib/server/didit";
-import { setListenAddressForTests } from "@/lib/server/listen-address";
 import type { ServiceContext } from "./context";
 import { createImport } from "./imports";
 import { receivedItem } from "./imports.test-kit";
@@ -162,9 +161,7 @@ const refOf = (url: unknown) => {
 
 beforeAll(async () => {
   w = await sharingWorld();
-  // The media route accepts plain http only from the Didit base's origin: this world's sandbox.
-  const origin = new URL(w.server.origin);
-  setListenAddressForTests({ host: origin.hostname, port: Number(origin.port) });
+  // The media route accepts plain http only from the Didit client's own origin: this world's sandbox.
   setDiditClientForTests(countingClient());
   await w.t.db
     .update(connectedApplications)

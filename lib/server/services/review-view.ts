@@ -389,7 +389,10 @@ export const MEDIA_TYPES = [
 ] as const;
 
 export type MediaOptions = {
-  /** Plain http is allowed only to this origin (else https only); default: the Didit base's origin. */
+  /**
+   * Plain http is allowed only from this origin (else https only); default: the origin of the Didit
+   * client's base URL (the decision's own origin), else of `diditBaseUrl()`.
+   */
   diditOrigin?: string;
   timeoutMs?: number;
   maxBytes?: number;
@@ -451,7 +454,8 @@ export async function fetchReviewMedia(
   const found = urlAt(decision.featureData, path);
   if (!found) throw new AppError("not_found", MEDIA_NOT_FOUND);
 
-  const diditOrigin = options.diditOrigin ?? originOf(diditBaseUrl());
+  const client = getDiditClient();
+  const diditOrigin = options.diditOrigin ?? originOf(client.baseUrl?.() ?? diditBaseUrl());
   const maxBytes = options.maxBytes ?? MEDIA_MAX_BYTES;
   const signal = AbortSignal.timeout(options.timeoutMs ?? MEDIA_TIMEOUT_MS);
 
