@@ -8,7 +8,7 @@ import { POST as createRoute } from "@/app/api/applications/route";
 import { POST as receiverRoute } from "@/app/api/webhooks/didit/[applicationId]/route";
 import type { ApplicationDto } from "@/lib/schemas/applications";
 import { seal } from "@/lib/server/crypto/envelope";
-import { auditEvents, inboundMessageIds } from "@/lib/server/db/schema";
+import { auditEvents, importDecisions, imports, inboundMessageIds } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
 import { connectedApplications, sessionMirror } from "@/lib/server/db/schema/sharing";
 import { createDiditClient, setDiditClientForTests } from "@/lib/server/didit";
@@ -30,7 +30,9 @@ import { sandboxApi, type TestApp } from "@/test/sandbox-fixtures";
 import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { registerApplicationHandlers } from "./applications";
-import { DIDIT_WEBHOOK_QUEUE } from "./didit-webhooks";
+import { DIDIT_WEBHOOK_QUEUE, processDiditWebhook, type DiditWebhookJob } from "./didit-webhooks";
+import { decideImport } from "./reviews";
+import { contextOf, insertImportedClone } from "./reviews.test-kit";
 
 /**
  * The Didit webhook receiver with the sandbox's real signed deliveries: the sandbox posts over HTTP
@@ -381,5 +383,88 @@ describe(`Didit webhook receiver (${testDriver()})`, () => {
       .from(inboundMessageIds)
       .where(sql`${inboundMessageIds.scope} = ${`didit:${row!.id}`}`);
     expect(Number(left!.n)).toBe(0);
+  });
+});
+
+describe(`Didit webhooks keep the review queue current (${testDriver()})`, () => {
+  const importAudit = (importId: string) =>
+    t.db
+      .select({ action: auditEvents.action, actorLabel: auditEvents.actorLabel, data: auditEvents.data })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityType, "import"), eq(auditEvents.entityId, importId)))
+      .orderBy(auditEvents.seq);
+
+  it("an officer's decision sent to Didit: the sandbox's signed status.updated moves the import's status and confirms the decision", async () => {
+    const officer = await insertUser(t.db, "officer");
+    const clone = await api.newSession(bank, "user", "In Review");
+    const importId = await insertImportedClone(t.db, {
+      applicationId: bankApp.id,
+      cloneSessionId: clone.session_id,
+      importedBy: officer.id,
+    });
+    const answer = await decideImport(contextOf(t.db, officer), importId, {
+      status: "Approved",
+      comment: "Geprüft ✓",
+    });
+    expect(answer.decision).toMatchObject({ state: "sent", confirmedAt: null });
+    expect(answer.import.status).toBe("In Review");
+
+    expect((await deliver()).done).toBe(1);
+    expect(answered).toEqual([{ applicationId: bankApp.id, status: 200, body: '{"received":true}' }]);
+    expect((await handleJobs()).done).toBe(1);
+    const [row] = await t.db.select().from(imports).where(eq(imports.id, importId));
+    expect(row!.status).toBe("Approved");
+    expect(row!.statusUpdatedAt!.getTime()).toBeGreaterThan(row!.finishedAt!.getTime());
+    const [decision] = await t.db
+      .select()
+      .from(importDecisions)
+      .where(eq(importDecisions.importId, importId));
+    expect(decision).toMatchObject({ id: answer.decision.id, state: "confirmed" });
+    expect(decision!.confirmedAt).not.toBeNull();
+    expect((await importAudit(importId)).slice(-2)).toEqual([
+      {
+        action: "import.status_changed",
+        actorLabel: "didit",
+        data: { from: "In Review", to: "Approved", source: "webhook" },
+      },
+      {
+        action: "import.decision_confirmed",
+        actorLabel: "didit",
+        data: { decisionId: decision!.id, status: "Approved", source: "webhook" },
+      },
+    ]);
+    expect(await mirrorOf(bankApp.id, clone.session_id)).toMatchObject({ status: "Approved" });
+  });
+
+  it("a change made at Didit itself (not ours) moves the status only; a session that is no clone of ours changes no import", async () => {
+    const officer = await insertUser(t.db, "officer");
+    const clone = await api.newSession(bank, "business", "In Review");
+    const importId = await insertImportedClone(t.db, {
+      applicationId: bankApp.id,
+      cloneSessionId: clone.session_id,
+      importedBy: officer.id,
+      kind: "business",
+    });
+    const other = await api.newSession(bank, "user", "In Review");
+    await updateStatus(bank, clone.session_id, "Declined");
+    await updateStatus(bank, other.session_id, "Approved");
+    expect((await deliver()).done).toBe(2);
+    const before = await t.db.select().from(imports);
+    expect((await handleJobs()).done).toBe(2);
+    const after = await t.db.select().from(imports);
+    expect(after.find((r) => r.id === importId)!.status).toBe("Declined");
+    for (const r of after.filter((r) => r.id !== importId)) {
+      expect(r).toEqual(before.find((b) => b.id === r.id));
+    }
+    expect((await importAudit(importId)).map((e) => e.action)).toEqual(["import.status_changed"]);
+    expect(await t.db.select().from(importDecisions).where(eq(importDecisions.importId, importId))).toEqual(
+      [],
+    );
+    // The same event handled again (a job runs at least once): nothing changes, nothing more audited.
+    const again = (await t.db.select().from(jobs).where(eq(jobs.queue, DIDIT_WEBHOOK_QUEUE))).find(
+      (j) => j.payload.sessionId === clone.session_id,
+    );
+    await processDiditWebhook(t.db, again!.payload as DiditWebhookJob);
+    expect((await importAudit(importId)).map((e) => e.action)).toEqual(["import.status_changed"]);
   });
 });
