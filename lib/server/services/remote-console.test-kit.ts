@@ -46,6 +46,13 @@ export type RemoteConsole = {
   close: () => Promise<void>;
 };
 
+const CODES: Record<number, string> = {
+  400: "malformed_json",
+  401: "invalid_signature",
+  404: "not_found",
+  409: "conflict",
+  422: "validation_failed",
+};
 const error = (code: string, message: string) =>
   JSON.stringify({ error: { code, message, requestId: "remote" } });
 
@@ -98,7 +105,8 @@ export async function startRemoteConsole(
       if (route !== "other") {
         const fault = faults[route].shift();
         if (fault === "hang") return;
-        if (typeof fault === "number") return send(fault, error("internal_error", "scripted"));
+        if (typeof fault === "number")
+          return send(fault, error(CODES[fault] ?? "internal_error", "scripted"));
         if (fault) return send(302, "", { location: fault.redirect });
       }
       if (!verified)
