@@ -1,12 +1,18 @@
+import { randomBytes } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { can, ROLES, type Permission, type Role } from "@/lib/rbac";
 import { HTTP_METHODS } from "@/lib/server/http/methods";
 import { testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, request, sessionCookie, type TestUser } from "@/test/session";
 import { inboxKit, type InboxKit, type Sender } from "@/lib/server/services/inbox.test-kit";
+import { createImport } from "@/lib/server/services/imports";
 import { receivedItem } from "@/lib/server/services/imports.test-kit";
+import { encodeMediaRef } from "@/lib/server/services/review-view";
+import { decideImport } from "@/lib/server/services/reviews";
+import { contextOf } from "@/lib/server/services/reviews.test-kit";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, unknown>> }) => Promise<Response>;
@@ -36,10 +42,37 @@ let t: TestDatabase;
 let inbox: InboxKit;
 /** A partner that pushes tokens to Northwind Bank's inbox. */
 let sender: Sender;
+/** A partner whose clones need four eyes. */
+let fourEyes: Sender;
 const users = {} as Record<Role, TestUser>;
 let target: TestUser;
 /** Long-lived fixtures (made in beforeAll) for the routes that read or change without using up. */
-const fx = { share: "", session: "", partner: "", rotated: "", inboxItem: "" };
+const fx = { share: "", session: "", partner: "", rotated: "", inboxItem: "", review: "" };
+
+/** The front image of an imported KYC clone (the ref our review page would link). */
+const FRONT_IMAGE = encodeMediaRef(["id_verifications", 0, "front_image"]);
+
+/**
+ * A clone In Review: a real token of `from` received and imported by the world's officer with
+ * Northwind Bank's KYC workflow (trust_review off). Answers the import id.
+ */
+async function inReview(from: Sender = sender): Promise<string> {
+  const item = await receivedItem(w, inbox, from);
+  const dto = await createImport(contextOf(t.db, w.officer), item.id, { workflowId: w.bank.workflows.user });
+  if (dto.state !== "imported") throw new Error(`the import failed: ${dto.failureReason}`);
+  return dto.id;
+}
+
+/** A four-eyes clone In Review with an open proposal by the world's officer (not a matrix user). */
+async function proposed(): Promise<string> {
+  const id = await inReview(fourEyes);
+  const { decision } = await decideImport(contextOf(t.db, w.officer), id, {
+    status: "Approved",
+    comment: undefined,
+  });
+  if (decision.state !== "proposed") throw new Error(`expected a proposal, got ${decision.state}`);
+  return id;
+}
 
 /** Every console API route with the permission it must enforce. */
 const ROUTES: RouteCase[] = [
@@ -191,7 +224,8 @@ const ROUTES: RouteCase[] = [
     file: "app/api/partners/[id]/secret/route.ts",
     permission: "partners.manage",
     params: () => ({ id: fx.rotated }),
-    body: () => ({ overlapHours: 24 }),
+    // Adopting the partner's own whsec_ secret (a remote Handoff console issued it).
+    body: () => ({ overlapHours: 24, secret: `whsec_${randomBytes(32).toString("base64")}` }),
   },
 
   // --- Shares (each share create is a Didit share of a fresh finished session) ---
@@ -305,6 +339,48 @@ const ROUTES: RouteCase[] = [
     params: async () => ({ id: (await receivedItem(w, inbox, sender)).id }),
     body: () => ({ workflowId: w.bank.workflows.user }),
   },
+
+  // --- The review queue and decisions (imports are read with inbox.read) ---
+  { method: "GET", path: "/api/imports", file: "app/api/imports/route.ts", permission: "inbox.read" },
+  {
+    method: "GET",
+    path: "/api/imports/:id",
+    file: "app/api/imports/[id]/route.ts",
+    permission: "inbox.read",
+    params: () => ({ id: fx.review }),
+  },
+  {
+    method: "GET",
+    path: "/api/imports/:id/media/:ref",
+    file: "app/api/imports/[id]/media/[ref]/route.ts",
+    permission: "inbox.read",
+    params: () => ({ id: fx.review, ref: FRONT_IMAGE }),
+  },
+  {
+    method: "POST",
+    path: "/api/imports/:id/assign",
+    file: "app/api/imports/[id]/assign/route.ts",
+    permission: "reviews.decide",
+    params: () => ({ id: fx.review }),
+    body: () => ({ assigneeId: "me" }),
+  },
+  {
+    method: "POST",
+    path: "/api/imports/:id/decision",
+    file: "app/api/imports/[id]/decision/route.ts",
+    permission: "reviews.decide",
+    // A decision uses its clone up (sent to Didit): a fresh clone In Review each call.
+    params: async () => ({ id: await inReview() }),
+    body: () => ({ status: "Declined", comment: "The document photo is unreadable" }),
+  },
+  {
+    method: "POST",
+    path: "/api/imports/:id/decision/reject",
+    file: "app/api/imports/[id]/decision/reject/route.ts",
+    permission: "reviews.decide",
+    params: async () => ({ id: await proposed() }),
+    body: () => ({ comment: "The address does not match the document" }),
+  },
   {
     method: "POST",
     path: "/api/webhooks/didit/:applicationId",
@@ -331,7 +407,8 @@ const load = (file: string) => import(/* @vite-ignore */ path.resolve(file)) as 
 const urlOf = (route: RouteCase, params: Params) =>
   route.path.replace(/:(\w+)/g, (_, k: string) => params[k] ?? "");
 
-async function call(route: RouteCase, user: TestUser | null): Promise<Response> {
+/** The call with its fixtures made: what `send` then changes is the request's doing alone. */
+async function prepare(route: RouteCase, user: TestUser | null): Promise<() => Promise<Response>> {
   const handler = (await load(route.file))[route.method]!;
   const params = (await route.params?.()) ?? {};
   const req = await request(urlOf(route, params), {
@@ -339,7 +416,35 @@ async function call(route: RouteCase, user: TestUser | null): Promise<Response> 
     user,
     body: await route.body?.(user ?? target),
   });
-  return handler(req, { params: Promise.resolve(params) });
+  return () => handler(req, { params: Promise.resolve(params) });
+}
+
+async function call(route: RouteCase, user: TestUser | null): Promise<Response> {
+  return (await prepare(route, user))();
+}
+
+/** Every table's rows, as one digest per table (the database is small here). */
+async function snapshot(): Promise<Record<string, string>> {
+  const rowsOf = <T>(r: unknown) => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
+  const tables = rowsOf<{ name: string }>(
+    await t.db.execute(sql`
+      select table_schema || '.' || table_name as name from information_schema.tables
+      where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')
+      order by 1`),
+  );
+  const out: Record<string, string> = {};
+  for (const { name } of tables) {
+    const [schema, table] = name.split(".");
+    const [row] = rowsOf<{ h: string | null; n: string | number }>(
+      await t.db.execute(
+        sql.raw(
+          `select md5(string_agg(x::text, '|' order by x::text)) as h, count(*) as n from "${schema}"."${table}" x`,
+        ),
+      ),
+    );
+    out[name] = `${row?.n}:${row?.h ?? ""}`;
+  }
+  return out;
 }
 
 /** A signed route called as its real sender calls it. */
@@ -384,7 +489,9 @@ beforeAll(async () => {
   fx.rotated = (await w.newPartner("pickup")).id;
   inbox = inboxKit(w);
   sender = await inbox.newSender();
+  fourEyes = await inbox.newSender({ requireFourEyes: true });
   fx.inboxItem = await inbox.pending(sender);
+  fx.review = await inReview();
 });
 afterAll(() => w?.close());
 
@@ -440,14 +547,19 @@ describe(`API permission matrix (${testDriver()})`, () => {
     });
     for (const role of ROLES) {
       const allowed = can(role, permission);
-      it(`${route.method} ${route.path}: ${role} → ${allowed ? "allowed" : "403"}`, async () => {
-        const res = await call(route, users[role]);
+      it(`${route.method} ${route.path}: ${role} → ${allowed ? "allowed" : "403, nothing changed"}`, async () => {
+        const send = await prepare(route, users[role]);
         if (allowed) {
+          const res = await send();
           expect([401, 403]).not.toContain(res.status);
           expect(res.status, await res.clone().text()).toBeLessThan(300);
         } else {
+          const before = await snapshot();
+          expect(Object.keys(before).length).toBeGreaterThan(20);
+          const res = await send();
           expect(res.status).toBe(403);
           expect((await errorOf(res)).code).toBe("forbidden");
+          expect(await snapshot()).toEqual(before);
         }
       });
     }
