@@ -11,6 +11,7 @@ import type { InboxItemDetailDto, InboxListResponse } from "@/lib/schemas/inbox"
 import { open, seal, tokenHash } from "@/lib/server/crypto/envelope";
 import {
   auditEvents,
+  imports,
   inboxItems,
   partners,
   partnerSecrets,
@@ -343,6 +344,9 @@ describe(`POST /api/inbox: a pasted token (${testDriver()})`, () => {
       state: "pending",
       manifest: null,
       canReject: true,
+      canImport: true,
+      import: null,
+      receipts: [],
       receivedBy: { id: officer.id },
     });
     expect(res.text).not.toContain(token);
@@ -406,7 +410,13 @@ describe(`GET /api/inbox and /api/inbox/{id} (${testDriver()})`, () => {
     const first = await list("limit=1");
     expect(first.status).toBe(200);
     expect(first.body.items.map((i) => i.id)).toEqual([b]);
-    expect(first.body.items[0]!.canReject).toBe(false);
+    // An auditor reads, but neither imports nor rejects.
+    expect(first.body.items[0]).toMatchObject({ canReject: false, canImport: false, import: null });
+    const asOfficer = await call<InboxListResponse>(
+      inboxRoute.GET,
+      await request(`/api/inbox?limit=1`, { user: officer }),
+    );
+    expect(asOfficer.body.items[0]).toMatchObject({ id: b, canReject: true, canImport: true, import: null });
     const second = await list(`limit=1&cursor=${first.body.nextCursor}`);
     expect(second.body.items.map((i) => i.id)).toEqual([a]);
 
@@ -441,7 +451,7 @@ describe(`GET /api/inbox and /api/inbox/{id} (${testDriver()})`, () => {
       await request("/api/inbox?state=expired", { user: officer }),
     );
     const item = res.body.items.find((i) => i.id === id);
-    expect(item).toMatchObject({ state: "expired", secondsLeft: 0, canReject: false });
+    expect(item).toMatchObject({ state: "expired", secondsLeft: 0, canReject: false, canImport: false });
     const [row] = await w.t.db.select().from(inboxItems).where(eq(inboxItems.id, id));
     expect(row).toMatchObject({ state: "expired", tokenCiphertext: null });
   });
@@ -462,6 +472,7 @@ describe(`GET /api/inbox and /api/inbox/{id} (${testDriver()})`, () => {
     });
     expect(res.body.partner).toMatchObject({ id: sender.id, agreementState: "valid", direction: "inbound" });
     expect(res.body.importPolicy).toEqual({ ok: true });
+    expect(res.body).toMatchObject({ canImport: true, canReject: true, import: null, receipts: [] });
     expect(res.body.secondsLeft).toBeGreaterThan(1700);
     expect(res.body.secondsLeft).toBeLessThanOrEqual(1800);
     expect(res.body.manifest).toMatchObject({ session_number: 1042 });
@@ -478,6 +489,13 @@ describe(`GET /api/inbox and /api/inbox/{id} (${testDriver()})`, () => {
       { id },
     );
     expect(later.body.importPolicy).toMatchObject({ ok: false, code: "kind_not_allowed" });
+    const officerView = await call<InboxItemDetailDto>(
+      itemRoute.GET,
+      await request(`/api/inbox/${id}`, { user: officer }),
+      { id },
+    );
+    // The policy forbids importing it now; it can still be rejected.
+    expect(officerView.body).toMatchObject({ canImport: false, canReject: true });
     await w.t.db
       .update(partners)
       .set({ allowedKinds: ["user", "business"] })
@@ -521,6 +539,80 @@ describe(`POST /api/inbox/{id}/reject (${testDriver()})`, () => {
     const again = await reject(officer, id, { reason: "Twice" });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("conflict");
+  });
+
+  it("rejects an item whose import failed while its token stayed unredeemed; the import stays failed", async () => {
+    const failedItem = async (retryable: boolean) => {
+      const id = await pendingItem();
+      const [item] = await w.t.db.select().from(inboxItems).where(eq(inboxItems.id, id));
+      const [row] = await w.t.db
+        .insert(imports)
+        .values({
+          inboxItemId: id,
+          applicationId: item!.applicationId,
+          partnerId: sender.id,
+          senderShareId: item!.senderShareId,
+          sourceSessionId: item!.sourceSessionId,
+          sessionKind: item!.sessionKind,
+          trustReview: false,
+          workflowId: randomUUID(),
+          vendorData: `handoff-${id}`,
+          state: "failed",
+          failureCode: retryable ? "upstream_timeout" : "token_expired",
+          failureReason: "scripted",
+          retryable,
+          importedBy: officer.id,
+          startedAt: new Date(),
+          finishedAt: new Date(),
+        })
+        .returning();
+      await w.t.db
+        .update(inboxItems)
+        .set({ state: "failed", ...(retryable ? {} : { tokenCiphertext: null }) })
+        .where(eq(inboxItems.id, id));
+      return { id, importId: row!.id };
+    };
+    const retry = await failedItem(true);
+    const view = await call<InboxItemDetailDto>(
+      itemRoute.GET,
+      await request(`/api/inbox/${retry.id}`, { user: officer }),
+      { id: retry.id },
+    );
+    expect(view.body).toMatchObject({
+      state: "failed",
+      canImport: true,
+      canReject: true,
+      import: { id: retry.importId, state: "failed", retryable: true, failureCode: "upstream_timeout" },
+    });
+    const listed = await call<InboxListResponse>(
+      inboxRoute.GET,
+      await request(`/api/inbox?q=${retry.id}`, { user: officer }),
+    );
+    expect(listed.body.items[0]).toMatchObject({ canImport: true, import: { id: retry.importId } });
+
+    const res = await reject(officer, retry.id, { reason: "Not worth another try" });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({
+      state: "rejected",
+      canImport: false,
+      canReject: false,
+      import: { id: retry.importId, state: "failed", retryable: false },
+    });
+    const [row] = await w.t.db.select().from(inboxItems).where(eq(inboxItems.id, retry.id));
+    expect(row).toMatchObject({ state: "rejected", tokenCiphertext: null });
+    const [event] = await w.t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "inbox.rejected"), eq(auditEvents.entityId, retry.id)));
+    expect(event!.data).toMatchObject({ previousState: "failed", importId: retry.importId });
+
+    // A failure that destroyed the token leaves nothing to reject.
+    const dead = await failedItem(false);
+    const refused = await reject(officer, dead.id, { reason: "Too late" });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/import failed/);
+    const [kept] = await w.t.db.select().from(inboxItems).where(eq(inboxItems.id, dead.id));
+    expect(kept!.state).toBe("failed");
   });
 
   it("rejecting a sister brand's internal delivery writes the rejection on our own share", async () => {
