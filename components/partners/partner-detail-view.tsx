@@ -243,7 +243,26 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
                 )}
               </Field>
               <Field label="Four eyes">{p.requireFourEyes ? "A second officer must confirm" : "No"}</Field>
+              <Field label="Our partner id at this partner">
+                {p.remotePartnerId ? <code className="font-mono text-xs">{p.remotePartnerId}</code> : none}
+              </Field>
+              <Field label="Pick-up from their console">
+                {p.inboundPickup ? "On: polled for shares waiting for us" : "Off"}
+              </Field>
+              {(p.inboundPickup || p.pickupPolledAt) && (
+                <Field label="Last pick-up poll">
+                  {p.pickupPolledAt ? <DateTime value={p.pickupPolledAt} /> : "not yet"}
+                </Field>
+              )}
             </dl>
+            {p.pickupError && (
+              <div className="mt-4">
+                <Alert title="The last pick-up poll failed">
+                  {p.pickupError}. It is tried again at the next poll; check the partner API base URL, our
+                  partner id there and the shared secret.
+                </Alert>
+              </div>
+            )}
           </Card>
         </>
       )}

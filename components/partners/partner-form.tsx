@@ -55,6 +55,8 @@ export type PartnerFormValues = {
   deliveryChannel: PartnerDto["deliveryChannel"];
   pushUrl: string;
   partnerApiBaseUrl: string;
+  remotePartnerId: string;
+  inboundPickup: boolean;
   importMode: PartnerDto["importMode"];
   trustReview: boolean;
   importWorkflowUser: string;
@@ -81,6 +83,8 @@ export const EMPTY_PARTNER: PartnerFormValues = {
   deliveryChannel: "manual",
   pushUrl: "",
   partnerApiBaseUrl: "",
+  remotePartnerId: "",
+  inboundPickup: false,
   importMode: "manual",
   trustReview: false,
   importWorkflowUser: "",
@@ -108,6 +112,8 @@ export function formValuesOf(p: PartnerDto): PartnerFormValues {
     deliveryChannel: p.deliveryChannel,
     pushUrl: p.pushUrl ?? "",
     partnerApiBaseUrl: p.partnerApiBaseUrl ?? "",
+    remotePartnerId: p.remotePartnerId ?? "",
+    inboundPickup: p.inboundPickup,
     importMode: p.importMode,
     trustReview: p.trustReview,
     importWorkflowUser: p.importWorkflowUser ?? "",
@@ -320,7 +326,11 @@ export function PartnerForm({
     />
   );
 
-  const checkbox = (name: "trustReview" | "requireFourEyes", label: string, hint: string) => (
+  const checkbox = (
+    name: "trustReview" | "requireFourEyes" | "inboundPickup",
+    label: string,
+    hint: string,
+  ) => (
     <FormField
       control={form.control}
       name={name}
@@ -432,12 +442,12 @@ export function PartnerForm({
                   placeholder: "https://partner.example/api/partner/v1/inbox/…",
                 })
               : textField("partnerApiBaseUrl", "Partner API base URL (optional)", {
-                  hint: "Their own partner API, for receipts back to them.",
+                  hint: "Their Handoff console's origin (or their own partner API): receipts go back to it, and pick-up polls it.",
                   placeholder: "https://partner.example",
                 })}
             {channel === "push" &&
               textField("partnerApiBaseUrl", "Partner API base URL (optional)", {
-                hint: "Their own partner API, for receipts back to them.",
+                hint: "Their Handoff console's origin (or their own partner API): receipts go back to it, and pick-up polls it.",
                 placeholder: "https://partner.example",
               })}
           </div>
@@ -484,6 +494,28 @@ export function PartnerForm({
               "Four eyes",
               "A decision on an imported clone needs a second, different officer.",
             )}
+          </div>
+          <div className="mt-6 space-y-4 border-t border-slate-200 pt-4">
+            <div>
+              <h3 className="text-sm font-semibold text-slate-900">When they run Handoff too</h3>
+              <p className="text-xs text-slate-600">
+                Their console made us its partner and gave us our partner id there and a shared secret (enter
+                that secret under &quot;Partner API and shared secret&quot;, on the partner&apos;s page). With
+                these set, we send receipts back to their console after each import or rejection.
+              </p>
+            </div>
+            <div className="grid gap-4 md:grid-cols-2">
+              {textField("remotePartnerId", "Our partner id at this partner (optional)", {
+                hint: "The handoff-partner-id their console gave us: we send it with every request to their partner API.",
+                placeholder: "00000000-0000-0000-0000-000000000000",
+                mono: true,
+              })}
+              {checkbox(
+                "inboundPickup",
+                "Pick up tokens from their console",
+                "Their channel for us is pick-up: this console polls their partner API for shares waiting for us and takes each token once. Needs the partner API base URL, our partner id there and a direction that includes inbound.",
+              )}
+            </div>
           </div>
         </Card>
 
