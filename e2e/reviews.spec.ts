@@ -63,6 +63,12 @@ test.describe("receiving and review in one console, as the compliance officer", 
     await expect(image.getByRole("img", { name: "Front image" })).toBeVisible();
     await page.keyboard.press("Escape");
     await expect(image).toBeHidden();
+    // Images below the fold load as they scroll in, through the media route.
+    const reference = clone.getByRole("button", { name: /Reference image: open larger/ }).locator("img");
+    await reference.scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => reference.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0)))
+      .toBeGreaterThan(0);
 
     // The queue lists it, awaiting review.
     await page.goto("/reviews");
@@ -73,6 +79,9 @@ test.describe("receiving and review in one console, as the compliance officer", 
     await expect(row).toContainText("KYC");
     await expect(row).toContainText("In Review");
     await page.screenshot({ path: `${SHOTS}/reviews.png`, fullPage: true });
+    await page.setViewportSize({ width: 420, height: 900 });
+    await page.screenshot({ path: `${SHOTS}/reviews-narrow.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await row.getByRole("button", { name: /Assign session .* to me/ }).click();
     await expect(row).toContainText("Olu Officer");
     await expect(row.getByRole("button", { name: /Assign session/ })).toHaveCount(0);
@@ -86,6 +95,9 @@ test.describe("receiving and review in one console, as the compliance officer", 
     await expect(decide.getByLabel("Comment")).toBeFocused();
     await expect(page.getByRole("alertdialog")).toHaveCount(0);
     await page.screenshot({ path: `${SHOTS}/review.png`, fullPage: true });
+    await page.setViewportSize({ width: 420, height: 900 });
+    await page.screenshot({ path: `${SHOTS}/review-narrow.png` });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await decide
       .getByLabel("Comment")

@@ -15,6 +15,7 @@ import { Facts } from "./lineage-card";
 export function CloneCard({ side }: { side: ReviewSideDto }) {
   return (
     <Card
+      aria-label="The clone at Didit now"
       title={
         <>
           <ScanFace aria-hidden /> The clone at Didit now

@@ -109,6 +109,7 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
 
   return (
     <Card
+      aria-label="Decision"
       title={
         <>
           <Gavel aria-hidden /> Decision

@@ -1,8 +1,9 @@
 "use client";
 
-import { useState, type ReactNode } from "react";
+import { useState } from "react";
 import { checkTone } from "@/components/sessions/format";
 import { Badge } from "@/components/ui/badge";
+import { DateTime } from "@/components/ui/date-time";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { humanKey, isMediaUrl, scalarText } from "./format";
 
@@ -80,16 +81,45 @@ function Images({ entries }: { entries: [string, string][] }) {
   );
 }
 
+/** Fields a reviewer looks for first (who, which document, the scores); the rest keep Didit's order. */
+const FIRST = [
+  "full_name",
+  "company_name",
+  "entity_name",
+  "name",
+  "first_name",
+  "last_name",
+  "role",
+  "document_type",
+  "document_number",
+  "date_of_birth",
+  "age",
+  "gender",
+  "nationality",
+  "date_of_issue",
+  "expiration_date",
+  "issuing_state_name",
+  "issuing_state",
+  "score",
+  "match_score",
+  "total_hits",
+  "hits",
+];
+const rank = (key: string) => {
+  const i = FIRST.indexOf(key);
+  return i === -1 ? FIRST.length : i;
+};
+
 /** Key/value rows for an object: scalars inline, nested objects and lists indented below their key. */
 export function ValueRows({ value, depth = 0 }: { value: Obj; depth?: number }) {
   const entries = Object.entries(value).filter(([k]) => !(depth === 0 && SHOWN_APART.has(k)));
   const images = entries.filter((e): e is [string, string] => isMediaUrl(e[1]));
-  const rest = entries.filter(([, v]) => !isMediaUrl(v));
+  const rest = entries.filter(([, v]) => !isMediaUrl(v)).sort(([a], [b]) => rank(a) - rank(b));
   return (
     <div className="space-y-2">
       <Images entries={images} />
       {rest.length > 0 && (
-        <dl className="grid grid-cols-[minmax(7rem,11rem)_1fr] gap-x-3 gap-y-1 text-sm">
+        <dl className="grid grid-cols-[minmax(6rem,9rem)_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm">
           {rest.map(([key, v]) => (
             <Row key={key} label={humanKey(key)} value={v} depth={depth} />
           ))}
@@ -99,40 +129,54 @@ export function ValueRows({ value, depth = 0 }: { value: Obj; depth?: number }) 
   );
 }
 
+const ISO_MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function Scalar({ label, value }: { label: string; value: Json }) {
+  if (label === "Status" && typeof value === "string") return <Badge tone={checkTone(value)}>{value}</Badge>;
+  if (typeof value === "string" && ISO_MOMENT.test(value)) return <DateTime value={value} />;
+  return <span className="break-words">{scalarText(value)}</span>;
+}
+
 function Row({ label, value, depth }: { label: string; value: Json; depth: number }) {
-  let shown: ReactNode;
-  if (isScalar(value)) {
-    shown =
-      label === "Status" && typeof value === "string" ? (
-        <Badge tone={checkTone(value)}>{value}</Badge>
-      ) : (
-        <span className="break-words">{scalarText(value)}</span>
-      );
-  } else if (Array.isArray(value)) {
-    if (value.length === 0) shown = <span className="text-slate-600">None</span>;
-    else if (value.every(isScalar))
-      shown = <span className="break-words">{value.map(scalarText).join(", ")}</span>;
-    else
-      shown = (
-        <ol className="space-y-2">
-          {value.map((v, i) => (
-            <li key={i} className="rounded border border-slate-200 bg-slate-50 p-2">
-              {isObject(v) ? <NestedObject value={v} depth={depth + 1} /> : scalarText(v)}
-            </li>
-          ))}
-        </ol>
-      );
-  } else if (isObject(value)) {
-    shown = (
-      <div className="rounded border border-slate-200 bg-slate-50 p-2">
-        <NestedObject value={value} depth={depth + 1} />
+  const nested = isObject(value) || (Array.isArray(value) && value.length > 0 && !value.every(isScalar));
+  if (!nested) {
+    return (
+      <div className="contents">
+        <dt className="text-slate-600">{label}</dt>
+        <dd className="min-w-0 text-slate-900">
+          {Array.isArray(value) ? (
+            value.length === 0 ? (
+              <span className="text-slate-600">None</span>
+            ) : (
+              <span className="break-words">{value.map(scalarText).join(", ")}</span>
+            )
+          ) : (
+            <Scalar label={label} value={value} />
+          )}
+        </dd>
       </div>
     );
-  } else shown = scalarText(value);
+  }
+  // Nested objects and lists of objects (an address, AML hits, key people) take the full width below their name.
   return (
-    <div className="contents">
-      <dt className="text-slate-600">{label}</dt>
-      <dd className="min-w-0 text-slate-900">{shown}</dd>
+    <div className="col-span-2 min-w-0">
+      <dt className="text-slate-600">
+        {label}
+        {Array.isArray(value) && <span className="text-slate-500"> ({value.length})</span>}
+      </dt>
+      <dd className="mt-1 min-w-0 border-l-2 border-slate-200 pl-3">
+        {Array.isArray(value) ? (
+          <ol className="space-y-2">
+            {value.map((v, i) => (
+              <li key={i} className="rounded border border-slate-200 bg-slate-50 p-2">
+                {isObject(v) ? <NestedObject value={v} depth={depth + 1} /> : scalarText(v)}
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <NestedObject value={value as Obj} depth={depth + 1} />
+        )}
+      </dd>
     </div>
   );
 }

@@ -50,8 +50,14 @@ describe("review formatting", () => {
         clone: "In Review",
         source: "Declined",
       }),
+    ).toBe("Status: In Review on the clone, Declined at the source now.");
+    expect(
+      differenceSentence(
+        { path: "status", label: "Status", kind: "status_changed", clone: "In Review", source: "Declined" },
+        "Approved",
+      ),
     ).toBe(
-      "The source's status changed since the share: In Review on the clone, Declined at the source now.",
+      "Status: In Review on the clone, Declined at the source now. It was Approved when shared: the source changed since.",
     );
   });
 });

@@ -73,10 +73,15 @@ export const PROMINENT_DIFFERENCES: ReadonlySet<DifferenceDto["kind"]> = new Set
 ]);
 
 /** One line per prominent difference, as the alert above the table says it. */
-export function differenceSentence(d: DifferenceDto): string {
+export function differenceSentence(d: DifferenceDto, statusWhenShared?: string | null): string {
   switch (d.kind) {
-    case "status_changed":
-      return `The source's status changed since the share: ${scalarText(d.clone)} on the clone, ${scalarText(d.source)} at the source now.`;
+    case "status_changed": {
+      const shared =
+        statusWhenShared && statusWhenShared !== d.source
+          ? ` It was ${statusWhenShared} when shared: the source changed since.`
+          : "";
+      return `Status: ${scalarText(d.clone)} on the clone, ${scalarText(d.source)} at the source now.${shared}`;
+    }
     case "new_aml_hits":
       return `New AML hits at the source: ${scalarText(d.source)} now, ${scalarText(d.clone)} on the clone (${d.label}).`;
     case "document_expired":

@@ -44,6 +44,7 @@ export function LineageCard({ lineage: l }: { lineage: LineageDto }) {
   const p = l.partner;
   return (
     <Card
+      aria-label="Lineage"
       title={
         <>
           <GitFork aria-hidden /> Lineage

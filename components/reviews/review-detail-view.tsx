@@ -146,12 +146,20 @@ export function ReviewDetailView({ initial, actorId }: { initial: ImportDetailDt
     <div className="space-y-6">
       {query.isError && <Alert title="Could not refresh the review">{query.error.message}</Alert>}
       <Header d={d} actorId={actorId} />
-      <DecisionPanel detail={d} actorId={actorId} />
       <div className="grid items-start gap-6 lg:grid-cols-2">
         <CloneCard side={d.clone} />
-        <div className="grid min-w-0 gap-6">
+        {/* On a narrow window the decision and lineage come before the (long) clone. */}
+        <div className="order-first grid min-w-0 gap-6 lg:order-none">
+          <DecisionPanel detail={d} actorId={actorId} />
           <LineageCard lineage={d.lineage} />
-          {d.source.relation === "sister" && <SourceCard source={d.source} />}
+          {d.source.relation === "sister" && (
+            <SourceCard
+              source={d.source}
+              statusWhenShared={
+                typeof d.lineage.manifest?.status === "string" ? d.lineage.manifest.status : null
+              }
+            />
+          )}
         </div>
       </div>
       <Timeline entries={d.timeline} />

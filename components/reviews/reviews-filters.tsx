@@ -79,7 +79,7 @@ export function ReviewsFilters({
         unknownLabel={(id) => `Partner ${id.slice(0, 8)}`}
       />
       <FilterSelect
-        className="w-40"
+        className="w-48"
         label="Application"
         value={filters.applicationId}
         onChange={(applicationId) => onChange({ applicationId })}
@@ -92,7 +92,7 @@ export function ReviewsFilters({
         label="Kind"
         value={filters.kind}
         onChange={(kind) => onChange({ kind })}
-        anyLabel="KYC and KYB"
+        anyLabel="Any kind"
         options={[
           { value: "user", label: "KYC" },
           { value: "business", label: "KYB" },
@@ -111,7 +111,7 @@ export function ReviewsFilters({
         unknownLabel={(id) => `Officer ${id.slice(0, 8)}`}
       />
       <FilterSelect
-        className="w-36"
+        className="w-40"
         label="Due"
         value={filters.overdue}
         onChange={(overdue) => onChange({ overdue })}

@@ -28,10 +28,17 @@ function cell(v: unknown) {
 }
 
 /** The source as its (sister brand) application holds it now, with what changed since the share. */
-export function SourceCard({ source }: { source: Sister }) {
+export function SourceCard({
+  source,
+  statusWhenShared,
+}: {
+  source: Sister;
+  statusWhenShared: string | null;
+}) {
   const prominent = source.differences.filter((d) => PROMINENT_DIFFERENCES.has(d.kind));
   return (
     <Card
+      aria-label={`Source now (sister brand ${source.applicationName})`}
       title={
         <>
           <Building2 aria-hidden /> Source now (sister brand {source.applicationName})
@@ -50,10 +57,10 @@ export function SourceCard({ source }: { source: Sister }) {
             <Badge tone={statusTone(source.side.decision.status)}>{source.side.decision.status}</Badge>
           </p>
           {prominent.length > 0 && (
-            <Alert title="The source changed since it was shared">
+            <Alert title="The source differs from the clone">
               <ul className="mt-1 list-disc space-y-0.5 pl-4">
                 {prominent.map((d) => (
-                  <li key={`${d.kind}-${d.path}`}>{differenceSentence(d)}</li>
+                  <li key={`${d.kind}-${d.path}`}>{differenceSentence(d, statusWhenShared)}</li>
                 ))}
               </ul>
             </Alert>

@@ -37,6 +37,7 @@ const ICONS: Record<TimelineEventKind, LucideIcon> = {
 export function Timeline({ entries }: { entries: TimelineEntryDto[] }) {
   return (
     <Card
+      aria-label="Timeline"
       title={
         <>
           <History aria-hidden /> Timeline
