@@ -263,6 +263,22 @@ describe(`review sides (${testDriver()})`, () => {
         .where(eq(connectedApplications.id, w.bankRow));
     }
 
+    // A key that no longer decrypts (not Didit's refusal): still a side the page can show.
+    await w.t.db
+      .update(connectedApplications)
+      .set({ apiKeyCiphertext: "v1.not-an-envelope" })
+      .where(eq(connectedApplications.id, w.bankRow));
+    try {
+      const broken = await loadReviewSides(officerCtx(), ref);
+      expect(broken.clone.available).toBe(false);
+      if (!broken.clone.available) expect(broken.clone.message).not.toContain("not-an-envelope");
+    } finally {
+      await w.t.db
+        .update(connectedApplications)
+        .set({ apiKeyCiphertext: bank!.apiKeyCiphertext })
+        .where(eq(connectedApplications.id, w.bankRow));
+    }
+
     await getDiditClient().deleteSession(caller, dto.cloneSessionId!);
     const gone = await loadReviewSides(officerCtx(), ref);
     expect(gone.clone).toMatchObject({ available: false, code: "not_found" });

@@ -4,8 +4,10 @@ import type { CloneViewDto, ImportDetailDto, ReviewSideDto } from "@/lib/schemas
 import { connectedApplications, imports } from "@/lib/server/db/schema";
 import { getDiditClient } from "@/lib/server/didit";
 import type { DiditCaller, DiditDecision } from "@/lib/server/didit/types";
+import { loggableError } from "@/lib/server/db/errors";
 import { AppError } from "@/lib/server/http/errors";
 import { diditBaseUrl } from "@/lib/server/listen-address";
+import { getLogger } from "@/lib/server/logger";
 import type { ServiceContext } from "./context";
 import { diffDecisions } from "./review-diff";
 import { assertCan } from "./users";
@@ -218,9 +220,21 @@ function unavailable(code: string, message: string): ReviewSideDto {
 }
 
 /** A Didit failure (never thrown to the page) as a code and a message saying what to do next. */
-export function sideFailure(error: unknown, side: Side, applicationName: string): ReviewSideDto {
-  if (!(error instanceof AppError)) throw error;
+export function sideFailure(
+  error: unknown,
+  side: Side,
+  applicationName: string,
+  requestId: string,
+): ReviewSideDto {
   const what = side === "clone" ? "The clone" : "The source session";
+  if (!(error instanceof AppError)) {
+    // Not Didit's refusal (a key that no longer decrypts, a bug): logged, and the other side still shown.
+    getLogger().error({ err: loggableError(error), requestId, side }, "review side could not be read");
+    return unavailable(
+      "internal_error",
+      `${what} could not be read: try again; if it keeps failing, report it with request id ${requestId}.`,
+    );
+  }
   switch (error.code) {
     case "not_found":
       return unavailable(
@@ -354,7 +368,7 @@ export async function loadReviewSides(
     cloneView = toCloneView(cloneResult.decision, imp.id);
     clone = { available: true, decision: cloneView };
   } else {
-    clone = sideFailure(cloneResult?.error, "clone", appName);
+    clone = sideFailure(cloneResult?.error, "clone", appName, ctx.requestId);
   }
 
   if (!sister || !sisterCaller || !sourceResult) return { clone, source: { relation: "partner" } };
@@ -365,7 +379,7 @@ export async function loadReviewSides(
     side = { available: true, decision: sourceView };
     if (cloneView) differences = diffDecisions(cloneView, sourceView, ctx.now());
   } else {
-    side = sideFailure(sourceResult.error, "source", sister.name);
+    side = sideFailure(sourceResult.error, "source", sister.name, ctx.requestId);
   }
   return {
     clone,
