@@ -274,6 +274,38 @@ describe(`The review queue (${testDriver()})`, () => {
     expect(soon.items.map((i) => i.id).sort()).toEqual(sorted(kyc, kyb));
   });
 
+  it("reads a page in a constant number of queries, however long the page (no query per row)", async () => {
+    const sender = await x.kit.newSender({ requireFourEyes: true });
+    for (let i = 0; i < 4; i++) {
+      const imp = await x.imported({ sender });
+      if (i % 2) await decide(imp.id, { status: "Approved" });
+    }
+    const counted = (limit: number) => {
+      let selects = 0;
+      const db = new Proxy(x.w.t.db, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (prop !== "select" || typeof value !== "function") return value;
+          return (...args: unknown[]) => {
+            selects++;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      return listImports({ ...x.ctxOf(A), db }, { partnerId: sender.id, limit }).then((page) => ({
+        rows: page.items.length,
+        selects,
+      }));
+    };
+    const one = await counted(1);
+    const all = await counted(50);
+    expect(one.rows).toBe(1);
+    expect(all.rows).toBe(4);
+    // The page, then its open and unconfirmed decisions.
+    expect(one.selects).toBe(2);
+    expect(all.selects).toBe(2);
+  });
+
   it("every role that reads the inbox reads the queue and the review; only officers assign and decide (403 for the others, nothing changed)", async () => {
     const imp = await x.imported();
     for (const user of [A, auditor, partnerships, admin]) {
@@ -386,7 +418,8 @@ describe(`Decisions without four eyes (${testDriver()})`, () => {
     const view = await detail(imp.id, B);
     expect(view.body.can.decide).toBe(false);
 
-    // No webhook in this world: the safety net reads the decision and confirms it.
+    // No webhook in this world: the safety net reads the decision and confirms it, 2 minutes on.
+    expect((await runDueJobs(x.w.t.db, { queues: [CONFIRM_QUEUE] })).claimed).toBe(0);
     expect((await runConfirmJobs()).done).toBeGreaterThanOrEqual(1);
     const [d] = await decisionsOf(imp.id);
     expect(d).toMatchObject({ state: "confirmed" });
