@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
@@ -10,7 +10,11 @@ import { getEnv } from "@/lib/env";
 import { ROLES, type Role } from "@/lib/rbac";
 import { signedRequest } from "@/lib/server/sandbox/webhooks";
 import { connectedApplications } from "@/lib/server/db/schema";
+import { createImport } from "@/lib/server/services/imports";
 import { receivedItem } from "@/lib/server/services/imports.test-kit";
+import { encodeMediaRef } from "@/lib/server/services/review-view";
+import { decideImport } from "@/lib/server/services/reviews";
+import { contextOf } from "@/lib/server/services/reviews.test-kit";
 import { inboxKit, type InboxKit } from "@/lib/server/services/inbox.test-kit";
 import { testDriver, type TestDatabase } from "@/test/database";
 import type { TestApp } from "@/test/sandbox-fixtures";
@@ -179,6 +183,11 @@ const FIELDS = [
   "event_id",
   "webhook_type",
   "timestamp",
+  "assigneeId",
+  "secret",
+  "trustReview",
+  "workflowId",
+  "vendorData",
   "__proto__",
   "constructor",
 ];
@@ -198,6 +207,10 @@ const QUERY_KEYS = [
   "eligibleFor",
   "expiring",
   "agreementState",
+  "assignee",
+  "overdue",
+  "sort",
+  "source",
 ];
 
 const nasty = fc.constantFrom(...NASTY);
@@ -399,7 +412,13 @@ const BODIES: Record<string, Record<string, () => Record<string, unknown>>> = {
     }),
   },
   "/api/partners/[id]": { PATCH: () => ({ notes: "fuzzed", maxTtlSeconds: 86_400 }) },
-  "/api/partners/[id]/secret": { POST: () => ({ overlapHours: 24 }) },
+  // Every other rotation adopts the partner's own whsec_ secret instead of generating one.
+  "/api/partners/[id]/secret": {
+    POST: () =>
+      ++counter % 2
+        ? { overlapHours: 24 }
+        : { overlapHours: 24, secret: `whsec_${randomBytes(32).toString("base64")}` },
+  },
   "/api/shares": {
     POST: () => ({ sessionId: pick(fx.sessions), partnerId: world.pickup.id, ttlSeconds: 600 }),
   },
@@ -412,6 +431,12 @@ const BODIES: Record<string, Record<string, () => Record<string, unknown>>> = {
   "/api/inbox/[id]/reject": { POST: () => ({ reason: "fuzzed" }) },
   // Defaults from the partner's policy and Northwind Bank's workflows: any added field is refused.
   "/api/inbox/[id]/import": { POST: () => ({}) },
+  // Review: the first decision on each clone goes to Didit, later ones are decision_pending (409).
+  "/api/imports/[id]/assign": { POST: () => ({ assigneeId: pick(["me", null, fx.otherOfficer]) }) },
+  "/api/imports/[id]/decision": {
+    POST: () => pick([{ status: "Approved" }, { status: "Declined", comment: "fuzzed" }]),
+  },
+  "/api/imports/[id]/decision/reject": { POST: () => ({ comment: "fuzzed" }) },
   "/api/partner/v1/receipts": {
     POST: () => ({ share_id: pick(fx.signerShares), status: "imported", clone_session_id: randomUUID() }),
   },
@@ -493,6 +518,18 @@ const QUERIES: Record<string, () => Record<string, string>> = {
     q: "partner",
     limit: "20",
   }),
+  "/api/imports": () => ({
+    status: "In Review",
+    state: "imported",
+    partnerId: world.pickup.id,
+    applicationId: world.bankRow,
+    kind: "user",
+    assignee: pick(["me", "unassigned", fx.otherOfficer]),
+    overdue: pick(["true", "false"]),
+    q: "handoff",
+    sort: pick(["queue", "newest"]),
+    limit: "20",
+  }),
   "/api/audit": () => ({
     actor: "admin@test.local",
     action: "users.create",
@@ -565,6 +602,8 @@ const fx = {
   signerShares: [] as string[],
   pushTokens: [] as string[],
   pasteTokens: [] as string[],
+  /** An officer reviews may be assigned to (not the one the sweep signs in as). */
+  otherOfficer: "",
 };
 let inbox: InboxKit;
 /** Didit's webhook secret of Northwind Bank (the receiver's known application). */
@@ -744,6 +783,35 @@ beforeAll(async () => {
   overrides["/api/inbox/[id]/import"] = {
     id: await times(3, async () => (await receivedItem(world, inbox, importSender)).id),
   };
+  // Review: real clones In Review (imported by the world's officer, not the sweep's), a four-eyes
+  // partner's with an open proposal for the reject route; a decision or a rejection uses one up.
+  const fourEyesSender = await inbox.newSender({ requireFourEyes: true });
+  const reviewer = contextOf(t.db, world.officer);
+  fx.otherOfficer = world.officer.id;
+  const inReview = async (from = importSender) => {
+    const item = await receivedItem(world, inbox, from);
+    const dto = await createImport(reviewer, item.id, {});
+    if (dto.state !== "imported") throw new Error(`the import failed: ${dto.failureReason}`);
+    return dto.id;
+  };
+  const proposed = async () => {
+    const id = await inReview(fourEyesSender);
+    await decideImport(reviewer, id, { status: "Approved", comment: undefined });
+    return id;
+  };
+  const reviews = await times(2, () => inReview());
+  overrides["/api/imports/[id]"] = { id: reviews };
+  overrides["/api/imports/[id]/assign"] = { id: reviews };
+  overrides["/api/imports/[id]/media/[ref]"] = {
+    id: reviews,
+    ref: [
+      encodeMediaRef(["id_verifications", 0, "front_image"]),
+      encodeMediaRef(["id_verifications", 0, "portrait_image"]),
+      encodeMediaRef(["liveness_checks", 0, "reference_image"]),
+    ],
+  };
+  overrides["/api/imports/[id]/decision"] = { id: await times(4, () => inReview()) };
+  overrides["/api/imports/[id]/decision/reject"] = { id: await times(4, proposed) };
   await installChangeLog(await tables());
 }, 120_000);
 
