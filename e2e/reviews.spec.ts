@@ -30,9 +30,10 @@ test.describe("receiving and review in one console, as the compliance officer", 
     await dialog.getByRole("button", { name: "Confirm import" }).click();
     await expect(dialog).toBeHidden({ timeout: 30_000 });
 
-    // 3. The toast links to the review; the card shows the import with its clone.
+    // 3. The card shows the import with its clone; the toast links to the review.
     await expect(card.getByRole("group", { name: "Import" })).toContainText("Imported");
     await expect(card.getByRole("group", { name: "Import" })).toContainText("In Review when imported");
+    await expect(card.getByRole("button", { name: "Import", exact: true })).toHaveCount(0);
     await page.getByRole("button", { name: "Open the review" }).click();
     await expect(page).toHaveURL(/\/reviews\/[0-9a-f-]{36}$/);
     const importId = new URL(page.url()).pathname.split("/").pop()!;

@@ -90,7 +90,18 @@ export function ImportDialog({
   onOpenChange: (open: boolean) => void;
 }) {
   const router = useRouter();
-  const create = useCreateImport(item.id);
+  const create = useCreateImport(item.id, (result) => {
+    const inReview = result.state === "imported" && result.statusAtImport === "In Review";
+    const text = successText(result);
+    if (result.state === "failed") toast.error(text);
+    else
+      toast.success(inReview ? `${text} It waits in the review queue.` : text, {
+        duration: 30_000,
+        ...(inReview
+          ? { action: { label: "Open the review", onClick: () => router.push(`/reviews/${result.id}`) } }
+          : {}),
+      });
+  });
   const partner = usePartnerDetail(item.partnerId ?? "", open && item.partnerId !== null);
   const policy = partner.data;
   const policyWorkflow =
@@ -131,17 +142,7 @@ export function ImportDialog({
   function confirm() {
     if (!values) return;
     create.mutate(values, {
-      onSuccess: (result) => {
-        const inReview = result.state === "imported" && result.statusAtImport === "In Review";
-        const text = successText(result);
-        if (result.state === "failed") toast.error(text);
-        else
-          toast.success(inReview ? `${text} It waits in the review queue.` : text, {
-            duration: 12_000,
-            ...(inReview
-              ? { action: { label: "Open the review", onClick: () => router.push(`/reviews/${result.id}`) } }
-              : {}),
-          });
+      onSuccess: () => {
         setStep("choose");
         create.reset();
         onOpenChange(false);

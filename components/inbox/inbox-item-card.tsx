@@ -126,25 +126,26 @@ export function InboxItemCard({ item }: { item: InboxItemDto & InboxItemWithImpo
               </Link>
             )}
             {item.canReject && (
-              <>
-                <Button variant="secondary" size="sm" onClick={() => setRejecting(true)}>
-                  <Ban aria-hidden /> Reject
-                </Button>
-                <RejectInboxDialog
-                  itemId={item.id}
-                  partnerName={partner}
-                  open={rejecting}
-                  onOpenChange={setRejecting}
-                />
-              </>
+              <Button variant="secondary" size="sm" onClick={() => setRejecting(true)}>
+                <Ban aria-hidden /> Reject
+              </Button>
+            )}
+            {(item.canReject || rejecting) && (
+              <RejectInboxDialog
+                itemId={item.id}
+                partnerName={partner}
+                open={rejecting}
+                onOpenChange={setRejecting}
+              />
             )}
             {item.canImport && (
-              <>
-                <Button size="sm" onClick={() => setImporting(true)}>
-                  <Download aria-hidden /> {item.import?.state === "failed" ? "Retry import" : "Import"}
-                </Button>
-                <ImportDialog item={item} open={importing} onOpenChange={setImporting} />
-              </>
+              <Button size="sm" onClick={() => setImporting(true)}>
+                <Download aria-hidden /> {item.import?.state === "failed" ? "Retry import" : "Import"}
+              </Button>
+            )}
+            {/* Kept while open: the refreshed item stops offering Import once the import is done. */}
+            {(item.canImport || importing) && (
+              <ImportDialog item={item} open={importing} onOpenChange={setImporting} />
             )}
           </div>
         </div>

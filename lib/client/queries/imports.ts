@@ -79,8 +79,11 @@ export function useImportDetail(id: string, initial?: ImportDetailDto) {
   });
 }
 
-/** Imports an inbox item's token (once): 201 with the import. */
-export function useCreateImport(itemId: string) {
+/**
+ * Imports an inbox item's token (once): 201 with the import. `onImported` runs even when the
+ * dialog that started it is gone (the refreshed item no longer offers Import, so its card drops it).
+ */
+export function useCreateImport(itemId: string, onImported?: (result: ImportDto) => void) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (input: CreateImportRequest) =>
@@ -88,6 +91,7 @@ export function useCreateImport(itemId: string) {
         method: "POST",
         json: input,
       }),
+    onSuccess: (result) => onImported?.(result),
     onSettled: () =>
       Promise.all([
         qc.invalidateQueries({ queryKey: INBOX_KEY_PREFIX }),
