@@ -1,5 +1,5 @@
 import { SignJWT } from "jose";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ERROR_STATUS } from "@/lib/server/http/errors";
 import { IMPORT_ERRORS, PERMISSION_DENIED, FINISHED_ONLY, NOT_FOUND } from "@/test/sandbox-fixtures";
 import { DIDIT_ERROR_CODES, DiditError, mapRefusal, MESSAGES } from "./errors";
@@ -172,5 +172,22 @@ describe("DiditError", () => {
       details: { retryAfterSeconds: 3 },
     });
     expect(new DiditError("not_found", "x", {}).details).toBeUndefined();
+  });
+});
+
+describe("DiditError across bundles", () => {
+  it("is recognised by instanceof when thrown by another copy of the module whose class name was minified", async () => {
+    const first = await import("./errors");
+    vi.resetModules();
+    const second = await import("./errors");
+    expect(second.DiditError).not.toBe(first.DiditError);
+    // As in `next build`'s server chunks: `class d extends a.A { … }`.
+    Object.defineProperty(first.DiditError, "name", { value: "d" });
+    Object.defineProperty(second.DiditError, "name", { value: "" });
+    const foreign = new second.DiditError("workflow_not_found", "refused", { upstreamStatus: 404 });
+    expect(foreign.name).toBe("DiditError");
+    expect(foreign instanceof first.DiditError).toBe(true);
+    const { AppError } = await import("@/lib/server/http/errors");
+    expect(new AppError("conflict", "not Didit's") instanceof first.DiditError).toBe(false);
   });
 });

@@ -85,6 +85,13 @@ export class DiditError extends AppError {
     return { name: this.name, code: this.code, message: this.message, details: this.details };
   }
 }
+// The production build minifies class names, so `instanceof DiditError` across Next's bundles (the
+// client is one per process) matches on this prototype name instead (see AppError's brand).
+Object.defineProperty(DiditError.prototype, "name", {
+  value: "DiditError",
+  writable: true,
+  configurable: true,
+});
 
 const KEY_MESSAGE =
   "Didit refused this application's API key: an admin must check this application's API key on /applications.";
