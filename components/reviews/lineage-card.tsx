@@ -24,6 +24,14 @@ export function Facts({ rows }: { rows: [string, ReactNode][] }) {
   );
 }
 
+const ISO_MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+function manifestValue(v: unknown): ReactNode {
+  if (Array.isArray(v)) return v.map(scalarText).join(", ") || "—";
+  if (typeof v === "string" && ISO_MOMENT.test(v)) return <DateTime value={v} />;
+  return scalarText(v);
+}
+
 const when = (v: string | null) => (v ? <DateTime value={v} withRelative /> : "—");
 
 function channelLabel(channel: string): string {
@@ -129,11 +137,7 @@ export function LineageCard({ lineage: l }: { lineage: LineageDto }) {
           {l.manifest ? (
             <Facts
               rows={Object.entries(l.manifest).map(
-                ([k, v]) =>
-                  [humanKey(k), Array.isArray(v) ? v.map(scalarText).join(", ") || "—" : scalarText(v)] as [
-                    string,
-                    ReactNode,
-                  ],
+                ([k, v]) => [humanKey(k), manifestValue(v)] as [string, ReactNode],
               )}
             />
           ) : (

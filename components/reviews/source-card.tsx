@@ -36,6 +36,10 @@ export function SourceCard({
   statusWhenShared: string | null;
 }) {
   const prominent = source.differences.filter((d) => PROMINENT_DIFFERENCES.has(d.kind));
+  // A clone imported for review is In Review while its source keeps its decision: that alone is no change.
+  const changedSinceShare = prominent.some(
+    (d) => d.kind !== "status_changed" || (statusWhenShared !== null && d.source !== statusWhenShared),
+  );
   return (
     <Card
       aria-label={`Source now (sister brand ${source.applicationName})`}
@@ -57,7 +61,14 @@ export function SourceCard({
             <Badge tone={statusTone(source.side.decision.status)}>{source.side.decision.status}</Badge>
           </p>
           {prominent.length > 0 && (
-            <Alert title="The source differs from the clone">
+            <Alert
+              tone={changedSinceShare ? "error" : "info"}
+              title={
+                changedSinceShare
+                  ? "The source changed since it was shared"
+                  : "The clone's status differs from the source"
+              }
+            >
               <ul className="mt-1 list-disc space-y-0.5 pl-4">
                 {prominent.map((d) => (
                   <li key={`${d.kind}-${d.path}`}>{differenceSentence(d, statusWhenShared)}</li>
