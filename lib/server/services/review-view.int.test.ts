@@ -148,7 +148,7 @@ async function media(importId: string, ref: string, init: { cookie?: string | nu
     method: init.method ?? "GET",
     ...(init.cookie === null ? {} : { cookie: init.cookie ?? cookie }),
   });
-  const handler = mediaRoute[(init.method ?? "GET") as "GET"];
+  const handler = mediaRoute[(init.method ?? "GET") as "GET" | "HEAD"];
   return handler(req, { params: Promise.resolve({ id: importId, ref }) });
 }
 
@@ -433,8 +433,12 @@ describe(`GET /api/imports/{id}/media/{ref} (${testDriver()})`, () => {
       const res = await media(ref.id, front, { method });
       await expectError(res, 405, "method_not_allowed");
     }
-    // The good ref still works after all that.
+    // The good ref still works after all that; HEAD answers its headers without the bytes.
     expect((await media(ref.id, front)).status).toBe(200);
+    const head = await media(ref.id, front, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toBe("image/png");
+    expect(head.body).toBeNull();
   });
 
   it("follows at most 3 redirects within the rules; refuses other hosts over http, non-media types, too large, too slow", async () => {

@@ -4,7 +4,7 @@ import { apiRoute } from "@/lib/server/http/route";
 import { fetchReviewMedia } from "@/lib/server/services/review-view";
 
 /** One media file of an import's clone, fetched from the URL Didit gave us (never a redirect to it). */
-export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
+const methods = routeMethods({
   GET: apiRoute(
     {
       permission: "inbox.read",
@@ -14,3 +14,12 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
     async ({ ctx, params }) => fetchReviewMedia(ctx, params.id, params.ref),
   ),
 });
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = methods;
+
+/** GET's status and headers; the upstream body is cancelled, not left open until its timeout. */
+export const HEAD: typeof methods.HEAD = async (req, context) => {
+  const res = await methods.GET(req, context);
+  await res.body?.cancel().catch(() => undefined);
+  return new Response(null, { status: res.status, headers: res.headers });
+};
