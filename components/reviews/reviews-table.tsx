@@ -26,7 +26,6 @@ function AssignCell({ item, canAssign }: { item: ImportListItemDto; canAssign: b
       size="sm"
       variant="secondary"
       pending={assign.isPending}
-      aria-label={`Assign session ${sessionName(item)} to me`}
       onClick={() =>
         assign.mutate(
           { assigneeId: "me" },
@@ -37,7 +36,7 @@ function AssignCell({ item, canAssign }: { item: ImportListItemDto; canAssign: b
         )
       }
     >
-      <UserPlus aria-hidden /> Assign to me
+      <UserPlus aria-hidden /> Assign to me<span className="sr-only"> (session {sessionName(item)})</span>
     </Button>
   );
 }
@@ -54,8 +53,8 @@ function columns(canAssign: boolean): ColumnDef<ImportListItemDto, unknown>[] {
             <Link
               href={`/reviews/${i.id}`}
               className="whitespace-nowrap font-medium text-brand-700 hover:underline"
-              aria-label={`Review session ${sessionName(i)} from ${i.partnerName}`}
             >
+              <span className="sr-only">Review session </span>
               {sessionName(i)}{" "}
               <code className="text-xs" title={i.cloneSessionId ?? undefined}>
                 {shortId(i.cloneSessionId)}
