@@ -58,8 +58,8 @@ test.afterAll(async () => {
   await Promise.all([y?.stop(), x?.stop()]);
 });
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${SHOTS}/two-${name}.png`, fullPage: true });
+async function shot(page: Page, name: string, fullPage = true) {
+  await page.screenshot({ path: `${SHOTS}/two-${name}.png`, fullPage });
 }
 
 /** A Chromium page on `console`, signed in with the cookies of `api`. */
@@ -82,6 +82,9 @@ test("X shares by push → Y's inbox → Y imports (trust review off) → review
   const yAdmin = await signIn(playwright, y, "admin");
   const yPartnerships = await signIn(playwright, y, "partnerships");
   const yOfficer = await signIn(playwright, y, "officer");
+
+  // Y hosts no sandbox: its Didit is X's.
+  expect((await yAdmin.get("/sandbox/v3/sessions/")).status(), "Y serves no sandbox").toBe(404);
 
   // --- X: its connected application (the sandbox's Northwind Bank, seeded) and a finished session.
   let bank: App | undefined;
@@ -298,7 +301,7 @@ test("X shares by push → Y's inbox → Y imports (trust review off) → review
   const confirm = yPage.getByRole("alertdialog", { name: "Approve this session?" });
   await expect(confirm).toBeVisible();
   await expect(confirm).toContainText(comment);
-  await shot(yPage, "6-y-approve-confirm");
+  await shot(yPage, "6-y-approve-confirm", false);
   await confirm.getByRole("button", { name: "Send Approved to Didit" }).click();
   await expect(confirm).toBeHidden({ timeout: 30_000 });
 
@@ -319,7 +322,7 @@ test("X shares by push → Y's inbox → Y imports (trust review off) → review
     .toBe("Approved");
   await yPage.reload();
   await expect(summary).toContainText("Approved");
-  await shot(yPage, "7-y-approved");
+  await shot(yPage, "7-y-approved", false);
 
   // --- X's share page shows Y's receipt: imported, with the clone's id.
   await expect

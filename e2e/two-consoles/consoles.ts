@@ -109,6 +109,16 @@ export async function startConsole(opts: {
     ...(opts.diditApiBaseUrl ? { DIDIT_API_BASE_URL: opts.diditApiBaseUrl } : {}),
   };
 
+  // Another server on the port would answer the health check in this one's place.
+  const taken = await fetch(`${origin}/api/health`).then(
+    () => true,
+    () => false,
+  );
+  if (taken)
+    throw new Error(
+      `port ${opts.port} is in use: stop what listens there, or set E2E_TWO_X_PORT/E2E_TWO_Y_PORT`,
+    );
+
   // The users (and on X the sandbox's demo applications), as start-server.mjs seeds them.
   await run(
     "npx",
