@@ -152,6 +152,66 @@ test.describe("receiving and review in one console, as the compliance officer", 
   });
 });
 
+test.describe("four eyes, as the compliance officer", () => {
+  test.use({ storageState: storageFor("officer") });
+
+  test("under four eyes the officer's approval is a proposal that waits for a second officer, and its proposer can withdraw it", async ({
+    page,
+    browser,
+  }) => {
+    const { importId } = await importInReview(page.request);
+    const item = (await (await page.request.get(`/api/imports/${importId}`)).json()) as { partnerId: string };
+    const manager = await browser.newContext({ storageState: storageFor("partnerships") });
+    const patch = (requireFourEyes: boolean) =>
+      manager.request.patch(`/api/partners/${item.partnerId}`, { data: { requireFourEyes } });
+    expect((await patch(true)).status()).toBe(200);
+    try {
+      await page.goto(`/reviews/${importId}`);
+      const decision = page.getByRole("region", { name: "Decision" });
+      await expect(decision).toContainText("This partner requires four eyes");
+      const decide = page.getByRole("form", { name: "Decide" });
+      await decide.getByLabel("Comment").fill("Looks consistent with the source.");
+      await decide.getByRole("button", { name: "Approve" }).click();
+      const confirm = page.getByRole("alertdialog", { name: "Approve this session?" });
+      await expect(confirm).toContainText("a second officer must confirm it before it goes to Didit");
+      await confirm.getByRole("button", { name: "Propose Approved" }).click();
+      await expect(confirm).toBeHidden();
+
+      const proposal = page.getByRole("group", { name: "Open proposal" });
+      await expect(proposal).toContainText("Olu Officer proposed Approved");
+      await expect(proposal).toContainText("Looks consistent with the source.");
+      await expect(proposal).toContainText("Waiting for a second officer");
+      await expect(proposal.getByRole("button", { name: /^Confirm/ })).toHaveCount(0);
+      await expect(page.getByRole("region", { name: "Review summary" })).toContainText(
+        "Awaiting second approval",
+      );
+      // The proposer cannot confirm their own proposal (the server says so too).
+      const own = await page.request.post(`/api/imports/${importId}/decision`, {
+        data: { status: "Approved" },
+      });
+      expect(own.status()).toBe(403);
+
+      // The queue puts it first, marked.
+      await page.goto("/reviews");
+      const first = page.getByRole("table", { name: "Review queue" }).getByRole("row").nth(1);
+      await expect(first).toContainText("Awaiting second approval");
+      await expect(first.locator(`a[href="/reviews/${importId}"]`)).toHaveCount(1);
+
+      await page.goto(`/reviews/${importId}`);
+      await proposal.getByRole("button", { name: "Withdraw" }).click();
+      const withdraw = page.getByRole("alertdialog", { name: "Withdraw your proposal?" });
+      await withdraw.getByRole("button", { name: "Withdraw proposal" }).click();
+      await expect(withdraw).toBeHidden();
+      await expect(proposal).toHaveCount(0);
+      await expect(page.getByRole("form", { name: "Decide" })).toBeVisible();
+      await expect(page.getByRole("region", { name: "Timeline" })).toContainText(/withdr/i);
+    } finally {
+      expect((await patch(false)).status()).toBe(200);
+      await manager.close();
+    }
+  });
+});
+
 test.describe("the review page, read-only", () => {
   test.use({ storageState: storageFor("auditor") });
 
