@@ -4,9 +4,6 @@ import { Badge } from "@/components/ui/badge";
 import { DateTime } from "@/components/ui/date-time";
 import { IMPORT_STATE_LABELS, type ImportDto } from "@/lib/schemas/imports";
 
-/** What the inbox DTO carries about an item's import (the fields land with the imports). */
-export type InboxItemWithImport = { canImport?: boolean; import?: ImportDto | null };
-
 const TONES = { importing: "info", imported: "success", failed: "danger" } as const;
 
 /** The import of a received token: running, done (with the clone), or failed (and whether to retry). */

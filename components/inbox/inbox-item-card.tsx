@@ -10,7 +10,7 @@ import { DateTime } from "@/components/ui/date-time";
 import { INBOX_SOURCE_LABELS, INBOX_STATE_LABELS, type InboxItemDto } from "@/lib/schemas/inbox";
 import { featureLabel, INBOX_STATE_TONES, KIND_NAMES } from "./format";
 import { ImportDialog } from "./import-dialog";
-import { ImportState, type InboxItemWithImport } from "./import-state";
+import { ImportState } from "./import-state";
 import { InboxItemDetails } from "./inbox-item-details";
 import { RejectInboxDialog } from "./reject-inbox-dialog";
 
@@ -24,7 +24,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /** One received token: who sent it, what it will import (the sender's manifest), time left, Reject. */
-export function InboxItemCard({ item }: { item: InboxItemDto & InboxItemWithImport }) {
+export function InboxItemCard({ item }: { item: InboxItemDto }) {
   const [rejecting, setRejecting] = useState(false);
   const [importing, setImporting] = useState(false);
   const [detailsOpen, setDetailsOpen] = useState(false);
@@ -149,7 +149,9 @@ export function InboxItemCard({ item }: { item: InboxItemDto & InboxItemWithImpo
             )}
           </div>
         </div>
-        {detailsOpen && <InboxItemDetails id={detailsId} itemId={item.id} />}
+        {detailsOpen && (
+          <InboxItemDetails id={detailsId} itemId={item.id} internal={item.source === "internal"} />
+        )}
       </div>
     </article>
   );

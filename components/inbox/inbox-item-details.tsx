@@ -6,29 +6,26 @@ import { Button } from "@/components/ui/button";
 import { DateTime } from "@/components/ui/date-time";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import type { OutboundReceiptStateDto } from "@/lib/schemas/inbox";
 import { useInboxItem } from "./queries";
 
-/** A receipt we send back to the partner: imported (with the clone) or rejected. */
-export type OutboundReceipt = {
-  id: string;
-  status: "imported" | "rejected";
-  cloneSessionId: string | null;
-  reason: string | null;
-  state: "pending" | "sent" | "failed";
-  attempts: number;
-  lastError: string | null;
-  sentAt: string | null;
-  createdAt: string;
-};
-
-const RECEIPT_STATE = {
-  pending: { label: "Sending", tone: "info" },
-  sent: { label: "Sent", tone: "success" },
-  failed: { label: "Failed", tone: "danger" },
-} as const;
+const RECEIPT_STATE: Record<OutboundReceiptStateDto, { label: string; tone: "info" | "success" | "danger" }> =
+  {
+    pending: { label: "Sending", tone: "info" },
+    sent: { label: "Sent", tone: "success" },
+    failed: { label: "Failed", tone: "danger" },
+  };
 
 /** An item's claims and the receipts sent back for it, read when its details are opened. */
-export function InboxItemDetails({ id, itemId }: { id: string; itemId: string }) {
+export function InboxItemDetails({
+  id,
+  itemId,
+  internal,
+}: {
+  id: string;
+  itemId: string;
+  internal: boolean;
+}) {
   const detail = useInboxItem(itemId, true);
   if (detail.isPending)
     return (
@@ -47,7 +44,7 @@ export function InboxItemDetails({ id, itemId }: { id: string; itemId: string })
         </Alert>
       </div>
     );
-  const receipts = (detail.data as { receipts?: OutboundReceipt[] }).receipts ?? [];
+  const receipts = detail.data.receipts;
   return (
     <div id={id} className="space-y-2 border-t border-slate-100 pt-3">
       <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-600">
@@ -55,7 +52,9 @@ export function InboxItemDetails({ id, itemId }: { id: string; itemId: string })
       </h3>
       {receipts.length === 0 ? (
         <p className="text-sm text-slate-600">
-          None: a receipt goes back once the token is imported or rejected, when the partner takes receipts.
+          {internal
+            ? "None to send: the sender is a sister brand in this console, so the import or rejection is written straight on its share."
+            : "None: a receipt goes back once the token is imported or rejected, when the partner's console takes receipts."}
         </p>
       ) : (
         <Table aria-label="Receipts to the partner">

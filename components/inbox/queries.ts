@@ -55,10 +55,8 @@ export function useInboxItem(id: string, enabled: boolean) {
     queryKey: inboxKeys.detail(id),
     queryFn: () => apiFetch<InboxItemDetailDto>(`/api/inbox/${encodeURIComponent(id)}`),
     enabled,
-    refetchInterval: (query) => {
-      const receipts = (query.state.data as { receipts?: { state: string }[] } | undefined)?.receipts;
-      return receipts?.some((r) => r.state === "pending") ? LIVE_REFETCH_MS : false;
-    },
+    refetchInterval: (query) =>
+      query.state.data?.receipts.some((r) => r.state === "pending") ? LIVE_REFETCH_MS : false,
   });
 }
 
