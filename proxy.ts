@@ -38,7 +38,11 @@ export function proxy(req: NextRequest) {
   requestHeaders.set("x-request-id", requestId);
   requestHeaders.set("x-handoff-path", req.nextUrl.pathname + req.nextUrl.search);
   requestHeaders.set("content-security-policy", csp);
-  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  // Next's router fails on an undecodable page path (/reviews/%ff: a bare 500): our not-found page
+  // instead, through a path no route can have (folders starting with "_" are private).
+  const response = isUndecodablePath(pathname)
+    ? NextResponse.rewrite(new URL("/_undecodable-path", req.url), { request: { headers: requestHeaders } })
+    : NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("x-request-id", requestId);
   response.headers.set("content-security-policy", csp);
   return response;
