@@ -381,6 +381,7 @@ describe(`GET /api/imports/{id}/media/{ref} (${testDriver()})`, () => {
       expect(res.headers.get("content-type")).toBe("image/png");
       expect(res.headers.get("cache-control")).toBe("private, no-store");
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("cross-origin-resource-policy")).toBe("same-origin");
       expect(res.headers.get("content-disposition")).toBe("inline");
       const bytes = new Uint8Array(await res.arrayBuffer());
       expect([...bytes.slice(0, 4)]).toEqual(PNG);

@@ -532,6 +532,8 @@ export async function fetchReviewMedia(
     "cache-control": "private, no-store",
     "x-content-type-options": "nosniff",
     "content-disposition": "inline",
+    // A person's document or face: no other site may embed it, even where a cookie would go along.
+    "cross-origin-resource-policy": "same-origin",
   });
   if (length !== null) headers.set("content-length", String(length));
   return new Response(limited, { status: 200, headers });
