@@ -133,9 +133,39 @@ test.describe("receiving and review in one console, as the compliance officer", 
     await expect(page.getByRole("table", { name: "Receipts" })).toContainText(detail.cloneSessionId);
     await expect(page.getByRole("table", { name: "Receipts" })).toContainText("Imported");
 
-    // 9. The inbox item shows it imported, and the second import of it is refused naming the first.
+    // 9. The inbox item shows it imported (with a link to its review) and its details; a second import is refused.
+    await page.goto(`/inbox?q=${shareId}`);
+    await expect(card.getByRole("link", { name: "Open the review" })).toHaveAttribute(
+      "href",
+      `/reviews/${importId}`,
+    );
+    await card.getByRole("button", { name: "Details and receipts" }).click();
+    await expect(card).toContainText("written straight on its share");
     const again = await page.request.post(`/api/inbox/${itemId}/import`, { data: {} });
     expect(again.status()).toBe(409);
+  });
+
+  test("an import that another import beat is refused in the dialog, with a link to the import that holds the token", async ({
+    page,
+  }) => {
+    const { shareId } = await shareBankToPay(page.request);
+    const itemId = await inboxItemOf(page.request, shareId);
+    await page.goto(`/inbox?q=${shareId}`);
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Import this token?" });
+    await dialog.getByRole("button", { name: "Next: confirm" }).click();
+    // Meanwhile the token is imported another way (a colleague, the partner's auto policy).
+    const first = await page.request.post(`/api/inbox/${itemId}/import`, { data: { trustReview: false } });
+    expect(first.status()).toBe(201);
+    const { id } = (await first.json()) as { id: string };
+    await dialog.getByRole("button", { name: "Confirm import" }).click();
+    const refusal = dialog.getByRole("alert").filter({ hasText: "This token is already imported" });
+    await expect(refusal).toBeVisible();
+    await expect(refusal.getByRole("link", { name: "Open the existing import" })).toHaveAttribute(
+      "href",
+      `/reviews/${id}`,
+    );
+    await expect(dialog.getByRole("button", { name: "Confirm import" })).toBeDisabled();
   });
 
   test("a filter that matches nothing says so and clears back to the queue", async ({ page }) => {
