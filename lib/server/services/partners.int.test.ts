@@ -1,5 +1,6 @@
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getEnv, type Env } from "@/lib/env";
 import * as partnerRoute from "@/app/api/partners/[id]/route";
 import * as secretRoute from "@/app/api/partners/[id]/secret/route";
 import * as partnersRoute from "@/app/api/partners/route";
@@ -242,6 +243,27 @@ describe(`partner directory (${testDriver()})`, () => {
     expect(loopback.res.status, loopback.text).toBe(201);
     const api = await create(base({ partnerApiBaseUrl: "http://partner.example" }));
     expect(fieldsOf(api.json)).toEqual(["partnerApiBaseUrl"]);
+  });
+
+  it("in production, takes http to loopback only from a console itself served over http on this machine", async () => {
+    const cached = globalThis as unknown as { __handoffEnv?: Env };
+    const saved = cached.__handoffEnv;
+    const as = (publicUrl: string) => {
+      cached.__handoffEnv = { ...getEnv(), NODE_ENV: "production", HANDOFF_PUBLIC_URL: publicUrl };
+    };
+    try {
+      as("https://handoff.bank.example");
+      const refused = await create(base({ deliveryChannel: "push", pushUrl: "http://127.0.0.1:4011/inbox" }));
+      expect(refused.res.status).toBe(422);
+      expect(fieldsOf(refused.json)).toEqual(["pushUrl"]);
+      as("http://127.0.0.1:3000");
+      const local = await create(base({ deliveryChannel: "push", pushUrl: "http://127.0.0.1:4011/inbox" }));
+      expect(local.res.status, local.text).toBe(201);
+      const remote = await create(base({ deliveryChannel: "push", pushUrl: "http://partner.example/inbox" }));
+      expect(fieldsOf(remote.json)).toEqual(["pushUrl"]);
+    } finally {
+      cached.__handoffEnv = saved;
+    }
   });
 
   it("answers bad input with the 422 envelope and writes nothing", async () => {

@@ -178,13 +178,28 @@ function isLoopback(hostname: string): boolean {
   );
 }
 
-/** https; plain http only to this machine (a local test partner) and never in production. */
+/**
+ * A console served over plain http on this machine (development, or two local consoles under
+ * `next start`): nothing it sends leaves the machine, so its partners may be local over http too.
+ */
+function servedLocallyOverHttp(): boolean {
+  const origin = publicOrigin();
+  if (!origin) return false;
+  const url = new URL(origin);
+  return url.protocol === "http:" && isLoopback(url.hostname);
+}
+
+/**
+ * https; plain http only to this machine (a local partner), and in production only while this
+ * console itself is served over plain http on this machine.
+ */
 function urlProblem(value: string | null, label: string): string | null {
   if (value === null) return null;
   const url = new URL(value);
   if (url.protocol === "https:") return null;
-  if (isLoopback(url.hostname) && getEnv().NODE_ENV !== "production") return null;
-  return `${label} must use https:// (plain http is accepted only to localhost, and not in production)`;
+  if (isLoopback(url.hostname) && (getEnv().NODE_ENV !== "production" || servedLocallyOverHttp()))
+    return null;
+  return `${label} must use https:// (plain http is accepted only to localhost, from a console served on localhost)`;
 }
 
 type Candidate = Pick<
