@@ -28,8 +28,21 @@ export type JobContext = {
  */
 export type JobHandler<P = Record<string, unknown>> = (ctx: JobContext, payload: P) => Promise<void>;
 
-/** A failure that retrying cannot fix (the target is gone, the input is wrong): dead-letter now. */
+const PERMANENT_BRAND = Symbol.for("handoff.PermanentJobError");
+
+/**
+ * A failure that retrying cannot fix (the target is gone, the input is wrong): dead-letter now.
+ * Branded in the global symbol registry, as AppError is: a handler bundled apart from the worker
+ * throws another copy of this class, and `instanceof` must still hold.
+ */
 export class PermanentJobError extends Error {
+  readonly [PERMANENT_BRAND] = true;
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== "object" || value === null) return false;
+    return (value as { [PERMANENT_BRAND]?: unknown })[PERMANENT_BRAND] === true;
+  }
+
   constructor(message: string) {
     super(message);
     this.name = "PermanentJobError";
