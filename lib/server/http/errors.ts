@@ -56,6 +56,7 @@ export const ERROR_STATUS = {
   own_proposal: 403,
   not_in_review: 409,
   decision_pending: 409,
+  session_deleted: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

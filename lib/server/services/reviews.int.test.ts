@@ -518,6 +518,21 @@ describe(`Decisions without four eyes (${testDriver()})`, () => {
     expect(JSON.stringify(await detail(imp.id))).not.toContain(x.w.bank.key);
   });
 
+  it("a clone deleted at Didit: the decision is refused as session_deleted (not a missing import) and fails", async () => {
+    const imp = await x.imported();
+    x.proxy.reset();
+    const del = await x.w.api.call("DELETE", `/sandbox/v3/session/${imp.cloneSessionId}/delete/`, {
+      key: x.w.bank.key,
+    });
+    expect(del.status, del.text).toBe(204);
+    const refused = await decide(imp.id, { status: "Approved" });
+    expect(refused.status, refused.text).toBe(409);
+    expect(refused.body.error.code).toBe("session_deleted");
+    expect(refused.body.error.message).toContain("no longer exists at Didit");
+    const [failed] = await decisionsOf(imp.id);
+    expect(failed).toMatchObject({ state: "failed", failureCode: "session_deleted" });
+  });
+
   it("a lost answer (Didit applied it, the answer never came) stays pending until the check confirms it", async () => {
     const imp = await x.imported();
     x.proxy.reset();

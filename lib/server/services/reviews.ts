@@ -856,10 +856,21 @@ export async function decideImport(
         );
       }
       const meta = auditMeta(ctx);
+      // Didit's 404 on our own clone: it was deleted at Didit, not a missing import of ours.
+      const refusal =
+        error.code === "not_found"
+          ? new AppError(
+              "session_deleted",
+              "This session no longer exists at Didit (it was deleted there): no decision can take effect. The import stays on record.",
+            )
+          : error;
       await ctx.db.transaction((tx) =>
-        failDecision(tx, meta, importId, prepared.decisionId, { code: error.code, reason: error.message }),
+        failDecision(tx, meta, importId, prepared.decisionId, {
+          code: refusal.code,
+          reason: refusal.message,
+        }),
       );
-      throw new AppError(error.code, error.message, {
+      throw new AppError(refusal.code, refusal.message, {
         decisionId: prepared.decisionId,
         ...(details.upstreamStatus !== undefined ? { upstreamStatus: details.upstreamStatus } : {}),
       });
