@@ -116,6 +116,10 @@ test.describe("receiving and review in one console, as the compliance officer", 
       timeout: 30_000,
     });
     await expect(page.getByRole("form", { name: "Decide" })).toHaveCount(0);
+    await expect(page.getByRole("region", { name: "Decision" })).toContainText(
+      "Approved by Olu Officer: “Documents and liveness checked against the source; all consistent.”",
+    );
+    await expect(page.getByRole("region", { name: "Decision" })).toContainText("confirmed by Didit");
     await page.screenshot({ path: `${SHOTS}/review-approved.png`, fullPage: true });
 
     // 7. The queue no longer lists it.

@@ -104,8 +104,9 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
     );
   }
 
+  const confirmed = [...d.decisions].reverse().find((x) => x.state === "confirmed");
   const canAct = d.can.decide || d.can.confirm || d.can.rejectProposal;
-  if (!canAct && !sent && !proposal && !lastFailed) return null;
+  if (!canAct && !sent && !proposal && !lastFailed && !confirmed) return null;
 
   return (
     <Card
@@ -133,6 +134,20 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
             )}
             . The status changes here when Didit&apos;s webhook confirms it.
           </Alert>
+        )}
+        {confirmed && !sent && !proposal && (
+          <p className="text-sm text-slate-800">
+            <span className="font-medium">{confirmed.status}</span> by{" "}
+            {confirmed.secondBy?.name ?? confirmed.decidedBy.name}
+            {confirmed.secondBy && <> (proposed by {confirmed.decidedBy.name})</>}
+            {confirmed.comment && <>: “{confirmed.comment}”</>}
+            {confirmed.confirmedAt && (
+              <>
+                {" "}
+                · confirmed by Didit <DateTime value={confirmed.confirmedAt} withRelative />
+              </>
+            )}
+          </p>
         )}
         {lastFailed && (
           <Alert title="Didit refused the last decision">
