@@ -12,7 +12,12 @@ export type SessionItem = {
  * The demo connects the sandbox's Northwind applications and fills the session mirror with a sync
  * job after start: wait until one of Northwind Bank's KYC sessions of that status is mirrored.
  */
-export async function mirroredSession(request: APIRequestContext, appName: string, status: string) {
+export async function mirroredSession(
+  request: APIRequestContext,
+  appName: string,
+  status: string,
+  kind: "user" | "business" = "user",
+) {
   let app: App | undefined;
   let session: SessionItem | undefined;
   await expect
@@ -22,7 +27,7 @@ export async function mirroredSession(request: APIRequestContext, appName: strin
         app = apps.items?.find((a) => a.name === appName);
         if (!app) return "no application yet";
         const res = await request.get(
-          `/api/sessions?applicationId=${app.id}&kind=user&status=${encodeURIComponent(status)}&limit=5`,
+          `/api/sessions?applicationId=${app.id}&kind=${kind}&status=${encodeURIComponent(status)}&limit=5`,
         );
         const body = (await res.json()) as { items?: SessionItem[] };
         session = body.items?.find((s) => s.number !== null);
@@ -35,8 +40,8 @@ export async function mirroredSession(request: APIRequestContext, appName: strin
 }
 
 /** Shares an approved Northwind Bank KYC session with Northwind Pay (internal: straight into our inbox). */
-export async function shareBankToPay(request: APIRequestContext) {
-  const { session } = await mirroredSession(request, "Northwind Bank", "Approved");
+export async function shareBankToPay(request: APIRequestContext, kind: "user" | "business" = "user") {
+  const { session } = await mirroredSession(request, "Northwind Bank", "Approved", kind);
   const eligible = (await (await request.get(`/api/partners?eligibleFor=${session.sessionId}`)).json()) as {
     items: { partner: { id: string; name: string }; eligible: boolean }[];
   };
@@ -69,8 +74,8 @@ export async function inboxItemOf(request: APIRequestContext, shareId: string) {
 }
 
 /** A share imported over the API with trust_review off: an import whose clone is In Review. */
-export async function importInReview(request: APIRequestContext) {
-  const { shareId, session } = await shareBankToPay(request);
+export async function importInReview(request: APIRequestContext, kind: "user" | "business" = "user") {
+  const { shareId, session } = await shareBankToPay(request, kind);
   const itemId = await inboxItemOf(request, shareId);
   const res = await request.post(`/api/inbox/${itemId}/import`, { data: { trustReview: false } });
   expect(res.status(), await res.text()).toBe(201);

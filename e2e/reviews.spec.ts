@@ -276,6 +276,24 @@ test.describe("the review page, read-only", () => {
     await expect(page.getByRole("button", { name: /^Assign to me/ })).toHaveCount(0);
   });
 
+  test("a KYB clone shows its registry, key people with their own KYC, and its documents", async ({
+    page,
+    browser,
+  }) => {
+    const officer = await browser.newContext({ storageState: storageFor("officer") });
+    const { importId } = await importInReview(officer.request, "business");
+    await officer.close();
+
+    await page.goto(`/reviews/${importId}`);
+    const clone = page.getByRole("region", { name: "The clone at Didit now" });
+    await expect(clone.getByRole("heading", { name: /^Registry checks/ })).toBeVisible();
+    const people = clone.getByRole("region", { name: /^Key people checks/ });
+    await expect(people).toBeVisible();
+    await expect(people.getByText("KYC", { exact: true }).first()).toBeVisible();
+    await expect(clone.getByRole("heading", { name: /^Document verifications/ })).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/review-kyb.png`, fullPage: true });
+  });
+
   test("an unknown review is the not-found page", async ({ page }) => {
     const response = await page.goto("/reviews/00000000-0000-4000-8000-000000000000");
     expect(response?.status()).toBe(404);

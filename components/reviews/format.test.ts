@@ -15,6 +15,7 @@ describe("review formatting", () => {
     expect(humanKey("aml_screenings")).toBe("AML screenings");
     expect(humanKey("ip_country_code")).toBe("IP country code");
     expect(humanKey("poa_address")).toBe("PoA address");
+    expect(humanKey("is_ubo")).toBe("Is UBO");
   });
 
   it("recognises only the review route's media URLs as images", () => {

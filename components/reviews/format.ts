@@ -15,6 +15,7 @@ const ACRONYMS: Record<string, string> = {
   vpn: "VPN",
   url: "URL",
   nfc: "NFC",
+  ubo: "UBO",
 };
 
 /** Didit's snake_case keys as people read them: `date_of_birth` → "Date of birth", `aml_screenings` → "AML screenings". */
