@@ -344,6 +344,12 @@ const ROUTES: RouteCase[] = [
   { method: "GET", path: "/api/imports", file: "app/api/imports/route.ts", permission: "inbox.read" },
   {
     method: "GET",
+    path: "/api/imports/reviewers",
+    file: "app/api/imports/reviewers/route.ts",
+    permission: "reviews.decide",
+  },
+  {
+    method: "GET",
     path: "/api/imports/:id",
     file: "app/api/imports/[id]/route.ts",
     permission: "inbox.read",

@@ -15,10 +15,15 @@ import type { ImportDetailDto } from "@/lib/schemas/reviews";
 import { CloneCard } from "./clone-card";
 import { DecisionPanel } from "./decision-panel";
 import { LineageCard } from "./lineage-card";
+import { ReassignDialog } from "./reassign-dialog";
 import { ReviewDetailSkeleton } from "./review-detail-skeleton";
 import { Age, SlaCell } from "./review-bits";
 import { SourceCard } from "./source-card";
 import { Timeline } from "./timeline";
+
+function sessionNameOf(d: ImportDetailDto) {
+  return d.cloneSessionNumber !== null ? `#${d.cloneSessionNumber}` : (d.cloneSessionId?.slice(0, 8) ?? "—");
+}
 
 function Assignee({ d, actorId }: { d: ImportDetailDto; actorId: string }) {
   const assign = useAssignImport(d.id);
@@ -51,13 +56,20 @@ function Assignee({ d, actorId }: { d: ImportDetailDto; actorId: string }) {
           <UserMinus aria-hidden /> Unassign
         </Button>
       )}
+      {d.can.assign && (
+        <ReassignDialog
+          importId={d.id}
+          sessionName={sessionNameOf(d)}
+          assignee={d.assignee}
+          actorId={actorId}
+        />
+      )}
     </span>
   );
 }
 
 function Header({ d, actorId }: { d: ImportDetailDto; actorId: string }) {
-  const name =
-    d.cloneSessionNumber !== null ? `#${d.cloneSessionNumber}` : (d.cloneSessionId?.slice(0, 8) ?? "—");
+  const name = sessionNameOf(d);
   return (
     <section
       aria-label="Review summary"

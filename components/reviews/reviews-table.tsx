@@ -11,6 +11,7 @@ import { toast } from "@/components/ui/sonner";
 import { useAssignImport } from "@/lib/client/queries/imports";
 import type { ImportListItemDto } from "@/lib/schemas/reviews";
 import { shortId } from "./format";
+import { ReassignDialog } from "./reassign-dialog";
 import { Age, SlaCell } from "./review-bits";
 
 function sessionName(i: ImportListItemDto) {
@@ -19,7 +20,20 @@ function sessionName(i: ImportListItemDto) {
 
 function AssignCell({ item, canAssign }: { item: ImportListItemDto; canAssign: boolean }) {
   const assign = useAssignImport(item.id);
-  if (item.assignee) return <span className="whitespace-nowrap">{item.assignee.name}</span>;
+  if (item.assignee) {
+    if (!canAssign) return <span className="whitespace-nowrap">{item.assignee.name}</span>;
+    return (
+      <span className="inline-flex flex-wrap items-center gap-1">
+        <span className="whitespace-nowrap">{item.assignee.name}</span>
+        <ReassignDialog
+          importId={item.id}
+          sessionName={sessionName(item)}
+          assignee={item.assignee}
+          srSuffix={` (session ${sessionName(item)})`}
+        />
+      </span>
+    );
+  }
   if (!canAssign) return <span className="text-slate-600">Unassigned</span>;
   return (
     <Button

@@ -9,6 +9,7 @@ import type {
   ImportListItemDto,
   ImportListResponse,
   RejectProposalRequest,
+  UserRefDto,
 } from "@/lib/schemas/reviews";
 
 /** The /reviews filters as they stand in the URL (all optional; `status` defaults to In Review). */
@@ -29,6 +30,7 @@ export const importKeys = {
   lists: () => ["imports", "list"] as const,
   list: (filters: ReviewFilters) => ["imports", "list", filters] as const,
   detail: (id: string) => ["imports", "detail", id] as const,
+  reviewers: () => ["imports", "reviewers"] as const,
 };
 
 /** The inbox's queries start with this key: an import changes the item it came from. */
@@ -106,6 +108,16 @@ function useImportMutation<TInput, TResult>(id: string, path: string) {
     mutationFn: (input: TInput) =>
       apiFetch<TResult>(`/api/imports/${encodeURIComponent(id)}${path}`, { method: "POST", json: input }),
     onSettled: () => qc.invalidateQueries({ queryKey: importKeys.all }),
+  });
+}
+
+/** The active officers a review can be (re)assigned to, by name; read when the picker opens. */
+export function useReviewers(enabled: boolean) {
+  return useQuery({
+    queryKey: importKeys.reviewers(),
+    queryFn: () => apiFetch<{ items: UserRefDto[] }>("/api/imports/reviewers"),
+    enabled,
+    staleTime: 60_000,
   });
 }
 

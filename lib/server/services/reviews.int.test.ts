@@ -4,6 +4,7 @@ import * as assignRoute from "@/app/api/imports/[id]/assign/route";
 import * as rejectRoute from "@/app/api/imports/[id]/decision/reject/route";
 import * as decisionRoute from "@/app/api/imports/[id]/decision/route";
 import * as detailRoute from "@/app/api/imports/[id]/route";
+import * as reviewersRoute from "@/app/api/imports/reviewers/route";
 import * as listRoute from "@/app/api/imports/route";
 import type { ImportDto } from "@/lib/schemas/imports";
 import type {
@@ -12,7 +13,7 @@ import type {
   ImportListItemDto,
   ImportListResponse,
 } from "@/lib/schemas/reviews";
-import { auditEvents, importDecisions, imports, partners } from "@/lib/server/db/schema";
+import { auditEvents, importDecisions, imports, partners, users } from "@/lib/server/db/schema";
 import { runDueJobs } from "@/lib/server/jobs";
 import { registerProductHandlers } from "./handlers";
 import { createImport } from "./imports";
@@ -786,5 +787,55 @@ describe(`The review page (${testDriver()})`, () => {
         inArray(importDecisions.state, ["proposed", "sent", "confirmed", "failed", "rejected", "withdrawn"]),
       );
     expect(withIds.length).toBeGreaterThan(5);
+  });
+});
+
+describe(`The reviewers a review can be assigned to (${testDriver()})`, () => {
+  async function reviewers(user: TestUser) {
+    return answer<{ items: { id: string; name: string; email: string }[] }>(
+      await reviewersRoute.GET(await request("/api/imports/reviewers", { user })),
+    );
+  }
+
+  it("lists the active officers by name with only id, name and email; other roles 403; a disabled officer is not listed", async () => {
+    const zed = await insertUser(x.w.t.db, "officer");
+    await x.w.t.db.update(users).set({ name: "Zed Officer" }).where(eq(users.id, zed.id));
+    const ada = await insertUser(x.w.t.db, "officer");
+    await x.w.t.db.update(users).set({ name: "Ada Officer" }).where(eq(users.id, ada.id));
+    const gone = await insertUser(x.w.t.db, "officer", { status: "disabled" });
+
+    const res = await reviewers(A);
+    expect(res.status, res.text).toBe(200);
+    const ids = res.body.items.map((u) => u.id);
+    expect(ids).toEqual(expect.arrayContaining([A.id, B.id, zed.id, ada.id]));
+    expect(ids).not.toContain(gone.id);
+    for (const other of [auditor, partnerships, admin]) expect(ids).not.toContain(other.id);
+    expect(res.body.items.every((u) => Object.keys(u).sort().join() === "email,id,name")).toBe(true);
+    expect(res.text).not.toMatch(/password|hash|role|status|scrypt/i);
+    const names = res.body.items.map((u) => u.name);
+    expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(names[0]).toBe("Ada Officer");
+    expect(names.at(-1)).toBe("Zed Officer");
+    expect(res.body.items.find((u) => u.id === ada.id)).toEqual({
+      id: ada.id,
+      name: "Ada Officer",
+      email: ada.email,
+    });
+
+    // Deactivated later: gone from the list, and no longer assignable.
+    await x.w.t.db.update(users).set({ status: "disabled" }).where(eq(users.id, zed.id));
+    expect((await reviewers(B)).body.items.map((u) => u.id)).not.toContain(zed.id);
+    const imp = await x.imported();
+    expect((await assign(imp.id, { assigneeId: zed.id })).status).toBe(422);
+    expect((await assign(imp.id, { assigneeId: ada.id })).body.assignee).toMatchObject({ id: ada.id });
+
+    for (const user of [auditor, partnerships, admin]) {
+      const denied = await reviewers(user);
+      expect(denied.status, user.role).toBe(403);
+      expect(denied.body.error.code).toBe("forbidden");
+      expect(denied.text).not.toContain(ada.email);
+    }
+    const anonymous = await reviewersRoute.GET(await request("/api/imports/reviewers"));
+    expect(anonymous.status).toBe(401);
   });
 });

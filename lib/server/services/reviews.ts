@@ -566,6 +566,21 @@ export async function assignImport(
   return loadItem(ctx.db, id, ctx.now());
 }
 
+/**
+ * The officers a review can be assigned to (`GET /api/imports/reviewers`): active users with the
+ * officer role, by name. Officers cannot list users (`/api/users` is admin-only), so this answers
+ * only what the reassign picker shows: id, name and email.
+ */
+export async function listReviewers(ctx: ServiceContext): Promise<{ items: UserRefDto[] }> {
+  assertCan(ctx, "reviews.decide");
+  const items = await ctx.db
+    .select({ id: users.id, name: users.name, email: users.email })
+    .from(users)
+    .where(and(eq(users.role, "officer"), eq(users.status, "active")))
+    .orderBy(asc(users.name), asc(users.email), asc(users.id));
+  return { items };
+}
+
 // --- Decisions -----------------------------------------------------------------------------------
 
 type Prepared =
