@@ -1,6 +1,19 @@
 "use client";
 
-import { Circle, LayoutDashboard, ScrollText, ShieldCheck, Users, type LucideIcon } from "lucide-react";
+import {
+  AppWindow,
+  Circle,
+  ClipboardCheck,
+  Handshake,
+  Inbox,
+  LayoutDashboard,
+  ScanSearch,
+  ScrollText,
+  Share2,
+  ShieldCheck,
+  Users,
+  type LucideIcon,
+} from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
@@ -12,6 +25,12 @@ export type NavLink = { href: string; label: string };
 
 const ICONS: Record<string, LucideIcon> = {
   "/": LayoutDashboard,
+  "/sessions": ScanSearch,
+  "/shares": Share2,
+  "/inbox": Inbox,
+  "/reviews": ClipboardCheck,
+  "/partners": Handshake,
+  "/applications": AppWindow,
   "/audit": ScrollText,
   "/admin/users": Users,
 };
