@@ -1,4 +1,8 @@
-import { expect, type APIRequestContext } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+import { expect, type APIRequestContext, type Browser } from "@playwright/test";
+import { ChangePasswordPage } from "./pages/change-password-page";
+import { LoginPage } from "./pages/login-page";
+import { storageFor } from "./users";
 
 type App = { id: string; name: string };
 export type SessionItem = {
@@ -82,4 +86,36 @@ export async function importInReview(request: APIRequestContext, kind: "user" | 
   const imported = (await res.json()) as { id: string; cloneSessionId: string; statusAtImport: string };
   expect(imported.statusAtImport).toBe("In Review");
   return { importId: imported.id, cloneSessionId: imported.cloneSessionId, shareId, session };
+}
+
+/**
+ * A second compliance officer, made through the admin API (its one-time password changed at the
+ * first sign-in, as a person would): a signed-in browser context of its own.
+ */
+export async function secondOfficer(browser: Browser, name: string) {
+  const admin = await browser.newContext({ storageState: storageFor("admin") });
+  const email = `officer.${Date.now().toString(36)}.${randomBytes(3).toString("hex")}@handoff.local`;
+  const res = await admin.request.post("/api/users", { data: { email, name, role: "officer" } });
+  expect(res.status(), await res.text()).toBe(201);
+  const created = (await res.json()) as { user: { id: string }; initialPassword: string };
+  await admin.close();
+
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.signIn(email, created.initialPassword);
+  const change = new ChangePasswordPage(page);
+  await change.expectShown();
+  await change.change(created.initialPassword, `${name.toLowerCase()}'s own long passphrase`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(`Welcome, ${name}`);
+  return { id: created.user.id, email, name, context, page };
+}
+
+/** Turns four eyes on or off for an import's partner, as the partnerships user. */
+export async function setFourEyes(browser: Browser, partnerId: string, requireFourEyes: boolean) {
+  const manager = await browser.newContext({ storageState: storageFor("partnerships") });
+  const res = await manager.request.patch(`/api/partners/${partnerId}`, { data: { requireFourEyes } });
+  expect(res.status(), await res.text()).toBe(200);
+  await manager.close();
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { importInReview, inboxItemOf, shareBankToPay } from "./review-world";
+import { importInReview, inboxItemOf, secondOfficer, setFourEyes, shareBankToPay } from "./review-world";
 import { storageFor } from "./users";
 
 const SHOTS = "/tmp/shots";
@@ -297,5 +297,205 @@ test.describe("the review page, read-only", () => {
   test("an unknown review is the not-found page", async ({ page }) => {
     const response = await page.goto("/reviews/00000000-0000-4000-8000-000000000000");
     expect(response?.status()).toBe(404);
+  });
+});
+
+test.describe("four eyes with two officers, and reassigning", () => {
+  test.use({ storageState: storageFor("officer") });
+  test.setTimeout(180_000);
+
+  test("the second officer sees the proposal with who, when and why, and confirms it: sent to Didit, Approved when the webhook comes", async ({
+    page,
+    browser,
+  }) => {
+    const { importId, cloneSessionId } = await importInReview(page.request);
+    const { partnerId } = (await (await page.request.get(`/api/imports/${importId}`)).json()) as {
+      partnerId: string;
+    };
+    const second = await secondOfficer(browser, "Ines Second");
+    await setFourEyes(browser, partnerId, true);
+    try {
+      // Officer 1 proposes Approved.
+      await page.goto(`/reviews/${importId}`);
+      const decide = page.getByRole("form", { name: "Decide" });
+      await decide.getByLabel("Comment").fill("Selfie and document match the source.");
+      await decide.getByRole("button", { name: "Approve" }).click();
+      await page
+        .getByRole("alertdialog", { name: "Approve this session?" })
+        .getByRole("button", { name: "Propose Approved" })
+        .click();
+      const mine = page.getByRole("group", { name: "Open proposal" });
+      await expect(mine).toContainText("Waiting for a second officer");
+
+      // Officer 2, in another browser, sees who proposed what, when and why.
+      const other = second.page;
+      await other.goto(`/reviews/${importId}`);
+      const proposal = other.getByRole("group", { name: "Open proposal" });
+      await expect(proposal).toContainText("Olu Officer proposed Approved");
+      await expect(proposal).toContainText("“Selfie and document match the source.”");
+      await expect(proposal.locator("time")).toHaveAttribute("datetime", /^\d{4}-\d\d-\d\dT/);
+      await expect(proposal).not.toContainText("Waiting for a second officer");
+      await proposal.getByRole("button", { name: "Confirm Approved" }).click();
+      const confirm = other.getByRole("alertdialog", { name: "Confirm Approved?" });
+      await expect(confirm).toContainText("Selfie and document match the source.");
+      await confirm.getByRole("button", { name: "Send Approved to Didit" }).click();
+      await expect(confirm).toBeHidden();
+
+      // Didit's webhook confirms: Approved, by the second officer on the first's proposal.
+      const summary = other.getByRole("region", { name: "Review summary" });
+      await expect(summary.getByText("Approved", { exact: true })).toBeVisible({ timeout: 90_000 });
+      const decision = other.getByRole("region", { name: "Decision" });
+      await expect(decision).toContainText("Approved by Ines Second (proposed by Olu Officer)", {
+        timeout: 30_000,
+      });
+      await expect(decision).toContainText("confirmed by Didit");
+      await expect(other.getByRole("list", { name: "Timeline" })).toContainText(
+        "Approved sent to Didit (proposed by Olu Officer, confirmed by a second officer)",
+      );
+      // The first officer's page follows.
+      await page.reload();
+      await expect(page.getByRole("region", { name: "Decision" })).toContainText(
+        "Approved by Ines Second (proposed by Olu Officer)",
+        { timeout: 30_000 },
+      );
+      const detail = (await (await page.request.get(`/api/imports/${importId}`)).json()) as {
+        status: string;
+        cloneSessionId: string;
+      };
+      expect(detail).toMatchObject({ status: "Approved", cloneSessionId });
+    } finally {
+      await setFourEyes(browser, partnerId, false);
+      await second.context.close();
+    }
+  });
+
+  test("the second officer rejects the proposal with a comment: the timeline shows it rejected and the clone stays In Review", async ({
+    page,
+    browser,
+  }) => {
+    const { importId } = await importInReview(page.request);
+    const { partnerId } = (await (await page.request.get(`/api/imports/${importId}`)).json()) as {
+      partnerId: string;
+    };
+    const second = await secondOfficer(browser, "Rui Second");
+    await setFourEyes(browser, partnerId, true);
+    try {
+      await page.goto(`/reviews/${importId}`);
+      const decide = page.getByRole("form", { name: "Decide" });
+      await decide.getByLabel("Comment").fill("Fine by me.");
+      await decide.getByRole("button", { name: "Approve" }).click();
+      await page
+        .getByRole("alertdialog", { name: "Approve this session?" })
+        .getByRole("button", { name: "Propose Approved" })
+        .click();
+      await expect(page.getByRole("group", { name: "Open proposal" })).toContainText(
+        "Waiting for a second officer",
+      );
+
+      const other = second.page;
+      await other.goto(`/reviews/${importId}`);
+      const proposal = other.getByRole("group", { name: "Open proposal" });
+      await expect(proposal).toContainText("Olu Officer proposed Approved");
+      await proposal.getByRole("button", { name: "Reject proposal" }).click();
+      const reject = other.getByRole("alertdialog", { name: "Reject the proposal?" });
+      // A comment is required.
+      await reject.getByRole("button", { name: "Reject proposal" }).click();
+      await expect(reject.getByText("Say why: a comment is required")).toBeVisible();
+      await reject.getByLabel("Comment").fill("The proof of address is older than three months.");
+      await reject.getByRole("button", { name: "Reject proposal" }).click();
+      await expect(reject).toBeHidden();
+      await expect(proposal).toHaveCount(0);
+      const timeline = other.getByRole("list", { name: "Timeline" });
+      await expect(timeline).toContainText(
+        "Rejected the proposal to set Approved: “The proof of address is older than three months.”",
+      );
+      await expect(timeline.getByRole("listitem").last()).toContainText("Rui Second");
+      // Nothing went to Didit: the clone stays In Review and can be decided again.
+      const summary = other.getByRole("region", { name: "Review summary" });
+      await expect(summary).toContainText("In Review");
+      await expect(summary).not.toContainText("Awaiting second approval");
+      await expect(other.getByRole("form", { name: "Decide" })).toBeVisible();
+      await page.reload();
+      await expect(page.getByRole("group", { name: "Open proposal" })).toHaveCount(0);
+      await expect(page.getByRole("list", { name: "Timeline" })).toContainText("Rejected the proposal");
+      const detail = (await (await page.request.get(`/api/imports/${importId}`)).json()) as {
+        status: string;
+        pendingProposal: unknown;
+        decisions: { state: string; secondComment: string | null }[];
+      };
+      expect(detail.status).toBe("In Review");
+      expect(detail.pendingProposal).toBeNull();
+      expect(detail.decisions.map((d) => [d.state, d.secondComment])).toEqual([
+        ["rejected", "The proof of address is older than three months."],
+      ]);
+    } finally {
+      await setFourEyes(browser, partnerId, false);
+      await second.context.close();
+    }
+  });
+
+  test("officer 1 reassigns a review to officer 2, who sees it as theirs (assignee=me); the picker marks the current assignee", async ({
+    page,
+    browser,
+  }) => {
+    const { importId } = await importInReview(page.request);
+    const second = await secondOfficer(browser, "Tove Second");
+    try {
+      // The reviewers list is its own route (not the detail route with id "reviewers").
+      const reviewers = await page.request.get("/api/imports/reviewers");
+      expect(reviewers.status()).toBe(200);
+      const list = (await reviewers.json()) as { items: { id: string; name: string; email: string }[] };
+      expect(list.items.find((u) => u.id === second.id)).toEqual({
+        id: second.id,
+        name: "Tove Second",
+        email: second.email,
+      });
+      expect((await page.request.get(`/api/imports/${importId}`)).status()).toBe(200);
+
+      await page.goto(`/reviews/${importId}`);
+      const summary = page.getByRole("region", { name: "Review summary" });
+      await summary.getByRole("button", { name: "Assign to me" }).click();
+      await expect(summary).toContainText("Olu Officer (you)");
+
+      await summary.getByRole("button", { name: "Reassign…" }).click();
+      const dialog = page.getByRole("dialog", { name: /^Reassign session #\d+$/ });
+      await expect(dialog).toContainText("Assigned to Olu Officer now.");
+      const officers = dialog.getByRole("listbox", { name: "Compliance officers" });
+      await expect(
+        officers.getByRole("option", { name: /Olu Officer \(you\) — current assignee/ }),
+      ).toBeVisible();
+      await expect(dialog.getByRole("button", { name: "Reassign", exact: true })).toBeDisabled();
+      // Keyboard: search, then pick with Enter.
+      await dialog.getByRole("combobox", { name: "Search officers" }).fill("Tove");
+      await expect(officers.getByRole("option")).toHaveCount(1);
+      await page.keyboard.press("Enter");
+      await dialog.getByRole("button", { name: "Reassign to Tove Second" }).click();
+      await expect(dialog).toBeHidden();
+      await expect(page.getByText(/is assigned to Tove Second\./)).toBeVisible();
+      await expect(summary).toContainText("Tove Second");
+      await expect(page.getByRole("list", { name: "Timeline" })).toContainText("Assigned to Tove Second");
+
+      // Officer 2's queue, filtered to their own reviews, lists it; the review says it is theirs.
+      const other = second.page;
+      await other.goto("/reviews?assignee=me");
+      const row = other
+        .getByRole("table", { name: "Review queue" })
+        .getByRole("row")
+        .filter({ has: other.locator(`a[href="/reviews/${importId}"]`) });
+      await expect(row).toHaveCount(1);
+      await expect(row).toContainText("Tove Second");
+      await other.goto(`/reviews/${importId}`);
+      await expect(other.getByRole("region", { name: "Review summary" })).toContainText("Tove Second (you)");
+      // Officer 1's own list no longer has it.
+      await page.goto("/reviews?assignee=me");
+      await expect(
+        page
+          .getByRole("table", { name: "Review queue" })
+          .or(page.getByText("No reviews match these filters")),
+      ).toBeVisible();
+      await expect(page.locator(`a[href="/reviews/${importId}"]`)).toHaveCount(0);
+    } finally {
+      await second.context.close();
+    }
   });
 });
