@@ -10,9 +10,9 @@ import path from "node:path";
  * its sandbox off and calls X's (`DIDIT_API_BASE_URL`). Started from the spec (beforeAll) rather
  * than as extra `webServer` entries, so every other spec's run is unchanged.
  *
- * NODE_ENV is `test`, not `production`: the consoles reach each other over plain http on
- * 127.0.0.1, which Handoff accepts for push and partner API URLs only outside production (in
- * production both must be https). The demo data stays off (HANDOFF_SEED_DEMO=false); the seed
+ * The servers run as in production (`next start`, NODE_ENV=production): they reach each other
+ * over plain http on 127.0.0.1, which a production console accepts for push and partner API URLs
+ * only while it is itself served over http on this machine. The demo data stays off (HANDOFF_SEED_DEMO=false); the seed
  * command creates the users, and on X (sandbox on) the sandbox's Northwind demo applications.
  */
 
@@ -87,7 +87,7 @@ export async function startConsole(opts: {
   const sandboxAdminToken = opts.sandbox ? randomBytes(32).toString("base64url") : null;
   const env: NodeJS.ProcessEnv = {
     ...baseEnv(),
-    NODE_ENV: "test",
+    NODE_ENV: "production",
     HANDOFF_DATA_DIR: dataDir,
     AUTH_SECRET: randomBytes(32).toString("base64"),
     HANDOFF_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
@@ -123,7 +123,8 @@ export async function startConsole(opts: {
   await run(
     "npx",
     ["tsx", "--conditions=react-server", "scripts/db-seed.ts"],
-    env,
+    // The seed command refuses production (as in start-server.mjs).
+    { ...env, NODE_ENV: "test" },
     `seeding console ${opts.name}`,
   );
 
