@@ -1,7 +1,8 @@
 import { decodeJwt, SignJWT } from "jose";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { getEnv } from "@/lib/env";
-import { sandboxClient, type HttpResult } from "./sandbox-http";
+import { createTestDatabase, type TestDatabase } from "./database";
+import { sandboxClient, startSandboxServer, type HttpResult, type SandboxServer } from "./sandbox-http";
 
 /** Helpers for the sandbox's HTTP contract suites: everything goes over real HTTP via the admin API. */
 
@@ -177,3 +178,24 @@ export async function signToken(claims: Record<string, unknown>, secret = getEnv
 }
 
 export const claimsOf = (token: string) => decodeJwt(token);
+
+export type SandboxHttpSuite = { t: TestDatabase; server: SandboxServer; api: ReturnType<typeof sandboxApi> };
+
+/**
+ * A suite over real HTTP: before its tests, a fresh test database and the sandbox served on
+ * 127.0.0.1 with `sandboxApi` pointed at it; after them, both closed. Call it at the top of a test
+ * file; the fields are set once its beforeAll has run (read them inside hooks and tests).
+ */
+export function sandboxHttpSuite(): SandboxHttpSuite {
+  const suite: Partial<SandboxHttpSuite> = {};
+  beforeAll(async () => {
+    suite.t = await createTestDatabase();
+    suite.server = await startSandboxServer();
+    suite.api = sandboxApi(suite.server.origin);
+  });
+  afterAll(async () => {
+    await suite.server?.close();
+    await suite.t?.close();
+  });
+  return suite as SandboxHttpSuite;
+}

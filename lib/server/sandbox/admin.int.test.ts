@@ -1,49 +1,40 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sandboxApiKeys, sandboxApplications, sandboxSessions } from "@/lib/server/sandbox/schema";
-import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
-import { NOT_FOUND, PERMISSION_DENIED, sandboxApi, wireStatus } from "@/test/sandbox-fixtures";
-import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
+import { testDriver } from "@/test/database";
+import { NOT_FOUND, PERMISSION_DENIED, sandboxHttpSuite, wireStatus } from "@/test/sandbox-fixtures";
 
 /** The operator API: bearer token, zod validation with field errors, nothing written on bad input. */
 
-let t: TestDatabase;
-let server: SandboxServer;
-let api: ReturnType<typeof sandboxApi>;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await startSandboxServer();
-  api = sandboxApi(server.origin);
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.close();
-});
+const sandbox = sandboxHttpSuite();
 
 const countOf = async (table: typeof sandboxApplications | typeof sandboxApiKeys | typeof sandboxSessions) =>
-  Number((await t.db.select({ n: sql<number>`count(*)::int` }).from(table))[0]!.n);
+  Number((await sandbox.t.db.select({ n: sql<number>`count(*)::int` }).from(table))[0]!.n);
 
 describe(`sandbox admin API (${testDriver()})`, () => {
   it("requires the admin bearer token", async () => {
     const variants: Record<string, string>[] = [
       {},
       { authorization: "Bearer wrong-token" },
-      { authorization: api.adminToken },
+      { authorization: sandbox.api.adminToken },
     ];
     for (const headers of variants) {
-      const res = await api.call("POST", "/sandbox/admin/applications", { headers, body: { name: "x" } });
+      const res = await sandbox.api.call("POST", "/sandbox/admin/applications", {
+        headers,
+        body: { name: "x" },
+      });
       expect(res.status).toBe(401);
       expect(typeof (res.body as { detail: unknown }).detail).toBe("string");
     }
     expect(
-      (await api.call("GET", "/sandbox/admin/applications", { key: "an api key is not enough" })).status,
+      (await sandbox.api.call("GET", "/sandbox/admin/applications", { key: "an api key is not enough" }))
+        .status,
     ).toBe(401);
     expect(await countOf(sandboxApplications)).toBe(0);
   });
 
   it("creates an application with a full-privilege key shown once, stored as a hash", async () => {
-    const res = await api.admin("POST", "/applications", { name: "Acme" });
+    const res = await sandbox.api.admin("POST", "/applications", { name: "Acme" });
     expect(res.status).toBe(201);
     const body = res.body as {
       application_id: string;
@@ -52,7 +43,7 @@ describe(`sandbox admin API (${testDriver()})`, () => {
     };
     expect(Object.keys(body).sort()).toEqual(["api_key", "application_id", "workflows"]);
     expect(body.workflows.user).not.toBe(body.workflows.business);
-    const keys = await t.db.select().from(sandboxApiKeys);
+    const keys = await sandbox.t.db.select().from(sandboxApiKeys);
     const stored = JSON.stringify(keys);
     expect(stored).not.toContain(body.api_key);
     expect(keys.find((k) => k.applicationId === body.application_id)).toMatchObject({
@@ -60,14 +51,14 @@ describe(`sandbox admin API (${testDriver()})`, () => {
       privileges: ["read:sessions", "write:sessions", "delete:sessions"],
     });
     // The profile defaults to SANDBOX_PROFILE (recipe): KYB statuses are UPPER_SNAKE for this app.
-    const session = await api.admin("POST", "/sessions", {
+    const session = await sandbox.api.admin("POST", "/sessions", {
       application_id: body.application_id,
       session_kind: "business",
       status: "In Review",
     });
     expect(session.status).toBe(201);
     expect(session.body).toMatchObject({ status: "IN_REVIEW", session_kind: "business", session_number: 1 });
-    const listed = await api.admin("GET", "/applications");
+    const listed = await sandbox.api.admin("GET", "/applications");
     expect(listed.status).toBe(200);
     expect(listed.text).not.toContain(body.api_key);
     expect(listed.text).not.toContain("key_hash");
@@ -84,12 +75,12 @@ describe(`sandbox admin API (${testDriver()})`, () => {
       [{ name: 5 }, "name"],
       [{ name: "ok", profile: "draft" }, "profile"],
     ] as const) {
-      const res = await api.admin("POST", "/applications", body);
+      const res = await sandbox.api.admin("POST", "/applications", body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body).toHaveProperty(field);
     }
-    const malformed = await api.call("POST", "/sandbox/admin/applications", {
-      admin: api.adminToken,
+    const malformed = await sandbox.api.call("POST", "/sandbox/admin/applications", {
+      admin: sandbox.api.adminToken,
       rawBody: "{",
     });
     expect(malformed.status).toBe(400);
@@ -97,7 +88,7 @@ describe(`sandbox admin API (${testDriver()})`, () => {
   });
 
   it("names the actual problem of each field: required only when absent, DRF's messages", async () => {
-    const app = await api.newApp("recipe");
+    const app = await sandbox.api.newApp("recipe");
     const beforeApps = await countOf(sandboxApplications);
     const beforeSessions = await countOf(sandboxSessions);
     const cases: [string, unknown, Record<string, string[]>][] = [
@@ -141,20 +132,23 @@ describe(`sandbox admin API (${testDriver()})`, () => {
       ],
     ];
     for (const [path, body, errors] of cases) {
-      const res = await api.admin("POST", path, body);
+      const res = await sandbox.api.admin("POST", path, body);
       expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(400);
       expect(res.body, `${path} ${JSON.stringify(body)}`).toEqual(errors);
     }
     expect(await countOf(sandboxApplications)).toBe(beforeApps);
     expect(await countOf(sandboxSessions)).toBe(beforeSessions);
-    expect((await api.admin("GET", "/clock")).body).toMatchObject({ offset_seconds: 0 });
+    expect((await sandbox.api.admin("GET", "/clock")).body).toMatchObject({ offset_seconds: 0 });
   });
 
   it("issues keys with chosen privileges, validating them", async () => {
-    const app = await api.newApp("spec");
-    const readOnly = await api.newKey(app.id, ["read:sessions"]);
-    expect((await api.call("GET", "/sandbox/v3/sessions/", { key: readOnly })).status).toBe(200);
-    const denied = await api.call("POST", "/sandbox/v3/session/import-shared/", { key: readOnly, body: {} });
+    const app = await sandbox.api.newApp("spec");
+    const readOnly = await sandbox.api.newKey(app.id, ["read:sessions"]);
+    expect((await sandbox.api.call("GET", "/sandbox/v3/sessions/", { key: readOnly })).status).toBe(200);
+    const denied = await sandbox.api.call("POST", "/sandbox/v3/session/import-shared/", {
+      key: readOnly,
+      body: {},
+    });
     expect(denied.body).toEqual(PERMISSION_DENIED);
     const before = await countOf(sandboxApiKeys);
     for (const body of [
@@ -163,32 +157,36 @@ describe(`sandbox admin API (${testDriver()})`, () => {
       { privileges: ["admin:all"] },
       { privileges: "read:sessions" },
     ]) {
-      const res = await api.admin("POST", `/applications/${app.id}/keys`, body);
+      const res = await sandbox.api.admin("POST", `/applications/${app.id}/keys`, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body).toHaveProperty("privileges");
     }
-    const unknown = await api.admin("POST", "/applications/00000000-0000-4000-8000-000000000000/keys", {
-      privileges: ["read:sessions"],
-    });
+    const unknown = await sandbox.api.admin(
+      "POST",
+      "/applications/00000000-0000-4000-8000-000000000000/keys",
+      {
+        privileges: ["read:sessions"],
+      },
+    );
     expect(unknown.status).toBe(404);
     expect(await countOf(sandboxApiKeys)).toBe(before);
   });
 
   it("soft-deletes applications: 204, then 404; keys stop working; no longer a share target", async () => {
-    const source = await api.newApp("recipe");
-    const target = await api.newApp("recipe");
-    const session = await api.newSession(source, "user", "Approved");
-    expect((await api.admin("DELETE", `/applications/${target.id}`)).status).toBe(204);
-    expect((await api.admin("DELETE", `/applications/${target.id}`)).body).toEqual(NOT_FOUND);
-    expect((await api.admin("DELETE", "/applications/not-a-uuid")).status).toBe(404);
-    expect((await api.call("GET", "/sandbox/v3/sessions/", { key: target.key })).status).toBe(403);
-    const share = await api.share(source.key, session.session_id, { for_application_id: target.id });
+    const source = await sandbox.api.newApp("recipe");
+    const target = await sandbox.api.newApp("recipe");
+    const session = await sandbox.api.newSession(source, "user", "Approved");
+    expect((await sandbox.api.admin("DELETE", `/applications/${target.id}`)).status).toBe(204);
+    expect((await sandbox.api.admin("DELETE", `/applications/${target.id}`)).body).toEqual(NOT_FOUND);
+    expect((await sandbox.api.admin("DELETE", "/applications/not-a-uuid")).status).toBe(404);
+    expect((await sandbox.api.call("GET", "/sandbox/v3/sessions/", { key: target.key })).status).toBe(403);
+    const share = await sandbox.api.share(source.key, session.session_id, { for_application_id: target.id });
     expect(share.body).toEqual({ for_application_id: ["Target application does not exist."] });
   });
 
   it("seeds sessions in any status and kind, rendered for the application's profile", async () => {
-    const spec = await api.newApp("spec");
-    const res = await api.admin("POST", "/sessions", {
+    const spec = await sandbox.api.newApp("spec");
+    const res = await sandbox.api.admin("POST", "/sessions", {
       application_id: spec.id,
       session_kind: "business",
       status: "APPROVED",
@@ -201,7 +199,7 @@ describe(`sandbox admin API (${testDriver()})`, () => {
       vendor_data: "biz-9",
       workflow_id: spec.workflows.business,
     });
-    const twin = await api.admin("POST", "/sessions", {
+    const twin = await sandbox.api.admin("POST", "/sessions", {
       application_id: spec.id,
       session_kind: "business",
       status: "Approved",
@@ -222,7 +220,7 @@ describe(`sandbox admin API (${testDriver()})`, () => {
       ],
       [{ session_kind: "user", status: "Approved" }, "application_id"],
     ] as const) {
-      const bad = await api.admin("POST", "/sessions", body);
+      const bad = await sandbox.api.admin("POST", "/sessions", body);
       expect(bad.status, JSON.stringify(body)).toBe(400);
       expect(bad.body).toHaveProperty(field);
     }
@@ -230,9 +228,11 @@ describe(`sandbox admin API (${testDriver()})`, () => {
   });
 
   it("numbers concurrently created sessions without gaps or repeats", async () => {
-    const app = await api.newApp("recipe");
+    const app = await sandbox.api.newApp("recipe");
     const created = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => api.newSession(app, i % 2 ? "user" : "business", "Approved")),
+      Array.from({ length: 20 }, (_, i) =>
+        sandbox.api.newSession(app, i % 2 ? "user" : "business", "Approved"),
+      ),
     );
     const numbers = created.map((s) => s.session_number as number).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -240,24 +240,24 @@ describe(`sandbox admin API (${testDriver()})`, () => {
 
   it("sets and reads the sandbox clock, validating the offset", async () => {
     try {
-      const set = await api.admin("POST", "/clock", { offset_seconds: 86_400 });
+      const set = await sandbox.api.admin("POST", "/clock", { offset_seconds: 86_400 });
       expect(set.status).toBe(200);
       const body = set.body as { offset_seconds: number; now: string };
       expect(body.offset_seconds).toBe(86_400);
       expect(Math.abs(Date.parse(body.now) - (Date.now() + 86_400_000))).toBeLessThan(5000);
-      expect((await api.admin("GET", "/clock")).body).toMatchObject({ offset_seconds: 86_400 });
+      expect((await sandbox.api.admin("GET", "/clock")).body).toMatchObject({ offset_seconds: 86_400 });
       // New sessions are stamped with the sandbox clock.
-      const app = await api.newApp("recipe");
-      const s = await api.newSession(app, "user", "Approved");
+      const app = await sandbox.api.newApp("recipe");
+      const s = await sandbox.api.newSession(app, "user", "Approved");
       expect(Math.abs(Date.parse(s.created_at as string) - (Date.now() + 86_400_000))).toBeLessThan(5000);
       for (const offset_seconds of ["10", 1.5, null, 10 ** 12]) {
-        const bad = await api.admin("POST", "/clock", { offset_seconds });
+        const bad = await sandbox.api.admin("POST", "/clock", { offset_seconds });
         expect(bad.status, String(offset_seconds)).toBe(400);
         expect(bad.body).toHaveProperty("offset_seconds");
       }
-      expect((await api.admin("GET", "/clock")).body).toMatchObject({ offset_seconds: 86_400 });
+      expect((await sandbox.api.admin("GET", "/clock")).body).toMatchObject({ offset_seconds: 86_400 });
     } finally {
-      await api.setClock(0);
+      await sandbox.api.setClock(0);
     }
   });
 });

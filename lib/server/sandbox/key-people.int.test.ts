@@ -1,29 +1,16 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generateSession } from "@/lib/server/sandbox/generator";
 import { sandboxSessions } from "@/lib/server/sandbox/schema";
-import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
-import { PROFILES, sandboxApi } from "@/test/sandbox-fixtures";
-import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
+import { testDriver } from "@/test/database";
+import { PROFILES, sandboxHttpSuite } from "@/test/sandbox-fixtures";
 
 /** The operator's `key_people_count` (KYB): a company with as many key people as a test needs. */
 
-let t: TestDatabase;
-let server: SandboxServer;
-let api: ReturnType<typeof sandboxApi>;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await startSandboxServer();
-  api = sandboxApi(server.origin);
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.close();
-});
+const sandbox = sandboxHttpSuite();
 
 const sessionCount = async () =>
-  Number((await t.db.select({ n: sql<number>`count(*)::int` }).from(sandboxSessions))[0]!.n);
+  Number((await sandbox.t.db.select({ n: sql<number>`count(*)::int` }).from(sandboxSessions))[0]!.n);
 
 type KeyPerson = { full_name: string; ownership_percentage: number; role: string };
 const peopleOf = (body: unknown) => (body as { key_people_checks: KeyPerson[] }).key_people_checks;
@@ -31,9 +18,9 @@ const peopleOf = (body: unknown) => (body as { key_people_checks: KeyPerson[] })
 describe(`sandbox key_people_count (${testDriver()})`, () => {
   for (const profile of PROFILES) {
     it(`a ${profile} KYB session has exactly the key people asked for, owners sharing at most 100 %`, async () => {
-      const app = await api.newApp(profile);
+      const app = await sandbox.api.newApp(profile);
       for (const count of [1, 20, 50]) {
-        const res = await api.admin("POST", "/sessions", {
+        const res = await sandbox.api.admin("POST", "/sessions", {
           application_id: app.id,
           session_kind: "business",
           status: "Approved",
@@ -47,14 +34,14 @@ describe(`sandbox key_people_count (${testDriver()})`, () => {
         const owned = people.reduce((sum, p) => sum + p.ownership_percentage, 0);
         expect(owned).toBeLessThanOrEqual(100.0001);
         // The decision Didit's clients read holds the same people.
-        const decision = await api.decision(app.key, (res.body as { session_id: string }).session_id);
+        const decision = await sandbox.api.decision(app.key, (res.body as { session_id: string }).session_id);
         expect(peopleOf(decision.body)).toHaveLength(count);
       }
     });
   }
 
   it("without the option a seed keeps its one to four key people and its company", async () => {
-    const app = await api.newApp("recipe");
+    const app = await sandbox.api.newApp("recipe");
     const opts = {
       kind: "business",
       status: "Approved",
@@ -67,7 +54,7 @@ describe(`sandbox key_people_count (${testDriver()})`, () => {
     expect(plainPeople).toBeGreaterThanOrEqual(1);
     expect(plainPeople).toBeLessThanOrEqual(4);
     expect(many.payload.key_people_checks as unknown[]).toHaveLength(20);
-    const res = await api.admin("POST", "/sessions", {
+    const res = await sandbox.api.admin("POST", "/sessions", {
       application_id: app.id,
       session_kind: "business",
       status: "Approved",
@@ -78,7 +65,7 @@ describe(`sandbox key_people_count (${testDriver()})`, () => {
   });
 
   it("refuses a count out of range, not an integer, or on a KYC session, and creates nothing", async () => {
-    const app = await api.newApp("recipe");
+    const app = await sandbox.api.newApp("recipe");
     const before = await sessionCount();
     for (const [kind, value] of [
       ["business", 0],
@@ -87,7 +74,7 @@ describe(`sandbox key_people_count (${testDriver()})`, () => {
       ["business", "20"],
       ["user", 3],
     ] as const) {
-      const bad = await api.admin("POST", "/sessions", {
+      const bad = await sandbox.api.admin("POST", "/sessions", {
         application_id: app.id,
         session_kind: kind,
         status: "Approved",

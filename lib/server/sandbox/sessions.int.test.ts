@@ -1,36 +1,23 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { sandboxSessions } from "@/lib/server/sandbox/schema";
-import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
+import { testDriver } from "@/test/database";
 import {
   featureKeysOf,
   NOT_FOUND,
   PERMISSION_DENIED,
   PROFILES,
-  sandboxApi,
+  sandboxHttpSuite,
   STATUSES,
   wireStatus,
   type Kind,
   type Status,
   type TestApp,
 } from "@/test/sandbox-fixtures";
-import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
 
 /** didit-api.md §5 over real HTTP, both profiles: list filters and pages, decision, update-status, delete. */
 
-let t: TestDatabase;
-let server: SandboxServer;
-let api: ReturnType<typeof sandboxApi>;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await startSandboxServer();
-  api = sandboxApi(server.origin);
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.close();
-});
+const sandbox = sandboxHttpSuite();
 
 type Row = Record<string, unknown> & { session_id: string; session_kind: Kind; status: string };
 type Page = { count: number; next: string | null; previous: string | null; results: Row[] };
@@ -42,14 +29,14 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
   let other: TestApp;
   const created: { id: string; kind: Kind; status: Status; vendor: string | undefined }[] = [];
   const list = async (query = "", key = app.key) => {
-    const res = await api.call("GET", `/sandbox/v3/sessions/${query}`, { key });
+    const res = await sandbox.api.call("GET", `/sandbox/v3/sessions/${query}`, { key });
     expect(res.status, res.text).toBe(200);
     return res.body as Page;
   };
 
   beforeAll(async () => {
-    app = await api.newApp(profile, "lister");
-    other = await api.newApp(profile, "other");
+    app = await sandbox.api.newApp(profile, "lister");
+    other = await sandbox.api.newApp(profile, "other");
     const plan: [Kind, Status, string | undefined, number][] = [
       ["user", "Approved", "cust-1", -3 * DAY],
       ["user", "Declined", "cust-10", -2 * DAY],
@@ -62,17 +49,17 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
     ];
     try {
       for (const [kind, status, vendor, offset] of plan) {
-        await api.setClock(offset);
-        const s = await api.newSession(app, kind, status, {
+        await sandbox.api.setClock(offset);
+        const s = await sandbox.api.newSession(app, kind, status, {
           vendor_data: vendor,
           seed: `${kind}-${created.length}`,
         });
         created.push({ id: s.session_id, kind, status, vendor });
       }
     } finally {
-      await api.setClock(0);
+      await sandbox.api.setClock(0);
     }
-    await api.newSession(other, "user", "Approved", { vendor_data: "cust-1" });
+    await sandbox.api.newSession(other, "user", "Approved", { vendor_data: "cust-1" });
   });
 
   describe("GET /v3/sessions/", () => {
@@ -119,7 +106,9 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
       expect(all.count).toBe(created.length);
       expect(all.results.map((r) => r.session_id)).toEqual(created.map((c) => c.id).reverse());
       for (const bad of ["robots", "USER", "users"]) {
-        const res = await api.call("GET", `/sandbox/v3/sessions/?session_kind=${bad}`, { key: app.key });
+        const res = await sandbox.api.call("GET", `/sandbox/v3/sessions/?session_kind=${bad}`, {
+          key: app.key,
+        });
         expect(res.status).toBe(400);
         expect(res.body).toEqual({
           session_kind: [`Select a valid choice. ${bad} is not one of the available choices.`],
@@ -189,13 +178,16 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
       expect((await list(`?workflow_id=${app.workflows.user}`)).count).toBe(5);
       expect((await list(`?workflow_id=${app.workflows.business}`)).count).toBe(0);
       expect((await list(`?session_kind=all&workflow_id=${app.workflows.business}`)).count).toBe(3);
-      const res = await api.call("GET", "/sandbox/v3/sessions/?workflow_id=nope", { key: app.key });
+      const res = await sandbox.api.call("GET", "/sandbox/v3/sessions/?workflow_id=nope", { key: app.key });
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ workflow_id: ["Enter a valid UUID."] });
     });
 
     it("filters by date_from/date_to (inclusive days) and refuses invalid dates", async () => {
-      const rows = await t.db.select().from(sandboxSessions).where(eq(sandboxSessions.applicationId, app.id));
+      const rows = await sandbox.t.db
+        .select()
+        .from(sandboxSessions)
+        .where(eq(sandboxSessions.applicationId, app.id));
       const dayOf = new Map(rows.map((r) => [r.id, isoDay(r.createdAt)]));
       const d0 = dayOf.get(created[0]!.id)!;
       const d1 = dayOf.get(created[1]!.id)!;
@@ -220,24 +212,32 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
         ["date_from", "yesterday"],
         ["date_to", "01/02/2026"],
       ]) {
-        const res = await api.call("GET", `/sandbox/v3/sessions/?${param}=${encodeURIComponent(value!)}`, {
-          key: app.key,
-        });
+        const res = await sandbox.api.call(
+          "GET",
+          `/sandbox/v3/sessions/?${param}=${encodeURIComponent(value!)}`,
+          {
+            key: app.key,
+          },
+        );
         expect(res.status, value).toBe(400);
         expect(res.body).toEqual({ [param!]: ["Enter a valid date."] });
       }
     });
 
     it("paginates with limit/offset and absolute next/previous URLs that keep the other parameters", async () => {
-      const base = `${server.origin}/sandbox/v3/sessions/`;
+      const base = `${sandbox.server.origin}/sandbox/v3/sessions/`;
       const first = await list("?session_kind=all&limit=3");
       expect(first.count).toBe(8);
       expect(first.results).toHaveLength(3);
       expect(first.previous).toBeNull();
       expect(first.next).toBe(`${base}?limit=3&offset=3&session_kind=all`);
-      const second = await api.call("GET", new URL(first.next!).pathname + new URL(first.next!).search, {
-        key: app.key,
-      });
+      const second = await sandbox.api.call(
+        "GET",
+        new URL(first.next!).pathname + new URL(first.next!).search,
+        {
+          key: app.key,
+        },
+      );
       const page2 = second.body as Page;
       expect(page2.previous).toBe(`${base}?limit=3&session_kind=all`);
       expect(page2.next).toBe(`${base}?limit=3&offset=6&session_kind=all`);
@@ -248,7 +248,7 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
       const ids = [...first.results, ...page2.results, ...third.results].map((r) => r.session_id);
       expect(ids).toEqual(created.map((c) => c.id).reverse());
       // A proxy's forwarded origin is what the URLs use.
-      const proxied = await api.call("GET", "/sandbox/v3/sessions/?limit=1", {
+      const proxied = await sandbox.api.call("GET", "/sandbox/v3/sessions/?limit=1", {
         key: app.key,
         headers: { "x-forwarded-proto": "https", "x-forwarded-host": "sandbox.example.test" },
       });
@@ -263,7 +263,7 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
 
     it("answers 403 without a valid key", async () => {
       for (const key of [null, "sbx_unknown"]) {
-        const res = await api.call("GET", "/sandbox/v3/sessions/", { key });
+        const res = await sandbox.api.call("GET", "/sandbox/v3/sessions/", { key });
         expect(res.status).toBe(403);
         expect(res.body).toEqual(PERMISSION_DENIED);
       }
@@ -273,7 +273,7 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
   describe("GET /v3/session/{id}/decision/", () => {
     it("returns the whole session with the profile's feature keys", async () => {
       for (const c of [created[0]!, created[2]!]) {
-        const res = await api.decision(app.key, c.id);
+        const res = await sandbox.api.decision(app.key, c.id);
         expect(res.status).toBe(200);
         const body = res.body as Record<string, unknown>;
         expect(body).toMatchObject({
@@ -290,11 +290,11 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
 
     it("answers 404 for another application's session, unknown and malformed ids; 403 without a key", async () => {
       for (const id of [created[0]!.id, "00000000-0000-4000-8000-000000000000", "123", "import-shared-x"]) {
-        const res = await api.decision(other.key, id);
+        const res = await sandbox.api.decision(other.key, id);
         expect(res.status, id).toBe(404);
         expect(res.body).toEqual(NOT_FOUND);
       }
-      const res = await api.call("GET", `/sandbox/v3/session/${created[0]!.id}/decision/`, {});
+      const res = await sandbox.api.call("GET", `/sandbox/v3/session/${created[0]!.id}/decision/`, {});
       expect(res.status).toBe(403);
       expect(res.body).toEqual(PERMISSION_DENIED);
     });
@@ -302,7 +302,7 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
 
   describe("PATCH /v3/session/{id}/update-status/", () => {
     const patch = (key: string | null, id: string, body: unknown) =>
-      api.call("PATCH", `/sandbox/v3/session/${id}/update-status/`, { key, body });
+      sandbox.api.call("PATCH", `/sandbox/v3/session/${id}/update-status/`, { key, body });
 
     const allowed: Status[] = [
       "Approved",
@@ -315,12 +315,12 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
     const refused = STATUSES.filter((s) => !allowed.includes(s));
 
     it.each(allowed)("moves a session from %s and appends a review", async (from) => {
-      const s = await api.newSession(app, "user", from);
+      const s = await sandbox.api.newSession(app, "user", from);
       const to = from === "Approved" ? "Declined" : "Approved";
       const res = await patch(app.key, s.session_id, { new_status: to, comment: "checked by hand" });
       expect(res.status, res.text).toBe(200);
       expect(res.body).toEqual({ session_id: s.session_id });
-      const after = (await api.decision(app.key, s.session_id)).body as {
+      const after = (await sandbox.api.decision(app.key, s.session_id)).body as {
         status: string;
         reviews: unknown[];
       };
@@ -330,15 +330,15 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
     });
 
     it.each(refused)("refuses a session in %s", async (from) => {
-      const s = await api.newSession(app, "user", from);
+      const s = await sandbox.api.newSession(app, "user", from);
       const res = await patch(app.key, s.session_id, { new_status: "Approved" });
       expect(res.status).toBe(400);
       expect(Array.isArray((res.body as { detail: unknown }).detail)).toBe(true);
-      expect((await api.decision(app.key, s.session_id)).body).toMatchObject({ status: from });
+      expect((await sandbox.api.decision(app.key, s.session_id)).body).toMatchObject({ status: from });
     });
 
     it("refuses the same status again, unknown targets and a missing new_status", async () => {
-      const s = await api.newSession(app, "user", "Declined");
+      const s = await sandbox.api.newSession(app, "user", "Declined");
       const same = await patch(app.key, s.session_id, { new_status: "Declined" });
       expect(same.status).toBe(400);
       expect(same.body).toEqual({ detail: ["The new status is the same as the current status."] });
@@ -350,28 +350,32 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
       const missing = await patch(app.key, s.session_id, { comment: "x" });
       expect(missing.status).toBe(400);
       expect(missing.body).toEqual({ new_status: ["This field is required."] });
-      const malformed = await api.call("PATCH", `/sandbox/v3/session/${s.session_id}/update-status/`, {
-        key: app.key,
-        rawBody: "new_status=Approved",
-      });
+      const malformed = await sandbox.api.call(
+        "PATCH",
+        `/sandbox/v3/session/${s.session_id}/update-status/`,
+        {
+          key: app.key,
+          rawBody: "new_status=Approved",
+        },
+      );
       expect(malformed.status).toBe(400);
       expect((malformed.body as { detail: string }).detail).toMatch(/^JSON parse error - /);
     });
 
     it("updates a KYB session, accepting the profile's own rendering", async () => {
-      const s = await api.newSession(app, "business", "In Review");
+      const s = await sandbox.api.newSession(app, "business", "In Review");
       const res = await patch(app.key, s.session_id, {
         new_status: wireStatus("business", "Approved", profile),
       });
       expect(res.status, res.text).toBe(200);
-      const after = (await api.decision(app.key, s.session_id)).body as { status: string };
+      const after = (await sandbox.api.decision(app.key, s.session_id)).body as { status: string };
       expect(after.status).toBe(wireStatus("business", "Approved", profile));
     });
 
     it("answers 404 for another application's session and 403 without write:sessions", async () => {
-      const s = await api.newSession(app, "user", "In Review");
+      const s = await sandbox.api.newSession(app, "user", "In Review");
       expect((await patch(other.key, s.session_id, { new_status: "Approved" })).status).toBe(404);
-      const readOnly = await api.newKey(app.id, ["read:sessions", "delete:sessions"]);
+      const readOnly = await sandbox.api.newKey(app.id, ["read:sessions", "delete:sessions"]);
       for (const key of [null, readOnly]) {
         const res = await patch(key, s.session_id, { new_status: "Approved" });
         expect(res.status).toBe(403);
@@ -382,28 +386,28 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
 
   describe("DELETE /v3/session/{id}/delete/", () => {
     const del = (key: string | null, id: string) =>
-      api.call("DELETE", `/sandbox/v3/session/${id}/delete/`, { key });
+      sandbox.api.call("DELETE", `/sandbox/v3/session/${id}/delete/`, { key });
 
     it("deletes: 204, then 404 on decision and on a second delete, gone from the list", async () => {
-      const s = await api.newSession(app, "user", "Approved", { vendor_data: "to-delete" });
+      const s = await sandbox.api.newSession(app, "user", "Approved", { vendor_data: "to-delete" });
       const res = await del(app.key, s.session_id);
       expect(res.status).toBe(204);
       expect(res.text).toBe("");
-      expect((await api.decision(app.key, s.session_id)).status).toBe(404);
+      expect((await sandbox.api.decision(app.key, s.session_id)).status).toBe(404);
       expect((await del(app.key, s.session_id)).status).toBe(404);
       expect((await list("?vendor_data=to-delete")).count).toBe(0);
     });
 
     it("needs delete:sessions and the caller's own session", async () => {
-      const s = await api.newSession(app, "user", "Approved");
-      const writer = await api.newKey(app.id, ["read:sessions", "write:sessions"]);
+      const s = await sandbox.api.newSession(app, "user", "Approved");
+      const writer = await sandbox.api.newKey(app.id, ["read:sessions", "write:sessions"]);
       for (const key of [null, writer]) {
         const res = await del(key, s.session_id);
         expect(res.status).toBe(403);
         expect(res.body).toEqual(PERMISSION_DENIED);
       }
       expect((await del(other.key, s.session_id)).body).toEqual(NOT_FOUND);
-      expect((await api.decision(app.key, s.session_id)).status).toBe(200);
+      expect((await sandbox.api.decision(app.key, s.session_id)).status).toBe(200);
     });
   });
 
@@ -418,14 +422,17 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
         ["GET", `/sandbox/v3/session/${id}/delete/`],
         ["POST", `/sandbox/v3/session/${id}/update-status/`],
       ]) {
-        const res = await api.call(method!, path!, { key: app.key });
+        const res = await sandbox.api.call(method!, path!, { key: app.key });
         expect(res.status, `${method} ${path}`).toBe(405);
         expect(res.body).toEqual({ detail: `Method "${method}" not allowed.` });
       }
     });
 
     it("routes import-shared as its own endpoint and answers unknown paths with a JSON 404", async () => {
-      const res = await api.call("POST", "/sandbox/v3/session/import-shared", { key: app.key, body: {} });
+      const res = await sandbox.api.call("POST", "/sandbox/v3/session/import-shared", {
+        key: app.key,
+        body: {},
+      });
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ share_token: ["This field is required."] });
       for (const path of [
@@ -433,15 +440,15 @@ describe.each(PROFILES)(`sessions endpoints, %s profile (${testDriver()})`, (pro
         `/sandbox/v3/session/${created[0]!.id}/`,
         "/sandbox/v3/session/x/decision/",
       ]) {
-        const r = await api.call("GET", path, { key: app.key });
+        const r = await sandbox.api.call("GET", path, { key: app.key });
         expect(r.status, path).toBe(404);
         expect(r.body).toEqual(NOT_FOUND);
       }
     });
 
     it("serves both the canonical trailing-slash form and the bare form", async () => {
-      const a = await api.call("GET", "/sandbox/v3/sessions/?session_kind=all", { key: app.key });
-      const b = await api.call("GET", "/sandbox/v3/sessions?session_kind=all", { key: app.key });
+      const a = await sandbox.api.call("GET", "/sandbox/v3/sessions/?session_kind=all", { key: app.key });
+      const b = await sandbox.api.call("GET", "/sandbox/v3/sessions?session_kind=all", { key: app.key });
       expect(a.status).toBe(200);
       expect((b.body as Page).count).toBe((a.body as Page).count);
     });
