@@ -17,32 +17,22 @@
  * opening pages), round robin over `--imports` imported clones per scenario, after 20 warm-up
  * calls. Exits 1 if a page lacks its clone (or a sister's source), or if its JSON holds a URL.
  */
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
-import { decodeJwt } from "jose";
-import { createScratchDatabase, percentile, runMain } from "./lib";
+import { percentile, runMain } from "./lib";
+import {
+  benchOfficer,
+  connectApplication,
+  insertPartner,
+  openSandboxBench,
+  receivePushedShare,
+  installSandboxDiditClient,
+} from "./world";
 
 const USAGE =
   "Usage: bench/review-page.ts [--iterations N] [--key-people N] [--imports N] [--database-url postgres://…]";
 const WARM_UP = 20;
 const BUDGET_P95_MS = 300;
-
-function configure() {
-  Object.assign(process.env, {
-    NODE_ENV: "test",
-    LOG_LEVEL: "silent",
-    HANDOFF_DATA_DIR: mkdtempSync(path.join(tmpdir(), "handoff-bench-")),
-    SANDBOX_ENABLED: "true",
-    SANDBOX_RATE_LIMIT_ENABLED: "false",
-    DIDIT_RATE_LIMIT_ENABLED: "false",
-    SANDBOX_JWT_SECRET: randomBytes(32).toString("base64"),
-    SANDBOX_ADMIN_TOKEN: randomBytes(32).toString("base64url"),
-  });
-}
 
 type Stats = { p50: number; p95: number; p99: number; max: number; mean: number };
 
@@ -82,102 +72,50 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  configure();
-  const { setDatabase } = await import("@/lib/server/db/client");
-  const { migratePostgresUrl, openPglite, openPostgres } = await import("@/lib/server/db/open");
-  const { migrateSandbox } = await import("@/lib/server/sandbox/migrate");
-  const { createApplication } = await import("@/lib/server/sandbox/applications");
-  const { createGeneratedSession } = await import("@/lib/server/sandbox/sessions");
-  const { sandboxNow } = await import("@/lib/server/sandbox/clock");
-  const { seal } = await import("@/lib/server/crypto/envelope");
-  const schema = await import("@/lib/server/db/schema");
-  const { createDiditClient, setDiditClientForTests } = await import("@/lib/server/didit");
-  const { partnerMeta, receiveToken } = await import("@/lib/server/services/inbox");
-  const { createImport } = await import("@/lib/server/services/imports");
-  const { getImport } = await import("@/lib/server/services/reviews");
-  const { loadReviewSides } = await import("@/lib/server/services/review-view");
-  const { systemContext } = await import("@/lib/server/services/context");
-  const { startSandboxServer } = await import("@/test/sandbox-http");
-  const { insertUser } = await import("@/test/session");
-
-  const databaseUrl = values["database-url"];
-  const scratch = databaseUrl ? await createScratchDatabase(databaseUrl, "handoff_bench_review") : null;
-  let handle: Awaited<ReturnType<typeof openPglite>>;
-  if (scratch) {
-    await migratePostgresUrl(scratch.url);
-    handle = openPostgres(scratch.url, { max: 10 });
-  } else {
-    handle = await openPglite(null);
-  }
-  const server = await startSandboxServer();
-  const db = handle.db;
+  const bench = await openSandboxBench({
+    databaseUrl: values["database-url"],
+    prefix: "handoff_bench_review",
+    pool: 10,
+  });
   try {
-    await migrateSandbox(db);
-    setDatabase(handle);
+    const { createApplication } = await import("@/lib/server/sandbox/applications");
+    const { createGeneratedSession } = await import("@/lib/server/sandbox/sessions");
+    const { sandboxNow } = await import("@/lib/server/sandbox/clock");
+    const schema = await import("@/lib/server/db/schema");
+    const { createImport } = await import("@/lib/server/services/imports");
+    const { getImport } = await import("@/lib/server/services/reviews");
+    const { loadReviewSides } = await import("@/lib/server/services/review-view");
+    const { db, server } = bench;
     // The product's client as it is configured by default, but for the base URL and the limiter.
     const didit = { calls: 0 };
-    const client = createDiditClient({ baseUrl: () => `${server.origin}/sandbox`, limiter: false });
-    setDiditClientForTests({
-      ...client,
+    await installSandboxDiditClient(server.origin, {}, (client) => ({
       getDecision: (...args: Parameters<typeof client.getDecision>) => {
         didit.calls++;
         return client.getDecision(...args);
       },
-    });
+    }));
 
     // Us (Northwind Bank), our sister brand (Northwind Pay, also connected here) and a partner.
     const bank = await createApplication(db, { name: "Northwind Bank", profile: "recipe" });
     const pay = await createApplication(db, { name: "Northwind Pay", profile: "recipe" });
     const ext = await createApplication(db, { name: "Service X", profile: "recipe" });
-    const connect = async (app: typeof bank, name: string) => {
-      const id = randomUUID();
-      await db.insert(schema.connectedApplications).values({
-        id,
+    const bankRow = await connectApplication(db, bank, "Northwind Bank");
+    await connectApplication(db, pay, "Northwind Pay");
+    const partnerOf = (app: typeof bank, name: string) =>
+      insertPartner(db, app, {
         name,
-        diditApplicationId: app.application_id,
-        environment: "sandbox",
-        apiKeyCiphertext: seal(app.api_key, id),
-        apiKeyLast4: app.api_key.slice(-4),
-        defaultWorkflowUser: app.workflows.user,
-        defaultWorkflowBusiness: app.workflows.business,
-      });
-      return id;
-    };
-    const bankRow = await connect(bank, "Northwind Bank");
-    await connect(pay, "Northwind Pay");
-    const partnerOf = async (app: typeof bank, name: string) => {
-      const id = randomUUID();
-      await db.insert(schema.partners).values({
-        id,
-        name,
-        diditApplicationId: app.application_id,
         applicationId: bankRow,
         direction: "inbound",
-        agreementReference: "DSA-BENCH",
-        agreementSignedOn: "2026-01-01",
-        agreementExpiresOn: "2099-12-31",
-        allowedKinds: ["user", "business"],
-        allowedStatuses: ["Approved", "Declined", "In Review"],
         deliveryChannel: "push",
         importMode: "manual",
         trustReview: false,
       });
-      return id;
-    };
     const partners = {
       sister: await partnerOf(pay, "Northwind Pay"),
       partner: await partnerOf(ext, "Service X"),
     };
     const sources = { sister: pay, partner: ext };
-    const officer = await insertUser(db, "officer");
-    const ctx = () => ({
-      db,
-      actor: { id: officer.id, email: officer.email, name: "Officer", role: "officer" as const },
-      now: () => new Date(),
-      requestId: `bench-${randomUUID()}`,
-      ip: null,
-      userAgent: "bench",
-    });
+    const { ctx } = await benchOfficer(db);
     const now = await sandboxNow(db);
 
     /** A KYB session of `from` with `keyPeople` key people, shared with us, received and imported. */
@@ -190,32 +128,15 @@ async function main(): Promise<number> {
         now,
         keyPeopleCount: keyPeople,
       });
-      const res = await fetch(`${server.origin}/sandbox/v3/session/${source.id}/share/`, {
-        method: "POST",
-        headers: { "x-api-key": from.api_key, "content-type": "application/json" },
-        body: JSON.stringify({ for_application_id: bank.application_id, ttl_in_seconds: 3600 }),
-      });
-      if (res.status !== 201) throw new Error(`share answered ${res.status}: ${await res.text()}`);
-      const { share_token: token } = (await res.json()) as { share_token: string };
-      const sys = systemContext(db);
-      const { item } = await receiveToken(sys, partnerMeta(sys, partners[scenario]), {
-        source: "push",
-        token,
+      const item = await receivePushedShare(db, {
+        origin: server.origin,
+        from,
+        forApplicationId: bank.application_id,
+        sessionId: source.id,
+        kind: "business",
+        features: ["KYB_REGISTRY", "KYB_KEY_PEOPLE", "KYB_DOCUMENTS"],
         partnerId: partners[scenario],
-        senderShareId: randomUUID(),
-        manifest: {
-          session_number: 1,
-          status: "Approved",
-          created_at: now.toISOString(),
-          features: ["KYB_REGISTRY", "KYB_KEY_PEOPLE", "KYB_DOCUMENTS"],
-          agreement_reference: "DSA-BENCH",
-        },
-        stated: {
-          session_kind: "business",
-          from_application_id: from.application_id,
-          for_application_id: bank.application_id,
-          expires_at: new Date(Number(decodeJwt(token).exp) * 1000).toISOString(),
-        },
+        now,
       });
       const dto = await createImport(ctx(), item.id, {});
       if (dto.state !== "imported") throw new Error(`import failed: ${dto.failureCode} ${dto.failureReason}`);
@@ -270,7 +191,7 @@ async function main(): Promise<number> {
     }
 
     console.log(
-      `review page bench: ${handle.driver}${scratch ? ` (${scratch.name})` : ""}, KYB with ${keyPeople} key people, ` +
+      `review page bench: ${bench.driver}${bench.scratch ? ` (${bench.scratch.name})` : ""}, KYB with ${keyPeople} key people, ` +
         `${iterations} sequential calls per row after ${WARM_UP} warm-up, ${importCount} imports round robin`,
     );
     console.log(
@@ -295,10 +216,7 @@ async function main(): Promise<number> {
     );
     return worst <= BUDGET_P95_MS ? 0 : 1;
   } finally {
-    setDiditClientForTests(null);
-    await server.close();
-    await handle.close();
-    await scratch?.drop();
+    await bench.close();
   }
 }
 

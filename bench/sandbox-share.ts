@@ -17,7 +17,8 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { decodeJwt } from "jose";
-import { createScratchDatabase, percentile, runMain } from "./lib";
+import { percentile, runMain } from "./lib";
+import { openBenchDatabase } from "./world";
 
 const USAGE =
   "Usage: bench/sandbox-share.ts [--mints N] [--sessions N] [--concurrency N] [--database-url postgres://…]";
@@ -66,26 +67,18 @@ async function main(): Promise<number> {
     SANDBOX_RATE_LIMIT_ENABLED: "false",
     SANDBOX_JWT_SECRET: randomBytes(32).toString("base64"),
   });
-  const { setDatabase } = await import("@/lib/server/db/client");
-  const { migratePostgresUrl, openPglite, openPostgres } = await import("@/lib/server/db/open");
-  const { migrateSandbox } = await import("@/lib/server/sandbox/migrate");
   const { createApplication } = await import("@/lib/server/sandbox/applications");
   const { createGeneratedSession } = await import("@/lib/server/sandbox/sessions");
   const { sandboxNow } = await import("@/lib/server/sandbox/clock");
   const share = await import("@/app/sandbox/v3/session/[id]/share/route");
 
-  const adminUrl = values["database-url"];
-  const scratch = adminUrl ? await createScratchDatabase(adminUrl, "handoff_bench_share") : null;
-  let handle: Awaited<ReturnType<typeof openPglite>>;
-  if (scratch) {
-    await migratePostgresUrl(scratch.url);
-    handle = openPostgres(scratch.url, { max: 20 });
-  } else {
-    handle = await openPglite(null);
-  }
+  const bench = await openBenchDatabase({
+    databaseUrl: values["database-url"],
+    prefix: "handoff_bench_share",
+    pool: 20,
+  });
+  const { handle, scratch } = bench;
   try {
-    await migrateSandbox(handle.db);
-    setDatabase(handle);
     const x = await createApplication(handle.db, { name: "Service X", profile: "recipe" });
     const y = await createApplication(handle.db, { name: "Service Y", profile: "recipe" });
     const now = await sandboxNow(handle.db);
@@ -170,8 +163,7 @@ async function main(): Promise<number> {
     }
     return rows.every((r) => r.failed === 0 && r.distinct) ? 0 : 1;
   } finally {
-    await handle.close();
-    await scratch?.drop();
+    await bench.close();
   }
 }
 

@@ -14,12 +14,15 @@
  * and dropped afterwards), else an in-memory PGlite. Each level runs in 4 alternating rounds
  * (direct, Handoff, direct, …) so load drifting on a shared machine hits both sides alike.
  */
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { createScratchDatabase, percentile, runMain } from "./lib";
+import { percentile, runMain } from "./lib";
+import {
+  connectApplication,
+  insertPartner,
+  openSandboxBench,
+  timed,
+  installSandboxDiditClient,
+} from "./world";
 
 const USAGE =
   "Usage: bench/share-overhead.ts [--requests N] [--sessions N] [--channel pickup|internal|manual] [--database-url postgres://…]";
@@ -63,99 +66,35 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  // Configuration before the first module reads it.
-  Object.assign(process.env, {
-    NODE_ENV: "test",
-    LOG_LEVEL: "silent",
-    HANDOFF_DATA_DIR: mkdtempSync(path.join(tmpdir(), "handoff-bench-")),
-    SANDBOX_ENABLED: "true",
-    SANDBOX_RATE_LIMIT_ENABLED: "false",
-    DIDIT_RATE_LIMIT_ENABLED: "false",
-    SANDBOX_JWT_SECRET: randomBytes(32).toString("base64"),
-    SANDBOX_ADMIN_TOKEN: randomBytes(32).toString("base64url"),
+  const bench = await openSandboxBench({
+    databaseUrl: values["database-url"],
+    prefix: "handoff_bench_overhead",
+    pool: 20,
   });
-  const { setDatabase } = await import("@/lib/server/db/client");
-  const { migratePostgresUrl, openPglite, openPostgres } = await import("@/lib/server/db/open");
-  const { migrateSandbox } = await import("@/lib/server/sandbox/migrate");
-  const { createApplication } = await import("@/lib/server/sandbox/applications");
-  const { createGeneratedSession } = await import("@/lib/server/sandbox/sessions");
-  const { sandboxNow } = await import("@/lib/server/sandbox/clock");
-  const { seal } = await import("@/lib/server/crypto/envelope");
-  const schema = await import("@/lib/server/db/schema");
-  const { createDiditClient, setDiditClientForTests } = await import("@/lib/server/didit");
-  const { startSandboxServer } = await import("@/test/sandbox-http");
-  const { insertUser, sessionCookie } = await import("@/test/session");
-  const sharesRoute = await import("@/app/api/shares/route");
-
-  const adminUrl = values["database-url"];
-  const scratch = adminUrl ? await createScratchDatabase(adminUrl, "handoff_bench_overhead") : null;
-  let handle: Awaited<ReturnType<typeof openPglite>>;
-  if (scratch) {
-    await migratePostgresUrl(scratch.url);
-    handle = openPostgres(scratch.url, { max: 20 });
-  } else {
-    handle = await openPglite(null);
-  }
-  const server = await startSandboxServer();
   try {
-    const db = handle.db;
-    await migrateSandbox(db);
-    setDatabase(handle);
+    const { createApplication } = await import("@/lib/server/sandbox/applications");
+    const { createGeneratedSession } = await import("@/lib/server/sandbox/sessions");
+    const { sandboxNow } = await import("@/lib/server/sandbox/clock");
+    const schema = await import("@/lib/server/db/schema");
+    const { insertUser, sessionCookie } = await import("@/test/session");
+    const sharesRoute = await import("@/app/api/shares/route");
+    const { db, server } = bench;
     // Handoff's Didit client, timed: how much of a share through Handoff is the call to Didit.
-    const client = createDiditClient({
-      baseUrl: () => `${server.origin}/sandbox`,
-      limiter: false,
-      maxRetries: 0,
-    });
     const diditMs: number[] = [];
-    setDiditClientForTests({
-      ...client,
-      share: async (...args: Parameters<typeof client.share>) => {
-        const started = performance.now();
-        try {
-          return await client.share(...args);
-        } finally {
-          diditMs.push(performance.now() - started);
-        }
-      },
-    });
+    await installSandboxDiditClient(server.origin, { maxRetries: 0 }, (client) => ({
+      share: timed(client.share, diditMs),
+    }));
 
     // The sandbox: Service X with finished sessions, Service Y the partner.
     const x = await createApplication(db, { name: "Northwind Bank", profile: "recipe" });
     const y = await createApplication(db, { name: "Northwind Pay", profile: "recipe" });
     const now = await sandboxNow(db);
-    const xRow = randomUUID();
-    const yRow = randomUUID();
-    await db.insert(schema.connectedApplications).values([
-      {
-        id: xRow,
-        name: "Northwind Bank",
-        diditApplicationId: x.application_id,
-        environment: "sandbox",
-        apiKeyCiphertext: seal(x.api_key, xRow),
-        apiKeyLast4: x.api_key.slice(-4),
-      },
-      {
-        id: yRow,
-        name: "Northwind Pay",
-        diditApplicationId: y.application_id,
-        environment: "sandbox",
-        apiKeyCiphertext: seal(y.api_key, yRow),
-        apiKeyLast4: y.api_key.slice(-4),
-      },
-    ]);
-    const partnerId = randomUUID();
-    await db.insert(schema.partners).values({
-      id: partnerId,
+    const xRow = await connectApplication(db, x, "Northwind Bank", { workflows: false });
+    await connectApplication(db, y, "Northwind Pay", { workflows: false });
+    const partnerId = await insertPartner(db, y, {
       name: "Northwind Pay",
-      diditApplicationId: y.application_id,
       applicationId: xRow,
       direction: "both",
-      agreementReference: "DSA-BENCH",
-      agreementSignedOn: "2026-01-01",
-      agreementExpiresOn: "2099-12-31",
-      allowedKinds: ["user", "business"],
-      allowedStatuses: ["Approved", "Declined", "In Review"],
       deliveryChannel: channel,
     });
     const sessions: string[] = [];
@@ -227,7 +166,7 @@ async function main(): Promise<number> {
     }
 
     console.log(
-      `driver ${handle.driver}${scratch ? ` (database ${scratch.name})` : " (in memory)"}; channel ${channel}; ` +
+      `driver ${bench.driver}${bench.scratch ? ` (database ${bench.scratch.name})` : " (in memory)"}; channel ${channel}; ` +
         `${requests} requests per side per level, ${ROUNDS} alternating rounds; ${sessionCount} sessions`,
     );
     console.log(
@@ -255,10 +194,7 @@ async function main(): Promise<number> {
     if (!count) ok = false;
     return ok ? 0 : 1;
   } finally {
-    setDiditClientForTests(null);
-    await server.close();
-    await handle.close();
-    await scratch?.drop();
+    await bench.close();
   }
 }
 
