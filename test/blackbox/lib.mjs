@@ -1,6 +1,7 @@
 // Helpers of the black-box review (issue 7): plain HTTP against a running console, no imports
 // from the product. Every response body is kept so the secrets sweep can grep it afterwards.
 import { createHmac, randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 
 export const BASE = process.env.BB_BASE ?? "http://127.0.0.1:3917";
 export const ORIGIN = new URL(BASE).origin;
@@ -76,22 +77,26 @@ export const ROLES = {
   auditor: ["auditor@handoff.local", "handoff-auditor"],
 };
 
-/** The Auth.js credentials flow, as a script would do it. */
-export async function login(role) {
-  const [email, password] = ROLES[role];
+/**
+ * The Auth.js credentials flow, as a script would do it: a fresh jar, its CSRF token, the sign-in
+ * POST. Returns the jar and the sign-in's response (not checked: a one-time password signs in too).
+ */
+export async function signIn(email, password, { callbackUrl = BASE + "/" } = {}) {
   const jar = new Jar();
   const csrf = await http("GET", "/api/auth/csrf", { cookie: jar });
   const res = await http("POST", "/api/auth/callback/credentials", {
     cookie: jar,
     json: false,
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      email,
-      password,
-      csrfToken: csrf.data.csrfToken,
-      callbackUrl: BASE + "/",
-    }).toString(),
+    body: new URLSearchParams({ email, password, csrfToken: csrf.data.csrfToken, callbackUrl }).toString(),
   });
+  return { jar, res };
+}
+
+/** A seeded role signed in; throws unless the sign-in gave a working session. */
+export async function login(role) {
+  const [email, password] = ROLES[role];
+  const { jar, res } = await signIn(email, password);
   if (![302, 303, 200].includes(res.status))
     throw new Error(`login ${role}: ${res.status} ${res.text.slice(0, 200)}`);
   const me = await http("GET", "/api/applications", { cookie: jar });
@@ -159,4 +164,16 @@ export function isEnvelope(r) {
     typeof r.data.error.code === "string" &&
     typeof r.data.error.message === "string"
   );
+}
+
+/** The end of a review: the count and every failure printed, `results` written to `path`, exit 1 on any failure. */
+export function finish(path) {
+  const failed = results.filter((r) => !r.ok);
+  console.log(`\n${results.length - failed.length} passed, ${failed.length} failed`);
+  for (const f of failed)
+    console.log(
+      `FAIL ${f.name}: ${typeof f.detail === "string" ? f.detail : JSON.stringify(f.detail)?.slice(0, 400)}`,
+    );
+  writeFileSync(path, JSON.stringify(results, null, 1));
+  process.exit(failed.length ? 1 : 0);
 }

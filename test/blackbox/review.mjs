@@ -7,15 +7,15 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { randomBytes, randomUUID } from "node:crypto";
 import {
-  Jar,
   bodies,
   check,
+  finish,
   http,
   isEnvelope,
   login,
   partnerHeaders,
-  results,
   section,
+  signIn,
   until,
 } from "./lib.mjs";
 
@@ -46,6 +46,16 @@ async function importState(id) {
     pending: d.pendingProposal?.id ?? null,
   });
 }
+
+/** The import once Didit's webhook has set its status to `status` (30 s at most), else null. */
+const statusBecomes = (id, status) =>
+  until(
+    async () => {
+      const x = await http("GET", `/api/imports/${id}`, { cookie: auditor });
+      return x.data?.status === status ? x : null;
+    },
+    { timeoutMs: 30_000, everyMs: 1000 },
+  );
 
 // ---------------------------------------------------------------------------------------------
 section("set-up: the demo's sister brands");
@@ -514,13 +524,7 @@ section("decisions: not In Review, twice, assignment");
     d2.status === 409 && ["decision_pending", "not_in_review"].includes(d2.data?.error?.code),
     short(d2),
   );
-  const confirmed = await until(
-    async () => {
-      const x = await http("GET", `/api/imports/${a.id}`, { cookie: auditor });
-      return x.data?.status === "Approved" ? x : null;
-    },
-    { timeoutMs: 30_000, everyMs: 1000 },
-  );
+  const confirmed = await statusBecomes(a.id, "Approved");
   check("Didit's webhook confirms: the clone is Approved", !!confirmed);
   const queue = await http("GET", "/api/imports?status=In%20Review&limit=100", { cookie: auditor });
   check(
@@ -593,19 +597,7 @@ section("four eyes with two officers");
   );
   const initial = created.data.initialPassword;
   needles.push(initial);
-  const second = new Jar();
-  const csrf = await http("GET", "/api/auth/csrf", { cookie: second });
-  await http("POST", "/api/auth/callback/credentials", {
-    cookie: second,
-    json: false,
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      email,
-      password: initial,
-      csrfToken: csrf.data.csrfToken,
-      callbackUrl: "/",
-    }).toString(),
-  });
+  const { jar: second } = await signIn(email, initial, { callbackUrl: "/" });
   const blocked = await http("GET", "/api/imports", { cookie: second });
   check("a one-time password must be changed first (403)", blocked.status === 403, short(blocked));
   const newPassword = `a brand new passphrase ${randomBytes(4).toString("hex")}`;
@@ -656,13 +648,7 @@ section("four eyes with two officers");
     confirm.status === 200 && confirm.data?.decision?.state !== "proposed",
     short(confirm),
   );
-  const declined = await until(
-    async () => {
-      const x = await http("GET", `/api/imports/${c.id}`, { cookie: auditor });
-      return x.data?.status === "Declined" ? x : null;
-    },
-    { timeoutMs: 30_000, everyMs: 1000 },
-  );
+  const declined = await statusBecomes(c.id, "Declined");
   check("the clone is Declined at Didit", !!declined);
 
   const c2 = await clone();
@@ -841,11 +827,4 @@ section("no 5xx, no secrets in any response");
   writeFileSync(process.env.BB_NEEDLES ?? "/tmp/h6/needles.json", JSON.stringify(needles, null, 1));
 }
 
-const failed = results.filter((r) => !r.ok);
-console.log(`\n${results.length - failed.length} passed, ${failed.length} failed`);
-for (const f of failed)
-  console.log(
-    `FAIL ${f.name}: ${typeof f.detail === "string" ? f.detail : JSON.stringify(f.detail)?.slice(0, 400)}`,
-  );
-writeFileSync(process.env.BB_RESULTS ?? "/tmp/h6/results.json", JSON.stringify(results, null, 1));
-process.exit(failed.length ? 1 : 0);
+finish(process.env.BB_RESULTS ?? "/tmp/h6/results.json");

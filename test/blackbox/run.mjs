@@ -9,11 +9,11 @@ import {
   ORIGIN,
   bodies,
   check,
+  finish,
   http,
   isEnvelope,
   login,
   partnerHeaders,
-  results,
   section,
   sleep,
   until,
@@ -1555,11 +1555,4 @@ section("secrets in responses");
   writeFileSync(process.env.BB_NEEDLES ?? "/tmp/h7/needles.json", JSON.stringify(collected, null, 1));
 }
 
-const failed = results.filter((r) => !r.ok);
-console.log(`\n${results.length - failed.length} passed, ${failed.length} failed`);
-for (const f of failed)
-  console.log(
-    `FAIL ${f.name}: ${typeof f.detail === "string" ? f.detail : JSON.stringify(f.detail)?.slice(0, 400)}`,
-  );
-writeFileSync(process.env.BB_RESULTS ?? "/tmp/h7/results.json", JSON.stringify(results, null, 1));
-process.exit(failed.length ? 1 : 0);
+finish(process.env.BB_RESULTS ?? "/tmp/h7/results.json");
