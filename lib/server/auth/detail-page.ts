@@ -1,0 +1,39 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { forbidden, notFound } from "next/navigation";
+import type { Permission } from "@/lib/rbac";
+import { getDb } from "@/lib/server/db/client";
+import { AppError } from "@/lib/server/http/errors";
+import type { Actor, ServiceContext } from "@/lib/server/services/context";
+import { requirePageActor } from "./page";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * For a server page `/…/[id]` that loads its record before it renders: the signed-in actor
+ * (requirePageActor), forbidden() without `permission`, notFound() for an `id` that is not a UUID,
+ * then `load` as that actor for the id lower-cased; a `not_found` AppError from it is notFound(),
+ * any other error is thrown on.
+ */
+export async function loadDetailPage<T>(
+  permission: Permission,
+  id: string,
+  load: (ctx: ServiceContext, id: string) => Promise<T>,
+): Promise<{ actor: Actor; detail: T }> {
+  const { actor, allowed } = await requirePageActor(permission);
+  if (!allowed) forbidden();
+  if (!UUID.test(id)) notFound();
+  const ctx: ServiceContext = {
+    db: await getDb(),
+    actor,
+    now: () => new Date(),
+    requestId: randomUUID(),
+    ip: null,
+    userAgent: null,
+  };
+  const detail = await load(ctx, id.toLowerCase()).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  });
+  return { actor, detail };
+}
