@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "@/lib/server/db/types";
-import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
-import { sandboxApi, type TestApp } from "@/test/sandbox-fixtures";
-import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
+import { testDriver } from "@/test/database";
+import { sandboxHttpSuite, type TestApp } from "@/test/sandbox-fixtures";
 
 /**
  * Input PostgreSQL cannot take (NUL, lone surrogates), huge strings, dates out of range and
@@ -11,9 +10,7 @@ import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
  * nothing.
  */
 
-let t: TestDatabase;
-let server: SandboxServer;
-let api: ReturnType<typeof sandboxApi>;
+const sandbox = sandboxHttpSuite();
 let x: TestApp;
 let y: TestApp;
 let sessionId: string;
@@ -25,22 +22,15 @@ const HUGE = "x".repeat(1024 * 1024);
 const NULL_CHARS = ["Null characters are not allowed."];
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await startSandboxServer();
-  api = sandboxApi(server.origin);
-  x = await api.newApp("recipe", "Service X");
-  y = await api.newApp("spec", "Service Y");
-  sessionId = (await api.newSession(x, "user", "Approved")).session_id;
-  const dest = await api.call("POST", "/sandbox/v3/webhook/destinations/", {
+  x = await sandbox.api.newApp("recipe", "Service X");
+  y = await sandbox.api.newApp("spec", "Service Y");
+  sessionId = (await sandbox.api.newSession(x, "user", "Approved")).session_id;
+  const dest = await sandbox.api.call("POST", "/sandbox/v3/webhook/destinations/", {
     key: x.key,
     body: { url: "https://hooks.example.com/x", subscribed_events: ["status.updated"] },
   });
   expect(dest.status).toBe(201);
   destinationId = (dest.body as { uuid: string }).uuid;
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.close();
 });
 
 const TABLES = [
@@ -59,7 +49,7 @@ async function rowCounts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const table of TABLES) {
     const [row] = rowsOf<{ n: number }>(
-      await t.db.execute(sql.raw(`select count(*)::int as n from sandbox.${table}`)),
+      await sandbox.t.db.execute(sql.raw(`select count(*)::int as n from sandbox.${table}`)),
     );
     out[table] = Number(row!.n);
   }
@@ -329,8 +319,8 @@ const CASES: Case[] = [
 describe(`sandbox routes on bad input (${testDriver()})`, () => {
   it.each(CASES)("$name: $status, DRF body, nothing written", async (c) => {
     const before = await rowCounts();
-    const res = await api.call(c.method, c.path(), {
-      ...(c.auth === "key" ? { key: x.key } : { admin: api.adminToken }),
+    const res = await sandbox.api.call(c.method, c.path(), {
+      ...(c.auth === "key" ? { key: x.key } : { admin: sandbox.api.adminToken }),
       ...(c.body ? { body: c.body() } : {}),
     });
     expect(res.status, res.text.slice(0, 300)).toBe(c.status);
@@ -343,26 +333,30 @@ describe(`sandbox routes on bad input (${testDriver()})`, () => {
     const cjk = (n: number) =>
       Array.from({ length: n }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20000))).join("");
     const vendorData = cjk(1000);
-    const seeded = await api.admin("POST", "/sessions", {
+    const seeded = await sandbox.api.admin("POST", "/sessions", {
       application_id: x.id,
       session_kind: "user",
       status: "Approved",
       vendor_data: vendorData,
     });
     expect(seeded.status, seeded.text.slice(0, 200)).toBe(201);
-    const listed = await api.call("GET", v3(`/sessions/?vendor_data=${encodeURIComponent(vendorData)}`), {
-      key: x.key,
-    });
+    const listed = await sandbox.api.call(
+      "GET",
+      v3(`/sessions/?vendor_data=${encodeURIComponent(vendorData)}`),
+      {
+        key: x.key,
+      },
+    );
     expect((listed.body as { count: number }).count).toBe(1);
-    const token = await api.mint(x, (seeded.body as { session_id: string }).session_id, y);
-    const imported = await api.importShared(y.key, { share_token: token, vendor_data: vendorData });
+    const token = await sandbox.api.mint(x, (seeded.body as { session_id: string }).session_id, y);
+    const imported = await sandbox.api.importShared(y.key, { share_token: token, vendor_data: vendorData });
     expect(imported.status, imported.text.slice(0, 200)).toBe(201);
     const url = `https://hooks.example.com/${cjk(1970)}`;
     const body = { url, subscribed_events: ["status.updated"] };
-    const dest = await api.call("POST", v3("/webhook/destinations/"), { key: x.key, body });
+    const dest = await sandbox.api.call("POST", v3("/webhook/destinations/"), { key: x.key, body });
     expect(dest.status, dest.text.slice(0, 200)).toBe(201);
     // Uniqueness per application still holds for such URLs.
-    const again = await api.call("POST", v3("/webhook/destinations/"), { key: x.key, body });
+    const again = await sandbox.api.call("POST", v3("/webhook/destinations/"), { key: x.key, body });
     expect(again.status).toBe(400);
     expect(again.body).toEqual({
       url: ["A webhook destination with this URL already exists for this application."],
@@ -370,10 +364,10 @@ describe(`sandbox routes on bad input (${testDriver()})`, () => {
   });
 
   it("still serves good input after all of it", async () => {
-    const list = await api.call("GET", v3("/sessions/?search=%E2%82%AC"), { key: x.key });
+    const list = await sandbox.api.call("GET", v3("/sessions/?search=%E2%82%AC"), { key: x.key });
     expect(list.status).toBe(200);
-    const token = await api.mint(x, sessionId, y);
-    const imported = await api.importShared(y.key, {
+    const token = await sandbox.api.mint(x, sessionId, y);
+    const imported = await sandbox.api.importShared(y.key, {
       share_token: token,
       vendor_data: "ok",
       trust_review: true,

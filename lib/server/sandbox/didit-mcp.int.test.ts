@@ -1,10 +1,9 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
-import { sandboxApi, type TestApp } from "@/test/sandbox-fixtures";
-import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDriver } from "@/test/database";
+import { sandboxHttpSuite, type TestApp } from "@/test/sandbox-fixtures";
 
 /**
  * Didit's own MCP server (@didit-protocol/mcp-server, a devDependency) pointed at the sandbox: its
@@ -17,20 +16,11 @@ const MCP_BIN = path.join(
   "dist/index.js",
 );
 
-let t: TestDatabase;
-let server: SandboxServer;
-let api: ReturnType<typeof sandboxApi>;
+const sandbox = sandboxHttpSuite();
 let app: TestApp;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await startSandboxServer();
-  api = sandboxApi(server.origin);
-  app = await api.newApp("recipe", "MCP");
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.close();
+  app = await sandbox.api.newApp("recipe", "MCP");
 });
 
 type RpcAnswer = { id: number; result?: { content: { type: string; text: string }[]; isError?: boolean } };
@@ -41,7 +31,7 @@ async function mcp(calls: { name: string; arguments: Record<string, unknown> }[]
     env: {
       NODE_ENV: "test",
       DIDIT_API_KEY: app.key,
-      DIDIT_API_BASE_URL: `${server.origin}/sandbox/v3`,
+      DIDIT_API_BASE_URL: `${sandbox.server.origin}/sandbox/v3`,
     },
     stdio: ["pipe", "pipe", "ignore"],
   });
@@ -91,7 +81,7 @@ describe(`Didit's MCP server against the sandbox (${testDriver()})`, () => {
   it("lists created destinations (oldest first, no secrets) and reads one with its secret", async () => {
     const created: { uuid: string; secret_shared_key: string }[] = [];
     for (const url of ["https://hooks.example.com/first", "https://hooks.example.com/second"]) {
-      const res = await api.call("POST", "/sandbox/v3/webhook/destinations/", {
+      const res = await sandbox.api.call("POST", "/sandbox/v3/webhook/destinations/", {
         key: app.key,
         body: { label: "Console", url, subscribed_events: ["status.updated"] },
       });

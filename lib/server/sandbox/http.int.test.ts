@@ -1,17 +1,14 @@
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getEnv } from "@/lib/env";
 import { sandboxWebhookDeliveries } from "@/lib/server/sandbox/schema";
-import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
-import { NOT_FOUND, PERMISSION_DENIED, sandboxApi, type TestApp } from "@/test/sandbox-fixtures";
-import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
+import { testDriver } from "@/test/database";
+import { NOT_FOUND, PERMISSION_DENIED, sandboxHttpSuite, type TestApp } from "@/test/sandbox-fixtures";
 import { rateLimitClock } from "./http";
 
 /** The route wrapper over real HTTP: rate limits, the sandbox switch, keys, and the webhook outbox hook. */
 
-let t: TestDatabase;
-let server: SandboxServer;
-let api: ReturnType<typeof sandboxApi>;
+const sandbox = sandboxHttpSuite();
 let app: TestApp;
 const env = getEnv();
 const saved = {
@@ -22,10 +19,7 @@ const saved = {
 };
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  server = await startSandboxServer();
-  api = sandboxApi(server.origin);
-  app = await api.newApp("recipe", "wrapper");
+  app = await sandbox.api.newApp("recipe", "wrapper");
 });
 afterEach(() => {
   env.SANDBOX_ENABLED = saved.enabled;
@@ -33,10 +27,6 @@ afterEach(() => {
   env.SANDBOX_RATE_LIMIT_READS = saved.reads;
   env.SANDBOX_RATE_LIMIT_WRITES = saved.writes;
   rateLimitClock.now = () => Date.now();
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.close();
 });
 
 describe(`sandbox route wrapper (${testDriver()})`, () => {
@@ -46,7 +36,7 @@ describe(`sandbox route wrapper (${testDriver()})`, () => {
     env.SANDBOX_RATE_LIMIT_WRITES = 2;
     let now = Date.UTC(2026, 10, 26, 12, 0, 10);
     rateLimitClock.now = () => now;
-    const get = (key = app.key) => api.call("GET", "/sandbox/v3/sessions/", { key });
+    const get = (key = app.key) => sandbox.api.call("GET", "/sandbox/v3/sessions/", { key });
     for (const remaining of [2, 1, 0]) {
       const res = await get();
       expect(res.status).toBe(200);
@@ -59,7 +49,7 @@ describe(`sandbox route wrapper (${testDriver()})`, () => {
     expect(refused.headers.get("retry-after")).toBe("50");
     expect(refused.body).toEqual({ detail: "Request was throttled. Expected available in 50 seconds." });
     // Writes have their own budget, and so does every other key.
-    const write = await api.call(
+    const write = await sandbox.api.call(
       "PATCH",
       "/sandbox/v3/session/00000000-0000-4000-8000-000000000000/update-status/",
       {
@@ -70,7 +60,7 @@ describe(`sandbox route wrapper (${testDriver()})`, () => {
     expect(write.status).toBe(404);
     expect(write.headers.get("x-ratelimit-limit")).toBe("2");
     expect(write.headers.get("x-ratelimit-remaining")).toBe("1");
-    const other = await api.newApp("spec", "other-key");
+    const other = await sandbox.api.newApp("spec", "other-key");
     expect((await get(other.key)).status).toBe(200);
     // Unauthenticated requests carry no rate-limit headers.
     const anonymous = await get("sbx_unknown");
@@ -99,9 +89,9 @@ describe(`sandbox route wrapper (${testDriver()})`, () => {
       ["GET", "/sandbox/media/kyc-1-front.png", "none"],
       ["POST", "/sandbox/media/kyc-1-front.png", "none"],
     ] as const) {
-      const res = await api.call(method, path, {
+      const res = await sandbox.api.call(method, path, {
         key: auth === "key" ? app.key : undefined,
-        admin: auth === "admin" ? api.adminToken : undefined,
+        admin: auth === "admin" ? sandbox.api.adminToken : undefined,
         body: method === "GET" ? undefined : {},
       });
       expect(res.status, `${method} ${path}`).toBe(404);
@@ -117,39 +107,43 @@ describe(`sandbox route wrapper (${testDriver()})`, () => {
       "/sandbox/media/",
       "/sandbox/other",
     ]) {
-      const res = await api.call("GET", path, { key: app.key });
+      const res = await sandbox.api.call("GET", path, { key: app.key });
       expect(res.status, path).toBe(404);
       expect(res.headers.get("content-type"), path).toContain("application/json");
       expect(res.body, path).toEqual(NOT_FOUND);
     }
-    const media = await api.call("POST", "/sandbox/media/kyc-1-front.png", { body: {} });
+    const media = await sandbox.api.call("POST", "/sandbox/media/kyc-1-front.png", { body: {} });
     expect(media.status).toBe(405);
     expect(media.body).toEqual({ detail: 'Method "POST" not allowed.' });
   });
 
   it("refuses keys of deleted applications", async () => {
-    const doomed = await api.newApp("recipe", "doomed");
-    expect((await api.call("GET", "/sandbox/v3/sessions/", { key: doomed.key })).status).toBe(200);
-    expect((await api.admin("DELETE", `/applications/${doomed.id}`)).status).toBe(204);
-    const res = await api.call("GET", "/sandbox/v3/sessions/", { key: doomed.key });
+    const doomed = await sandbox.api.newApp("recipe", "doomed");
+    expect((await sandbox.api.call("GET", "/sandbox/v3/sessions/", { key: doomed.key })).status).toBe(200);
+    expect((await sandbox.api.admin("DELETE", `/applications/${doomed.id}`)).status).toBe(204);
+    const res = await sandbox.api.call("GET", "/sandbox/v3/sessions/", { key: doomed.key });
     expect(res.status).toBe(403);
     expect(res.body).toEqual(PERMISSION_DENIED);
   });
 
   it("queues status.updated in the same transaction as update-status and import", async () => {
     const receiverUrl = "http://127.0.0.1:9/hook";
-    const dest = await api.call("POST", "/sandbox/v3/webhook/destinations/", {
+    const dest = await sandbox.api.call("POST", "/sandbox/v3/webhook/destinations/", {
       key: app.key,
       body: { url: receiverUrl, subscribed_events: ["status.updated"], label: "test" },
     });
     expect(dest.status, dest.text).toBe(201);
-    const session = await api.newSession(app, "user", "In Review");
-    const patch = await api.call("PATCH", `/sandbox/v3/session/${session.session_id}/update-status/`, {
-      key: app.key,
-      body: { new_status: "Approved" },
-    });
+    const session = await sandbox.api.newSession(app, "user", "In Review");
+    const patch = await sandbox.api.call(
+      "PATCH",
+      `/sandbox/v3/session/${session.session_id}/update-status/`,
+      {
+        key: app.key,
+        body: { new_status: "Approved" },
+      },
+    );
     expect(patch.status).toBe(200);
-    const deliveries = await t.db
+    const deliveries = await sandbox.t.db
       .select()
       .from(sandboxWebhookDeliveries)
       .where(eq(sandboxWebhookDeliveries.sessionId, session.session_id));
@@ -159,25 +153,25 @@ describe(`sandbox route wrapper (${testDriver()})`, () => {
       webhook_type: "status.updated",
     });
     // A refused change queues nothing.
-    const same = await api.call("PATCH", `/sandbox/v3/session/${session.session_id}/update-status/`, {
+    const same = await sandbox.api.call("PATCH", `/sandbox/v3/session/${session.session_id}/update-status/`, {
       key: app.key,
       body: { new_status: "Approved" },
     });
     expect(same.status).toBe(400);
     expect(
-      await t.db
+      await sandbox.t.db
         .select()
         .from(sandboxWebhookDeliveries)
         .where(eq(sandboxWebhookDeliveries.sessionId, session.session_id)),
     ).toHaveLength(1);
     // An import into the application queues one for the new session.
-    const source = await api.newApp("recipe", "source");
-    const shared = await api.newSession(source, "business", "Approved");
-    const token = await api.mint(source, shared.session_id, app);
-    const imported = await api.importShared(app.key, { share_token: token, trust_review: true });
+    const source = await sandbox.api.newApp("recipe", "source");
+    const shared = await sandbox.api.newSession(source, "business", "Approved");
+    const token = await sandbox.api.mint(source, shared.session_id, app);
+    const imported = await sandbox.api.importShared(app.key, { share_token: token, trust_review: true });
     expect(imported.status).toBe(201);
     const newId = (imported.body as { session_id: string }).session_id;
-    const forImport = await t.db
+    const forImport = await sandbox.t.db
       .select()
       .from(sandboxWebhookDeliveries)
       .where(eq(sandboxWebhookDeliveries.sessionId, newId));
