@@ -1,8 +1,19 @@
-import { expect, test } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
 import { importInReview, inboxItemOf, secondOfficer, setFourEyes, shareBankToPay } from "./review-world";
 import { storageFor } from "./users";
 
 const SHOTS = "/tmp/shots";
+
+async function expectAxeClean(page: Page, what: string) {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  expect(
+    violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    `axe violations on ${what}`,
+  ).toEqual([]);
+}
 
 test.describe("receiving and review in one console, as the compliance officer", () => {
   test.use({ storageState: storageFor("officer") });
@@ -337,7 +348,7 @@ test.describe("four eyes with two officers, and reassigning", () => {
       await expect(proposal).not.toContainText("Waiting for a second officer");
       await proposal.getByRole("button", { name: "Confirm Approved" }).click();
       const confirm = other.getByRole("alertdialog", { name: "Confirm Approved?" });
-      await expect(confirm).toContainText("Selfie and document match the source.");
+      await expect(confirm).toContainText(`This sends Approved to Didit for session ${cloneSessionId}`);
       await confirm.getByRole("button", { name: "Send Approved to Didit" }).click();
       await expect(confirm).toBeHidden();
 
@@ -465,6 +476,7 @@ test.describe("four eyes with two officers, and reassigning", () => {
         officers.getByRole("option", { name: /Olu Officer \(you\) — current assignee/ }),
       ).toBeVisible();
       await expect(dialog.getByRole("button", { name: "Reassign", exact: true })).toBeDisabled();
+      await expectAxeClean(page, "the Reassign dialog");
       // Keyboard: search, then pick with Enter.
       await dialog.getByRole("combobox", { name: "Search officers" }).fill("Tove");
       await expect(officers.getByRole("option")).toHaveCount(1);
@@ -484,6 +496,8 @@ test.describe("four eyes with two officers, and reassigning", () => {
         .filter({ has: other.locator(`a[href="/reviews/${importId}"]`) });
       await expect(row).toHaveCount(1);
       await expect(row).toContainText("Tove Second");
+      await expect(row.getByRole("button", { name: /^Reassign… \(session #\d+\)$/ })).toBeVisible();
+      await expectAxeClean(other, "/reviews?assignee=me with a Reassign button");
       await other.goto(`/reviews/${importId}`);
       await expect(other.getByRole("region", { name: "Review summary" })).toContainText("Tove Second (you)");
       // Officer 1's own list no longer has it.
