@@ -105,7 +105,10 @@ export async function boot(): Promise<void> {
     );
     // Partners' consoles offering pick-up: each polled now, then every PICKUP_INTERVAL_MS.
     await schedulePickupPolls(db).catch((error: unknown) =>
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, "pick-up polls not scheduled"),
+      log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "pick-up polls not scheduled",
+      ),
     );
     // Housekeeping only: an unmigrated PostgreSQL (warned about above) must not stop the start.
     await scheduleMaintenance(db, new Date()).catch((error: unknown) =>
