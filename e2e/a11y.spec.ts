@@ -60,6 +60,13 @@ async function settle(page: Page, path: string) {
     await expect(page.getByRole("region", { name: "Lineage" })).toBeVisible();
     await expect(page.getByRole("region", { name: "The clone at Didit now" })).toBeVisible();
   }
+  if (path.startsWith("/lineage/"))
+    await expect(
+      page
+        .getByRole("figure", { name: /^Lineage graph/ })
+        .locator(".react-flow__node")
+        .first(),
+    ).toBeVisible();
   if (path.startsWith("/shares/"))
     await expect(
       page.getByRole("table", { name: "Delivery attempts" }).or(page.getByText(/^None( yet)?[.:]/)),
@@ -95,6 +102,10 @@ const PAGES = [
   {
     path: "/partners",
     allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Partners"),
+  },
+  {
+    path: "/lineage",
+    allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Lineage"),
   },
   {
     path: "/applications",
@@ -195,6 +206,30 @@ test.describe("axe on a share's page", () => {
     await expectNoViolations(page, "the Reject confirmation");
     await context.close();
   });
+});
+
+test.describe("axe on a lineage page", () => {
+  let lineagePath = "";
+  test.beforeAll(async ({ browser }) => {
+    // Bank → Pay shared and imported: the graph has two sessions and the step between them.
+    const officer = await browser.newContext({
+      storageState: storageFor("officer"),
+      baseURL: test.info().project.use.baseURL,
+    });
+    lineagePath = `/lineage/${(await importInReview(officer.request)).session.sessionId}`;
+    await officer.close();
+  });
+
+  for (const role of ["officer", "auditor", "admin"] as E2ERole[]) {
+    test(`a lineage page as ${role} has no WCAG 2.1 AA violations`, async ({ browser }) => {
+      const context = await browser.newContext({ storageState: storageFor(role) });
+      const page = await context.newPage();
+      expect((await page.goto(lineagePath))?.status()).toBe(200);
+      await settle(page, lineagePath);
+      await expectNoViolations(page, `${lineagePath} as ${role}`);
+      await context.close();
+    });
+  }
 });
 
 test.describe("axe on a review page", () => {

@@ -9,6 +9,7 @@ export const ROLE_USERS = {
       "Inbox",
       "Reviews",
       "Partners",
+      "Lineage",
       "Applications",
       "Audit trail",
       "Users",
@@ -22,12 +23,12 @@ export const ROLE_USERS = {
   officer: {
     email: "officer@handoff.local",
     password: "handoff-officer",
-    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners"],
+    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners", "Lineage"],
   },
   auditor: {
     email: "auditor@handoff.local",
     password: "handoff-auditor",
-    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners", "Audit trail"],
+    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners", "Lineage", "Audit trail"],
   },
 } as const;
 

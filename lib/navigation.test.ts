@@ -11,6 +11,7 @@ describe("navigation per role", () => {
       "Inbox",
       "Reviews",
       "Partners",
+      "Lineage",
       "Applications",
       "Audit trail",
       "Users",
@@ -22,9 +23,18 @@ describe("navigation per role", () => {
       "Inbox",
       "Reviews",
       "Partners",
+      "Lineage",
       "Audit trail",
     ]);
-    expect(labels("officer")).toEqual(["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners"]);
+    expect(labels("officer")).toEqual([
+      "Dashboard",
+      "Sessions",
+      "Shares",
+      "Inbox",
+      "Reviews",
+      "Partners",
+      "Lineage",
+    ]);
     expect(labels("partnerships")).toEqual([
       "Dashboard",
       "Sessions",

@@ -1,6 +1,7 @@
 import { ArrowRight, History, LayoutGrid, ScrollText, Server, Users } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { RoleDashboardView } from "@/components/dashboard/role-dashboard";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
@@ -9,7 +10,7 @@ import { navigationFor } from "@/lib/navigation";
 import { ROLE_LABELS, ROLES } from "@/lib/rbac";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { getDb, getDriver } from "@/lib/server/db/client";
-import { getDashboard } from "@/lib/server/services/dashboard";
+import { getDashboard, getRoleDashboard } from "@/lib/server/services/dashboard";
 import { getHealth } from "@/lib/server/services/health";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -17,8 +18,10 @@ export const metadata: Metadata = { title: "Dashboard" };
 export default async function DashboardPage() {
   const { actor } = await requirePageActor("dashboard.view");
   const db = await getDb();
-  const [data, health] = await Promise.all([
-    getDashboard({ db, actor, now: () => new Date(), requestId: "page", ip: null, userAgent: null }),
+  const ctx = { db, actor, now: () => new Date(), requestId: "page", ip: null, userAgent: null };
+  const [data, roleDashboard, health] = await Promise.all([
+    getDashboard(ctx),
+    getRoleDashboard(ctx),
     getDriver().then((driver) => getHealth(db, driver)),
   ]);
   const pages = navigationFor(actor.role).filter((p) => p.href !== "/");
@@ -29,6 +32,7 @@ export default async function DashboardPage() {
         title={`Welcome, ${actor.name}`}
         description={`You are signed in as ${ROLE_LABELS[actor.role].toLowerCase()}.`}
       />
+      <RoleDashboardView data={roleDashboard} />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card
           title={

@@ -4,6 +4,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { can, ROLES, type Permission, type Role } from "@/lib/rbac";
+import { jobs } from "@/lib/server/db/schema";
 import { HTTP_METHODS } from "@/lib/server/http/methods";
 import { testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, request, sessionCookie, type TestUser } from "@/test/session";
@@ -74,9 +75,52 @@ async function proposed(): Promise<string> {
   return id;
 }
 
+/** A dead-lettered job (a queue with no handler, so the worker never runs it): answers its id. */
+async function deadJob(): Promise<string> {
+  const now = new Date();
+  const [row] = await t.db
+    .insert(jobs)
+    .values({
+      queue: "test.routes",
+      payload: { n: randomBytes(4).toString("hex") },
+      state: "dead",
+      runAt: now,
+      attempts: 3,
+      maxAttempts: 3,
+      backoff: { kind: "exponential", baseMs: 1000, maxMs: 60_000 },
+      lastError: "boom",
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: now,
+    })
+    .returning({ id: jobs.id });
+  return row!.id;
+}
+
 /** Every console API route with the permission it must enforce. */
 const ROUTES: RouteCase[] = [
   { method: "GET", path: "/api/health", file: "app/api/health/route.ts", permission: "public" },
+  {
+    method: "GET",
+    path: "/api/evidence/public-key",
+    file: "app/api/evidence/public-key/route.ts",
+    permission: "public",
+  },
+  {
+    method: "GET",
+    path: "/api/evidence/:sessionId",
+    file: "app/api/evidence/[sessionId]/route.ts",
+    permission: "evidence.export",
+    params: () => ({ sessionId: fx.session }),
+  },
+  { method: "GET", path: "/api/lineage?q=1", file: "app/api/lineage/route.ts", permission: "lineage.read" },
+  {
+    method: "GET",
+    path: "/api/lineage/:sessionId",
+    file: "app/api/lineage/[sessionId]/route.ts",
+    permission: "lineage.read",
+    params: () => ({ sessionId: fx.session }),
+  },
   { method: "GET", path: "/api/users", file: "app/api/users/route.ts", permission: "users.manage" },
   {
     method: "POST",
@@ -112,12 +156,34 @@ const ROUTES: RouteCase[] = [
     permission: "dashboard.view",
     body: (user) => ({ currentPassword: user.password, newPassword: `${user.password} renewed` }),
   },
+  { method: "GET", path: "/api/dashboard", file: "app/api/dashboard/route.ts", permission: "dashboard.view" },
+  {
+    method: "POST",
+    path: "/api/jobs/:id/retry",
+    file: "app/api/jobs/[id]/retry/route.ts",
+    permission: "applications.manage",
+    params: async () => ({ id: await deadJob() }),
+    body: () => ({}),
+  },
   { method: "GET", path: "/api/audit", file: "app/api/audit/route.ts", permission: "audit.read" },
   {
     method: "GET",
     path: "/api/audit/verify",
     file: "app/api/audit/verify/route.ts",
     permission: "audit.verify",
+  },
+  {
+    method: "POST",
+    path: "/api/audit/verify",
+    file: "app/api/audit/verify/route.ts",
+    permission: "audit.verify",
+    body: () => ({ mode: "incremental" }),
+  },
+  {
+    method: "GET",
+    path: "/api/audit/export?format=csv&action=auth.",
+    file: "app/api/audit/export/route.ts",
+    permission: "audit.read",
   },
 
   // --- Connected applications (Didit calls go to the sandbox over HTTP) ---

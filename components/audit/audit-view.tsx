@@ -1,12 +1,14 @@
 "use client";
 
+import { Download } from "lucide-react";
 import dynamic from "next/dynamic";
 import { useMemo } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ApiError } from "@/lib/client/api-fetch";
-import { useAuditEvents, type AuditFilters } from "@/lib/client/queries/audit";
+import { buttonVariants } from "@/components/ui/button-variants";
+import { auditExportUrl, useAuditEvents, type AuditFilters } from "@/lib/client/queries/audit";
 import { AuditFiltersForm, useAuditFilters } from "./audit-filters";
 import { ChainStatus } from "./chain-status";
 
@@ -43,6 +45,25 @@ export function AuditView() {
       <div className="space-y-6">
         <ChainStatus />
         <AuditFiltersForm filters={filters} onApply={apply} serverErrors={serverErrors} />
+        <div className="flex flex-wrap items-center gap-2 text-sm text-slate-600">
+          <span>Export the events these filters match, oldest first:</span>
+          <a
+            className={buttonVariants({ variant: "secondary", size: "sm" })}
+            href={auditExportUrl(filters, "csv")}
+            download
+          >
+            <Download aria-hidden />
+            Export CSV
+          </a>
+          <a
+            className={buttonVariants({ variant: "secondary", size: "sm" })}
+            href={auditExportUrl(filters, "jsonl")}
+            download
+          >
+            <Download aria-hidden />
+            Export JSON Lines
+          </a>
+        </div>
         {events.isError && <Alert>{events.error.message}</Alert>}
         {events.isPending ? <TableSkeleton /> : events.isError ? null : <AuditTable events={items} />}
         {events.hasNextPage && (

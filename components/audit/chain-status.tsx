@@ -4,12 +4,79 @@ import { ShieldAlert, ShieldCheck } from "lucide-react";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { DateTime } from "@/components/ui/date-time";
 import { Skeleton } from "@/components/ui/skeleton";
-import { useAuditChain } from "@/lib/client/queries/audit";
+import { toast } from "@/components/ui/sonner";
+import { useAuditChain, useVerifyAuditChain, type AuditCheckpoint } from "@/lib/client/queries/audit";
 
-/** Whether the audit trail's hash chain is intact, checked by the server on every visit. */
+const n = (v: number) => v.toLocaleString("en-GB");
+
+function LastVerification({ checkpoint }: { checkpoint: AuditCheckpoint | null }) {
+  if (!checkpoint)
+    return <p className="text-sm text-slate-600">No verification recorded yet: run a full verification.</p>;
+  return (
+    <p className="text-sm text-slate-700" data-testid="last-verification">
+      Last {checkpoint.full ? "full" : "incremental"} verification <DateTime value={checkpoint.verifiedAt} />{" "}
+      by {checkpoint.verifiedBy?.email ?? "the system"}:{" "}
+      {checkpoint.ok ? (
+        <>verified through event #{n(checkpoint.verifiedThroughSeq)}</>
+      ) : (
+        <>broken at event #{n(checkpoint.firstBadSeq ?? 0)}</>
+      )}{" "}
+      ({n(checkpoint.checked)} events walked in {n(checkpoint.durationMs)} ms).
+    </p>
+  );
+}
+
+/**
+ * The hash chain's state: the newest checkpoint (when, by whom, through which event) and the
+ * events after it, walked read-only on every visit; a new checkpoint on demand (new events only,
+ * or the whole chain from the genesis).
+ */
 export function ChainStatus() {
   const chain = useAuditChain();
+  const verify = useVerifyAuditChain();
+
+  function run(mode: "incremental" | "full") {
+    verify.mutate(mode, {
+      onSuccess: (r) =>
+        r.ok
+          ? toast.success(`${n(r.checked)} events verified, every hash intact.`)
+          : toast.error(`The chain is broken at event #${n(r.firstBad.seq)}.`),
+      onError: (e) => toast.error(`Verification failed: ${e.message}`),
+    });
+  }
+
+  const actions = (
+    <div className="ml-auto flex flex-wrap gap-2">
+      <Button
+        size="sm"
+        variant="secondary"
+        onClick={() => run("incremental")}
+        pending={verify.isPending && verify.variables === "incremental"}
+        disabled={verify.isPending}
+      >
+        Verify new events
+      </Button>
+      <Button
+        size="sm"
+        variant="secondary"
+        onClick={() => run("full")}
+        pending={verify.isPending && verify.variables === "full"}
+        disabled={verify.isPending}
+      >
+        Full verification
+      </Button>
+    </div>
+  );
+  const progress = verify.isPending ? (
+    <p role="status" aria-label="Verification progress" className="w-full text-sm text-slate-700">
+      {verify.variables === "full"
+        ? `Walking all ${n(chain.data?.headSeq ?? 0)} events from the genesis…`
+        : `Walking the events after #${n(chain.data?.checkpoint?.verifiedThroughSeq ?? 0)}…`}
+    </p>
+  ) : null;
+
   if (chain.isPending) {
     return (
       <div role="status" aria-label="Chain verification" className="flex items-center gap-3">
@@ -19,37 +86,38 @@ export function ChainStatus() {
     );
   }
   if (chain.isError) return <Alert>Could not verify the chain: {chain.error.message}</Alert>;
-  if (chain.data.ok) {
-    return (
-      <div
-        role="status"
-        aria-label="Chain verification"
-        className="flex flex-wrap items-center gap-3 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900"
-      >
-        <ShieldCheck className="size-5 text-emerald-700" aria-hidden />
-        <Badge tone="success">Chain verified</Badge>
-        <span>{chain.data.checked.toLocaleString("en-GB")} events, every hash intact.</span>
-        <Button
-          size="sm"
-          variant="ghost"
-          className="ml-auto"
-          onClick={() => void chain.refetch()}
-          pending={chain.isFetching}
-        >
-          {chain.isFetching ? "Verifying…" : "Verify again"}
-        </Button>
-      </div>
-    );
-  }
+  const state = chain.data;
   return (
-    <div
-      role="alert"
-      aria-label="Chain verification"
-      className="flex flex-wrap items-center gap-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800"
-    >
-      <ShieldAlert className="size-5 text-red-700" aria-hidden />
-      <Badge tone="danger">Chain broken</Badge>
-      <span>{chain.data.message}</span>
+    <div className="space-y-2">
+      {state.ok ? (
+        <div
+          role="status"
+          aria-label="Chain verification"
+          className="flex flex-wrap items-center gap-3 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900"
+        >
+          <ShieldCheck className="size-5 text-emerald-700" aria-hidden />
+          <Badge tone="success">Chain verified</Badge>
+          <span>
+            {state.checkpoint
+              ? `Every hash intact through event #${n(state.lastSeq ?? state.checkpoint.verifiedThroughSeq)}: ${n(state.checked)} new since the last verification.`
+              : `${n(state.checked)} events, every hash intact.`}
+          </span>
+          {actions}
+        </div>
+      ) : (
+        <div
+          role="alert"
+          aria-label="Chain verification"
+          className="flex flex-wrap items-center gap-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800"
+        >
+          <ShieldAlert className="size-5 text-red-700" aria-hidden />
+          <Badge tone="danger">Chain broken</Badge>
+          <span>{state.message}</span>
+          {actions}
+        </div>
+      )}
+      {progress}
+      <LastVerification checkpoint={state.checkpoint} />
     </div>
   );
 }

@@ -59,6 +59,14 @@ export function LineageCard({ lineage: l }: { lineage: LineageDto }) {
         </>
       }
       description="The source as the partner shared it, and how it reached us."
+      actions={
+        <Link
+          href={`/lineage/${l.sourceSessionId}`}
+          className="whitespace-nowrap text-sm font-medium text-brand-700 hover:underline"
+        >
+          Trace lineage
+        </Link>
+      }
     >
       <div className="space-y-4">
         {p.agreementValidAtShare === false && (

@@ -1,11 +1,12 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { and, asc, desc, eq, gt, gte, ilike, like, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, ilike, like, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
 import { canonicalJson } from "@/lib/server/crypto/canonical-json";
-import { auditEvents } from "@/lib/server/db/schema";
+import { auditCheckpoints, auditEvents, users } from "@/lib/server/db/schema";
 import type { Db, Tx } from "@/lib/server/db/types";
-import type { AuditListQuery } from "@/lib/schemas/audit";
+import type { AuditExportQuery, AuditFilterQuery, AuditListQuery } from "@/lib/schemas/audit";
 import type { ServiceContext } from "./context";
+import { assertCan } from "./users";
 
 export const GENESIS_HASH = "0".repeat(64);
 /** Key of the transaction-scoped advisory lock that serialises appends to the chain. */
@@ -102,44 +103,61 @@ export function auditMeta(ctx: ServiceContext): AuditRequestMeta {
   };
 }
 
-export type ChainVerification =
-  | { ok: true; checked: number; lastSeq: number | null; lastHash: string | null }
-  | {
-      ok: false;
-      checked: number;
-      firstBad: { seq: number; id: string; reason: "altered" | "broken_link" };
-      message: string;
-    };
+export type VerifyMode = "incremental" | "full";
 
-/** Walks the whole chain in `seq` order and names the first altered or missing row. */
-export async function verifyAuditChain(db: Db, batchSize = 2000): Promise<ChainVerification> {
-  let prevHash = GENESIS_HASH;
-  let afterSeq = 0;
+export type ChainFailure = { seq: number; id: string; reason: "altered" | "broken_link" };
+
+export type ChainVerification = {
+  mode: VerifyMode;
+  /** The walk started after this seq (0: from the genesis). */
+  startedAfterSeq: number;
+  durationMs: number;
+} & (
+  | { ok: true; checked: number; lastSeq: number | null; lastHash: string | null }
+  | { ok: false; checked: number; firstBad: ChainFailure; message: string }
+);
+
+type WalkResult = {
+  checked: number;
+  /** The last row that verified (the anchor when no row did). */
+  lastSeq: number;
+  lastHash: string;
+  failure: { firstBad: ChainFailure; message: string } | null;
+};
+
+/** Walks the rows after `afterSeq` in `seq` order, in keyset batches, from `prevHash`. */
+async function walkChain(db: Db, afterSeq: number, prevHash: string, batchSize: number): Promise<WalkResult> {
   let checked = 0;
-  let lastSeq: number | null = null;
+  let lastSeq = afterSeq;
+  let cursor = afterSeq;
   for (;;) {
     const rows = await db
       .select()
       .from(auditEvents)
-      .where(gt(auditEvents.seq, afterSeq))
+      .where(gt(auditEvents.seq, cursor))
       .orderBy(asc(auditEvents.seq))
       .limit(batchSize);
     for (const row of rows) {
       if (row.prevHash !== prevHash) {
         return {
-          ok: false,
           checked,
-          firstBad: { seq: row.seq, id: row.id, reason: "broken_link" },
-          message: `Chain broken at seq ${row.seq} (id ${row.id}): its prev_hash does not match the row before it, so a row before it is missing or was altered.`,
+          lastSeq,
+          lastHash: prevHash,
+          failure: {
+            firstBad: { seq: row.seq, id: row.id, reason: "broken_link" },
+            message: `Chain broken at seq ${row.seq} (id ${row.id}): its prev_hash does not match the row before it, so a row before it is missing or was altered.`,
+          },
         };
       }
-      const expected = hashAuditRow(prevHash, row);
-      if (expected !== row.hash) {
+      if (hashAuditRow(prevHash, row) !== row.hash) {
         return {
-          ok: false,
           checked,
-          firstBad: { seq: row.seq, id: row.id, reason: "altered" },
-          message: `Row seq ${row.seq} (id ${row.id}) was altered: its content no longer matches its hash.`,
+          lastSeq,
+          lastHash: prevHash,
+          failure: {
+            firstBad: { seq: row.seq, id: row.id, reason: "altered" },
+            message: `Row seq ${row.seq} (id ${row.id}) was altered: its content no longer matches its hash.`,
+          },
         };
       }
       prevHash = row.hash;
@@ -147,9 +165,205 @@ export async function verifyAuditChain(db: Db, batchSize = 2000): Promise<ChainV
       checked++;
     }
     if (rows.length < batchSize) break;
-    afterSeq = rows[rows.length - 1]!.seq;
+    cursor = rows[rows.length - 1]!.seq;
   }
-  return { ok: true, checked, lastSeq, lastHash: checked > 0 ? prevHash : null };
+  return { checked, lastSeq, lastHash: prevHash, failure: null };
+}
+
+type Checkpoint = typeof auditCheckpoints.$inferSelect;
+
+async function latestCheckpoint(db: Db): Promise<Checkpoint | null> {
+  const [row] = await db
+    .select()
+    .from(auditCheckpoints)
+    .orderBy(desc(auditCheckpoints.verifiedAt), desc(auditCheckpoints.verifiedThroughSeq))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * The checkpoint's own row must still be there with the hash it had, hash to it, and link to the
+ * row before it: a checkpointed row altered later would otherwise hide behind the checkpoint.
+ */
+async function checkAnchor(db: Db, cp: Checkpoint): Promise<WalkResult["failure"]> {
+  if (cp.verifiedThroughSeq === 0) return null;
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(lte(auditEvents.seq, cp.verifiedThroughSeq))
+    .orderBy(desc(auditEvents.seq))
+    .limit(2);
+  const anchor = rows[0];
+  if (!anchor || anchor.seq !== cp.verifiedThroughSeq) {
+    const next = await db
+      .select({ seq: auditEvents.seq, id: auditEvents.id })
+      .from(auditEvents)
+      .where(gt(auditEvents.seq, cp.verifiedThroughSeq))
+      .orderBy(asc(auditEvents.seq))
+      .limit(1);
+    return {
+      firstBad: { seq: next[0]?.seq ?? cp.verifiedThroughSeq, id: next[0]?.id ?? "", reason: "broken_link" },
+      message: `The last verified row (seq ${cp.verifiedThroughSeq}) is missing: the chain was cut after it was verified.`,
+    };
+  }
+  const prevHash = rows[1]?.hash ?? GENESIS_HASH;
+  if (
+    anchor.hash !== cp.lastHash ||
+    anchor.prevHash !== prevHash ||
+    hashAuditRow(prevHash, anchor) !== anchor.hash
+  ) {
+    return {
+      firstBad: { seq: anchor.seq, id: anchor.id, reason: "altered" },
+      message: `Row seq ${anchor.seq} (id ${anchor.id}), the last verified one, was altered after it was verified.`,
+    };
+  }
+  return null;
+}
+
+export type VerifyOptions = {
+  /** `full` walks from the genesis; `incremental` (default) from the newest checkpoint. */
+  mode?: VerifyMode;
+  /** When set, the verification is remembered as a checkpoint by this user (null: the system). */
+  record?: { actorId: string | null; now: Date };
+  batchSize?: number;
+};
+
+/**
+ * Verifies the chain and names the first altered or missing row. Incremental resumes after the
+ * newest checkpoint (after a failed one, at its bad row, so a break stays reported until repaired).
+ * With `record`, a checkpoint row is written whatever the outcome; without, nothing is written.
+ */
+export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<ChainVerification> {
+  const { result, checkpoint } = await verifyWalk(db, options.mode ?? "full", options.batchSize ?? 2000);
+  if (options.record) {
+    await db
+      .insert(auditCheckpoints)
+      .values({ ...checkpoint, verifiedBy: options.record.actorId, verifiedAt: options.record.now });
+  }
+  return result;
+}
+
+type CheckpointValues = Omit<typeof auditCheckpoints.$inferInsert, "id" | "verifiedBy" | "verifiedAt">;
+
+async function verifyWalk(
+  db: Db,
+  mode: VerifyMode,
+  batchSize: number,
+): Promise<{ result: ChainVerification; checkpoint: CheckpointValues }> {
+  const started = performance.now();
+  const cp = mode === "incremental" ? await latestCheckpoint(db) : null;
+  const startedAfterSeq = cp?.verifiedThroughSeq ?? 0;
+  const anchorFailure = cp ? await checkAnchor(db, cp) : null;
+  const walk: WalkResult = anchorFailure
+    ? { checked: 0, lastSeq: 0, lastHash: GENESIS_HASH, failure: anchorFailure }
+    : await walkChain(db, startedAfterSeq, cp?.lastHash ?? GENESIS_HASH, batchSize);
+  const durationMs = Math.round(performance.now() - started);
+  const checkpoint: CheckpointValues = {
+    verifiedThroughSeq: walk.lastSeq,
+    lastHash: walk.lastHash,
+    full: mode === "full",
+    ok: !walk.failure,
+    checked: walk.checked,
+    firstBadSeq: walk.failure?.firstBad.seq ?? null,
+    failureReason: walk.failure ? walk.failure.message : null,
+    durationMs,
+  };
+  const base = { mode, startedAfterSeq, durationMs, checked: walk.checked };
+  if (walk.failure) return { result: { ...base, ok: false, ...walk.failure }, checkpoint };
+  return {
+    result: {
+      ...base,
+      ok: true,
+      lastSeq: walk.lastSeq === 0 ? null : walk.lastSeq,
+      lastHash: walk.lastSeq === 0 ? null : walk.lastHash,
+    },
+    checkpoint,
+  };
+}
+
+export type AuditCheckpointDto = {
+  verifiedThroughSeq: number;
+  full: boolean;
+  ok: boolean;
+  checked: number;
+  firstBadSeq: number | null;
+  failureReason: string | null;
+  durationMs: number;
+  verifiedAt: string;
+  verifiedBy: { id: string; email: string; name: string } | null;
+};
+
+export type AuditChainState = ChainVerification & {
+  /** The newest checkpoint, or null when the chain was never verified by a user. */
+  checkpoint: AuditCheckpointDto | null;
+  /** The newest row's seq (0: no rows). */
+  headSeq: number;
+};
+
+/**
+ * The page's chain state, read-only: the newest checkpoint and an incremental walk of the rows
+ * after it (nothing is written, so a GET stays free of side effects).
+ */
+export async function getAuditChainState(ctx: ServiceContext): Promise<AuditChainState> {
+  assertCan(ctx, "audit.verify");
+  const verification = await verifyAuditChain(ctx.db, { mode: "incremental" });
+  const [cp] = await ctx.db
+    .select({ cp: auditCheckpoints, email: users.email, name: users.name })
+    .from(auditCheckpoints)
+    .leftJoin(users, eq(users.id, auditCheckpoints.verifiedBy))
+    .orderBy(desc(auditCheckpoints.verifiedAt), desc(auditCheckpoints.verifiedThroughSeq))
+    .limit(1);
+  const [head] = await ctx.db.select({ seq: max(auditEvents.seq) }).from(auditEvents);
+  return {
+    ...verification,
+    headSeq: Number(head?.seq ?? 0),
+    checkpoint: cp
+      ? {
+          verifiedThroughSeq: cp.cp.verifiedThroughSeq,
+          full: cp.cp.full,
+          ok: cp.cp.ok,
+          checked: cp.cp.checked,
+          firstBadSeq: cp.cp.firstBadSeq,
+          failureReason: cp.cp.failureReason,
+          durationMs: cp.cp.durationMs,
+          verifiedAt: cp.cp.verifiedAt.toISOString(),
+          verifiedBy:
+            cp.cp.verifiedBy && cp.email
+              ? { id: cp.cp.verifiedBy, email: cp.email, name: cp.name ?? cp.email }
+              : null,
+        }
+      : null,
+  };
+}
+
+/**
+ * A user's verification: walks (incremental or full), writes the checkpoint and the
+ * `audit.verified` event in one transaction. The event joins the chain: the next walk checks it.
+ */
+export async function runAuditVerification(
+  ctx: ServiceContext,
+  input: { mode: VerifyMode },
+): Promise<ChainVerification> {
+  assertCan(ctx, "audit.verify");
+  // The walk reads outside the transaction (it may take seconds); the checkpoint and its event
+  // are written together.
+  const { result, checkpoint } = await verifyWalk(ctx.db, input.mode, 2000);
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    await tx.insert(auditCheckpoints).values({ ...checkpoint, verifiedBy: ctx.actor!.id, verifiedAt: now });
+    await recordAudit(tx, auditMeta(ctx), {
+      action: "audit.verified",
+      entityType: "audit_chain",
+      data: {
+        mode: input.mode,
+        ok: result.ok,
+        checked: result.checked,
+        startedAfterSeq: result.startedAfterSeq,
+        ...(result.ok ? { verifiedThroughSeq: result.lastSeq ?? 0 } : { firstBadSeq: result.firstBad.seq }),
+      },
+    });
+    return result;
+  });
 }
 
 export type AuditEventDto = {
@@ -174,11 +388,8 @@ function escapeLike(value: string): string {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Newest first, keyset pagination on `seq`. */
-export async function listAuditEvents(
-  db: Db,
-  query: AuditListQuery,
-): Promise<{ items: AuditEventDto[]; nextCursor: string | null }> {
+/** The list's filters as SQL conditions (the page's list and the export). */
+function auditFilterWhere(query: AuditFilterQuery): SQL[] {
   const where: SQL[] = [];
   if (query.actor) {
     const byLabel = ilike(auditEvents.actorLabel, `%${escapeLike(query.actor)}%`);
@@ -189,6 +400,15 @@ export async function listAuditEvents(
   if (query.entityId) where.push(eq(auditEvents.entityId, query.entityId));
   if (query.from) where.push(gte(auditEvents.occurredAt, query.from));
   if (query.to) where.push(lte(auditEvents.occurredAt, query.to));
+  return where;
+}
+
+/** Newest first, keyset pagination on `seq`. */
+export async function listAuditEvents(
+  db: Db,
+  query: AuditListQuery,
+): Promise<{ items: AuditEventDto[]; nextCursor: string | null }> {
+  const where = auditFilterWhere(query);
   if (query.cursor) where.push(lt(auditEvents.seq, query.cursor));
   const rows = await db
     .select()
@@ -214,5 +434,130 @@ export async function listAuditEvents(
       hash: r.hash,
     })),
     nextCursor: rows.length > query.limit ? String(page[page.length - 1]!.seq) : null,
+  };
+}
+
+export const AUDIT_EXPORT_COLUMNS = [
+  "seq",
+  "id",
+  "occurred_at",
+  "actor_id",
+  "actor_label",
+  "action",
+  "entity_type",
+  "entity_id",
+  "request_id",
+  "ip",
+  "user_agent",
+  "data",
+  "prev_hash",
+  "hash",
+] as const;
+
+type AuditRow = typeof auditEvents.$inferSelect;
+
+function exportRecord(r: AuditRow): Record<(typeof AUDIT_EXPORT_COLUMNS)[number], unknown> {
+  return {
+    seq: r.seq,
+    id: r.id,
+    occurred_at: r.occurredAt.toISOString(),
+    actor_id: r.actorId,
+    actor_label: r.actorLabel,
+    action: r.action,
+    entity_type: r.entityType,
+    entity_id: r.entityId,
+    request_id: r.requestId,
+    ip: r.ip,
+    user_agent: r.userAgent,
+    data: r.data,
+    prev_hash: r.prevHash,
+    hash: r.hash,
+  };
+}
+
+/**
+ * One CSV cell (RFC 4180 quoting). A text starting with = + - @ (or a tab or carriage return) is
+ * prefixed with a quote so a spreadsheet does not run it as a formula.
+ */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  let text =
+    typeof value === "string" ? value : typeof value === "number" ? String(value) : JSON.stringify(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csvLine(values: unknown[]): string {
+  return `${values.map(csvCell).join(",")}\r\n`;
+}
+
+export const AUDIT_EXPORT_BATCH = 2000;
+
+export type AuditExport = { stream: ReadableStream<Uint8Array>; filename: string; contentType: string };
+
+/**
+ * A filtered slice of the trail, oldest first, as CSV (a header row) or JSON Lines (one event a
+ * line). Audited as `audit.exported` with the filters before the first byte; the slice ends before
+ * that event. Streamed in keyset batches: never more than one batch in memory.
+ */
+export async function exportAuditEvents(
+  ctx: ServiceContext,
+  query: AuditFilterQuery & { format: AuditExportQuery["format"] },
+): Promise<AuditExport> {
+  assertCan(ctx, "audit.read");
+  const { format, ...filters } = query;
+  const upTo = await ctx.db.transaction(async (tx) => {
+    const id = await recordAudit(tx, auditMeta(ctx), {
+      action: "audit.exported",
+      entityType: "audit_chain",
+      data: {
+        format,
+        filters: Object.fromEntries(
+          Object.entries(filters)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+        ),
+      },
+    });
+    const [row] = await tx.select({ seq: auditEvents.seq }).from(auditEvents).where(eq(auditEvents.id, id));
+    return row!.seq;
+  });
+  const where = auditFilterWhere(filters);
+  const db = ctx.db;
+  const encoder = new TextEncoder();
+  let after = 0;
+  let headerSent = false;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (format === "csv" && !headerSent) {
+        headerSent = true;
+        controller.enqueue(encoder.encode(csvLine([...AUDIT_EXPORT_COLUMNS])));
+      }
+      const rows = await db
+        .select()
+        .from(auditEvents)
+        .where(and(...where, gt(auditEvents.seq, after), lt(auditEvents.seq, upTo)))
+        .orderBy(asc(auditEvents.seq))
+        .limit(AUDIT_EXPORT_BATCH);
+      if (rows.length > 0) {
+        after = rows[rows.length - 1]!.seq;
+        const text = rows
+          .map((r) => {
+            const rec = exportRecord(r);
+            return format === "csv"
+              ? csvLine(AUDIT_EXPORT_COLUMNS.map((c) => rec[c]))
+              : `${JSON.stringify(rec)}\n`;
+          })
+          .join("");
+        controller.enqueue(encoder.encode(text));
+      }
+      if (rows.length < AUDIT_EXPORT_BATCH) controller.close();
+    },
+  });
+  const stamp = ctx.now().toISOString().replace(/[:.]/g, "-");
+  return {
+    stream,
+    filename: `audit-${stamp}.${format}`,
+    contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
   };
 }

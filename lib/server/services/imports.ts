@@ -10,8 +10,6 @@ import {
   imports,
   inboxItems,
   partners,
-  shareReceipts,
-  shares,
   users,
   type ImportPolicy,
 } from "@/lib/server/db/schema";
@@ -23,7 +21,7 @@ import { enqueue, registerHandler, type JobContext } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { auditMeta, recordAudit, type AuditRequestMeta } from "./audit";
 import type { ServiceContext } from "./context";
-import { queueOutboundReceipt } from "./outbound-receipts";
+import { queueOutboundReceipt, receiptOnOwnShare } from "./outbound-receipts";
 import { evaluateImportPolicy } from "./share-policy";
 import { upsertMirrorClone } from "./session-mirror";
 import { assertCan } from "./users";
@@ -449,7 +447,11 @@ async function recordClone(
         attempts: row.attempts,
       },
     });
-    if (item?.localShareId) await receiptOnOwnShare(tx, meta, item.localShareId, clone.sessionId);
+    if (item?.localShareId)
+      await receiptOnOwnShare(tx, meta, item.localShareId, {
+        status: "imported",
+        cloneSessionId: clone.sessionId,
+      });
     else {
       await queueOutboundReceipt(
         tx,
@@ -464,54 +466,6 @@ async function recordClone(
         meta,
       );
     }
-  });
-}
-
-/**
- * An internal delivery (a sister brand of this console shared it): the sender's share is ours, so
- * its receipt (`imported`, the clone's id) is written here, as the partner API would have.
- */
-async function receiptOnOwnShare(tx: Tx, meta: AuditRequestMeta, shareId: string, cloneSessionId: string) {
-  const now = meta.now;
-  const [share] = await tx
-    .select({ id: shares.id, partnerId: shares.partnerId })
-    .from(shares)
-    .where(eq(shares.id, shareId))
-    .limit(1)
-    .for("update");
-  if (!share) return;
-  const [receipt] = await tx
-    .insert(shareReceipts)
-    .values({
-      shareId: share.id,
-      partnerId: share.partnerId,
-      status: "imported",
-      cloneSessionId,
-      receivedAt: now,
-    })
-    .returning({ id: shareReceipts.id });
-  await tx
-    .update(shares)
-    .set({
-      receiptStatus: "imported",
-      receiptCloneSessionId: cloneSessionId,
-      receiptReason: null,
-      receiptAt: now,
-      updatedAt: now,
-    })
-    .where(eq(shares.id, share.id));
-  await recordAudit(tx, meta, {
-    action: "share.receipt",
-    entityType: "share",
-    entityId: share.id,
-    data: {
-      partnerId: share.partnerId,
-      receiptId: receipt!.id,
-      status: "imported",
-      cloneSessionId,
-      reason: null,
-      channel: "internal",
-    },
   });
 }
 

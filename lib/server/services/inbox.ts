@@ -20,19 +20,17 @@ import {
   imports,
   inboxItems,
   partners,
-  shareReceipts,
-  shares,
   users,
   type InboxSource,
   type ShareManifest,
 } from "@/lib/server/db/schema";
-import type { DbOrTx, Tx } from "@/lib/server/db/types";
+import type { DbOrTx } from "@/lib/server/db/types";
 import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/server/http/keyset-cursor";
 import { AppError, type ErrorCode } from "@/lib/server/http/errors";
 import { auditMeta, recordAudit, type AuditRequestMeta } from "./audit";
 import type { ServiceContext } from "./context";
 import { enqueueAutoImport, importOfItem, importsOfItems } from "./imports";
-import { queueOutboundReceipt, receiptsOfItem } from "./outbound-receipts";
+import { queueOutboundReceipt, receiptOnOwnShare, receiptsOfItem } from "./outbound-receipts";
 import { evaluateImportPolicy, toPartnerSummary, type PartnerRow } from "./share-policy";
 import { assertCan } from "./users";
 
@@ -592,7 +590,11 @@ export async function rejectInboxItem(
         importId: failed?.id ?? null,
       },
     });
-    if (item.localShareId) await rejectionOnOwnShare(tx, auditMeta(ctx), item.localShareId, input.reason);
+    if (item.localShareId)
+      await receiptOnOwnShare(tx, auditMeta(ctx), item.localShareId, {
+        status: "rejected",
+        reason: input.reason,
+      });
     else if (item.partnerId) {
       await queueOutboundReceipt(
         tx,
@@ -609,48 +611,6 @@ export async function rejectInboxItem(
     }
   });
   return getInboxItem(ctx, id);
-}
-
-/**
- * An internal delivery (a sister brand of this console shared it): the sender's share is ours, so
- * the rejection is written on it as the partner API's receipt would have been.
- */
-async function rejectionOnOwnShare(tx: Tx, meta: AuditRequestMeta, shareId: string, reason: string) {
-  const now = meta.now;
-  const [share] = await tx
-    .select({ id: shares.id, partnerId: shares.partnerId })
-    .from(shares)
-    .where(eq(shares.id, shareId))
-    .limit(1)
-    .for("update");
-  if (!share) return;
-  const [receipt] = await tx
-    .insert(shareReceipts)
-    .values({ shareId: share.id, partnerId: share.partnerId, status: "rejected", reason, receivedAt: now })
-    .returning({ id: shareReceipts.id });
-  await tx
-    .update(shares)
-    .set({
-      receiptStatus: "rejected",
-      receiptCloneSessionId: null,
-      receiptReason: reason,
-      receiptAt: now,
-      updatedAt: now,
-    })
-    .where(eq(shares.id, share.id));
-  await recordAudit(tx, meta, {
-    action: "share.receipt",
-    entityType: "share",
-    entityId: share.id,
-    data: {
-      partnerId: share.partnerId,
-      receiptId: receipt!.id,
-      status: "rejected",
-      cloneSessionId: null,
-      reason,
-      channel: "internal",
-    },
-  });
 }
 
 function nextCursorOf(row: { receivedAt: Date; id: string }): string {

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import type { OutboundReceiptDto } from "@/lib/schemas/inbox";
 import type { ReceiptRequest } from "@/lib/schemas/partner-api";
-import { inboxItems, outboundReceipts, partners } from "@/lib/server/db/schema";
+import { inboxItems, outboundReceipts, partners, shareReceipts, shares } from "@/lib/server/db/schema";
 import type { DbOrTx, Tx } from "@/lib/server/db/types";
 import { enqueue, PermanentJobError, registerHandler, type JobContext } from "@/lib/server/jobs";
 import { recordAudit, type AuditRequestMeta } from "./audit";
@@ -239,4 +239,61 @@ function receiptIdOf(payload: Record<string, unknown>): string {
 
 export function registerOutboundReceiptHandlers(): void {
   registerHandler(RECEIPT_QUEUE, (job, payload) => sendOutboundReceipt(job, receiptIdOf(payload)));
+}
+
+/**
+ * An internal delivery (a sister brand of this console shared it): the sender's share is ours, so
+ * the receipt (`imported` with the clone, or `rejected` with the reason) is written on it as the
+ * partner API's receipt would have been, audited as `share.receipt` on the internal channel.
+ */
+export async function receiptOnOwnShare(
+  tx: Tx,
+  meta: AuditRequestMeta,
+  shareId: string,
+  receipt: { status: "imported"; cloneSessionId: string } | { status: "rejected"; reason: string },
+): Promise<void> {
+  const now = meta.now;
+  const cloneSessionId = receipt.status === "imported" ? receipt.cloneSessionId : null;
+  const reason = receipt.status === "rejected" ? receipt.reason : null;
+  const [share] = await tx
+    .select({ id: shares.id, partnerId: shares.partnerId })
+    .from(shares)
+    .where(eq(shares.id, shareId))
+    .limit(1)
+    .for("update");
+  if (!share) return;
+  const [row] = await tx
+    .insert(shareReceipts)
+    .values({
+      shareId: share.id,
+      partnerId: share.partnerId,
+      status: receipt.status,
+      cloneSessionId,
+      reason,
+      receivedAt: now,
+    })
+    .returning({ id: shareReceipts.id });
+  await tx
+    .update(shares)
+    .set({
+      receiptStatus: receipt.status,
+      receiptCloneSessionId: cloneSessionId,
+      receiptReason: reason,
+      receiptAt: now,
+      updatedAt: now,
+    })
+    .where(eq(shares.id, share.id));
+  await recordAudit(tx, meta, {
+    action: "share.receipt",
+    entityType: "share",
+    entityId: share.id,
+    data: {
+      partnerId: share.partnerId,
+      receiptId: row!.id,
+      status: receipt.status,
+      cloneSessionId,
+      reason,
+      channel: "internal",
+    },
+  });
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, eq, gt, isNotNull } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { EnvelopeError, isCurrent, open, seal, type EnvelopeKeys } from "@/lib/server/crypto/envelope";
+import { signingKeys } from "@/lib/server/db/schema/evidence";
 import { connectedApplications, inboxItems, partnerSecrets, shares } from "@/lib/server/db/schema/sharing";
 import type { Db } from "@/lib/server/db/types";
 import { recordAudit } from "./audit";
@@ -50,6 +51,13 @@ const TARGETS: Target[] = [
     id: inboxItems.id,
     column: inboxItems.tokenCiphertext,
     key: "tokenCiphertext",
+  },
+  {
+    name: "signing_keys.private_key",
+    table: signingKeys,
+    id: signingKeys.id,
+    column: signingKeys.privateKeyCiphertext,
+    key: "privateKeyCiphertext",
   },
 ];
 

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
+import { EvidenceDownloadButton } from "@/components/evidence/evidence-download-button";
 import { ReviewDetailLoader } from "@/components/reviews/review-detail-loader";
 import { KIND_LABELS } from "@/components/sessions/format";
 import { PageHeader } from "@/components/ui/page-header";
+import { can } from "@/lib/rbac";
 import { loadDetailPage } from "@/lib/server/auth/detail-page";
 import { getImport } from "@/lib/server/services/reviews";
 
@@ -19,6 +21,11 @@ export default async function ReviewPage({ params }: { params: Promise<{ importI
       <PageHeader
         title={`Review of session ${session}`}
         description={`${KIND_LABELS[detail.sessionKind]} from ${detail.partnerName}, imported into ${detail.applicationName}: the clone as Didit holds it now, side by side with where it came from.`}
+        actions={
+          can(actor.role, "evidence.export") && detail.cloneSessionId ? (
+            <EvidenceDownloadButton sessionId={detail.cloneSessionId} />
+          ) : undefined
+        }
       />
       <ReviewDetailLoader initial={detail} actorId={actor.id} />
     </>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { ShareDetailLoader } from "@/components/shares/share-detail-loader";
 import { KIND_LABELS } from "@/components/shares/format";
 import { PageHeader } from "@/components/ui/page-header";
@@ -17,6 +18,16 @@ export default async function SharePage({ params }: { params: Promise<{ id: stri
       <PageHeader
         title={`Share of session ${session}`}
         description={`${KIND_LABELS[share.sessionKind]} session shared from ${share.applicationName || "our application"} with ${share.partnerName}.`}
+        actions={
+          can(actor.role, "lineage.read") ? (
+            <Link
+              href={`/lineage/${share.sessionId}`}
+              className="text-sm font-medium text-brand-700 hover:underline"
+            >
+              Trace lineage
+            </Link>
+          ) : undefined
+        }
       />
       <ShareDetailLoader initial={share} canReadAudit={can(actor.role, "audit.read")} />
     </>

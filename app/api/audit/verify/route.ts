@@ -1,7 +1,13 @@
+import { auditVerifyRequestSchema } from "@/lib/schemas/audit";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { verifyAuditChain } from "@/lib/server/services/audit";
+import { getAuditChainState, runAuditVerification } from "@/lib/server/services/audit";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
-  GET: apiRoute({ permission: "audit.verify" }, async ({ ctx }) => verifyAuditChain(ctx.db)),
+  // Read-only: the newest checkpoint and the rows after it walked, nothing written.
+  GET: apiRoute({ permission: "audit.verify" }, async ({ ctx }) => getAuditChainState(ctx)),
+  // A verification that is remembered (a checkpoint) and audited (`audit.verified`).
+  POST: apiRoute({ permission: "audit.verify", body: auditVerifyRequestSchema }, async ({ ctx, body }) =>
+    runAuditVerification(ctx, body),
+  ),
 });

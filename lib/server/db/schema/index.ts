@@ -4,3 +4,4 @@ export * from "./inbound";
 export * from "./jobs";
 export * from "./sharing";
 export * from "./imports";
+export * from "./evidence";

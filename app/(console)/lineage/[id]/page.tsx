@@ -1,0 +1,45 @@
+import type { Metadata } from "next";
+import { forbidden } from "next/navigation";
+import { EvidenceDownloadButton } from "@/components/evidence/evidence-download-button";
+import { LineageLoader } from "@/components/lineage/lineage-loader";
+import { LineageSearch } from "@/components/lineage/lineage-search";
+import { PageHeader } from "@/components/ui/page-header";
+import { can } from "@/lib/rbac";
+import { requirePageActor } from "@/lib/server/auth/page";
+
+export const metadata: Metadata = { title: "Lineage" };
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function LineagePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ applicationId?: string | string[] }>;
+}) {
+  const { actor, allowed } = await requirePageActor("lineage.read");
+  if (!allowed) forbidden();
+  const { id } = await params;
+  const { applicationId } = await searchParams;
+  const app = typeof applicationId === "string" && UUID_RE.test(applicationId) ? applicationId : undefined;
+  const label = UUID_RE.test(id) ? id.slice(0, 8) : `#${id}`;
+  return (
+    <>
+      <PageHeader
+        title={`Lineage of session ${label}`}
+        description="Upstream through what it was shared from, downstream through every share, clone and import of it, each step with its record and audit events."
+        actions={
+          // Auditors: the signed pack of this session's lineage (a number may name several sessions: by uuid only).
+          can(actor.role, "evidence.export") && UUID_RE.test(id) ? (
+            <EvidenceDownloadButton sessionId={id.toLowerCase()} />
+          ) : undefined
+        }
+      />
+      <div className="space-y-6">
+        <LineageSearch />
+        <LineageLoader refValue={id} applicationId={app} />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,120 @@
+"use client";
+
+import { GitFork, History, SearchX } from "lucide-react";
+import dynamic from "next/dynamic";
+import Link from "next/link";
+import { Alert } from "@/components/ui/alert";
+import { Card } from "@/components/ui/card";
+import { DateTime } from "@/components/ui/date-time";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Skeleton } from "@/components/ui/skeleton";
+import { ApiError } from "@/lib/client/api-fetch";
+import { useLineage } from "@/lib/client/queries/lineage";
+import type { LineageGraphDto } from "@/lib/schemas/lineage";
+
+function GraphSkeleton() {
+  return (
+    <div role="status" aria-label="Loading the lineage graph">
+      <Skeleton className="h-[32rem] w-full" />
+    </div>
+  );
+}
+
+// React Flow and elkjs are most of this page's weight: loaded after it, and only on it.
+const LineageGraph = dynamic(() => import("./lineage-graph").then((m) => m.LineageGraph), {
+  ssr: false,
+  loading: GraphSkeleton,
+});
+
+type Candidate = { sessionId: string; applicationId: string; applicationName: string };
+
+function LineageError({ error, refValue }: { error: unknown; refValue: string }) {
+  if (error instanceof ApiError && error.status === 404) {
+    return (
+      <EmptyState title="No record of this session" icon={SearchX}>
+        None of our mirror, shares, imports or inbox names “{refValue}”. Check the id, or search by number or
+        vendor_data above.
+      </EmptyState>
+    );
+  }
+  if (error instanceof ApiError && error.status === 409) {
+    const candidates = (error.details as { candidates?: Candidate[] } | undefined)?.candidates ?? [];
+    return (
+      <Alert tone="info" title={error.message}>
+        <ul className="mt-2 space-y-1">
+          {candidates.map((c) => (
+            <li key={c.sessionId}>
+              <Link className="underline" href={`/lineage/${c.sessionId}`}>
+                In {c.applicationName} ({c.sessionId.slice(0, 8)})
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </Alert>
+    );
+  }
+  return (
+    <Alert tone="error" title="The lineage could not be loaded">
+      {error instanceof ApiError ? error.message : "Try again in a moment."}
+    </Alert>
+  );
+}
+
+function Timeline({ graph }: { graph: LineageGraphDto }) {
+  if (graph.timeline.length === 0) return <p className="text-sm text-slate-600">No recorded steps yet.</p>;
+  return (
+    <ol className="max-h-[30rem] space-y-2 overflow-y-auto pr-1 text-sm" aria-label="Timeline">
+      {graph.timeline.map((t, i) => (
+        <li key={`${t.at}-${i}`} className="border-l-2 border-slate-200 pl-3">
+          <DateTime value={t.at} className="block text-xs text-slate-600" />
+          <span className="text-slate-900">{t.summary}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** The lineage of one session: its graph, and every step's time beside it. */
+export function LineageView({ refValue, applicationId }: { refValue: string; applicationId?: string }) {
+  const query = useLineage(refValue, applicationId);
+  if (query.isPending) return <GraphSkeleton />;
+  if (query.isError) return <LineageError error={query.error} refValue={refValue} />;
+  const graph = query.data;
+  return (
+    <div className="space-y-4">
+      {graph.truncated && (
+        <Alert tone="info" title="Part of the graph is collapsed">
+          Large fan-outs are grouped (only the first 50 children of a session are drawn one by one), and the
+          walk stops after 100 hops.
+        </Alert>
+      )}
+      <div className="grid gap-4 xl:grid-cols-[1fr_20rem]">
+        <Card
+          title={
+            <>
+              <GitFork aria-hidden /> Graph
+            </>
+          }
+          description={`${graph.nodes.length} sessions, ${graph.edges.length} steps. Upstream on the left; open a session to see its page.`}
+        >
+          {graph.edges.length === 0 ? (
+            <EmptyState title="Not shared, not imported" icon={GitFork}>
+              This session has no recorded share, import or origin yet. Share it from the Sessions page.
+            </EmptyState>
+          ) : (
+            <LineageGraph graph={graph} />
+          )}
+        </Card>
+        <Card
+          title={
+            <>
+              <History aria-hidden /> Timeline
+            </>
+          }
+        >
+          <Timeline graph={graph} />
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+import type { SessionKind } from "./partners";
+
+/**
+ * The lineage graph around one Didit session (`GET /api/lineage/{sessionId}`): upstream through
+ * `shared_from_session` across every hop our records reach, downstream through our shares of it,
+ * their deliveries and the partners' receipts (with their clone ids), and our own imports of it.
+ * Nodes are sessions (ours, a sister brand's, or a partner's as far as we know them); edges are
+ * the steps between them (a share, an import), each with the record and the audit events of it.
+ */
+
+export type LineageNodeDto = {
+  /** The Didit session uuid. */
+  id: string;
+  sessionNumber: number | null;
+  kind: SessionKind | null;
+  /** Title Case, as last seen (our mirror, an import, a receipt); null when we never saw it. */
+  status: string | null;
+  /** Who holds it: one of our connected applications, or a partner (by our directory). */
+  holder:
+    | { type: "application"; id: string; name: string; diditApplicationId: string }
+    | { type: "partner"; id: string | null; name: string; diditApplicationId: string | null };
+  /** When Didit created it (mirror), or when we first saw it. */
+  at: string | null;
+  /** Hops from the session asked about: negative upstream, positive downstream, 0 itself. */
+  depth: number;
+  /** This node stands for several (a large fan-out collapsed): how many, and the first few ids. */
+  group?: { count: number; sample: string[] };
+  /** The console page for it, when there is one (`/sessions/{id}`, `/reviews/{importId}`). */
+  href: string | null;
+  deleted: boolean;
+  /**
+   * Not a session we know the id of: a share the partner has not imported yet (or rejected), an
+   * import still running or failed, a token received and not imported. Says which, for people.
+   */
+  placeholder?: string;
+};
+
+export type LineageAuditEventDto = {
+  seq: number;
+  id: string;
+  action: string;
+  actorLabel: string;
+  occurredAt: string;
+  hash: string;
+};
+
+export type LineageEdgeDto = {
+  id: string;
+  /** Source session → its clone (or the share's target, while no clone is known yet). */
+  from: string;
+  to: string;
+  /**
+   * share: we minted a token of `from` for a partner; import: a clone made in one of our applications;
+   * received: a partner's token in our inbox, not imported; observed: Didit's `shared_from_session`
+   * on a mirror row with no record of ours for the step; group: the children collapsed into a group.
+   */
+  kind: "share" | "import" | "received" | "observed" | "group";
+  /** Our record of the step. */
+  record:
+    | {
+        type: "share";
+        shareId: string;
+        partnerId: string;
+        partnerName: string;
+        channel: string;
+        state: string;
+        createdAt: string;
+        deliveredAt: string | null;
+        receiptStatus: string | null;
+        receiptCloneSessionId: string | null;
+      }
+    | {
+        type: "import";
+        importId: string;
+        partnerId: string;
+        partnerName: string;
+        state: string;
+        trustReview: boolean;
+        importedAt: string | null;
+        senderShareId: string | null;
+      }
+    | {
+        type: "received";
+        inboxItemId: string;
+        partnerId: string | null;
+        partnerName: string | null;
+        source: string;
+        state: string;
+        receivedAt: string;
+      }
+    | { type: "observed"; source: "mirror" | "decision" }
+    | { type: "group"; count: number };
+  at: string | null;
+  auditEvents: LineageAuditEventDto[];
+};
+
+export type LineageGraphDto = {
+  /** The session asked about (resolved from a uuid or a mirror row's session number). */
+  root: string;
+  nodes: LineageNodeDto[];
+  edges: LineageEdgeDto[];
+  /** Every step's time, oldest first: the timeline beside the graph. */
+  timeline: { at: string; edgeId: string | null; nodeId: string | null; summary: string }[];
+  /** The walk stopped (hop limit, or a group collapsed): said, not hidden. */
+  truncated: boolean;
+};
+
+/** `GET /api/lineage?q=` (the page's search box): sessions matching a uuid, a number or a vendor_data. */
+export type LineageMatchDto = {
+  sessionId: string;
+  sessionNumber: number | null;
+  status: string | null;
+  vendorData: string | null;
+  holderName: string;
+};
+export type LineageSearchResponse = { matches: LineageMatchDto[] };
