@@ -20,6 +20,9 @@ const EXPECTED: Record<Permission, Role[]> = {
   "reviews.decide": ["officer"],
   "lineage.read": ["admin", "officer", "auditor"],
   "evidence.export": ["auditor"],
+  "analytics.view": ["partnerships", "officer", "auditor"],
+  "recalls.manage": ["officer"],
+  "erasure.request": ["admin"],
 };
 
 describe("permission table", () => {

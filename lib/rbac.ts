@@ -27,6 +27,9 @@ export const PERMISSIONS = [
   "reviews.decide",
   "lineage.read",
   "evidence.export",
+  "analytics.view",
+  "recalls.manage",
+  "erasure.request",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -48,10 +51,19 @@ export const PERMISSION_TABLE: Record<Role, readonly Permission[]> = {
     "audit.verify",
     "applications.manage",
     "lineage.read",
+    "erasure.request",
   ],
-  partnerships: [...ALL_READS, "partners.manage"],
-  officer: [...ALL_READS, "shares.create", "imports.create", "reviews.decide", "lineage.read"],
-  auditor: [...ALL_READS, "audit.read", "audit.verify", "lineage.read", "evidence.export"],
+  partnerships: [...ALL_READS, "partners.manage", "analytics.view"],
+  officer: [
+    ...ALL_READS,
+    "shares.create",
+    "imports.create",
+    "reviews.decide",
+    "lineage.read",
+    "analytics.view",
+    "recalls.manage",
+  ],
+  auditor: [...ALL_READS, "audit.read", "audit.verify", "lineage.read", "evidence.export", "analytics.view"],
 };
 
 const lookup: Record<Role, ReadonlySet<Permission>> = {

@@ -78,6 +78,17 @@ export const imports = pgTable(
     /** The officer reviewing it ("assign to me", reassign); null: unassigned. */
     assignedTo: uuid("assigned_to").references(() => users.id, { onDelete: "restrict" }),
     assignedAt: timestamp("assigned_at", { withTimezone: true }),
+    /**
+     * Recall (the partner told us its source changed): the import is back in the review queue with
+     * the reason until an officer decides on it again (recallClearedAt). `inboundRecallId` is the
+     * latest inbound_recalls row.
+     */
+    recalledAt: timestamp("recalled_at", { withTimezone: true }),
+    recallTrigger: text("recall_trigger"),
+    recallReason: text("recall_reason"),
+    inboundRecallId: uuid("inbound_recall_id"),
+    recallClearedAt: timestamp("recall_cleared_at", { withTimezone: true }),
+    recallClearedBy: uuid("recall_cleared_by").references(() => users.id, { onDelete: "restrict" }),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -94,6 +105,10 @@ export const imports = pgTable(
     // The review queue: imports by current status, oldest import first.
     index("imports_status_idx").on(t.status, t.finishedAt, t.id),
     index("imports_assigned_to_idx").on(t.assignedTo),
+    // Recalled imports awaiting a new decision.
+    index("imports_recalled_idx")
+      .on(t.recalledAt)
+      .where(sql`${t.recalledAt} is not null and ${t.recallClearedAt} is null`),
     check("imports_state_check", sql`${t.state} in ('importing', 'imported', 'failed')`),
     check("imports_kind_check", sql`${t.sessionKind} in ('user', 'business')`),
     check("imports_policy_check", sql`${t.importedByPolicy} is null or ${t.importedByPolicy} in ('auto')`),

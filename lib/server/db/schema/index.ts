@@ -5,3 +5,4 @@ export * from "./jobs";
 export * from "./sharing";
 export * from "./imports";
 export * from "./evidence";
+export * from "./recalls";

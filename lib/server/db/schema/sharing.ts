@@ -63,6 +63,14 @@ export const connectedApplications = pgTable(
     syncError: text("sync_error"),
     /** Newest `created_at` mirrored by a finished pass: the incremental pass stops below it. */
     syncHighWater: timestamp("sync_high_water", { withTimezone: true }),
+    /**
+     * Retention of the personal data Handoff holds for this application (the mirror's names, inbox
+     * items, manifests), in days (30 to 3650, as Didit allows); null keeps it. Enforced by the
+     * `retention.enforce` job, whose last run and error are kept here.
+     */
+    retentionDays: integer("retention_days"),
+    retentionRunAt: timestamp("retention_run_at", { withTimezone: true }),
+    retentionError: text("retention_error"),
     createdBy: uuid("created_by").references(() => users.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -74,6 +82,10 @@ export const connectedApplications = pgTable(
       .on(t.diditApplicationId)
       .where(sql`${t.deletedAt} is null`),
     check("connected_applications_environment_check", sql`${t.environment} in ('sandbox', 'live')`),
+    check(
+      "connected_applications_retention_check",
+      sql`${t.retentionDays} is null or ${t.retentionDays} between 30 and 3650`,
+    ),
     check(
       "connected_applications_sync_state_check",
       sql`${t.syncState} in ('idle', 'queued', 'running', 'failed')`,
@@ -217,6 +229,8 @@ export const sessionMirror = pgTable(
     syncedAt: timestamp("synced_at", { withTimezone: true }).notNull().defaultNow(),
     /** The session was deleted at Didit. */
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    /** Its personal fields (name, registration number, vendor_data, search text) were removed by retention or erasure. */
+    redactedAt: timestamp("redacted_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("session_mirror_app_session_key").on(t.applicationId, t.diditSessionId),
@@ -300,6 +314,9 @@ export const shares = pgTable(
     receiptCloneSessionId: uuid("receipt_clone_session_id"),
     receiptReason: text("receipt_reason"),
     receiptAt: timestamp("receipt_at", { withTimezone: true }),
+    /** The source changed after sharing (recall): when, and the latest recall (recalls.id). */
+    recalledAt: timestamp("recalled_at", { withTimezone: true }),
+    recallId: uuid("recall_id"),
     createdBy: uuid("created_by").references(() => users.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -310,6 +327,8 @@ export const shares = pgTable(
     index("shares_session_idx").on(t.sessionId),
     index("shares_partner_idx").on(t.partnerId, t.createdAt.desc()),
     index("shares_state_idx").on(t.state, t.expiresAt),
+    // Lineage upstream from a partner's clone, and the step records of a fan-out.
+    index("shares_receipt_clone_idx").on(t.receiptCloneSessionId),
     check(
       "shares_state_check",
       sql`${t.state} in ('pending', 'delivered', 'picked_up', 'failed', 'expired', 'revoked')`,
@@ -393,9 +412,12 @@ export const inboxItems = pgTable(
     receivedBy: uuid("received_by").references(() => users.id),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Its manifest and sealed token were removed by retention or erasure. */
+    redactedAt: timestamp("redacted_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("inbox_items_token_hash_key").on(t.tokenHash),
+    index("inbox_items_source_session_idx").on(t.sourceSessionId),
     index("inbox_items_received_idx").on(t.receivedAt.desc(), t.id.desc()),
     index("inbox_items_state_idx").on(t.state, t.expiresAt),
     check(
