@@ -114,6 +114,13 @@ const ROUTES: RouteCase[] = [
     params: () => ({ sessionId: fx.session }),
   },
   { method: "GET", path: "/api/lineage?q=1", file: "app/api/lineage/route.ts", permission: "lineage.read" },
+  { method: "GET", path: "/api/analytics", file: "app/api/analytics/route.ts", permission: "analytics.view" },
+  {
+    method: "GET",
+    path: "/api/analytics/export?format=csv",
+    file: "app/api/analytics/export/route.ts",
+    permission: "analytics.view",
+  },
   {
     method: "GET",
     path: "/api/lineage/:sessionId",
