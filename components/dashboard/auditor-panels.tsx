@@ -1,4 +1,4 @@
-import { FileArchive, ShieldCheck, ShieldAlert, ShieldQuestion } from "lucide-react";
+import { FileArchive, RotateCcw, ShieldCheck, ShieldAlert, ShieldQuestion } from "lucide-react";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
@@ -117,9 +117,54 @@ export function AuditorPanels({ data }: { data: AuditorDashboard }) {
             ))}
           </ul>
         )}
-        <p className="mt-3 text-xs text-slate-600">
-          Recalls are not shown here yet: recall notices are not recorded by this version.
-        </p>
+      </Card>
+      <Card
+        title={
+          <>
+            <RotateCcw aria-hidden /> Recent recalls
+          </>
+        }
+        actions={
+          <Link href="/recalls" className="text-sm font-medium text-brand-700 hover:underline">
+            All recalls
+          </Link>
+        }
+      >
+        {data.recentRecalls.length === 0 ? (
+          <EmptyState title="No recall yet" icon={RotateCcw}>
+            When a session we shared is later declined, deleted or expired, its partners are told, and when a
+            partner recalls one it shared with us, the import returns to review. Both appear here.
+          </EmptyState>
+        ) : (
+          <ul className="divide-y divide-slate-100 text-sm">
+            {data.recentRecalls.map((r) => (
+              <li
+                key={`${r.side}:${r.id}`}
+                className="flex flex-wrap items-baseline justify-between gap-2 py-1.5"
+              >
+                <span className="min-w-0">
+                  <Badge tone={r.side === "sent" ? "warning" : "danger"}>
+                    {r.side === "sent" ? "Sent" : `From ${r.partnerName ?? "a partner"}`}
+                  </Badge>{" "}
+                  <Link
+                    href={`/lineage/${r.sessionId}`}
+                    className="font-mono text-xs text-brand-700 hover:underline"
+                  >
+                    {r.sessionId}
+                  </Link>
+                  <span className="block text-slate-600">
+                    {r.reason} (
+                    {r.side === "sent"
+                      ? `${r.count} notice${r.count === 1 ? "" : "s"}`
+                      : `${r.count} import${r.count === 1 ? "" : "s"} recalled`}
+                    )
+                  </span>
+                </span>
+                <DateTime value={r.at} className="text-slate-600" />
+              </li>
+            ))}
+          </ul>
+        )}
       </Card>
     </div>
   );

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as dashboardRoute from "@/app/api/dashboard/route";
 import * as retryRoute from "@/app/api/jobs/[id]/retry/route";
@@ -11,6 +11,9 @@ import {
   evidenceExports,
   importDecisions,
   imports,
+  inboundRecalls,
+  recallNotices,
+  recalls,
   inboxItems,
   jobs,
   partners,
@@ -203,6 +206,17 @@ describe(`the officer's dashboard (${testDriver()})`, () => {
       decidedAt: NOW,
     });
     await clone();
+    // A recalled import is back in the queue whatever the clone's status, until it is decided again.
+    const recalledClone = await clone("Approved");
+    await t.db
+      .update(imports)
+      .set({ recalledAt: NOW, recallTrigger: "declined", recallReason: "The partner declined its source." })
+      .where(eq(imports.id, recalledClone));
+    const cleared = await clone("Approved");
+    await t.db
+      .update(imports)
+      .set({ recalledAt: minutes(-90), recallTrigger: "declined", recallReason: "x", recallClearedAt: NOW })
+      .where(eq(imports.id, cleared));
     // Decided clones are not in the queue, even when assigned or long past the SLA.
     const approved = await clone("Approved");
     await t.db
@@ -219,20 +233,66 @@ describe(`the officer's dashboard (${testDriver()})`, () => {
     await insertShare({ partnerId: partner.id, state: "pending", expiresAt: minutes(180) });
     await insertShare({ partnerId: partner.id, state: "delivered", expiresAt: minutes(10) });
     await insertShare({ partnerId: partner.id, state: "pending", expiresAt: minutes(-5) });
+    // Recall notices: one open task, one done, one push sent.
+    const recalledShare = await insertShare({
+      partnerId: partner.id,
+      state: "delivered",
+      expiresAt: minutes(5),
+    });
+    const [recall] = await t.db
+      .insert(recalls)
+      .values({
+        applicationId: app,
+        sessionId: randomUUID(),
+        trigger: "declined",
+        fromStatus: "Approved",
+        toStatus: "Declined",
+        reason: "The source verification was declined after it was shared.",
+        source: "webhook",
+        shareCount: 3,
+        noticeCount: 3,
+        raisedAt: NOW,
+      })
+      .returning({ id: recalls.id });
+    const notice = (state: "open" | "done" | "sent", channel: "task" | "push", shareId: string) =>
+      t.db.insert(recallNotices).values({
+        recallId: recall!.id,
+        shareId,
+        partnerId: partner.id,
+        channel,
+        state,
+        createdAt: NOW,
+        updatedAt: NOW,
+      });
+    await notice("open", "task", recalledShare);
+    await notice(
+      "done",
+      "task",
+      await insertShare({ partnerId: partner.id, state: "delivered", expiresAt: minutes(5) }),
+    );
+    await notice(
+      "sent",
+      "push",
+      await insertShare({ partnerId: partner.id, state: "delivered", expiresAt: minutes(5) }),
+    );
   });
 
   it("counts the queue, overdue, proposals, mine, the inbox and the tokens about to expire", async () => {
     const d = await getRoleDashboard(ctx("officer"));
     expect(d.role).toBe("officer");
     expect(values(d)).toEqual({
-      review_queue: 4,
+      review_queue: 5,
+      recalled_imports: 1,
       overdue_reviews: 1,
       awaiting_second_approval: 1,
       assigned_to_me: 1,
       inbox_waiting: 2,
       inbox_expiring: 1,
       shares_expiring_undelivered: 1,
+      recall_tasks_open: 1,
     });
+    expect(figure(d, "recalled_imports").href).toBe("/reviews?recalled=true");
+    expect(figure(d, "recall_tasks_open").href).toBe("/recalls?side=sent&state=open");
     expect(figure(d, "overdue_reviews").href).toBe("/reviews?overdue=true");
     expect(figure(d, "assigned_to_me").href).toBe("/reviews?assignee=me");
     expect(figure(d, "inbox_waiting").href).toBe("/inbox?state=pending");
@@ -249,13 +309,21 @@ describe(`the officer's dashboard (${testDriver()})`, () => {
       figure(d, "awaiting_second_approval").value,
     );
     expect((await list({})).filter((i) => i.overdue).length).toBe(figure(d, "overdue_reviews").value);
+    // The queue holds the recalled imports too (first); their count is the recalled figure.
+    const recalledRows = await t.db
+      .select({ id: imports.id })
+      .from(imports)
+      .where(and(isNotNull(imports.recalledAt), isNull(imports.recallClearedAt)));
+    expect(recalledRows.length).toBe(figure(d, "recalled_imports").value);
+    const queued = new Set((await list({})).map((i) => i.id));
+    for (const r of recalledRows) expect(queued.has(r.id)).toBe(true);
   });
 
   it("assigned to me is the caller's: another officer has none", async () => {
     const other = await insertUser(t.db, "officer");
     const d = await getRoleDashboard(contextOf(t.db, other, clock));
     expect(figure(d, "assigned_to_me").value).toBe(0);
-    expect(figure(d, "review_queue").value).toBe(4);
+    expect(figure(d, "review_queue").value).toBe(5);
   });
 });
 
@@ -308,6 +376,36 @@ describe(`the partnership manager's dashboard (${testDriver()})`, () => {
     await attempt(retrying, 1, "retrying");
     await attempt(recovered, 1, "retrying");
     await attempt(recovered, 2, "delivered");
+    // Recall pushes: one failed, one retrying (pending after an attempt), one sent, one task open.
+    const [recall] = await t.db
+      .insert(recalls)
+      .values({
+        applicationId: otherApp,
+        sessionId: randomUUID(),
+        trigger: "deleted",
+        reason: "The source session was deleted.",
+        source: "webhook",
+        raisedAt: NOW,
+      })
+      .returning({ id: recalls.id });
+    for (const [state, attempts, channel] of [
+      ["failed", 8, "push"],
+      ["pending", 2, "push"],
+      ["pending", 0, "push"],
+      ["sent", 1, "push"],
+      ["open", 0, "task"],
+    ] as const) {
+      await t.db.insert(recallNotices).values({
+        recallId: recall!.id,
+        shareId: await insertShare({ partnerId: suspended.id, state: "delivered", expiresAt: minutes(5) }),
+        partnerId: suspended.id,
+        channel,
+        state,
+        attempts,
+        createdAt: NOW,
+        updatedAt: NOW,
+      });
+    }
 
     const d = await getRoleDashboard(ctx("partnerships"));
     expect(d.role).toBe("partnerships");
@@ -317,6 +415,8 @@ describe(`the partnership manager's dashboard (${testDriver()})`, () => {
     expect(after.failed_deliveries! - before.failed_deliveries!).toBe(1);
     expect(after.retrying_deliveries! - before.retrying_deliveries!).toBe(1);
     expect(after.partners_without_secret! - before.partners_without_secret!).toBe(1);
+    expect(after.recall_pushes_failing! - before.recall_pushes_failing!).toBe(2);
+    expect(figure(d, "recall_pushes_failing").href).toBe("/recalls?side=sent&state=failed");
     expect(figure(d, "agreements_expiring").href).toBe("/partners?expiring=true");
     expect(figure(d, "suspended_partners").href).toBe("/partners?status=suspended");
     expect(figure(d, "failed_deliveries").href).toBe("/shares?state=failed");
@@ -409,6 +509,62 @@ describe(`the auditor's dashboard (${testDriver()})`, () => {
       requestedBy: as.auditor.email,
       createdAt: minutes(6).toISOString(),
     });
+  });
+});
+
+describe(`the auditor's recent recalls (${testDriver()})`, () => {
+  it("counts recalls raised and received in 30 days, and lists the latest five of both, newest first", async () => {
+    const before = (await getRoleDashboard(ctx("auditor"))) as AuditorDashboard;
+    const { id: partnerId } = await addPartner(t.db, {
+      applicationId: app,
+      diditApplicationId: randomUUID(),
+      channel: "push",
+      name: "Recalling partner",
+    });
+    const raised = async (at: Date, trigger: "declined" | "deleted") =>
+      t.db.insert(recalls).values({
+        applicationId: app,
+        sessionId: randomUUID(),
+        trigger,
+        reason: `raised ${at.toISOString()}`,
+        source: "webhook",
+        noticeCount: 2,
+        raisedAt: at,
+      });
+    const received = async (at: Date) =>
+      t.db.insert(inboundRecalls).values({
+        partnerId,
+        remoteRecallId: randomUUID(),
+        sourceSessionId: randomUUID(),
+        trigger: "kyc_expired",
+        reason: `received ${at.toISOString()}`,
+        importCount: 1,
+        recalledAt: at,
+        receivedAt: at,
+      });
+    await raised(minutes(-60 * 24 * 31), "deleted"); // outside the 30-day window
+    await raised(minutes(97), "declined");
+    await raised(minutes(99), "declined");
+    await received(minutes(98));
+    await received(minutes(96));
+    await received(minutes(95));
+    await raised(minutes(94), "deleted");
+    const d = (await getRoleDashboard(ctx("auditor"))) as AuditorDashboard;
+    expect(figure(d, "recalls_recent").value - figure(before, "recalls_recent").value).toBe(6);
+    expect(figure(d, "recalls_recent").href).toBe("/recalls");
+    expect(d.recentRecalls.map((r) => [r.side, r.at])).toEqual([
+      ["sent", minutes(99).toISOString()],
+      ["received", minutes(98).toISOString()],
+      ["sent", minutes(97).toISOString()],
+      ["received", minutes(96).toISOString()],
+      ["received", minutes(95).toISOString()],
+    ]);
+    expect(d.recentRecalls[1]).toMatchObject({
+      partnerName: "Recalling partner",
+      count: 1,
+      trigger: "kyc_expired",
+    });
+    expect(d.recentRecalls[0]).toMatchObject({ partnerName: null, count: 2, trigger: "declined" });
   });
 });
 
@@ -533,7 +689,7 @@ describe(`role isolation and the API (${testDriver()})`, () => {
     const keys: Record<Role, string[]> = {
       officer: ["figures", "role"],
       partnerships: ["figures", "role"],
-      auditor: ["chain", "figures", "lastEventAt", "recentExports", "role"],
+      auditor: ["chain", "figures", "lastEventAt", "recentExports", "recentRecalls", "role"],
       admin: ["applications", "deadJobs", "figures", "queues", "role"],
     };
     const ids = new Set<string>();

@@ -9,10 +9,13 @@ import {
   evidenceExports,
   importDecisions,
   imports,
+  inboundRecalls,
   inboxItems,
   jobs,
   partnerSecrets,
   partners,
+  recallNotices,
+  recalls,
   shareDeliveries,
   shares,
   users,
@@ -108,12 +111,28 @@ export type EvidenceExportSummary = {
   createdAt: string;
 };
 
+/** A recall we raised (sent: our source changed) or a partner's we received, for the auditor. */
+export type RecallSummary = {
+  id: string;
+  side: "sent" | "received";
+  /** The source session (ours when sent, the partner's when received). */
+  sessionId: string;
+  trigger: string;
+  reason: string;
+  /** The partner that told us (received); null when sent (one recall may go to several partners). */
+  partnerName: string | null;
+  /** Sent: notices made; received: our imports it marked recalled. */
+  count: number;
+  at: string;
+};
+
 export type AuditorDashboard = {
   role: "auditor";
   figures: DashboardFigure[];
   chain: AuditChainState;
   lastEventAt: string | null;
   recentExports: EvidenceExportSummary[];
+  recentRecalls: RecallSummary[];
 };
 
 export type ApplicationHealth = {
@@ -151,6 +170,9 @@ export type RoleDashboard = OfficerDashboard | PartnershipsDashboard | AuditorDa
 /** Tokens expiring within this window are "about to expire". */
 export const EXPIRING_SOON_MS = 60 * 60_000;
 export const RECENT_EXPORTS = 5;
+export const RECENT_RECALLS = 5;
+/** The auditor's recall figure counts this many days back. */
+export const RECALL_WINDOW_DAYS = 30;
 export const DEAD_JOBS_SHOWN = 20;
 
 const IN_REVIEW = "In Review";
@@ -172,17 +194,20 @@ async function officerDashboard(ctx: ServiceContext): Promise<OfficerDashboard> 
   const now = ctx.now();
   const soon = new Date(now.getTime() + EXPIRING_SOON_MS);
   const me = ctx.actor!.id;
-  const [[reviews], [inbox], [outgoing]] = await Promise.all([
+  const recalled = sql`(${imports.recalledAt} is not null and ${imports.recallClearedAt} is null)`;
+  const [[reviews], [inbox], [outgoing], [tasks]] = await Promise.all([
     ctx.db
       .select({
         queue: sql<number>`count(*)`,
         overdue: sql<number>`count(*) filter (where ${imports.finishedAt} + make_interval(hours => ${partners.reviewSlaHours}) < ${at(now)})`,
         proposals: sql<number>`count(*) filter (where exists (select 1 from ${importDecisions} where ${importDecisions.importId} = ${imports.id} and ${importDecisions.state} = 'proposed'))`,
         mine: sql<number>`count(*) filter (where ${imports.assignedTo} = ${me}::uuid)`,
+        recalled: sql<number>`count(*) filter (where ${recalled})`,
       })
       .from(imports)
       .innerJoin(partners, eq(partners.id, imports.partnerId))
-      .where(eq(imports.status, IN_REVIEW)),
+      // The queue: clones In Review, and recalled imports waiting for a new decision.
+      .where(and(eq(imports.state, "imported"), or(eq(imports.status, IN_REVIEW), recalled))),
     ctx.db
       .select({
         waiting: sql<number>`count(*)`,
@@ -194,6 +219,7 @@ async function officerDashboard(ctx: ServiceContext): Promise<OfficerDashboard> 
       .select({ expiring: sql<number>`count(*)` })
       .from(shares)
       .where(and(eq(shares.state, "pending"), gt(shares.expiresAt, now), lte(shares.expiresAt, soon))),
+    ctx.db.select({ open: count() }).from(recallNotices).where(eq(recallNotices.state, "open")),
   ]);
   return {
     role: "officer",
@@ -203,8 +229,16 @@ async function officerDashboard(ctx: ServiceContext): Promise<OfficerDashboard> 
         label: "In the review queue",
         value: n(reviews?.queue),
         href: "/reviews",
-        hint: "Imported verifications In Review waiting for a decision.",
-        empty: "Nothing to review: imports land here when a clone comes back In Review.",
+        hint: "Imported verifications In Review, and recalled ones, waiting for a decision.",
+        empty: "Nothing to review: imports land here when a clone comes back In Review or is recalled.",
+      },
+      {
+        id: "recalled_imports",
+        label: "Recalled by the partner",
+        value: n(reviews?.recalled),
+        href: "/reviews?recalled=true",
+        hint: "The partner's source changed after we imported (declined, deleted, expired): review these again.",
+        empty: "No partner has recalled a verification we imported.",
       },
       {
         id: "overdue_reviews",
@@ -254,6 +288,14 @@ async function officerDashboard(ctx: ServiceContext): Promise<OfficerDashboard> 
         hint: "Shares still pending delivery: check the partner's channel, or reveal the token to hand it over.",
         empty: "Every share due within the hour is delivered.",
       },
+      {
+        id: "recall_tasks_open",
+        label: "Partners to tell of a recall",
+        value: n(tasks?.open),
+        href: "/recalls?side=sent&state=open",
+        hint: "A source we shared changed; these partners have no push channel: tell them, then mark it done.",
+        empty: "No recall is waiting to be told to a partner.",
+      },
     ],
   };
 }
@@ -266,7 +308,7 @@ async function partnershipsDashboard(ctx: ServiceContext): Promise<PartnershipsD
     .slice(0, 10);
   const activeSecret = sql`exists (select 1 from ${partnerSecrets} where ${partnerSecrets.partnerId} = ${partners.id} and (${partnerSecrets.expiresAt} is null or ${partnerSecrets.expiresAt} > ${at(now)}))`;
   const lastDelivery = sql`(select ${shareDeliveries.outcome} from ${shareDeliveries} where ${shareDeliveries.shareId} = ${shares.id} order by ${shareDeliveries.attempt} desc, ${shareDeliveries.finishedAt} desc limit 1)`;
-  const [[p], [d]] = await Promise.all([
+  const [[p], [d], [r]] = await Promise.all([
     ctx.db
       .select({
         expiring: sql<number>`count(*) filter (where ${partners.agreementExpiresOn} >= ${today}::date and ${partners.agreementExpiresOn} <= ${warnUntil}::date)`,
@@ -281,6 +323,18 @@ async function partnershipsDashboard(ctx: ServiceContext): Promise<PartnershipsD
       })
       .from(shares)
       .where(inArray(shares.state, ["failed", "pending"])),
+    ctx.db
+      .select({ failing: count() })
+      .from(recallNotices)
+      .where(
+        and(
+          eq(recallNotices.channel, "push"),
+          or(
+            eq(recallNotices.state, "failed"),
+            and(eq(recallNotices.state, "pending"), gt(recallNotices.attempts, 0)),
+          ),
+        ),
+      ),
   ]);
   return {
     role: "partnerships",
@@ -325,31 +379,74 @@ async function partnershipsDashboard(ctx: ServiceContext): Promise<PartnershipsD
         hint: "Rotate the partner's secret on its page so signed pushes and receipts verify.",
         empty: "Every partner has a valid signing secret.",
       },
+      {
+        id: "recall_pushes_failing",
+        label: "Recall notices failing",
+        value: n(r?.failing),
+        href: "/recalls?side=sent&state=failed",
+        hint: "Recall pushes the partner's endpoint refused or did not answer: check its inbox URL, then retry.",
+        empty: "Every recall push reached its partner.",
+      },
     ],
   };
 }
 
 async function auditorDashboard(ctx: ServiceContext): Promise<AuditorDashboard> {
-  const [[events], [checkpoint], [exportsCount], recent] = await Promise.all([
-    ctx.db
-      .select({
-        total: sql<number>`count(*)`,
-        lastAt: sql<Date | string | null>`max(${auditEvents.occurredAt})`,
-      })
-      .from(auditEvents),
-    ctx.db
-      .select()
-      .from(auditCheckpoints)
-      .orderBy(desc(auditCheckpoints.verifiedAt), desc(auditCheckpoints.verifiedThroughSeq))
-      .limit(1),
-    ctx.db.select({ total: sql<number>`count(*)` }).from(evidenceExports),
-    ctx.db
-      .select({ e: evidenceExports, email: users.email })
-      .from(evidenceExports)
-      .innerJoin(users, eq(users.id, evidenceExports.requestedBy))
-      .orderBy(desc(evidenceExports.createdAt), desc(evidenceExports.id))
-      .limit(RECENT_EXPORTS),
-  ]);
+  const since = new Date(ctx.now().getTime() - RECALL_WINDOW_DAYS * 86_400_000);
+  const [[events], [checkpoint], [exportsCount], recent, [sentCount], [receivedCount], sent, received] =
+    await Promise.all([
+      ctx.db
+        .select({
+          total: sql<number>`count(*)`,
+          lastAt: sql<Date | string | null>`max(${auditEvents.occurredAt})`,
+        })
+        .from(auditEvents),
+      ctx.db
+        .select()
+        .from(auditCheckpoints)
+        .orderBy(desc(auditCheckpoints.verifiedAt), desc(auditCheckpoints.verifiedThroughSeq))
+        .limit(1),
+      ctx.db.select({ total: sql<number>`count(*)` }).from(evidenceExports),
+      ctx.db
+        .select({ e: evidenceExports, email: users.email })
+        .from(evidenceExports)
+        .innerJoin(users, eq(users.id, evidenceExports.requestedBy))
+        .orderBy(desc(evidenceExports.createdAt), desc(evidenceExports.id))
+        .limit(RECENT_EXPORTS),
+      ctx.db.select({ total: count() }).from(recalls).where(gt(recalls.raisedAt, since)),
+      ctx.db.select({ total: count() }).from(inboundRecalls).where(gt(inboundRecalls.receivedAt, since)),
+      ctx.db.select().from(recalls).orderBy(desc(recalls.raisedAt), desc(recalls.id)).limit(RECENT_RECALLS),
+      ctx.db
+        .select({ r: inboundRecalls, partnerName: partners.name })
+        .from(inboundRecalls)
+        .innerJoin(partners, eq(partners.id, inboundRecalls.partnerId))
+        .orderBy(desc(inboundRecalls.receivedAt), desc(inboundRecalls.id))
+        .limit(RECENT_RECALLS),
+    ]);
+  const recentRecalls: RecallSummary[] = [
+    ...sent.map((r) => ({
+      id: r.id,
+      side: "sent" as const,
+      sessionId: r.sessionId,
+      trigger: r.trigger,
+      reason: r.reason,
+      partnerName: null,
+      count: r.noticeCount,
+      at: r.raisedAt.toISOString(),
+    })),
+    ...received.map(({ r, partnerName }) => ({
+      id: r.id,
+      side: "received" as const,
+      sessionId: r.sourceSessionId,
+      trigger: r.trigger,
+      reason: r.reason,
+      partnerName,
+      count: r.importCount,
+      at: r.receivedAt.toISOString(),
+    })),
+  ]
+    .sort((a, b) => (a.at === b.at ? b.id.localeCompare(a.id) : b.at.localeCompare(a.at)))
+    .slice(0, RECENT_RECALLS);
   const total = n(events?.total);
   const through = checkpoint?.ok ? checkpoint.verifiedThroughSeq : null;
   const [after] =
@@ -395,6 +492,14 @@ async function auditorDashboard(ctx: ServiceContext): Promise<AuditorDashboard> 
         hint: "Signed archives a regulator can verify offline, downloaded from a session's lineage page.",
         empty: "No evidence pack yet: download one from a session's lineage page.",
       },
+      {
+        id: "recalls_recent",
+        label: `Recalls in the last ${RECALL_WINDOW_DAYS} days`,
+        value: n(sentCount?.total) + n(receivedCount?.total),
+        href: "/recalls",
+        hint: "Sources that changed after they were shared: recalls we raised, and those partners sent us.",
+        empty: `No recall raised or received in ${RECALL_WINDOW_DAYS} days.`,
+      },
     ],
     chain,
     lastEventAt: isoOf(events?.lastAt),
@@ -407,6 +512,7 @@ async function auditorDashboard(ctx: ServiceContext): Promise<AuditorDashboard> 
       keyFingerprint: r.e.keyFingerprint,
       createdAt: r.e.createdAt.toISOString(),
     })),
+    recentRecalls,
   };
 }
 
