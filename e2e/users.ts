@@ -18,17 +18,27 @@ export const ROLE_USERS = {
   partnerships: {
     email: "partnerships@handoff.local",
     password: "handoff-partnerships",
-    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners"],
+    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners", "Analytics"],
   },
   officer: {
     email: "officer@handoff.local",
     password: "handoff-officer",
-    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners", "Lineage"],
+    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners", "Lineage", "Analytics"],
   },
   auditor: {
     email: "auditor@handoff.local",
     password: "handoff-auditor",
-    nav: ["Dashboard", "Sessions", "Shares", "Inbox", "Reviews", "Partners", "Lineage", "Audit trail"],
+    nav: [
+      "Dashboard",
+      "Sessions",
+      "Shares",
+      "Inbox",
+      "Reviews",
+      "Partners",
+      "Lineage",
+      "Analytics",
+      "Audit trail",
+    ],
   },
 } as const;
 

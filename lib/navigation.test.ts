@@ -24,6 +24,7 @@ describe("navigation per role", () => {
       "Reviews",
       "Partners",
       "Lineage",
+      "Analytics",
       "Audit trail",
     ]);
     expect(labels("officer")).toEqual([
@@ -34,6 +35,7 @@ describe("navigation per role", () => {
       "Reviews",
       "Partners",
       "Lineage",
+      "Analytics",
     ]);
     expect(labels("partnerships")).toEqual([
       "Dashboard",
@@ -42,6 +44,7 @@ describe("navigation per role", () => {
       "Inbox",
       "Reviews",
       "Partners",
+      "Analytics",
     ]);
   });
 });

@@ -9,6 +9,7 @@ export const NAV_ITEMS: { href: string; label: string; permission: Permission }[
   { href: "/reviews", label: "Reviews", permission: "inbox.read" },
   { href: "/partners", label: "Partners", permission: "partners.read" },
   { href: "/lineage", label: "Lineage", permission: "lineage.read" },
+  { href: "/analytics", label: "Analytics", permission: "analytics.view" },
   { href: "/applications", label: "Applications", permission: "applications.manage" },
   { href: "/audit", label: "Audit trail", permission: "audit.read" },
   { href: "/admin/users", label: "Users", permission: "users.manage" },

@@ -2,6 +2,7 @@
 
 import {
   AppWindow,
+  ChartColumn,
   Circle,
   ClipboardCheck,
   Handshake,
@@ -30,6 +31,7 @@ const ICONS: Record<string, LucideIcon> = {
   "/inbox": Inbox,
   "/reviews": ClipboardCheck,
   "/partners": Handshake,
+  "/analytics": ChartColumn,
   "/applications": AppWindow,
   "/audit": ScrollText,
   "/admin/users": Users,
