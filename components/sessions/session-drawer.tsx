@@ -12,7 +12,12 @@ import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } f
 import { Skeleton } from "@/components/ui/skeleton";
 import { ApiError } from "@/lib/client/api-fetch";
 import { useSessionDetail } from "@/lib/client/queries/sessions";
-import { isFinishedStatus, type SessionDetailDto, type SessionListItemDto } from "@/lib/schemas/sessions";
+import {
+  isFinishedStatus,
+  REDACTED_NAME,
+  type SessionDetailDto,
+  type SessionListItemDto,
+} from "@/lib/schemas/sessions";
 import { checkTone, featureLabel, formatNumber, KIND_LABELS } from "./format";
 import { SessionStatusBadge } from "./status-badge";
 
@@ -182,7 +187,7 @@ export function SessionDrawer({
   const status = detail.data?.decision.status ?? row?.status ?? "";
   const shareable = canShare && detail.data?.canShare === true && isFinishedStatus(status);
   const title = row
-    ? `${formatNumber(row.number)} ${row.displayName ?? (row.kind === "business" ? "Unnamed company" : "Unnamed person")}`
+    ? `${formatNumber(row.number)} ${row.displayName ?? (row.redacted ? REDACTED_NAME : row.kind === "business" ? "Unnamed company" : "Unnamed person")}`
     : "Session";
 
   return (

@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { DataTable, type ColumnDef } from "@/components/ui/data-table";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
-import type { SessionListItemDto } from "@/lib/schemas/sessions";
+import { REDACTED_NAME, type SessionListItemDto } from "@/lib/schemas/sessions";
 import { formatNumber, KIND_LABELS } from "./format";
 import { SessionStatusBadge } from "./status-badge";
 
@@ -22,7 +22,9 @@ function columns(onOpen: (s: SessionListItemDto) => void, showApplication: boole
       header: "Name or company",
       cell: ({ row }) => {
         const s = row.original;
-        const name = s.displayName ?? (s.kind === "business" ? "Unnamed company" : "Unnamed person");
+        const name =
+          s.displayName ??
+          (s.redacted ? REDACTED_NAME : s.kind === "business" ? "Unnamed company" : "Unnamed person");
         return (
           <div className="min-w-0">
             <button

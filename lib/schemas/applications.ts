@@ -74,6 +74,42 @@ export const syncApplicationRequestSchema = z
   .strict();
 export type SyncApplicationRequest = z.infer<typeof syncApplicationRequestSchema>;
 
+/** Didit keeps a session from 30 days to 10 years: our copies follow the same bounds (null = keep). */
+export const RETENTION_DAYS_MIN = 30;
+export const RETENTION_DAYS_MAX = 3650;
+
+export const setRetentionRequestSchema = z
+  .object({
+    days: z.union(
+      [
+        z.null(),
+        z
+          .number({ error: "days must be a whole number of days, or null to keep" })
+          .int("days must be a whole number of days")
+          .min(RETENTION_DAYS_MIN, `Keep personal data at least ${RETENTION_DAYS_MIN} days (Didit's minimum)`)
+          .max(
+            RETENTION_DAYS_MAX,
+            `Keep personal data at most ${RETENTION_DAYS_MAX} days (10 years, Didit's maximum)`,
+          ),
+      ],
+      {
+        error: `days must be a whole number from ${RETENTION_DAYS_MIN} to ${RETENTION_DAYS_MAX}, or null to keep`,
+      },
+    ),
+  })
+  .strict();
+export type SetRetentionRequest = z.infer<typeof setRetentionRequestSchema>;
+
+/** What one retention run removed for one application (counts only). */
+export type RetentionRunDto = {
+  applicationId: string;
+  days: number | null;
+  /** Data older than this was removed (null: no period set, nothing removed). */
+  cutoff: string | null;
+  counts: { sessionMirror: number; inboxItems: number };
+  ranAt: string;
+};
+
 export type ApplicationSyncDto = {
   state: "idle" | "queued" | "running" | "failed";
   /** Sessions at Didit when the running pass started (backfill progress: done / total). */
@@ -110,6 +146,11 @@ export type ApplicationDto = ApplicationSummaryDto & {
   };
   defaultWorkflowUser: string | null;
   defaultWorkflowBusiness: string | null;
+  /** Personal data Handoff holds for this application is removed after this many days (null: kept). */
+  retentionDays: number | null;
+  /** The last retention run, and why it failed (null when it worked). */
+  retentionRunAt: string | null;
+  retentionError: string | null;
   createdAt: string;
   updatedAt: string;
 };

@@ -195,7 +195,12 @@ export type SessionListItemDto = {
   createdAt: string;
   /** Set on a session imported from another application (its source session). */
   sharedFromSession: string | null;
+  /** Its personal fields were removed by retention or erasure (names are null then). */
+  redacted: boolean;
 };
+
+/** What a redacted row shows instead of the name. */
+export const REDACTED_NAME = "Removed under retention";
 
 export type SessionListResponse = { items: SessionListItemDto[]; nextCursor: string | null };
 

@@ -11,6 +11,7 @@ import { scheduleApplicationChecks } from "@/lib/server/services/applications";
 import { registerProductHandlers } from "@/lib/server/services/handlers";
 import { registerMaintenance, scheduleMaintenance } from "@/lib/server/services/maintenance";
 import { schedulePickupPolls } from "@/lib/server/services/pickup";
+import { scheduleRetention } from "@/lib/server/services/retention";
 
 /**
  * Runs once per server process (instrumentation.ts): validates configuration, opens the database
@@ -113,6 +114,10 @@ export async function boot(): Promise<void> {
     // Housekeeping only: an unmigrated PostgreSQL (warned about above) must not stop the start.
     await scheduleMaintenance(db, new Date()).catch((error: unknown) =>
       log.warn({ err: error instanceof Error ? error.message : String(error) }, "maintenance not scheduled"),
+    );
+    // Retention of personal data per application: today's run (each run queues the next day's).
+    await scheduleRetention(db, new Date()).catch((error: unknown) =>
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, "retention not scheduled"),
     );
     if (env.JOBS_WORKER_ENABLED) startWorker(db, env);
   } catch (error) {

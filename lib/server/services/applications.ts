@@ -84,6 +84,9 @@ export function toApplicationDto(row: ApplicationRow): ApplicationDto {
     },
     defaultWorkflowUser: row.defaultWorkflowUser,
     defaultWorkflowBusiness: row.defaultWorkflowBusiness,
+    retentionDays: row.retentionDays,
+    retentionRunAt: iso(row.retentionRunAt),
+    retentionError: row.retentionError,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

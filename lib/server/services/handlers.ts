@@ -3,6 +3,8 @@ import { registerApplicationHandlers } from "./applications";
 import { registerImportHandlers } from "./imports";
 import { registerOutboundReceiptHandlers } from "./outbound-receipts";
 import { registerPickupHandlers } from "./pickup";
+import { registerRecallHandlers } from "./recalls";
+import { registerRetentionHandlers } from "./retention";
 import { registerReviewHandlers } from "./reviews";
 import { registerSessionSyncHandlers } from "./session-sync";
 import { registerShareDeliveryHandlers } from "./share-delivery";
@@ -20,4 +22,6 @@ export function registerProductHandlers(): void {
   registerPickupHandlers();
   registerOutboundReceiptHandlers();
   registerReviewHandlers();
+  registerRecallHandlers();
+  registerRetentionHandlers();
 }

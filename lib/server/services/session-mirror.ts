@@ -52,21 +52,24 @@ function fromRow(applicationId: string, row: DiditSessionRow): MirrorInsert {
 }
 
 const excluded = (column: string) => sql.raw(`excluded."${column}"`);
+/** A personal column: a row redacted by retention or erasure stays redacted when listed again. */
+const personal = (column: string, removed: "null" | "''" = "null") =>
+  sql`case when ${sessionMirror.redactedAt} is null then ${excluded(column)} else ${sql.raw(removed)} end`;
 
 /** Columns a list row carries, refreshed on every upsert (`shared_from_session` is not among them). */
 const LIST_COLUMNS = {
   sessionNumber: excluded("session_number"),
   kind: excluded("kind"),
   status: excluded("status"),
-  vendorData: excluded("vendor_data"),
-  displayName: excluded("display_name"),
-  country: excluded("country"),
-  documentType: excluded("document_type"),
-  registrationNumber: excluded("registration_number"),
+  vendorData: personal("vendor_data"),
+  displayName: personal("display_name"),
+  country: personal("country"),
+  documentType: personal("document_type"),
+  registrationNumber: personal("registration_number"),
   workflowId: excluded("workflow_id"),
   features: excluded("features"),
   diditCreatedAt: excluded("didit_created_at"),
-  searchText: excluded("search_text"),
+  searchText: personal("search_text", "''"),
   syncedAt: sql`now()`,
   // Listed again by Didit: it exists.
   deletedAt: sql`null`,
@@ -180,7 +183,7 @@ export async function upsertMirrorClone(
         sessionNumber: sql`coalesce(excluded."session_number", ${sessionMirror.sessionNumber})`,
         kind: excluded("kind"),
         status: excluded("status"),
-        vendorData: excluded("vendor_data"),
+        vendorData: personal("vendor_data"),
         workflowId: sql`coalesce(excluded."workflow_id", ${sessionMirror.workflowId})`,
         sharedFromSession: sql`coalesce(excluded."shared_from_session", ${sessionMirror.sharedFromSession})`,
         syncedAt: sql`now()`,

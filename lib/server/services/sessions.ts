@@ -52,6 +52,7 @@ export function toSessionListItem(row: MirrorRow, applicationName: string): Sess
     workflowId: row.workflowId,
     createdAt: row.diditCreatedAt.toISOString(),
     sharedFromSession: row.sharedFromSession,
+    redacted: row.redactedAt !== null,
   };
 }
 
