@@ -8,6 +8,7 @@ import { z } from "zod";
 
 export const PARTNER_ID_HEADER = "handoff-partner-id";
 export const SHARE_DELIVERY_TYPE = "handoff.share.v1";
+export const RECALL_DELIVERY_TYPE = "handoff.recall.v1";
 
 const uuid = (what: string) => z.uuid({ message: `${what} must be a uuid` });
 const dateTime = z.iso.datetime({ offset: true });
@@ -67,6 +68,52 @@ export const shareDeliverySchema = z
   })
   .describe("A share pushed to your inbox URL.");
 export type ShareDelivery = z.infer<typeof shareDeliverySchema>;
+
+/** A recall, POSTed to the same inbox URL as shares, signed the same way. */
+export const recallDeliverySchema = z
+  .object({
+    type: z.literal(RECALL_DELIVERY_TYPE),
+    recall_id: uuid("recall_id").describe(
+      "The sender's id of this notice: the same on every redelivery (one notice per share).",
+    ),
+    share_id: uuid("share_id").nullable().describe("The sender's share the recall is about."),
+    session_id: uuid("session_id").describe("The source session at the sender (the token's `session_id`)."),
+    from_application_id: uuid("from_application_id").describe("The sender's Didit application."),
+    for_application_id: uuid("for_application_id").describe("Your Didit application the share was for."),
+    trigger: z
+      .enum(["declined", "deleted", "kyc_expired", "in_review", "erased"], {
+        message: "trigger must be one of declined, deleted, kyc_expired, in_review, erased",
+      })
+      .describe(
+        "What changed: declined, deleted (at Didit), kyc_expired, in_review (moved back to review), erased (at the sender).",
+      ),
+    status: z
+      .string()
+      .max(100)
+      .nullable()
+      .describe(
+        "The source session's status at the sender now (Title Case), or null when deleted or erased.",
+      ),
+    reason: z.string().min(1).max(500).describe("A sentence for your officers (no personal data)."),
+    recalled_at: dateTime.describe("When the sender saw the change."),
+  })
+  .describe("The sender's source session changed after it was shared: review your clone of it again.");
+export type RecallDelivery = z.infer<typeof recallDeliverySchema>;
+
+/** What the inbox URL accepts: a share or a recall, told apart by `type`. */
+export const inboxDeliverySchema = z.discriminatedUnion("type", [shareDeliverySchema, recallDeliverySchema], {
+  error: `type must be "${SHARE_DELIVERY_TYPE}" or "${RECALL_DELIVERY_TYPE}"`,
+});
+export type InboxDelivery = z.infer<typeof inboxDeliverySchema>;
+
+export const recallReceivedResponseSchema = z
+  .object({
+    received: z.literal(true),
+    recall_id: z.uuid().describe("Our id of the recall (the same on a redelivery)."),
+    imports: z.number().int().describe("How many of our imports of that source it marked recalled."),
+  })
+  .describe("The recall was stored (202), or was already (200).");
+export type RecallReceivedResponse = z.infer<typeof recallReceivedResponseSchema>;
 
 const receiptReason = z
   .string()

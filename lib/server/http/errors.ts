@@ -57,6 +57,9 @@ export const ERROR_STATUS = {
   not_in_review: 409,
   decision_pending: 409,
   session_deleted: 409,
+  // Recalls: a partner's recall names another sender's application, or an application not ours.
+  recall_from_other_partner: 422,
+  recall_not_for_us: 422,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

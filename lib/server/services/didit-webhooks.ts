@@ -2,13 +2,15 @@ import "server-only";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { EnvelopeError, open } from "@/lib/server/crypto/envelope";
-import { connectedApplications } from "@/lib/server/db/schema/sharing";
+import { connectedApplications, sessionMirror } from "@/lib/server/db/schema/sharing";
+import type { DbOrTx } from "@/lib/server/db/types";
 import { getDiditClient } from "@/lib/server/didit";
 import type { DiditClient } from "@/lib/server/didit/types";
 import { AppError } from "@/lib/server/http/errors";
 import { enqueue, PermanentJobError, type JobContext } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import type { ServiceContext } from "./context";
+import { raiseRecall, recallTriggerOf } from "./recalls";
 import { diditMeta, syncImportStatus } from "./reviews";
 import { markMirrorDeleted, upsertMirrorFromDecision } from "./session-mirror";
 
@@ -137,7 +139,20 @@ export async function processDiditWebhook(
   try {
     const decision = await client.getDecision(caller, sessionId);
     await db.transaction(async (tx) => {
+      // A source we shared that was declined, expired or moved back to review: its partners are told.
+      const before = await mirrorStateOf(tx, job.applicationId, sessionId);
       await upsertMirrorFromDecision(tx, job.applicationId, decision);
+      const trigger = recallTriggerOf(before?.status ?? null, decision.status);
+      if (trigger) {
+        await raiseRecall(tx, diditMeta(new Date(), `webhook:${job.eventId}`), {
+          applicationId: job.applicationId,
+          sessionId,
+          trigger,
+          fromStatus: before?.status ?? null,
+          toStatus: decision.status,
+          source: "webhook",
+        });
+      }
       // The clone of one of our imports: its status in the review queue, and a sent decision confirmed.
       await syncImportStatus(tx, diditMeta(new Date(), `webhook:${job.eventId}`), {
         applicationId: job.applicationId,
@@ -148,7 +163,21 @@ export async function processDiditWebhook(
     });
   } catch (error) {
     if (isCode(error, "not_found")) {
-      await db.transaction((tx) => markMirrorDeleted(tx, job.applicationId, sessionId));
+      await db.transaction(async (tx) => {
+        const before = await mirrorStateOf(tx, job.applicationId, sessionId);
+        await markMirrorDeleted(tx, job.applicationId, sessionId);
+        // Deleted at Didit: once (a deletion already seen raises nothing again).
+        if (!before?.deletedAt) {
+          await raiseRecall(tx, diditMeta(new Date(), `webhook:${job.eventId}`), {
+            applicationId: job.applicationId,
+            sessionId,
+            trigger: "deleted",
+            fromStatus: before?.status ?? null,
+            toStatus: null,
+            source: "webhook",
+          });
+        }
+      });
       return;
     }
     if (isCode(error, "key_rejected")) {
@@ -163,6 +192,17 @@ export async function processDiditWebhook(
     }
     throw error;
   }
+}
+
+/** The mirror row's status and deletion before this event changes them (null: not mirrored). */
+async function mirrorStateOf(tx: DbOrTx, applicationId: string, sessionId: string) {
+  const [row] = await tx
+    .select({ status: sessionMirror.status, deletedAt: sessionMirror.deletedAt })
+    .from(sessionMirror)
+    .where(and(eq(sessionMirror.applicationId, applicationId), eq(sessionMirror.diditSessionId, sessionId)))
+    .limit(1)
+    .for("update");
+  return row ?? null;
 }
 
 export function processDiditWebhookJob(job: JobContext, payload: Record<string, unknown>): Promise<void> {

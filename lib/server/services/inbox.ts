@@ -13,7 +13,7 @@ import type {
   ShareTokenClaims,
 } from "@/lib/schemas/inbox";
 import type { ImportDto } from "@/lib/schemas/imports";
-import type { ShareDelivery } from "@/lib/schemas/partner-api";
+import type { InboxDelivery, RecallDelivery, ShareDelivery } from "@/lib/schemas/partner-api";
 import { seal, tokenHash } from "@/lib/server/crypto/envelope";
 import {
   connectedApplications,
@@ -31,6 +31,7 @@ import { auditMeta, recordAudit, type AuditRequestMeta } from "./audit";
 import type { ServiceContext } from "./context";
 import { enqueueAutoImport, importOfItem, importsOfItems } from "./imports";
 import { queueOutboundReceipt, receiptOnOwnShare, receiptsOfItem } from "./outbound-receipts";
+import { receiveRecall } from "./recalls";
 import { evaluateImportPolicy, toPartnerSummary, type PartnerRow } from "./share-policy";
 import { assertCan } from "./users";
 
@@ -361,6 +362,31 @@ export async function receivePush(
     manifest: body.manifest,
     stated: body,
   });
+}
+
+export type InboxDeliveryReceived =
+  | ({ type: ShareDelivery["type"] } & Received)
+  | {
+      type: RecallDelivery["type"];
+      recall: { id: string; importCount: number };
+      created: boolean;
+    };
+
+/**
+ * `POST /api/partner/v1/inbox/{partnerId}`, either body: a share (`handoff.share.v1`, as
+ * `receivePush`) or a recall (`handoff.recall.v1`: the partner's source changed, our imports of
+ * it go back to review).
+ */
+export async function receiveInboxDelivery(
+  ctx: ServiceContext,
+  sender: { partnerId: string; messageId?: string },
+  body: InboxDelivery,
+): Promise<InboxDeliveryReceived> {
+  if (body.type === "handoff.recall.v1") {
+    const { row, created } = await receiveRecall(ctx, partnerMeta(ctx, sender.partnerId), sender, body);
+    return { type: body.type, recall: { id: row.id, importCount: row.importCount }, created };
+  }
+  return { type: body.type, ...(await receivePush(ctx, sender, body)) };
 }
 
 /** `POST /api/inbox`: an officer pastes a token; the partner is found from its claims. */

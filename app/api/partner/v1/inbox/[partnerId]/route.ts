@@ -1,14 +1,15 @@
 import { z } from "zod";
 import type { InboxDeliveryResponse } from "@/lib/schemas/inbox";
-import { shareDeliverySchema } from "@/lib/schemas/partner-api";
+import { inboxDeliverySchema, type RecallReceivedResponse } from "@/lib/schemas/partner-api";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute, jsonResponse } from "@/lib/server/http/route";
-import { receivePush } from "@/lib/server/services/inbox";
+import { receiveInboxDelivery } from "@/lib/server/services/inbox";
 import { partnerSecretsLookup } from "@/lib/server/services/partner-secrets";
 
 /**
- * A partner pushes a share to us: 202 when stored now, 200 with the same item for a redelivery
- * (the answer documented in the partner API: `received`, plus the item and its state).
+ * A partner pushes a share (`handoff.share.v1`) or a recall (`handoff.recall.v1`) to us: 202 when
+ * stored now, 200 with the same item or recall for a redelivery (the answers documented in the
+ * partner API).
  */
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   POST: apiRoute(
@@ -17,10 +18,19 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
       secrets: partnerSecretsLookup,
       params: z.object({ partnerId: z.uuid() }),
       notFoundMessage: "No such inbox: check the partner id in the URL.",
-      body: shareDeliverySchema,
+      body: inboxDeliverySchema,
     },
     async ({ ctx, body, sender }) => {
-      const { item, created } = await receivePush(ctx, sender, body);
+      const received = await receiveInboxDelivery(ctx, sender, body);
+      if (received.type === "handoff.recall.v1") {
+        const answer: RecallReceivedResponse = {
+          received: true,
+          recall_id: received.recall.id,
+          imports: received.recall.importCount,
+        };
+        return jsonResponse(answer, received.created ? 202 : 200);
+      }
+      const { item, created } = received;
       const answer: InboxDeliveryResponse = { received: true, inbox_item_id: item.id, state: item.state };
       return jsonResponse(answer, created ? 202 : 200);
     },
