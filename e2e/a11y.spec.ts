@@ -67,6 +67,12 @@ async function settle(page: Page, path: string) {
         .locator(".react-flow__node")
         .first(),
     ).toBeVisible();
+  if (path === "/analytics")
+    await expect(
+      page
+        .getByRole("table", { name: "Partner analytics" })
+        .or(page.getByText("No shares or imports in this period")),
+    ).toBeVisible();
   if (path.startsWith("/shares/"))
     await expect(
       page.getByRole("table", { name: "Delivery attempts" }).or(page.getByText(/^None( yet)?[.:]/)),
@@ -106,6 +112,10 @@ const PAGES = [
   {
     path: "/lineage",
     allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Lineage"),
+  },
+  {
+    path: "/analytics",
+    allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Analytics"),
   },
   {
     path: "/applications",
