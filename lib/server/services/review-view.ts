@@ -76,6 +76,22 @@ function cacheGet(importId: string, applicationId: string, sessionId: string, no
   return entry.decision;
 }
 
+/**
+ * Erasure: forget the cached decisions of one Didit session (as a clone) or of one import, in this
+ * process; answers how many were dropped. Other instances' entries expire within the TTL.
+ */
+export function invalidateReviewDecisions(match: { sessionId?: string; importId?: string }): number {
+  const cache = decisionCache();
+  let dropped = 0;
+  for (const [importId, entry] of cache) {
+    if (importId === match.importId || entry.sessionId === match.sessionId) {
+      cache.delete(importId);
+      dropped++;
+    }
+  }
+  return dropped;
+}
+
 /** Tests and benchmarks: forget every cached decision. */
 export function clearReviewDecisionCache(): void {
   decisionCache().clear();
