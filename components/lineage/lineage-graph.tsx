@@ -97,14 +97,26 @@ const EDGE_LABELS: Record<LineageEdgeDto["kind"], string> = {
 function flowEdges(edges: LineageEdgeDto[]): Edge[] {
   const byPair = new Map<string, LineageEdgeDto[]>();
   for (const e of edges) byPair.set(`${e.from}>${e.to}`, [...(byPair.get(`${e.from}>${e.to}`) ?? []), e]);
-  return [...byPair.values()].map((list) => ({
-    id: list.map((e) => e.id).join("+"),
-    source: list[0]!.from,
-    target: list[0]!.to,
-    label: [...new Set(list.map((e) => EDGE_LABELS[e.kind]))].join(" + "),
-    animated: list.some((e) => e.record.type === "share" && e.record.state === "pending"),
-    style: list[0]!.kind === "group" || list[0]!.kind === "observed" ? { strokeDasharray: "4 3" } : undefined,
-  }));
+  return [...byPair.values()].map((list) => {
+    const recalled = list.some(
+      (e) => (e.record.type === "share" || e.record.type === "import") && e.record.recall !== null,
+    );
+    const dashed = list[0]!.kind === "group" || list[0]!.kind === "observed";
+    return {
+      id: list.map((e) => e.id).join("+"),
+      source: list[0]!.from,
+      target: list[0]!.to,
+      label: [...new Set(list.map((e) => EDGE_LABELS[e.kind]))].join(" + ") + (recalled ? " · recalled" : ""),
+      animated: list.some((e) => e.record.type === "share" && e.record.state === "pending"),
+      // A recalled step is drawn red: the source changed after it was shared.
+      style: recalled
+        ? { stroke: "#b91c1c", strokeWidth: 2, ...(dashed ? { strokeDasharray: "4 3" } : {}) }
+        : dashed
+          ? { strokeDasharray: "4 3" }
+          : undefined,
+      labelStyle: recalled ? { fill: "#b91c1c", fontWeight: 600 } : undefined,
+    };
+  });
 }
 
 const elk = new ELK();

@@ -60,6 +60,41 @@ function LineageError({ error, refValue }: { error: unknown; refValue: string })
   );
 }
 
+const TRIGGERS: Record<string, string> = {
+  declined: "declined",
+  deleted: "deleted",
+  kyc_expired: "KYC expired",
+  in_review: "back in review",
+  erased: "erased",
+};
+
+/** Recalls on the graph's steps: said above the graph, not only in red on its edges. */
+function Recalls({ graph }: { graph: LineageGraphDto }) {
+  if (graph.recalls.length === 0) return null;
+  return (
+    <Alert
+      tone="warning"
+      title={`Recalled: ${graph.recalls.length} step${graph.recalls.length === 1 ? "" : "s"}`}
+    >
+      <ul className="mt-1 space-y-1" aria-label="Recalls">
+        {graph.recalls.map((r) => (
+          <li key={`${r.edgeId}:${r.id ?? ""}`}>
+            <span className="font-medium">
+              {r.side === "sent" ? "We recalled our share" : "The partner recalled what we imported"}
+            </span>{" "}
+            ({TRIGGERS[r.trigger ?? ""] ?? "source changed"}, <DateTime value={r.recalledAt} />
+            ): {r.reason}
+            {r.side === "received" && (r.cleared ? " Decided again since." : " Waiting for a new decision.")}
+            {r.side === "sent" && r.notices && r.notices.length > 0 && (
+              <> Partner told by {r.notices.map((n) => `${n.channel} (${n.state})`).join(", ")}.</>
+            )}
+          </li>
+        ))}
+      </ul>
+    </Alert>
+  );
+}
+
 function Timeline({ graph }: { graph: LineageGraphDto }) {
   if (graph.timeline.length === 0) return <p className="text-sm text-slate-600">No recorded steps yet.</p>;
   return (
@@ -88,6 +123,7 @@ export function LineageView({ refValue, applicationId }: { refValue: string; app
           walk stops after 100 hops.
         </Alert>
       )}
+      <Recalls graph={graph} />
       <div className="grid gap-4 xl:grid-cols-[1fr_20rem]">
         <Card
           title={

@@ -1,4 +1,4 @@
-import { CircleAlert, CircleCheck, Info } from "lucide-react";
+import { CircleAlert, CircleCheck, Info, TriangleAlert } from "lucide-react";
 import type { ComponentProps, ReactNode } from "react";
 // clsx, not clsx(): callers add classes, they do not override these, and tailwind-merge stays off first loads.
 import { clsx } from "clsx";
@@ -7,6 +7,7 @@ const tones = {
   error: { className: "border-red-200 bg-red-50 text-red-800", Icon: CircleAlert },
   success: { className: "border-emerald-200 bg-emerald-50 text-emerald-800", Icon: CircleCheck },
   info: { className: "border-brand-100 bg-brand-50 text-brand-700", Icon: Info },
+  warning: { className: "border-amber-200 bg-amber-50 text-amber-900", Icon: TriangleAlert },
 } as const;
 
 /** A message in the page flow. Errors are announced at once (role=alert), the rest politely. */

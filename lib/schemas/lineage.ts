@@ -44,6 +44,21 @@ export type LineageAuditEventDto = {
   hash: string;
 };
 
+/** A recall on a step: the source changed after it was shared (Declined, deleted, expired…). */
+export type LineageRecallDto = {
+  /** sent: we recalled our share; received: the partner recalled what we imported. */
+  side: "sent" | "received";
+  /** recalls.id (sent) or inbound_recalls.id (received). */
+  id: string | null;
+  trigger: string | null;
+  reason: string | null;
+  recalledAt: string;
+  /** Received: an officer decided on the import again since. */
+  cleared?: boolean;
+  /** Sent: how each partner was told (push, internal, task) and where that stands. */
+  notices?: { channel: string; state: string }[];
+};
+
 export type LineageEdgeDto = {
   id: string;
   /** Source session → its clone (or the share's target, while no clone is known yet). */
@@ -68,6 +83,7 @@ export type LineageEdgeDto = {
         deliveredAt: string | null;
         receiptStatus: string | null;
         receiptCloneSessionId: string | null;
+        recall: LineageRecallDto | null;
       }
     | {
         type: "import";
@@ -78,6 +94,7 @@ export type LineageEdgeDto = {
         trustReview: boolean;
         importedAt: string | null;
         senderShareId: string | null;
+        recall: LineageRecallDto | null;
       }
     | {
         type: "received";
@@ -103,6 +120,8 @@ export type LineageGraphDto = {
   timeline: { at: string; edgeId: string | null; nodeId: string | null; summary: string }[];
   /** The walk stopped (hop limit, or a group collapsed): said, not hidden. */
   truncated: boolean;
+  /** Every recall on the graph's steps, newest first (also on their edges' records). */
+  recalls: (LineageRecallDto & { edgeId: string })[];
 };
 
 /** `GET /api/lineage?q=` (the page's search box): sessions matching a uuid, a number or a vendor_data. */

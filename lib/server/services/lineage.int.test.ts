@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as graphRoute from "@/app/api/lineage/[sessionId]/route";
 import * as searchRoute from "@/app/api/lineage/route";
 import type { LineageGraphDto, LineageSearchResponse } from "@/lib/schemas/lineage";
-import { connectedApplications, inboxItems, sessionMirror } from "@/lib/server/db/schema";
+import {
+  connectedApplications,
+  imports,
+  inboundRecalls,
+  inboxItems,
+  recallNotices,
+  recalls,
+  sessionMirror,
+  shares,
+} from "@/lib/server/db/schema";
 import { createImport } from "./imports";
 import { importWorld, type ImportWorld } from "./imports.test-kit";
 import { getLineage, MAX_CHILDREN, MAX_HOPS } from "./lineage";
@@ -300,5 +309,91 @@ describe(`Lineage (${testDriver()})`, () => {
     expect((await search("4242")).body.matches.map((m) => m.sessionId)).toContain(id);
     expect((await search("nothing-like-this")).body.matches).toEqual([]);
     expect((await search("")).status).toBe(422);
+  });
+
+  it("recalls: a recalled share and a recalled import show on their edges, in the list and the timeline", async () => {
+    const db = x.w.t.db;
+    const [share] = await db.select().from(shares).where(eq(shares.id, chain.shareId));
+    const at = new Date();
+    const [recall] = await db
+      .insert(recalls)
+      .values({
+        applicationId: x.w.bankRow,
+        sessionId: chain.source,
+        trigger: "declined",
+        fromStatus: "Approved",
+        toStatus: "Declined",
+        reason: "The source verification was declined after it was shared.",
+        source: "webhook",
+        shareCount: 1,
+        noticeCount: 1,
+        raisedAt: at,
+      })
+      .returning({ id: recalls.id });
+    await db.insert(recallNotices).values({
+      recallId: recall!.id,
+      shareId: chain.shareId,
+      partnerId: share!.partnerId,
+      channel: "internal",
+      state: "sent",
+      createdAt: at,
+      updatedAt: at,
+    });
+    await db.update(shares).set({ recalledAt: at, recallId: recall!.id }).where(eq(shares.id, chain.shareId));
+    const [inbound] = await db
+      .insert(inboundRecalls)
+      .values({
+        partnerId: (await db.select().from(imports).where(eq(imports.id, chain.importId)))[0]!.partnerId,
+        remoteRecallId: randomUUID(),
+        senderShareId: chain.shareId,
+        sourceSessionId: chain.source,
+        trigger: "declined",
+        sourceStatus: "Declined",
+        reason: "The source verification was declined after it was shared.",
+        internal: true,
+        importCount: 1,
+        recalledAt: at,
+        receivedAt: at,
+      })
+      .returning({ id: inboundRecalls.id });
+    await db
+      .update(imports)
+      .set({
+        recalledAt: at,
+        recallTrigger: "declined",
+        recallReason: "The source verification was declined after it was shared.",
+        inboundRecallId: inbound!.id,
+      })
+      .where(eq(imports.id, chain.importId));
+
+    const res = await graph(chain.clone);
+    expect(res.status, res.text).toBe(200);
+    const shareEdge = res.body.edges.find((e) => e.id === `share:${chain.shareId}`)!;
+    expect(shareEdge.record).toMatchObject({
+      recall: {
+        side: "sent",
+        id: recall!.id,
+        trigger: "declined",
+        notices: [{ channel: "internal", state: "sent" }],
+      },
+    });
+    const importEdge = res.body.edges.find((e) => e.id === `import:${chain.importId}`)!;
+    expect(importEdge.record).toMatchObject({
+      recall: { side: "received", id: inbound!.id, cleared: false },
+    });
+    expect(res.body.recalls.map((r) => [r.side, r.edgeId]).sort()).toEqual(
+      [
+        ["received", `import:${chain.importId}`],
+        ["sent", `share:${chain.shareId}`],
+      ].sort(),
+    );
+    expect(res.body.timeline.filter((t) => t.summary.startsWith("Recalled")).length).toBe(2);
+
+    // Decided again: still on the graph, cleared.
+    await db.update(imports).set({ recallClearedAt: new Date() }).where(eq(imports.id, chain.importId));
+    const again = await graph(chain.source);
+    expect(again.body.edges.find((e) => e.id === `import:${chain.importId}`)!.record).toMatchObject({
+      recall: { cleared: true },
+    });
   });
 });

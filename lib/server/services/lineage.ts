@@ -4,6 +4,7 @@ import type {
   LineageAuditEventDto,
   LineageEdgeDto,
   LineageGraphDto,
+  LineageRecallDto,
   LineageMatchDto,
   LineageNodeDto,
   LineageSearchResponse,
@@ -434,6 +435,12 @@ type ShareRow = {
   receipt_clone_session_id: string | null;
   receipt_reason: string | null;
   receipt_at: unknown;
+  recalled_at: unknown;
+  recall_id: string | null;
+  recall_trigger: string | null;
+  recall_reason: string | null;
+  /** `channel:state` of each notice of the share's latest recall. */
+  recall_notices: string[] | null;
 };
 
 type ImportRow = {
@@ -457,6 +464,11 @@ type ImportRow = {
   finished_at: unknown;
   failure_reason: string | null;
   manifest: { session_number?: number | null; status?: string; created_at?: string | null } | null;
+  recalled_at: unknown;
+  recall_trigger: string | null;
+  recall_reason: string | null;
+  inbound_recall_id: string | null;
+  recall_cleared_at: unknown;
 };
 
 type InboxRow = {
@@ -510,10 +522,14 @@ async function loadShares(db: DbOrTx, ids: string[]): Promise<ShareRow[]> {
                a.id::text as application_id, a.name as application_name, a.didit_application_id::text as application_didit_id,
                p.id::text as partner_id, p.name as partner_name, p.didit_application_id::text as partner_didit_id,
                s.channel, s.state, s.created_at, s.delivered_at, s.receipt_status,
-               s.receipt_clone_session_id::text, s.receipt_reason, s.receipt_at
+               s.receipt_clone_session_id::text, s.receipt_reason, s.receipt_at,
+               s.recalled_at, s.recall_id::text, r.trigger as recall_trigger, r.reason as recall_reason,
+               (select array_agg(n.channel || ':' || n.state order by n.created_at, n.id)
+                  from recall_notices n where n.share_id = s.id and n.recall_id = s.recall_id) as recall_notices
           from shares s
           join connected_applications a on a.id = s.application_id
           join partners p on p.id = s.partner_id
+          left join recalls r on r.id = s.recall_id
          where s.id = any(${idArray(ids)})`,
   );
 }
@@ -528,7 +544,8 @@ async function loadImports(db: DbOrTx, ids: string[], clones: string[]): Promise
                p.id::text as partner_id, p.name as partner_name, p.didit_application_id::text as partner_didit_id,
                i.source_session_id::text, i.clone_session_id::text, i.clone_session_number, i.session_kind,
                i.state, coalesce(i.status, i.status_at_import) as status, i.trust_review, i.sender_share_id::text,
-               i.started_at, i.finished_at, i.failure_reason, b.manifest
+               i.started_at, i.finished_at, i.failure_reason, b.manifest,
+               i.recalled_at, i.recall_trigger, i.recall_reason, i.inbound_recall_id::text, i.recall_cleared_at
           from imports i
           join connected_applications a on a.id = i.application_id
           join partners p on p.id = i.partner_id
@@ -564,7 +581,13 @@ async function loadMirror(db: DbOrTx, sessions: string[]): Promise<MirrorRow[]> 
 
 async function loadAudit(
   db: DbOrTx,
-  entities: { share: string[]; import: string[]; inbox_item: string[] },
+  entities: {
+    share: string[];
+    import: string[];
+    inbox_item: string[];
+    recall: string[];
+    inbound_recall: string[];
+  },
 ): Promise<AuditRow[]> {
   const parts: SQL[] = [];
   for (const [type, ids] of Object.entries(entities)) {
@@ -625,6 +648,10 @@ export async function getLineage(
     share: shareRows.map((r) => r.id),
     import: stepImports.map((r) => r.id),
     inbox_item: [...stepImports.map((r) => r.inbox_item_id), ...inboxRows.map((r) => r.id)],
+    recall: [...new Set(shareRows.flatMap((r) => (r.recall_id ? [r.recall_id] : [])))],
+    inbound_recall: [
+      ...new Set(stepImports.flatMap((r) => (r.inbound_recall_id ? [r.inbound_recall_id] : []))),
+    ],
   });
   const auditOf = new Map<string, LineageAuditEventDto[]>();
   for (const r of audit) {
@@ -658,9 +685,13 @@ export async function getLineage(
           deliveredAt: iso(r.delivered_at),
           receiptStatus: r.receipt_status,
           receiptCloneSessionId: r.receipt_clone_session_id,
+          recall: shareRecall(r),
         },
         at: iso(r.created_at),
-        auditEvents: auditOf.get(`share:${r.id}`) ?? [],
+        auditEvents: [
+          ...(auditOf.get(`share:${r.id}`) ?? []),
+          ...(r.recall_id ? (auditOf.get(`recall:${r.recall_id}`) ?? []) : []),
+        ].sort((a, b) => a.seq - b.seq),
       });
     } else if (s.kind === "import") {
       const r = importById.get(s.rec);
@@ -679,11 +710,13 @@ export async function getLineage(
           trustReview: r.trust_review,
           importedAt: r.state === "imported" ? iso(r.finished_at) : null,
           senderShareId: r.sender_share_id,
+          recall: importRecall(r),
         },
         at: iso(r.finished_at) ?? iso(r.started_at),
         auditEvents: [
           ...(auditOf.get(`inbox_item:${r.inbox_item_id}`) ?? []),
           ...(auditOf.get(`import:${r.id}`) ?? []),
+          ...(r.inbound_recall_id ? (auditOf.get(`inbound_recall:${r.inbound_recall_id}`) ?? []) : []),
         ].sort((a, b) => a.seq - b.seq),
       });
     } else if (s.kind === "inbox") {
@@ -761,7 +794,49 @@ export async function getLineage(
   nodes.sort(
     (a, b) => a.depth - b.depth || (a.at ?? "").localeCompare(b.at ?? "") || a.id.localeCompare(b.id),
   );
-  return { root, nodes, edges, timeline: timelineOf(nodes, edges), truncated: w.truncated };
+  const recallList: LineageGraphDto["recalls"] = [];
+  for (const e of edges) {
+    const recall = e.record.type === "share" || e.record.type === "import" ? e.record.recall : null;
+    if (recall) recallList.push({ ...recall, edgeId: e.id });
+  }
+  recallList.sort((a, b) => b.recalledAt.localeCompare(a.recalledAt));
+  return {
+    root,
+    nodes,
+    edges,
+    timeline: timelineOf(nodes, edges),
+    truncated: w.truncated,
+    recalls: recallList,
+  };
+}
+
+function shareRecall(r: ShareRow): LineageRecallDto | null {
+  const at = iso(r.recalled_at);
+  if (!at) return null;
+  return {
+    side: "sent",
+    id: r.recall_id,
+    trigger: r.recall_trigger,
+    reason: r.recall_reason,
+    recalledAt: at,
+    notices: (r.recall_notices ?? []).map((n) => {
+      const [channel = "", state = ""] = n.split(":");
+      return { channel, state };
+    }),
+  };
+}
+
+function importRecall(r: ImportRow): LineageRecallDto | null {
+  const at = iso(r.recalled_at);
+  if (!at) return null;
+  return {
+    side: "received",
+    id: r.inbound_recall_id,
+    trigger: r.recall_trigger,
+    reason: r.recall_reason,
+    recalledAt: at,
+    cleared: iso(r.recall_cleared_at) !== null,
+  };
 }
 
 type Known = {
@@ -937,6 +1012,15 @@ function timelineOf(nodes: LineageNodeDto[], edges: LineageEdgeDto[]): LineageGr
     }
   }
   for (const e of edges) {
+    const recall = e.record.type === "share" || e.record.type === "import" ? e.record.recall : null;
+    if (recall && !e.auditEvents.some((a) => a.action.includes("recall"))) {
+      out.push({
+        at: recall.recalledAt,
+        edgeId: e.id,
+        nodeId: null,
+        summary: `Recalled${recall.side === "received" ? " by the partner" : ""}: ${recall.reason ?? recall.trigger ?? "the source changed"}`,
+      });
+    }
     if (e.auditEvents.length > 0) {
       for (const a of e.auditEvents) {
         out.push({ at: a.occurredAt, edgeId: e.id, nodeId: null, summary: `${a.action} by ${a.actorLabel}` });
