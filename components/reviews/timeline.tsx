@@ -6,6 +6,7 @@ import {
   CircleSlash,
   History,
   Inbox,
+  OctagonAlert,
   RefreshCw,
   Send,
   Share2,
@@ -31,6 +32,8 @@ const ICONS: Record<TimelineEventKind, LucideIcon> = {
   confirmed: CheckCheck,
   decision_failed: TriangleAlert,
   status_changed: RefreshCw,
+  recalled: OctagonAlert,
+  recall_cleared: CheckCheck,
 };
 
 /** The clone's history, oldest first: shared, delivered, imported, assigned, proposed, decided… */

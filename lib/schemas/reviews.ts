@@ -106,6 +106,8 @@ export const importListQuerySchema = z
       }),
     ),
     overdue: optionalFilter(z.enum(["true", "false"], { message: "overdue is true or false" })),
+    /** Recalled by the partner and not decided again since (`true`), or not (`false`). */
+    recalled: optionalFilter(z.enum(["true", "false"], { message: "recalled is true or false" })),
     /** Clone or source session id, or a vendor_data prefix. */
     q: optionalFilter(z.string().trim().max(200, "Use at most 200 characters")),
     sort: optionalFilter(z.enum(IMPORT_LIST_SORTS, { message: "sort is queue or newest" })),
@@ -156,6 +158,18 @@ export type ImportListItemDto = ImportDto & {
   pendingProposal: DecisionDto | null;
   /** The latest decision sent to Didit and not yet confirmed by its webhook. */
   awaitingConfirmation: DecisionDto | null;
+  /**
+   * The partner recalled the source (declined, deleted, expired, back in review): the import is
+   * back in the queue, first, with the reason, until an officer decides on it again.
+   */
+  recall: ImportRecallDto | null;
+};
+
+export type ImportRecallDto = {
+  trigger: "declined" | "deleted" | "kyc_expired" | "in_review" | "erased";
+  reason: string;
+  recalledAt: string;
+  inboundRecallId: string | null;
 };
 
 export type ImportListResponse = { items: ImportListItemDto[]; nextCursor: string | null };
@@ -171,7 +185,9 @@ export type TimelineEventKind =
   | "decided"
   | "confirmed"
   | "decision_failed"
-  | "status_changed";
+  | "status_changed"
+  | "recalled"
+  | "recall_cleared";
 
 export type TimelineEntryDto = {
   kind: TimelineEventKind;

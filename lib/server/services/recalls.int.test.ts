@@ -22,9 +22,15 @@ import { runDueJobs } from "@/lib/server/jobs";
 import { getDiditClient } from "@/lib/server/didit";
 import type { DiditClient } from "@/lib/server/didit/types";
 import { testDriver } from "@/test/database";
+import { insertUser, request } from "@/test/session";
+import { GET as listRoute, POST as listPost } from "@/app/api/recalls/route";
+import { GET as detailRoute } from "@/app/api/recalls/[id]/route";
+import { POST as doneRoute, GET as doneGet } from "@/app/api/recalls/notices/[id]/done/route";
+import { POST as retryRoute } from "@/app/api/recalls/notices/[id]/retry/route";
 import type { TestApp } from "@/test/sandbox-fixtures";
 import { processDiditWebhook, type DiditWebhookJob } from "./didit-webhooks";
 import { createImport } from "./imports";
+import { decideImport, getImport, listImports } from "./reviews";
 import {
   classifyRecallAnswer,
   RECALL_QUEUE,
@@ -484,5 +490,268 @@ describe(`receiving a recall (${testDriver()})`, () => {
     expect(row!.recalledAt).toBeNull();
     const refused = (await auditOf("recall.refused")).map((e) => (e.data as { code: string }).code);
     expect(refused).toEqual(expect.arrayContaining(["recall_from_other_partner", "recall_not_for_us"]));
+  });
+
+  it("puts the recalled import first in the review queue with the reason; a new decision clears it", async () => {
+    const plain = await rw.imported();
+    const recalled = await rw.imported({ trustReview: true });
+    expect(recalled.statusAtImport).toBe("Approved");
+    const body = recallFrom(recalled.sourceSessionId, { trigger: "kyc_expired", status: "Kyc Expired" });
+    expect((await push(body)).status).toBe(202);
+
+    const queue = await listImports(officerCtx(), { status: "In Review", sort: "queue", limit: 100 });
+    // Recalled rows first (oldest first among them), then the rest of the queue.
+    const flags = queue.items.map((i) => i.recall !== null);
+    expect(flags.indexOf(false)).toBeGreaterThan(0);
+    expect(flags.slice(flags.indexOf(false))).not.toContain(true);
+    const mine = queue.items.find((i) => i.id === recalled.id);
+    expect(mine?.recall).toMatchObject({ trigger: "kyc_expired", reason: body.reason });
+    expect(mine?.status).toBe("Approved");
+    expect(queue.items.find((i) => i.id === plain.id)?.recall).toBeNull();
+    const only = await listImports(officerCtx(), { recalled: "true", limit: 100 });
+    expect(only.items.map((i) => i.id)).toContain(recalled.id);
+    expect(only.items.map((i) => i.id)).not.toContain(plain.id);
+    // Paging with a cursor keeps the recalled group first and loses no row.
+    const all: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listImports(officerCtx(), { status: "In Review", sort: "queue", limit: 1, cursor });
+      all.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(all).toEqual(queue.items.map((i) => i.id));
+
+    // Approved again while the clone is Approved: Didit's "same status" confirms it, and clears the recall.
+    const decided = await decideImport(officerCtx(), recalled.id, { status: "Approved", comment: undefined });
+    expect(decided.decision.state).toBe("confirmed");
+    expect(decided.import.recall).toBeNull();
+    const [row] = await db().select().from(imports).where(eq(imports.id, recalled.id));
+    expect(row!.recallClearedAt).not.toBeNull();
+    expect(row!.recallClearedBy).toBe(rw.officerA.id);
+    const after = await listImports(officerCtx(), { status: "In Review", limit: 100 });
+    expect(after.items.map((i) => i.id)).not.toContain(recalled.id);
+    expect((await auditOf("import.recall_cleared")).some((e) => e.entityId === recalled.id)).toBe(true);
+    const detail = await getImport(officerCtx(), recalled.id);
+    expect(detail.timeline.map((t) => t.kind)).toEqual(
+      expect.arrayContaining(["recalled", "recall_cleared"]),
+    );
+
+    // An In Review clone recalled: declined at Didit, the recall cleared once Didit took it.
+    const body2 = recallFrom(plain.sourceSessionId);
+    expect((await push(body2)).status).toBe(202);
+    const declined = await decideImport(rw.ctxOf(rw.officerB), plain.id, {
+      status: "Declined",
+      comment: "The partner declined its source.",
+    });
+    expect(declined.decision.state).toMatch(/sent|confirmed/);
+    expect(declined.import.recall).toBeNull();
+  });
+});
+
+describe(`recall routes (${testDriver()})`, () => {
+  const withId = (id: string) => ({ params: Promise.resolve({ id }) });
+  const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+  async function taskAndPush() {
+    const sessionId = await rw.w.newSession("Approved");
+    const task = await createShare(officerCtx(), { sessionId, partnerId: taskPartner.id, ttlSeconds: 3600 });
+    const push = await createShare(officerCtx(), { sessionId, partnerId: pushPartner.id, ttlSeconds: 3600 });
+    const out = await db().transaction((tx) =>
+      raiseRecall(
+        tx,
+        { actor: { id: null, label: "test" }, now: new Date() },
+        {
+          applicationId: rw.w.bankRow,
+          sessionId,
+          trigger: "in_review",
+          fromStatus: "Approved",
+          toStatus: "In Review",
+          source: "webhook",
+        },
+      ),
+    );
+    const notices = await noticesOf(out!.recallId);
+    return {
+      recallId: out!.recallId,
+      task: notices.find((n) => n.shareId === task.id)!,
+      push: notices.find((n) => n.shareId === push.id)!,
+    };
+  }
+
+  it("an officer marks an open task told (audited with the note); again is 409; others 403", async () => {
+    const { task, push, recallId } = await taskAndPush();
+    const auditor = await insertUser(db(), "auditor");
+    const url = `/api/recalls/notices/${task.id}/done`;
+    const denied = await doneRoute(
+      await request(url, { method: "POST", user: auditor, body: { note: "Phoned them." } }),
+      withId(task.id),
+    );
+    expect(denied.status).toBe(403);
+    const empty = await doneRoute(
+      await request(url, { method: "POST", user: rw.officerA, body: { note: "   " } }),
+      withId(task.id),
+    );
+    expect(empty.status).toBe(422);
+    const long = await doneRoute(
+      await request(url, { method: "POST", user: rw.officerA, body: { note: "x".repeat(2001) } }),
+      withId(task.id),
+    );
+    expect(long.status).toBe(422);
+    const malformed = await doneRoute(
+      await request(url, { method: "POST", user: rw.officerA, rawBody: "{not json" }),
+      withId(task.id),
+    );
+    expect(malformed.status).toBe(400);
+    const [still] = await db().select().from(recallNotices).where(eq(recallNotices.id, task.id));
+    expect(still!.state).toBe("open");
+
+    const ok = await doneRoute(
+      await request(url, {
+        method: "POST",
+        user: rw.officerA,
+        body: { note: "Phoned their compliance desk." },
+      }),
+      withId(task.id),
+    );
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({
+      id: task.id,
+      state: "done",
+      doneNote: "Phoned their compliance desk.",
+      doneBy: { id: rw.officerA.id },
+      canMarkDone: false,
+    });
+    const again = await doneRoute(
+      await request(url, { method: "POST", user: rw.officerA, body: { note: "Again." } }),
+      withId(task.id),
+    );
+    expect(again.status).toBe(409);
+    const onPush = await doneRoute(
+      await request(`/api/recalls/notices/${push.id}/done`, {
+        method: "POST",
+        user: rw.officerA,
+        body: { note: "No." },
+      }),
+      withId(push.id),
+    );
+    expect(onPush.status).toBe(409);
+    const done = (await auditOf("recall.task_done")).filter((e) => e.entityId === task.shareId);
+    expect(done).toHaveLength(1);
+    expect(done[0]!.data).toMatchObject({ noticeId: task.id, note: "Phoned their compliance desk." });
+
+    const detail = await detailRoute(
+      await request(`/api/recalls/${recallId}`, { user: auditor }),
+      withId(recallId),
+    );
+    expect(detail.status).toBe(200);
+    const body = (await detail.json()) as { side: string; notices: { id: string; canMarkDone: boolean }[] };
+    expect(body.side).toBe("sent");
+    expect(body.notices.map((n) => n.id).sort()).toEqual([task.id, push.id].sort());
+  });
+
+  it("retry re-queues a failed push only (officer), audited; a pending one is 409", async () => {
+    const { push } = await taskAndPush();
+    const url = `/api/recalls/notices/${push.id}/retry`;
+    const pending = await retryRoute(
+      await request(url, { method: "POST", user: rw.officerA, body: {} }),
+      withId(push.id),
+    );
+    expect(pending.status).toBe(409);
+    await db()
+      .update(recallNotices)
+      .set({ state: "failed", lastError: "HTTP 410 from the partner's inbox" })
+      .where(eq(recallNotices.id, push.id));
+    const admin = await insertUser(db(), "admin");
+    const denied = await retryRoute(
+      await request(url, { method: "POST", user: admin, body: {} }),
+      withId(push.id),
+    );
+    expect(denied.status).toBe(403);
+    const ok = await retryRoute(
+      await request(url, { method: "POST", user: rw.officerA, body: {} }),
+      withId(push.id),
+    );
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ state: "pending", attempts: 0 });
+    const queued = await db().select().from(jobs).where(eq(jobs.queue, RECALL_QUEUE));
+    expect(queued.some((j) => j.payload.noticeId === push.id && j.state === "pending")).toBe(true);
+    expect((await auditOf("recall.retried")).some((e) => e.entityId === push.shareId)).toBe(true);
+  });
+
+  it("lists both sides with a cursor; refuses bad input with 4xx and a wrong method with 405", async () => {
+    const sent = await listRoute(await request("/api/recalls?side=sent&limit=1", { user: rw.officerA }));
+    expect(sent.status).toBe(200);
+    const first = (await sent.json()) as { side: string; items: { id: string }[]; nextCursor: string | null };
+    expect(first.side).toBe("sent");
+    expect(first.items).toHaveLength(1);
+    expect(first.nextCursor).not.toBeNull();
+    const next = await listRoute(
+      await request(`/api/recalls?side=sent&limit=1&cursor=${first.nextCursor}`, { user: rw.officerA }),
+    );
+    const second = (await next.json()) as { items: { id: string }[] };
+    expect(second.items[0]!.id).not.toBe(first.items[0]!.id);
+    const open = await listRoute(await request("/api/recalls?side=sent&state=open", { user: rw.officerA }));
+    const openItems = ((await open.json()) as { items: { state: string }[] }).items;
+    expect(openItems.length).toBeGreaterThan(0);
+    expect(openItems.every((i) => i.state === "open")).toBe(true);
+
+    const received = await listRoute(await request("/api/recalls?side=received", { user: rw.officerA }));
+    const got = (await received.json()) as {
+      side: string;
+      items: { partnerName: string | null; imports: { id: string }[]; state: string }[];
+    };
+    expect(got.side).toBe("received");
+    expect(got.items.length).toBeGreaterThan(0);
+    expect(got.items.some((i) => i.imports.length > 0)).toBe(true);
+
+    for (const q of [
+      "side=both",
+      "side=sent&state=cleared",
+      "side=received&state=pending",
+      "limit=0",
+      "cursor=abc",
+      "x=1",
+    ]) {
+      const res = await listRoute(await request(`/api/recalls?${q}`, { user: rw.officerA }));
+      expect(res.status, q).toBe(422);
+    }
+    const unknown = randomUUID();
+    const missing = await detailRoute(
+      await request(`/api/recalls/${unknown}`, { user: rw.officerA }),
+      withId(unknown),
+    );
+    expect(missing.status).toBe(404);
+    expect(await errorOf(missing)).toBe("not_found");
+    const badId = await detailRoute(
+      await request(`/api/recalls/nope`, { user: rw.officerA }),
+      withId("nope"),
+    );
+    expect(badId.status).toBe(404);
+    const noNotice = await doneRoute(
+      await request(`/api/recalls/notices/${unknown}/done`, {
+        method: "POST",
+        user: rw.officerA,
+        body: { note: "x" },
+      }),
+      withId(unknown),
+    );
+    expect(noNotice.status).toBe(404);
+    const extra = await doneRoute(
+      await request(`/api/recalls/notices/${unknown}/done`, {
+        method: "POST",
+        user: rw.officerA,
+        body: { note: "x", more: 1 },
+      }),
+      withId(unknown),
+    );
+    expect(extra.status).toBe(422);
+    expect(
+      (await listPost(await request("/api/recalls", { method: "POST", user: rw.officerA, body: {} }))).status,
+    ).toBe(405);
+    expect(
+      (await doneGet(await request(`/api/recalls/notices/${unknown}/done`, { user: rw.officerA }))).status,
+    ).toBe(405);
+    const anonymous = await listRoute(await request("/api/recalls"));
+    expect(anonymous.status).toBe(401);
   });
 });

@@ -70,6 +70,8 @@ const assignee = alias(users, "assignee");
 const decider = alias(users, "decider");
 const second = alias(users, "second_officer");
 
+/** Recalled by the partner and not decided again since: in the queue whatever the clone's status. */
+const recalledOpen = sql<boolean>`(${imports.recalledAt} is not null and ${imports.recallClearedAt} is null)`;
 const hasProposal = sql<boolean>`exists (select 1 from ${importDecisions} where ${importDecisions.importId} = ${imports.id} and ${importDecisions.state} = 'proposed')`;
 /** The queue's time: when the import finished (one still importing: when it started). */
 const orderAt = sql`coalesce(${imports.finishedAt}, ${imports.startedAt})`;
@@ -93,6 +95,7 @@ function selectItems(db: DbOrTx) {
       reviewSlaHours: partners.reviewSlaHours,
       requireFourEyes: partners.requireFourEyes,
       hasProposal: hasProposal.mapWith((v: unknown) => v === true || v === "t" || v === "true"),
+      recalled: recalledOpen.mapWith((v: unknown) => v === true || v === "t" || v === "true"),
     })
     .from(imports)
     .innerJoin(connectedApplications, eq(connectedApplications.id, imports.applicationId))
@@ -183,6 +186,17 @@ async function toItems(db: DbOrTx, rows: ItemJoined[], now: Date): Promise<Impor
       requireFourEyes: r.requireFourEyes,
       pendingProposal: proposal ? toDecisionDto(proposal) : null,
       awaitingConfirmation: sent ? toDecisionDto(sent) : null,
+      recall:
+        r.row.recalledAt && !r.row.recallClearedAt
+          ? {
+              trigger: (r.row.recallTrigger ?? "declined") as NonNullable<
+                ImportListItemDto["recall"]
+              >["trigger"],
+              reason: r.row.recallReason ?? "",
+              recalledAt: r.row.recalledAt.toISOString(),
+              inboundRecallId: r.row.inboundRecallId,
+            }
+          : null,
     };
   });
 }
@@ -196,17 +210,20 @@ async function loadItem(db: DbOrTx, id: string, now: Date): Promise<ImportListIt
 // --- The list ------------------------------------------------------------------------------------
 
 type Sort = NonNullable<ImportListQuery["sort"]>;
-type Cursor = { proposal: boolean; at: Date; id: string };
+type Cursor = { recalled: boolean; proposal: boolean; at: Date; id: string };
 
-/** One letter for the sort and the queue's "has a proposal" flag, then the (time, id) keyset cursor. */
-function encodeCursor(sort: Sort, proposal: boolean, at: Date, id: string): string {
-  const prefix = sort === "newest" ? "n" : proposal ? "p" : "q";
+/**
+ * One letter for the sort and the queue's flags (recalled: r/s, else p/q; a proposal: r/p), then
+ * the (time, id) keyset cursor.
+ */
+function encodeCursor(sort: Sort, recalled: boolean, proposal: boolean, at: Date, id: string): string {
+  const prefix = sort === "newest" ? "n" : recalled ? (proposal ? "r" : "s") : proposal ? "p" : "q";
   return `${prefix}${encodeKeysetCursor(at, id)}`;
 }
 
 function decodeCursor(cursor: string, sort: Sort): Cursor {
   const prefix = cursor.slice(0, 1);
-  if (!["n", "p", "q"].includes(prefix) || (prefix === "n") !== (sort === "newest")) {
+  if (!["n", "p", "q", "r", "s"].includes(prefix) || (prefix === "n") !== (sort === "newest")) {
     throw new AppError(
       "validation_failed",
       "This cursor is not from this list: start again from the first page.",
@@ -216,7 +233,7 @@ function decodeCursor(cursor: string, sort: Sort): Cursor {
     );
   }
   const { at, id } = decodeKeysetCursor(cursor.slice(1));
-  return { proposal: prefix === "p", at, id };
+  return { recalled: prefix === "r" || prefix === "s", proposal: prefix === "p" || prefix === "r", at, id };
 }
 
 function escapeLike(value: string): string {
@@ -225,7 +242,11 @@ function escapeLike(value: string): string {
 
 function filtersOf(ctx: ServiceContext, query: ImportListQuery, now: Date): SQL[] {
   const where: SQL[] = [];
-  if (query.status) where.push(eq(imports.status, query.status));
+  // The queue (In Review) also holds the recalled imports not decided again, whatever their status.
+  if (query.status === IN_REVIEW) where.push(or(eq(imports.status, IN_REVIEW), recalledOpen)!);
+  else if (query.status) where.push(eq(imports.status, query.status));
+  if (query.recalled === "true") where.push(recalledOpen);
+  if (query.recalled === "false") where.push(sql`not ${recalledOpen}`);
   if (query.state) where.push(eq(imports.state, query.state));
   if (query.partnerId) where.push(eq(imports.partnerId, query.partnerId));
   if (query.applicationId) where.push(eq(imports.applicationId, query.applicationId));
@@ -251,9 +272,13 @@ function afterCursor(sort: Sort, c: Cursor): SQL {
   const id = sql`${c.id}::uuid`;
   if (sort === "newest") return sql`(${orderAt}, ${imports.id}) < (${at}, ${id})`;
   const later = sql`(${orderAt}, ${imports.id}) > (${at}, ${id})`;
-  return c.proposal
+  const withinGroup = c.proposal
     ? sql`((not ${hasProposal}) or (${hasProposal} and ${later}))`
     : sql`((not ${hasProposal}) and ${later})`;
+  // Recalled rows come first: after a recalled cursor, the rest of its group then every other row.
+  return c.recalled
+    ? sql`((not ${recalledOpen}) or (${recalledOpen} and ${withinGroup}))`
+    : sql`((not ${recalledOpen}) and ${withinGroup})`;
 }
 
 /**
@@ -270,7 +295,7 @@ export async function listImports(ctx: ServiceContext, query: ImportListQuery): 
   const order =
     sort === "newest"
       ? [desc(orderAt), desc(imports.id)]
-      : [desc(hasProposal), asc(orderAt), asc(imports.id)];
+      : [desc(recalledOpen), desc(hasProposal), asc(orderAt), asc(imports.id)];
   const rows = await selectItems(ctx.db)
     .where(and(...where))
     .orderBy(...order)
@@ -281,7 +306,13 @@ export async function listImports(ctx: ServiceContext, query: ImportListQuery): 
     items: await toItems(ctx.db, page, now),
     nextCursor:
       rows.length > limit && last
-        ? encodeCursor(sort, last.hasProposal, last.row.finishedAt ?? last.row.startedAt, last.row.id)
+        ? encodeCursor(
+            sort,
+            last.recalled,
+            last.hasProposal,
+            last.row.finishedAt ?? last.row.startedAt,
+            last.row.id,
+          )
         : null,
   };
 }
@@ -298,6 +329,8 @@ const TIMELINE_ACTIONS: Record<string, TimelineEventKind> = {
   "import.decision_confirmed": "confirmed",
   "import.decision_failed": "decision_failed",
   "import.status_changed": "status_changed",
+  "import.recalled": "recalled",
+  "import.recall_cleared": "recall_cleared",
 };
 
 const CHANNEL_LABEL: Record<string, string> = {
@@ -339,6 +372,10 @@ function summaryOf(action: string, data: Record<string, unknown>, names: Map<str
       return `Didit did not take the decision ${String(data.status)}: ${str(data.reason) ?? String(data.code)}`;
     case "import.status_changed":
       return `Status at Didit: ${str(data.from) ?? "unknown"} → ${String(data.to)}`;
+    case "import.recalled":
+      return `Recalled by the partner (${String(data.trigger)}): ${str(data.reason) ?? "no reason given"}`;
+    case "import.recall_cleared":
+      return `Recall cleared by a new decision: ${String(data.status)}`;
     default:
       return action;
   }
@@ -365,7 +402,10 @@ type Can = ImportDetailDto["can"];
 
 function canOf(ctx: ServiceContext, item: ImportListItemDto): Can {
   const officer = can(ctx.actor?.role, "reviews.decide");
-  const open = item.state === "imported" && item.status === IN_REVIEW && item.awaitingConfirmation === null;
+  const open =
+    item.state === "imported" &&
+    (item.status === IN_REVIEW || item.recall !== null) &&
+    item.awaitingConfirmation === null;
   const proposal = item.pendingProposal;
   const mine = proposal?.decidedBy.id === ctx.actor?.id;
   return {
@@ -646,7 +686,8 @@ async function prepareDecision(
         `This import is ${imp.state}, not imported: there is no clone at Didit to decide.`,
       );
     }
-    if (imp.status !== IN_REVIEW) {
+    const recalled = imp.recalledAt !== null && imp.recallClearedAt === null;
+    if (imp.status !== IN_REVIEW && !recalled) {
       throw new AppError(
         "not_in_review",
         `This clone is ${imp.status ?? "of unknown status"} at Didit, not In Review: there is nothing to decide.`,
@@ -796,6 +837,7 @@ async function recordSent(
       .update(importDecisions)
       .set({ sentAt: meta.now, updatedAt: meta.now })
       .where(eq(importDecisions.id, decisionId));
+    await clearRecall(tx, meta, importId, d.status);
     await recordAudit(tx, meta, {
       action: "import.decided",
       entityType: "import",
@@ -809,6 +851,64 @@ async function recordSent(
     });
   });
 }
+
+/** A new decision on a recalled import: it leaves the queue's recalled group (audited `import.recall_cleared`). */
+async function clearRecall(tx: Tx, meta: AuditRequestMeta, importId: string, status: string): Promise<void> {
+  const [cleared] = await tx
+    .update(imports)
+    .set({ recallClearedAt: meta.now, recallClearedBy: meta.actor.id, updatedAt: meta.now })
+    .where(
+      and(eq(imports.id, importId), sql`${imports.recalledAt} is not null`, isNull(imports.recallClearedAt)),
+    )
+    .returning({ inboundRecallId: imports.inboundRecallId, trigger: imports.recallTrigger });
+  if (!cleared) return;
+  await recordAudit(tx, meta, {
+    action: "import.recall_cleared",
+    entityType: "import",
+    entityId: importId,
+    data: { status, inboundRecallId: cleared.inboundRecallId, trigger: cleared.trigger },
+  });
+}
+
+/**
+ * Didit answered that the clone already has the decided status (400 "same as the current
+ * status"): for a recalled import that is the officer confirming the status it holds, so the
+ * decision is confirmed and the recall cleared. Answers false for any other import.
+ */
+async function confirmSameStatus(
+  db: ServiceContext["db"],
+  meta: AuditRequestMeta,
+  importId: string,
+  decisionId: string,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [imp] = await tx.select().from(imports).where(eq(imports.id, importId)).limit(1).for("update");
+    if (!imp || !imp.recalledAt || imp.recallClearedAt) return false;
+    const [d] = await tx
+      .update(importDecisions)
+      .set({ state: "confirmed", sentAt: meta.now, confirmedAt: meta.now, updatedAt: meta.now })
+      .where(and(eq(importDecisions.id, decisionId), eq(importDecisions.state, "sent")))
+      .returning({ status: importDecisions.status, comment: importDecisions.comment });
+    if (!d) return false;
+    await recordAudit(tx, meta, {
+      action: "import.decided",
+      entityType: "import",
+      entityId: importId,
+      data: { decisionId, status: d.status, comment: d.comment, sameStatus: true },
+    });
+    await recordAudit(tx, meta, {
+      action: "import.decision_confirmed",
+      entityType: "import",
+      entityId: importId,
+      data: { decisionId, status: d.status, source: "same_status" },
+    });
+    await clearRecall(tx, meta, importId, d.status);
+    return true;
+  });
+}
+
+/** Didit's refusal of an update-status because the session already has that status. */
+const SAME_STATUS_RE = /already has this status/;
 
 /** The decision did not take effect: `failed` with our code and message (the officer can decide again). */
 async function failDecision(
@@ -871,6 +971,16 @@ export async function decideImport(
         );
       }
       const meta = auditMeta(ctx);
+      if (
+        error.code === "conflict" &&
+        SAME_STATUS_RE.test(error.message) &&
+        (await confirmSameStatus(ctx.db, meta, importId, prepared.decisionId))
+      ) {
+        return {
+          decision: await decisionDto(ctx.db, prepared.decisionId),
+          import: await loadItem(ctx.db, importId, ctx.now()),
+        };
+      }
       // Didit's 404 on our own clone: it was deleted at Didit, not a missing import of ours.
       const refusal =
         error.code === "not_found"
