@@ -113,6 +113,7 @@ describe(`Evidence pack (${testDriver()})`, () => {
         "records/imports.json",
         "records/inbox-items.json",
         "records/receipts.json",
+        "records/recalls.json",
         "records/shares.json",
       ].sort(),
     );
@@ -131,6 +132,8 @@ describe(`Evidence pack (${testDriver()})`, () => {
     expect(jsonOf<{ tokenHash: string }[]>("records/inbox-items.json")).toMatchObject([
       { tokenHash: shares[0]!.tokenHash },
     ]);
+    // Nothing recalled in this lineage: the file is there, with its three lists empty.
+    expect(jsonOf("records/recalls.json")).toEqual({ sent: [], notices: [], received: [] });
     const agreements =
       jsonOf<{ step: string; source: string; agreement: { reference: string } }[]>("records/agreements.json");
     expect(agreements.map((a) => [a.step, a.source])).toEqual([
@@ -162,7 +165,7 @@ describe(`Evidence pack (${testDriver()})`, () => {
     );
     expect(manifest.sessionId).toBe(sessionId);
     expect(manifest.files.map((m) => m.path)).not.toContain("manifest.json");
-    expect(manifest.files).toHaveLength(12);
+    expect(manifest.files).toHaveLength(13);
     const sig = Buffer.from(strFromU8(f["manifest.sig"]!).trim(), "base64");
     expect(verify(null, f["manifest.json"]!, createPublicKey(strFromU8(f["public-key.pem"]!)), sig)).toBe(
       true,
@@ -182,7 +185,7 @@ describe(`Evidence pack (${testDriver()})`, () => {
   });
 
   it("verifies offline; one flipped byte in any file is named; a wrong key fails the signature", () => {
-    expect(verifyEvidencePack(pack)).toMatchObject({ ok: true, sessionId, files: 12, problems: [] });
+    expect(verifyEvidencePack(pack)).toMatchObject({ ok: true, sessionId, files: 13, problems: [] });
     const fingerprint = jsonOf<{ key: { fingerprint: string } }>("manifest.json").key.fingerprint;
     expect(verifyEvidencePack(pack, { fingerprint }).ok).toBe(true);
     for (const name of Object.keys(files())) {
@@ -333,7 +336,7 @@ describe(`Evidence pack (${testDriver()})`, () => {
       requestedBy: auditor.id,
       archiveSha256: again.archiveSha256,
       keyFingerprint: again.fingerprint,
-      files: 15,
+      files: 16,
       sizeBytes: again.bytes.length,
     });
     expect((await x.w.t.db.select().from(evidenceExports)).length).toBe(before + 1);

@@ -8,6 +8,9 @@ import {
   evidenceExports,
   importDecisions,
   imports,
+  inboundRecalls,
+  recallNotices,
+  recalls,
   inboxItems,
   partners,
   shareDeliveries,
@@ -47,6 +50,7 @@ export const EVIDENCE_FILES = [
   "records/decisions.json",
   "records/inbox-items.json",
   "records/agreements.json",
+  "records/recalls.json",
   "audit/events.jsonl",
   "audit/events.csv",
   "audit/chain.json",
@@ -193,8 +197,41 @@ async function collectRecords(db: Db, graph: LineageGraphDto) {
   receipts.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.id.localeCompare(b.id));
   decisions.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
 
+  // Recalls: ours of the sessions or shares (and their notices), and partners' of what we imported.
+  const [recallRows, noticeRows, inboundRows] = await Promise.all([
+    whereAnyIn(
+      [
+        { column: recalls.sessionId, ids: ids.sessions },
+        { column: recalls.id, ids: shareRows.flatMap((s) => (s.recallId ? [s.recallId] : [])) },
+      ],
+      (where) => db.select().from(recalls).where(where),
+    ),
+    whereAnyIn([{ column: recallNotices.shareId, ids: shareIds }], (where) =>
+      db.select().from(recallNotices).where(where),
+    ),
+    whereAnyIn(
+      [
+        { column: inboundRecalls.sourceSessionId, ids: ids.sessions },
+        {
+          column: inboundRecalls.id,
+          ids: importRows.flatMap((i) => (i.inboundRecallId ? [i.inboundRecallId] : [])),
+        },
+      ],
+      (where) => db.select().from(inboundRecalls).where(where),
+    ),
+  ]);
+  const byTime = <T extends { id: string }>(rows: T[], at: (r: T) => Date) =>
+    uniqueById(rows).sort((a, b) => at(a).getTime() - at(b).getTime() || a.id.localeCompare(b.id));
+  const recallsSent = byTime(recallRows, (r) => r.raisedAt);
+  const notices = byTime(noticeRows, (n) => n.createdAt);
+  const recallsReceived = byTime(inboundRows, (r) => r.receivedAt);
+
   const partnerIds = [
-    ...new Set([...shareRows.map((s) => s.partnerId), ...importRows.map((i) => i.partnerId)]),
+    ...new Set([
+      ...shareRows.map((s) => s.partnerId),
+      ...importRows.map((i) => i.partnerId),
+      ...recallsReceived.map((r) => r.partnerId),
+    ]),
   ];
   const partnerRows = await whereAnyIn([{ column: partners.id, ids: partnerIds }], (where) =>
     db.select().from(partners).where(where),
@@ -207,6 +244,9 @@ async function collectRecords(db: Db, graph: LineageGraphDto) {
     ...importIds,
     ...inbox.map((i) => i.id),
     ...decisions.map((d) => d.id),
+    ...recallsSent.map((r) => r.id),
+    ...notices.map((n) => n.id),
+    ...recallsReceived.map((r) => r.id),
   ];
   const events = uniqueById(
     await whereAnyIn(
@@ -230,6 +270,9 @@ async function collectRecords(db: Db, graph: LineageGraphDto) {
     imports: importRows,
     decisions,
     inbox,
+    recallsSent,
+    notices,
+    recallsReceived,
     partners: new Map(partnerRows.map((p) => [p.id, p])),
     events,
     head: head ?? null,
@@ -270,6 +313,8 @@ function shareRecord(s: Records["shares"][number]) {
     receiptCloneSessionId: s.receiptCloneSessionId,
     receiptReason: s.receiptReason,
     receiptAt: iso(s.receiptAt),
+    recalledAt: iso(s.recalledAt),
+    recallId: s.recallId,
     createdBy: s.createdBy,
     createdAt: iso(s.createdAt),
     updatedAt: iso(s.updatedAt),
@@ -332,10 +377,68 @@ function importRecord(i: Records["imports"][number]) {
     statusUpdatedAt: iso(i.statusUpdatedAt),
     assignedTo: i.assignedTo,
     assignedAt: iso(i.assignedAt),
+    recalledAt: iso(i.recalledAt),
+    recallTrigger: i.recallTrigger,
+    recallReason: i.recallReason,
+    inboundRecallId: i.inboundRecallId,
+    recallClearedAt: iso(i.recallClearedAt),
+    recallClearedBy: i.recallClearedBy,
     startedAt: iso(i.startedAt),
     finishedAt: iso(i.finishedAt),
     createdAt: iso(i.createdAt),
     updatedAt: iso(i.updatedAt),
+  };
+}
+
+/** Recalls we raised (with how each partner was told) and those partners sent us. */
+function recallRecords(r: Records) {
+  return {
+    sent: r.recallsSent.map((x) => ({
+      id: x.id,
+      applicationId: x.applicationId,
+      sessionId: x.sessionId,
+      trigger: x.trigger,
+      fromStatus: x.fromStatus,
+      toStatus: x.toStatus,
+      reason: x.reason,
+      source: x.source,
+      raisedBy: x.raisedBy,
+      shareCount: x.shareCount,
+      noticeCount: x.noticeCount,
+      raisedAt: iso(x.raisedAt),
+    })),
+    notices: r.notices.map((n) => ({
+      id: n.id,
+      recallId: n.recallId,
+      shareId: n.shareId,
+      partnerId: n.partnerId,
+      channel: n.channel,
+      state: n.state,
+      attempts: n.attempts,
+      lastError: n.lastError,
+      httpStatus: n.httpStatus,
+      sentAt: iso(n.sentAt),
+      doneBy: n.doneBy,
+      doneAt: iso(n.doneAt),
+      doneNote: n.doneNote,
+      createdAt: iso(n.createdAt),
+      updatedAt: iso(n.updatedAt),
+    })),
+    received: r.recallsReceived.map((x) => ({
+      id: x.id,
+      partnerId: x.partnerId,
+      remoteRecallId: x.remoteRecallId,
+      senderShareId: x.senderShareId,
+      sourceSessionId: x.sourceSessionId,
+      trigger: x.trigger,
+      sourceStatus: x.sourceStatus,
+      reason: x.reason,
+      messageId: x.messageId,
+      internal: x.internal,
+      importCount: x.importCount,
+      recalledAt: iso(x.recalledAt),
+      receivedAt: iso(x.receivedAt),
+    })),
   };
 }
 
@@ -554,6 +657,7 @@ export async function exportEvidencePack(ctx: ServiceContext, sessionRef: string
     "records/decisions.json": json(records.decisions.map(decisionRecord)),
     "records/inbox-items.json": json(records.inbox.map(inboxRecord)),
     "records/agreements.json": json(agreements(records)),
+    "records/recalls.json": json(recallRecords(records)),
     "audit/events.jsonl": enc(events.map((e) => `${JSON.stringify(e)}\n`).join("")),
     "audit/events.csv": enc(auditCsv(events)),
     "audit/chain.json": json(chain(events, records.head)),
