@@ -112,8 +112,13 @@ function partnersInScope(query: AnalyticsQuery): SQL {
  */
 function receivedRows(period: AnalyticsPeriod): SQL {
   return sql`select i.id, i.partner_id, i.state as item_state, i.expires_at, i.received_at, i.claims,
-      m.state as import_state, m.trust_review, m.finished_at, m.id as import_id,
-      coalesce(i.manifest ->> 'status', i.claims ->> 'status', ls.source_status) as source_status
+      m.state as import_state, m.trust_review, m.finished_at,
+      coalesce(i.manifest ->> 'status', i.claims ->> 'status', ls.source_status) as source_status,
+      -- One hashed pass over the decisions, not a lookup per token.
+      coalesce(m.id in (
+        select d.import_id from import_decisions d
+        where d.status = 'Declined' and d.state in ('sent', 'confirmed')
+      ), false) as declined
     from inbox_items i
     join p on p.id = i.partner_id
     left join imports m on m.inbox_item_id = i.id
@@ -123,9 +128,7 @@ function receivedRows(period: AnalyticsPeriod): SQL {
 
 const IMPORTED = sql`r.import_state = 'imported'`;
 /** An import of a token the partner shared as Approved that our reviewers declined. */
-const OVERRIDDEN = sql`(${IMPORTED} and r.source_status = 'Approved' and exists (
-  select 1 from import_decisions d
-  where d.import_id = r.import_id and d.status = 'Declined' and d.state in ('sent', 'confirmed')))`;
+const OVERRIDDEN = sql`(${IMPORTED} and r.source_status = 'Approved' and r.declined)`;
 /** Expired before it was imported or refused. */
 function expiredUnimported(now: Date): SQL {
   return sql`(r.import_state is distinct from 'imported'
