@@ -15,6 +15,7 @@ describe("navigation per role", () => {
       "Applications",
       "Audit trail",
       "Users",
+      "Erasure",
     ]);
     expect(labels("auditor")).toEqual([
       "Dashboard",

@@ -13,6 +13,7 @@ export const NAV_ITEMS: { href: string; label: string; permission: Permission }[
   { href: "/applications", label: "Applications", permission: "applications.manage" },
   { href: "/audit", label: "Audit trail", permission: "audit.read" },
   { href: "/admin/users", label: "Users", permission: "users.manage" },
+  { href: "/erasure", label: "Erasure", permission: "erasure.request" },
 ];
 
 export function navigationFor(role: Role) {

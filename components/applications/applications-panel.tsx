@@ -41,6 +41,9 @@ const ApplicationFormDialog = dynamic(
   () => import("./application-form-dialog").then((m) => m.ApplicationFormDialog),
   { ssr: false },
 );
+const RetentionDialog = dynamic(() => import("./retention-dialog").then((m) => m.RetentionDialog), {
+  ssr: false,
+});
 
 /** The applications page below its header (loaded after the page: components/applications/applications-view.tsx). */
 export function ApplicationsPanel() {
@@ -55,6 +58,7 @@ function ApplicationsList() {
   const apps = useApplications();
   const [form, setForm] = useState<FormMode | null>(null);
   const [deleting, setDeleting] = useState<ApplicationDto | null>(null);
+  const [retention, setRetention] = useState<ApplicationDto | null>(null);
   const connect = (
     <Button onClick={() => setForm({ kind: "create" })}>
       <Plus aria-hidden /> Connect an application
@@ -77,11 +81,20 @@ function ApplicationsList() {
       ) : (
         <>
           <div className="flex justify-end">{connect}</div>
-          <ApplicationsTable apps={apps.data.items} onEdit={setForm} onDelete={setDeleting} />
+          <ApplicationsTable
+            apps={apps.data.items}
+            onEdit={setForm}
+            onDelete={setDeleting}
+            onRetention={setRetention}
+          />
         </>
       )}
       <ApplicationFormDialog mode={form} onClose={() => setForm(null)} />
       <DeleteDialog app={deleting} onClose={() => setDeleting(null)} />
+      <RetentionDialog
+        app={retention ? (apps.data?.items.find((a) => a.id === retention.id) ?? retention) : null}
+        onClose={() => setRetention(null)}
+      />
     </div>
   );
 }
@@ -162,10 +175,12 @@ function ApplicationsTable({
   apps,
   onEdit,
   onDelete,
+  onRetention,
 }: {
   apps: ApplicationDto[];
   onEdit: (mode: FormMode) => void;
   onDelete: (app: ApplicationDto) => void;
+  onRetention: (app: ApplicationDto) => void;
 }) {
   const sync = useSyncApplication();
   const webhook = useRegisterWebhook();
@@ -249,6 +264,27 @@ function ApplicationsTable({
         cell: ({ row }) => <SyncCell app={row.original} />,
       },
       {
+        id: "retention",
+        header: "Retention",
+        enableSorting: false,
+        cell: ({ row }) => {
+          const a = row.original;
+          return (
+            <div className="space-y-0.5">
+              <Button
+                size="sm"
+                variant="ghost"
+                onClick={() => onRetention(a)}
+                aria-label={`Retention of ${a.name}: ${a.retentionDays === null ? "keep" : `${a.retentionDays} days`}`}
+              >
+                {a.retentionDays === null ? "Keep" : `${a.retentionDays.toLocaleString("en")} days`}
+              </Button>
+              {a.retentionError && <p className="max-w-56 text-xs text-red-700">{a.retentionError}</p>}
+            </div>
+          );
+        },
+      },
+      {
         id: "actions",
         header: "Actions",
         enableSorting: false,
@@ -278,6 +314,7 @@ function ApplicationsTable({
                   <DropdownMenuItem onSelect={() => onEdit({ kind: "rotate", app: a })}>
                     Rotate key
                   </DropdownMenuItem>
+                  <DropdownMenuItem onSelect={() => onRetention(a)}>Retention…</DropdownMenuItem>
                   {a.webhook.state !== "registered" && (
                     <DropdownMenuItem onSelect={() => registerWebhook(a)}>Register webhook</DropdownMenuItem>
                   )}
@@ -295,7 +332,7 @@ function ApplicationsTable({
         },
       },
     ];
-  }, [sync, webhook, onEdit, onDelete]);
+  }, [sync, webhook, onEdit, onDelete, onRetention]);
 
   return <DataTable columns={columns} data={apps} label="Connected applications" getRowId={(a) => a.id} />;
 }

@@ -12,6 +12,7 @@ import {
   ScrollText,
   Share2,
   ShieldCheck,
+  UserX,
   Users,
   type LucideIcon,
 } from "lucide-react";
@@ -35,6 +36,7 @@ const ICONS: Record<string, LucideIcon> = {
   "/applications": AppWindow,
   "/audit": ScrollText,
   "/admin/users": Users,
+  "/erasure": UserX,
 };
 
 function isActive(pathname: string, href: string) {

@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { forbidden } from "next/navigation";
 import { EvidenceDownloadButton } from "@/components/evidence/evidence-download-button";
 import { LineageLoader } from "@/components/lineage/lineage-loader";
 import { LineageSearch } from "@/components/lineage/lineage-search";
+import { buttonVariants } from "@/components/ui/button-variants";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/rbac";
 import { requirePageActor } from "@/lib/server/auth/page";
@@ -30,9 +32,20 @@ export default async function LineagePage({
         title={`Lineage of session ${label}`}
         description="Upstream through what it was shared from, downstream through every share, clone and import of it, each step with its record and audit events."
         actions={
-          // Auditors: the signed pack of this session's lineage (a number may name several sessions: by uuid only).
-          can(actor.role, "evidence.export") && UUID_RE.test(id) ? (
-            <EvidenceDownloadButton sessionId={id.toLowerCase()} />
+          UUID_RE.test(id) && (can(actor.role, "evidence.export") || can(actor.role, "erasure.request")) ? (
+            <div className="flex gap-2">
+              {/* Auditors: the signed pack of this session's lineage (a number may name several sessions: by uuid only). */}
+              {can(actor.role, "evidence.export") && <EvidenceDownloadButton sessionId={id.toLowerCase()} />}
+              {/* Admins: erase this session's personal data (the erasure page asks for the reason and confirmation). */}
+              {can(actor.role, "erasure.request") && (
+                <Link
+                  href={`/erasure?session=${id.toLowerCase()}`}
+                  className={buttonVariants({ variant: "secondary" })}
+                >
+                  Request erasure
+                </Link>
+              )}
+            </div>
           ) : undefined
         }
       />
