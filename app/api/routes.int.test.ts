@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { can, ROLES, type Permission, type Role } from "@/lib/rbac";
-import { jobs } from "@/lib/server/db/schema";
+import { jobs, recallNotices, recalls, shares } from "@/lib/server/db/schema";
 import { HTTP_METHODS } from "@/lib/server/http/methods";
 import { testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, request, sessionCookie, type TestUser } from "@/test/session";
@@ -97,8 +97,67 @@ async function deadJob(): Promise<string> {
   return row!.id;
 }
 
+/** A recall of the fixture share with one notice (a fresh recall per call): answers both ids. */
+async function recallNotice(channel: "push" | "task", state: "failed" | "open") {
+  const [share] = await t.db.select().from(shares).where(eq(shares.id, fx.share));
+  const now = new Date();
+  const [recall] = await t.db
+    .insert(recalls)
+    .values({
+      applicationId: share!.applicationId,
+      sessionId: share!.sessionId,
+      trigger: "declined",
+      fromStatus: "Approved",
+      toStatus: "Declined",
+      reason: "The source verification was declined after it was shared.",
+      source: "webhook",
+      shareCount: 1,
+      noticeCount: 1,
+      raisedAt: now,
+    })
+    .returning({ id: recalls.id });
+  const [notice] = await t.db
+    .insert(recallNotices)
+    .values({
+      recallId: recall!.id,
+      shareId: share!.id,
+      partnerId: share!.partnerId,
+      channel,
+      state,
+      attempts: state === "failed" ? 1 : 0,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: recallNotices.id });
+  return { recallId: recall!.id, noticeId: notice!.id };
+}
+
 /** Every console API route with the permission it must enforce. */
 const ROUTES: RouteCase[] = [
+  { method: "GET", path: "/api/recalls", file: "app/api/recalls/route.ts", permission: "shares.read" },
+  {
+    method: "GET",
+    path: "/api/recalls/:id",
+    file: "app/api/recalls/[id]/route.ts",
+    permission: "shares.read",
+    params: async () => ({ id: (await recallNotice("task", "open")).recallId }),
+  },
+  {
+    method: "POST",
+    path: "/api/recalls/notices/:id/done",
+    file: "app/api/recalls/notices/[id]/done/route.ts",
+    permission: "recalls.manage",
+    params: async () => ({ id: (await recallNotice("task", "open")).noticeId }),
+    body: () => ({ note: "Phoned their compliance desk." }),
+  },
+  {
+    method: "POST",
+    path: "/api/recalls/notices/:id/retry",
+    file: "app/api/recalls/notices/[id]/retry/route.ts",
+    permission: "recalls.manage",
+    params: async () => ({ id: (await recallNotice("push", "failed")).noticeId }),
+    body: () => ({}),
+  },
   { method: "GET", path: "/api/health", file: "app/api/health/route.ts", permission: "public" },
   {
     method: "GET",

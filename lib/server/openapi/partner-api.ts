@@ -4,6 +4,9 @@ import {
   errorEnvelopeSchema,
   PARTNER_ID_HEADER,
   partnerShareListSchema,
+  RECALL_DELIVERY_TYPE,
+  recallDeliverySchema,
+  recallReceivedResponseSchema,
   pickupResponseSchema,
   receiptRequestSchema,
   receiptResponseSchema,
@@ -68,6 +71,28 @@ export function partnerOpenApiDocument(): Record<string, unknown> {
       state: z.string().optional().describe("The inbox item's state at the receiver, e.g. `pending`."),
     })
     .describe("The share was accepted (a redelivery of a token already held answers the same).");
+
+  const inboxBody = {
+    oneOf: [
+      c.ref("ShareDelivery", shareDeliverySchema, "output"),
+      c.ref("RecallDelivery", recallDeliverySchema, "output"),
+    ],
+    discriminator: { propertyName: "type" },
+  };
+  const inboxAnswers = (share: string, recall: string) => ({
+    description: `${share} For a recall: ${recall}`,
+    content: {
+      "application/json": {
+        schema: {
+          oneOf: [
+            c.ref("InboxAccepted", inboxAnswer, "output"),
+            c.ref("RecallReceived", recallReceivedResponseSchema, "output"),
+          ],
+        },
+      },
+    },
+  });
+  const RECALL_TEXT = `A \`${RECALL_DELIVERY_TYPE}\` body says that a source session we shared with you changed later (declined, deleted at Didit, KYC expired, moved back to review, or erased at our end): review your clone of it again. It is POSTed to the same inbox URL, signed the same way, with one \`webhook-id\` per recall notice (\`msg_recall_<recall_id without dashes>\`) that stays the same on every retry, so a redelivery after a lost answer is answered 409 \`replayed\` (which we count as received). 2xx (or 409 \`replayed\`) = received; 4xx other than 408 and 429 = refused for good; anything else, a timeout (10 s) or no connection = retried with exponential backoff (10 s doubling up to 30 min, 8 attempts).`;
 
   const doc = {
     openapi: "3.1.0",
@@ -173,8 +198,8 @@ export function partnerOpenApiDocument(): Record<string, unknown> {
         post: {
           operationId: "receiveShare",
           tags: ["inbox"],
-          summary: "Receive a pushed share (implemented by the receiver)",
-          description: `The inbox endpoint a receiver exposes (a Handoff console serves it at this path, \`partnerId\` being the receiver's id for the sender). We POST one \`${SHARE_DELIVERY_TYPE}\` body per attempt, signed as described above with a fresh \`webhook-id\` per attempt: a receiver recognises a redelivery by the token's SHA-256 (or \`share_id\`) and answers 2xx again. 2xx = delivered (we destroy our copy of the token); 4xx other than 408 and 429 = refused for good (we stop); anything else, a timeout (10 s) or no connection = retried with exponential backoff (5 s doubling up to 5 min, jittered) until the token expires.`,
+          summary: "Receive a pushed share or recall (implemented by the receiver)",
+          description: `${RECALL_TEXT}\n\nThe inbox endpoint a receiver exposes (a Handoff console serves it at this path, \`partnerId\` being the receiver's id for the sender). We POST one \`${SHARE_DELIVERY_TYPE}\` body per attempt, signed as described above with a fresh \`webhook-id\` per attempt: a receiver recognises a redelivery by the token's SHA-256 (or \`share_id\`) and answers 2xx again. 2xx = delivered (we destroy our copy of the token); 4xx other than 408 and 429 = refused for good (we stop); anything else, a timeout (10 s) or no connection = retried with exponential backoff (5 s doubling up to 5 min, jittered) until the token expires.`,
           security: signed,
           parameters: [
             ...signedHeaders,
@@ -188,26 +213,24 @@ export function partnerOpenApiDocument(): Record<string, unknown> {
           ],
           requestBody: {
             required: true,
-            content: {
-              "application/json": { schema: c.ref("ShareDelivery", shareDeliverySchema, "output") },
-            },
+            content: { "application/json": { schema: inboxBody } },
           },
           responses: {
-            "200": {
-              description: "A redelivery of a token already held: the same item.",
-              content: { "application/json": { schema: c.ref("InboxAccepted", inboxAnswer, "output") } },
-            },
-            "202": {
-              description: "Accepted: one inbox item holds the token.",
-              content: { "application/json": { schema: c.ref("InboxAccepted", inboxAnswer, "output") } },
-            },
+            "200": inboxAnswers(
+              "A redelivery of a token already held: the same item.",
+              "a recall already held (same sender and `recall_id`): the same answer.",
+            ),
+            "202": inboxAnswers(
+              "Accepted: one inbox item holds the token.",
+              "stored; `imports` is how many imports of that source it returned to review.",
+            ),
             ...errorResponses(c, {
               "400": "Refused for good: the sender stops.",
               "401": "Signature not verified: refused for good.",
               "409":
                 "`replayed` (this webhook-id was already accepted), or refused by the receiver's policy for this partner (`partner_suspended`, `partner_not_inbound`, `partner_agreement_expired`, `kind_not_allowed`): refused for good.",
               "422":
-                "The token's claims do not fit (`token_invalid`, `token_expired`, `token_not_for_us`, `token_from_other_partner`, `token_claims_mismatch`): refused for good.",
+                "The token's claims do not fit (`token_invalid`, `token_expired`, `token_not_for_us`, `token_from_other_partner`, `token_claims_mismatch`), or a recall names another sender (`recall_from_other_partner`) or an application not the receiver's (`recall_not_for_us`), or the body is not valid (`validation_failed`): refused for good.",
               "408": "Retried.",
               "429": "Retried.",
               "503": "Retried until the token expires.",
@@ -232,6 +255,22 @@ export function partnerOpenApiDocument(): Record<string, unknown> {
             },
           },
           responses: { "200": { description: "Any 2xx: delivered." } },
+        },
+      },
+      [RECALL_DELIVERY_TYPE]: {
+        post: {
+          operationId: "recallDelivered",
+          summary: "A recall pushed to your inbox URL",
+          description: RECALL_TEXT,
+          security: signed,
+          parameters: signedHeaders,
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: c.ref("RecallDelivery", recallDeliverySchema, "output") },
+            },
+          },
+          responses: { "200": { description: "Any 2xx, or 409 `replayed`: received." } },
         },
       },
     },
