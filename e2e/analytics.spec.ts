@@ -96,7 +96,9 @@ test.describe("partner trust analytics", () => {
 
   test("a reversed period in the URL shows the API's message", async ({ page }) => {
     await page.goto("/analytics?range=custom&from=2026-02-10&to=2026-02-01");
-    await expect(page.getByRole("alert")).toContainText("The period or a filter is invalid");
+    await expect(page.getByText("The analytics could not be loaded")).toBeVisible();
+    await expect(page.getByText("The period or a filter is invalid.")).toBeVisible();
+    await expect(page.getByText("From must not be after To")).toBeVisible();
   });
 });
 
