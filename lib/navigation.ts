@@ -7,6 +7,8 @@ export const NAV_ITEMS: { href: string; label: string; permission: Permission }[
   { href: "/shares", label: "Shares", permission: "shares.read" },
   { href: "/inbox", label: "Inbox", permission: "inbox.read" },
   { href: "/reviews", label: "Reviews", permission: "inbox.read" },
+  // Officers, auditors and admins (those who follow where a verification went) see the recalls.
+  { href: "/recalls", label: "Recalls", permission: "lineage.read" },
   { href: "/partners", label: "Partners", permission: "partners.read" },
   { href: "/lineage", label: "Lineage", permission: "lineage.read" },
   { href: "/analytics", label: "Analytics", permission: "analytics.view" },

@@ -93,6 +93,10 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
           merge(response);
           if (response.decision.state === "proposed")
             toast.success(`Your proposal (${response.decision.status}) waits for a second officer.`);
+          else if (response.decision.state === "confirmed")
+            toast.success(
+              `Session ${shortId(d.cloneSessionId)} already is ${response.decision.status} at Didit: decision confirmed.`,
+            );
           else
             toast.success(
               `${response.decision.status} sent to Didit for session ${shortId(d.cloneSessionId)}: waiting for Didit's confirmation.`,

@@ -1,6 +1,6 @@
 "use client";
 
-import { ArrowLeft, RotateCw, SearchX, UserMinus, UserPlus } from "lucide-react";
+import { ArrowLeft, OctagonAlert, RotateCw, SearchX, UserMinus, UserPlus } from "lucide-react";
 import Link from "next/link";
 import { KIND_LABELS, statusTone } from "@/components/sessions/format";
 import { Alert } from "@/components/ui/alert";
@@ -11,6 +11,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { toast } from "@/components/ui/sonner";
 import { ApiError } from "@/lib/client/api-fetch";
 import { useAssignImport, useImportDetail } from "@/lib/client/queries/imports";
+import { RECALL_TRIGGER_LABELS } from "@/lib/schemas/recalls";
 import type { ImportDetailDto } from "@/lib/schemas/reviews";
 import { CloneCard } from "./clone-card";
 import { DecisionPanel } from "./decision-panel";
@@ -68,6 +69,30 @@ function Assignee({ d, actorId }: { d: ImportDetailDto; actorId: string }) {
   );
 }
 
+/** The partner recalled the source of this clone: why, when, and what clears it. */
+function RecallBanner({ d }: { d: ImportDetailDto }) {
+  if (!d.recall) return null;
+  return (
+    <section
+      aria-label="Recall"
+      role="alert"
+      className="flex gap-3 rounded-lg border-2 border-red-300 bg-red-50 p-4 text-red-900"
+    >
+      <OctagonAlert className="mt-0.5 size-5 shrink-0" aria-hidden />
+      <div className="min-w-0 space-y-1">
+        <h2 className="font-semibold">
+          Recalled by {d.partnerName}: {RECALL_TRIGGER_LABELS[d.recall.trigger]}
+        </h2>
+        <p className="text-sm">{d.recall.reason}</p>
+        <p className="text-xs">
+          Recalled <Age value={d.recall.recalledAt} />. This verification is back in the review queue until an
+          officer decides on it again: Approved or Declined goes to Didit and clears the recall.
+        </p>
+      </div>
+    </section>
+  );
+}
+
 function Header({ d, actorId }: { d: ImportDetailDto; actorId: string }) {
   const name = sessionNameOf(d);
   return (
@@ -81,6 +106,7 @@ function Header({ d, actorId }: { d: ImportDetailDto; actorId: string }) {
             Session {name}
             {d.status && <Badge tone={statusTone(d.status)}>{d.status}</Badge>}
             {d.pendingProposal && <Badge tone="info">Awaiting second approval</Badge>}
+            {d.recall && <Badge tone="danger">Recalled</Badge>}
           </h2>
           <p className="mt-0.5 break-all font-mono text-xs text-slate-600">
             {d.cloneSessionId ?? "Not imported yet"}
@@ -157,6 +183,7 @@ export function ReviewDetailView({ initial, actorId }: { initial: ImportDetailDt
   return (
     <div className="space-y-6">
       {query.isError && <Alert title="Could not refresh the review">{query.error.message}</Alert>}
+      <RecallBanner d={d} />
       <Header d={d} actorId={actorId} />
       <div className="grid items-start gap-6 lg:grid-cols-2">
         <CloneCard side={d.clone} />

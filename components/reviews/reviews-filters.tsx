@@ -15,6 +15,7 @@ const filterParsers = {
   kind: parseAsStringLiteral(["user", "business"] as const),
   assignee: parseAsString,
   overdue: parseAsStringLiteral(["true"] as const),
+  recalled: parseAsStringLiteral(["true"] as const),
   q: parseAsString,
 };
 
@@ -33,6 +34,7 @@ export const NO_FILTERS = {
   kind: null,
   assignee: null,
   overdue: null,
+  recalled: null,
   q: null,
 } as const;
 
@@ -117,6 +119,14 @@ export function ReviewsFilters({
         onChange={(overdue) => onChange({ overdue })}
         anyLabel="Any due time"
         options={[{ value: "true", label: "Overdue only" }]}
+      />
+      <FilterSelect
+        className="w-40"
+        label="Recall"
+        value={filters.recalled}
+        onChange={(recalled) => onChange({ recalled })}
+        anyLabel="Any"
+        options={[{ value: "true", label: "Recalled only" }]}
       />
       <div>
         <Button variant="secondary" disabled={!active} onClick={() => onChange(NO_FILTERS)}>

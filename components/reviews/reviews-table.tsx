@@ -1,6 +1,6 @@
 "use client";
 
-import { ClipboardCheck, SearchX, UserPlus, X } from "lucide-react";
+import { ClipboardCheck, OctagonAlert, SearchX, UserPlus, X } from "lucide-react";
 import Link from "next/link";
 import { KIND_LABELS, statusTone } from "@/components/sessions/format";
 import { Badge } from "@/components/ui/badge";
@@ -9,6 +9,7 @@ import { DataTable, type ColumnDef } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { toast } from "@/components/ui/sonner";
 import { useAssignImport } from "@/lib/client/queries/imports";
+import { RECALL_TRIGGER_LABELS } from "@/lib/schemas/recalls";
 import type { ImportListItemDto } from "@/lib/schemas/reviews";
 import { shortId } from "./format";
 import { ReassignDialog } from "./reassign-dialog";
@@ -101,6 +102,11 @@ function columns(canAssign: boolean): ColumnDef<ImportListItemDto, unknown>[] {
         const i = row.original;
         return (
           <span className="flex flex-wrap gap-1">
+            {i.recall && (
+              <Badge tone="danger" title={i.recall.reason}>
+                <OctagonAlert aria-hidden /> Recalled: {RECALL_TRIGGER_LABELS[i.recall.trigger]}
+              </Badge>
+            )}
             {i.status && <Badge tone={statusTone(i.status)}>{i.status}</Badge>}
             {i.pendingProposal && (
               <Badge tone="info">Awaiting second approval: {i.pendingProposal.status}</Badge>
@@ -146,7 +152,8 @@ export function ReviewsTable({
           </EmptyState>
         ) : (
           <EmptyState icon={ClipboardCheck} title="Nothing to review">
-            Imported verifications that land In Review appear here.
+            Imported verifications that land In Review appear here, and any a partner recalls (its source
+            declined, deleted or expired), first, with the reason.
           </EmptyState>
         )
       }

@@ -5,7 +5,7 @@ import dynamic from "next/dynamic";
 import { useCallback, useMemo } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { useReviewQueue, type ReviewFilters } from "@/lib/client/queries/imports";
+import { useRecalledCount, useReviewQueue, type ReviewFilters } from "@/lib/client/queries/imports";
 import { ReviewsFilters, useReviewFilters } from "./reviews-filters";
 import { QueueSkeleton } from "./reviews-loader";
 
@@ -25,9 +25,32 @@ export function ReviewsView({ canAssign }: { canAssign: boolean }) {
     [setFilters],
   );
   const filtered = Object.values(filters).some(Boolean);
+  const recalled = useRecalledCount();
+  const recalledCount = recalled.data ?? 0;
 
   return (
     <div className="space-y-6">
+      {recalledCount > 0 && (
+        <Alert
+          tone="warning"
+          title={`${recalledCount >= 100 ? "100 or more" : recalledCount} recalled ${recalledCount === 1 ? "import needs" : "imports need"} a new decision`}
+        >
+          <p>
+            A partner told us the verification behind {recalledCount === 1 ? "it" : "them"} changed after it
+            was shared (declined, deleted, expired or back in review). Recalled imports come first in the
+            queue, with the partner&apos;s reason.{" "}
+            {filters.recalled !== "true" && (
+              <button
+                type="button"
+                className="font-medium underline"
+                onClick={() => onChange({ recalled: "true" })}
+              >
+                Show only recalled
+              </button>
+            )}
+          </p>
+        </Alert>
+      )}
       <ReviewsFilters filters={filters} onChange={onChange} />
       {queue.isError ? (
         <Alert title="The review queue could not be loaded">
@@ -50,6 +73,7 @@ export function ReviewsView({ canAssign }: { canAssign: boolean }) {
               kind: null,
               assignee: null,
               overdue: null,
+              recalled: null,
               q: null,
             })
           }

@@ -19,6 +19,8 @@ export type ReviewFilters = {
   kind?: "user" | "business";
   assignee?: string;
   overdue?: "true";
+  /** Recalled by the partner and not decided again. */
+  recalled?: "true";
   q?: string;
 };
 
@@ -49,6 +51,20 @@ function toQuery(filters: ReviewFilters, cursor?: string): string {
   if (cursor) params.set("cursor", cursor);
   params.set("limit", "50");
   return params.toString();
+}
+
+/** How many recalled imports wait for a new decision (the queue's alert; counted up to 100). */
+export function useRecalledCount() {
+  return useQuery({
+    queryKey: [...importKeys.lists(), "recalled-count"] as const,
+    queryFn: async () =>
+      (
+        await apiFetch<ImportListResponse>(
+          `/api/imports?status=${encodeURIComponent(QUEUE_STATUS)}&recalled=true&limit=100`,
+        )
+      ).items.length,
+    refetchInterval: QUEUE_REFETCH_MS,
+  });
 }
 
 export function useReviewQueue(filters: ReviewFilters) {
