@@ -13,6 +13,7 @@ export const ROLE_USERS = {
       "Applications",
       "Audit trail",
       "Users",
+      "Erasure",
     ],
   },
   partnerships: {

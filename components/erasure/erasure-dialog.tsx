@@ -365,7 +365,7 @@ function ErasureResult({ result, onClose }: { result: ErasureRequestDto; onClose
         <dd className="break-all font-mono text-xs">{result.removedSha256}</dd>
       </dl>
       <DialogFooter>
-        <Button onClick={onClose}>Close</Button>
+        <Button onClick={onClose}>Done</Button>
       </DialogFooter>
     </>
   );
