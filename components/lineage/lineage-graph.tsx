@@ -32,7 +32,7 @@ export function statusTone(status: string | null) {
 }
 
 export function nodeTitle(n: LineageNodeDto): string {
-  if (n.group) return `${n.group.count} more`;
+  if (n.group) return n.group.estimated ? `At least ${n.group.count} more` : `${n.group.count} more`;
   if (n.sessionNumber !== null) return `Session #${n.sessionNumber}`;
   if (n.placeholder) return n.placeholder;
   return `Session ${n.id.slice(0, 8)}`;

@@ -24,7 +24,12 @@ export type LineageNodeDto = {
   /** Hops from the session asked about: negative upstream, positive downstream, 0 itself. */
   depth: number;
   /** This node stands for several (a large fan-out collapsed): how many, and the first few ids. */
-  group?: { count: number; sample: string[] };
+  group?: {
+    count: number;
+    sample: string[];
+    /** A very large group: `count` is a lower bound (the largest of its share, import and mirror counts). */
+    estimated?: boolean;
+  };
   /** The console page for it, when there is one (`/sessions/{id}`, `/reviews/{importId}`). */
   href: string | null;
   deleted: boolean;

@@ -16,7 +16,7 @@ import {
 } from "@/lib/server/db/schema";
 import { createImport } from "./imports";
 import { importWorld, type ImportWorld } from "./imports.test-kit";
-import { getLineage, MAX_CHILDREN, MAX_HOPS } from "./lineage";
+import { EXACT_GROUP_COUNT_UP_TO, getLineage, MAX_CHILDREN, MAX_HOPS } from "./lineage";
 import { contextOf } from "./reviews.test-kit";
 import { createShare } from "./shares";
 import { addPartner, connectApp } from "./shares.test-kit";
@@ -225,6 +225,29 @@ describe(`Lineage (${testDriver()})`, () => {
     expect(group.group!.sample.length).toBeGreaterThan(0);
     for (const id of group.group!.sample) expect(children.slice(MAX_CHILDREN)).toContain(id);
     expect(g.edges.find((e) => e.to === group.id)).toMatchObject({ kind: "group", from: parent });
+  });
+
+  it(`a fan-out past ${EXACT_GROUP_COUNT_UP_TO} children: the group's size is a lower bound, and says so`, async () => {
+    const [parent] = await insertChain(x.w.bankRow, 1);
+    const n = EXACT_GROUP_COUNT_UP_TO + 30;
+    const t0 = Date.now() - n * 1000;
+    await x.w.t.db.insert(sessionMirror).values(
+      Array.from({ length: n }, (_, i) => ({
+        applicationId: payRow,
+        diditSessionId: randomUUID(),
+        kind: "user" as const,
+        status: "In Review",
+        diditCreatedAt: new Date(t0 + i * 1000),
+        sharedFromSession: parent!,
+      })),
+    );
+    const g = await getLineage(contextOf(x.w.t.db, officer), parent!);
+    const group = g.nodes.find((node) => node.group)!;
+    expect(group.group).toMatchObject({ count: n - MAX_CHILDREN, estimated: true });
+    expect(group.holder.name).toBe(`At least ${n - MAX_CHILDREN} more`);
+    // Below the threshold the count is exact (the test above): no estimated flag.
+    const exact = await getLineage(contextOf(x.w.t.db, officer), chain.source);
+    expect(exact.nodes.some((node) => node.group?.estimated)).toBe(false);
   });
 
   it("a session number answers; a number held in two applications is 409 listing them, ?applicationId= picks", async () => {

@@ -100,7 +100,7 @@ export const imports = pgTable(
     index("imports_application_idx").on(t.applicationId, t.createdAt.desc()),
     index("imports_partner_idx").on(t.partnerId, t.createdAt.desc()),
     index("imports_state_idx").on(t.state, t.startedAt),
-    index("imports_source_session_idx").on(t.sourceSessionId),
+    index("imports_source_session_idx").on(t.sourceSessionId, t.createdAt, t.id),
     index("imports_imported_by_idx").on(t.importedBy),
     // The review queue: imports by current status, oldest import first.
     index("imports_status_idx").on(t.status, t.finishedAt, t.id),

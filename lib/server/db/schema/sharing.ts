@@ -246,7 +246,7 @@ export const sessionMirror = pgTable(
     index("session_mirror_search_prefix_idx").using("btree", sql`${t.searchText} text_pattern_ops`),
     // `q` as a vendor_data prefix, any case (ids share prefixes, which trigrams cannot narrow).
     index("session_mirror_vendor_prefix_idx").using("btree", sql`lower(${t.vendorData}) text_pattern_ops`),
-    index("session_mirror_shared_from_idx").on(t.sharedFromSession),
+    index("session_mirror_shared_from_idx").on(t.sharedFromSession, t.diditCreatedAt, t.id),
     index("session_mirror_vendor_data_idx").on(t.vendorData),
     check("session_mirror_kind_check", sql`${t.kind} in ('user', 'business')`),
   ],
@@ -324,7 +324,8 @@ export const shares = pgTable(
   (t) => [
     uniqueIndex("shares_token_hash_key").on(t.tokenHash),
     index("shares_created_idx").on(t.createdAt.desc(), t.id.desc()),
-    index("shares_session_idx").on(t.sessionId),
+    // A session's shares in the order they were made (lineage: its first children, a group's sample).
+    index("shares_session_idx").on(t.sessionId, t.createdAt, t.id),
     index("shares_partner_idx").on(t.partnerId, t.createdAt.desc()),
     index("shares_state_idx").on(t.state, t.expiresAt),
     // Lineage upstream from a partner's clone, and the step records of a fan-out.
@@ -417,7 +418,8 @@ export const inboxItems = pgTable(
   },
   (t) => [
     uniqueIndex("inbox_items_token_hash_key").on(t.tokenHash),
-    index("inbox_items_source_session_idx").on(t.sourceSessionId),
+    // Lineage: a session's tokens not imported (the state narrows past the imported ones).
+    index("inbox_items_source_session_idx").on(t.sourceSessionId, t.state),
     index("inbox_items_received_idx").on(t.receivedAt.desc(), t.id.desc()),
     index("inbox_items_state_idx").on(t.state, t.expiresAt),
     check(
