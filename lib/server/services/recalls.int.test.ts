@@ -37,6 +37,7 @@ import {
   RECALL_REASONS,
   raiseRecall,
   recallMessageId,
+  recallOfShare,
   recallTriggerOf,
   registerRecallHandlers,
 } from "./recalls";
@@ -281,6 +282,15 @@ describe(`sending a recall (${testDriver()})`, () => {
     expect(JSON.stringify(raised[0]!.data)).not.toContain("Ada");
     expect((await auditOf("import.recalled")).some((e) => e.entityId === s.importId)).toBe(true);
     expect((await auditOf("recall.task_opened")).some((e) => e.entityId === s.task.id)).toBe(true);
+
+    // The share's page shows the recall and how this partner is told.
+    expect(await recallOfShare(db(), s.task.id)).toMatchObject({
+      recallId: recall!.id,
+      trigger: "declined",
+      reason: RECALL_REASONS.declined,
+      notice: { channel: "task", state: "open" },
+    });
+    expect(await recallOfShare(db(), randomUUID())).toBeNull();
 
     // A webhook runs at least once: the same event again raises no second recall.
     await processDiditWebhook(db(), job);
