@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
+import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as erasureById from "@/app/api/erasure/[id]/route";
 import * as erasureRoute from "@/app/api/erasure/route";
@@ -18,6 +19,8 @@ import { AppError } from "@/lib/server/http/errors";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { verifyAuditChain } from "./audit";
+import { exportEvidencePack } from "./evidence";
+import { getLineage } from "./lineage";
 import type { ServiceContext } from "./context";
 import { removedFieldsHash, requestErasure } from "./erasure";
 import { createShare } from "./shares";
@@ -374,6 +377,21 @@ describe("POST /api/erasure: the erasure", () => {
     expect(chain.ok).toBe(true);
   });
 
+  it("keeps lineage and the evidence pack working on the erased session, without its name", async () => {
+    const graph = await getLineage(ctxOf(auditor), sessionId);
+    const node = graph.nodes.find((n) => n.id === sessionId);
+    expect(node).toBeTruthy();
+    expect(JSON.stringify(graph)).not.toContain(NAME);
+    const pack = await exportEvidencePack(ctxOf(auditor), sessionId);
+    expect(pack.files).toBeGreaterThan(0);
+    const files = unzipSync(pack.bytes);
+    const text = Object.values(files)
+      .map((f) => Buffer.from(f).toString("utf8"))
+      .join("\n");
+    expect(text).toContain(sessionId);
+    expect(text).not.toContain(NAME);
+  });
+
   it("refuses to erase it again (409), and reads it back by id and in the list", async () => {
     const again = await erase(admin, body(sessionId));
     expect(again.status).toBe(409);
@@ -467,6 +485,30 @@ describe("erasure without the Didit delete, and when Didit fails", () => {
     expect(second).toBe(2);
     expect(retried).toMatchObject({ state: "done", diditOutcome: "deleted" });
     expect(retried.counts.sessionMirror).toBe(0); // already redacted by the first request
+  });
+});
+
+describe("a request left running (a crash half-way)", () => {
+  it("is resumed by the next request, not repeated", async () => {
+    const sessionId = await w.newSession();
+    const [stale] = await w.t.db
+      .insert(erasureRequests)
+      .values({
+        applicationId: w.bankRow,
+        sessionId,
+        reason: REASON,
+        deleteAtDidit: false,
+        state: "running",
+        requestedBy: admin.id,
+        requestedAt: new Date(Date.now() - 60_000),
+      })
+      .returning();
+    const res = await erase(admin, body(sessionId, { deleteAtDidit: false }));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ id: stale!.id, state: "done", diditOutcome: "skipped" });
+    expect(res.body.counts.sessionMirror).toBe(1);
+    const rows = await w.t.db.select().from(erasureRequests).where(eq(erasureRequests.sessionId, sessionId));
+    expect(rows).toHaveLength(1);
   });
 });
 
