@@ -9,6 +9,7 @@ import { HTTP_METHODS } from "@/lib/server/http/methods";
 import { testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, request, sessionCookie, type TestUser } from "@/test/session";
 import { inboxKit, type InboxKit, type Sender } from "@/lib/server/services/inbox.test-kit";
+import { requestErasure } from "@/lib/server/services/erasure";
 import { createImport } from "@/lib/server/services/imports";
 import { receivedItem } from "@/lib/server/services/imports.test-kit";
 import { encodeMediaRef } from "@/lib/server/services/review-view";
@@ -130,6 +131,18 @@ async function recallNotice(channel: "push" | "task", state: "failed" | "open") 
     })
     .returning({ id: recallNotices.id });
   return { recallId: recall!.id, noticeId: notice!.id };
+}
+
+/** A finished erasure of a fresh session (our copies only): answers the request id. */
+async function erasureRequestId(): Promise<string> {
+  const sessionId = await w.newSession();
+  const dto = await requestErasure(contextOf(t.db, users.admin), {
+    sessionId,
+    reason: "Data subject request DSR-MATRIX",
+    deleteAtDidit: false,
+    confirm: sessionId,
+  });
+  return dto.id;
 }
 
 /** Every console API route with the permission it must enforce. */
@@ -308,6 +321,47 @@ const ROUTES: RouteCase[] = [
     permission: "applications.manage",
     params: () => ({ id: w.bankRow }),
     body: () => ({}),
+  },
+  {
+    method: "PUT",
+    path: "/api/applications/:id/retention",
+    file: "app/api/applications/[id]/retention/route.ts",
+    permission: "applications.manage",
+    params: () => ({ id: w.bankRow }),
+    body: () => ({ days: 3650 }),
+  },
+  {
+    method: "POST",
+    path: "/api/applications/:id/retention/run",
+    file: "app/api/applications/[id]/retention/run/route.ts",
+    permission: "applications.manage",
+    params: () => ({ id: w.bankRow }),
+    body: () => ({}),
+  },
+
+  // --- Erasure (a fresh session each call: one is erased once) ---
+  { method: "GET", path: "/api/erasure", file: "app/api/erasure/route.ts", permission: "erasure.request" },
+  {
+    method: "POST",
+    path: "/api/erasure",
+    file: "app/api/erasure/route.ts",
+    permission: "erasure.request",
+    body: async () => {
+      const sessionId = await w.newSession();
+      return {
+        sessionId,
+        reason: "Data subject request DSR-MATRIX",
+        deleteAtDidit: true,
+        confirm: sessionId,
+      };
+    },
+  },
+  {
+    method: "GET",
+    path: "/api/erasure/:id",
+    file: "app/api/erasure/[id]/route.ts",
+    permission: "erasure.request",
+    params: async () => ({ id: await erasureRequestId() }),
   },
 
   // --- Session mirror and picker (the decision is read from the sandbox) ---
