@@ -2,6 +2,7 @@
 
 import {
   AppWindow,
+  BellRing,
   ChartColumn,
   Circle,
   ClipboardCheck,
@@ -31,6 +32,7 @@ const ICONS: Record<string, LucideIcon> = {
   "/shares": Share2,
   "/inbox": Inbox,
   "/reviews": ClipboardCheck,
+  "/recalls": BellRing,
   "/partners": Handshake,
   "/analytics": ChartColumn,
   "/applications": AppWindow,

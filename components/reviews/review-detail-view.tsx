@@ -75,7 +75,6 @@ function RecallBanner({ d }: { d: ImportDetailDto }) {
   return (
     <section
       aria-label="Recall"
-      role="alert"
       className="flex gap-3 rounded-lg border-2 border-red-300 bg-red-50 p-4 text-red-900"
     >
       <OctagonAlert className="mt-0.5 size-5 shrink-0" aria-hidden />
