@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import type { AnalyticsResponse } from "../lib/schemas/analytics";
 import { importInReview } from "./review-world";
@@ -53,12 +54,16 @@ test.describe("partner trust analytics", () => {
       await expect(cells.nth(5)).toHaveText(String(p.received));
       await expect(cells.nth(6)).toHaveText(`${p.imported} (${pct(p.importRate)})`);
     }
-    // Sortable: by Received, most first.
-    await table.getByRole("button", { name: "Received", exact: true }).click();
+    // Sortable: a count sorts most first, then least first.
     await table.getByRole("button", { name: "Received", exact: true }).click();
     await expect(table.getByRole("columnheader", { name: "Received", exact: true })).toHaveAttribute(
       "aria-sort",
       "descending",
+    );
+    await table.getByRole("button", { name: "Received", exact: true }).click();
+    await expect(table.getByRole("columnheader", { name: "Received", exact: true })).toHaveAttribute(
+      "aria-sort",
+      "ascending",
     );
 
     await expect(
@@ -66,6 +71,13 @@ test.describe("partner trust analytics", () => {
     ).toBeVisible();
     await expect(page.locator(".recharts-line").first()).toBeVisible();
     await page.screenshot({ path: "test-results/analytics-page.png", fullPage: true });
+    // Accessible with figures, charts and the table on screen (the a11y spec sees it empty at first).
+    const axe = await new AxeBuilder({ page })
+      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+      .analyze();
+    expect(
+      axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    ).toEqual([]);
 
     // Filters go to the URL and to the API.
     await page.getByLabel("Period").selectOption("30");

@@ -63,6 +63,7 @@ export function SeriesChart({
                 stroke={COLORS.shared}
                 strokeWidth={2}
                 dot={false}
+                isAnimationActive={false}
               />
               <Line
                 type="monotone"
@@ -71,6 +72,7 @@ export function SeriesChart({
                 stroke={COLORS.received}
                 strokeWidth={2}
                 dot={false}
+                isAnimationActive={false}
               />
               <Line
                 type="monotone"
@@ -79,6 +81,7 @@ export function SeriesChart({
                 stroke={COLORS.imported}
                 strokeWidth={2}
                 dot={false}
+                isAnimationActive={false}
               />
             </LineChart>
           </ResponsiveContainer>
