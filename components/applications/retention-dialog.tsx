@@ -134,7 +134,10 @@ function RetentionForm({
             min={RETENTION_DAYS_MIN}
             max={RETENTION_DAYS_MAX}
             value={days}
-            onChange={(e) => setDays(e.target.value)}
+            onChange={(e) => {
+              setDays(e.target.value);
+              setError(null);
+            }}
             hint={`From ${RETENTION_DAYS_MIN} days to ${RETENTION_DAYS_MAX} (10 years), as Didit allows. Enforced daily.`}
             error={error ?? undefined}
             className="ml-6 max-w-48"
