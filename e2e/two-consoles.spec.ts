@@ -1,6 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
-import { createSandboxApp, diditDecision, expectJson, signIn, type SandboxApp } from "./two-consoles/api";
+import {
+  createSandboxApp,
+  diditDecision,
+  expectJson,
+  setDiditStatus,
+  signIn,
+  type SandboxApp,
+} from "./two-consoles/api";
 import { startConsole, type Console } from "./two-consoles/consoles";
 
 /**
@@ -36,6 +43,9 @@ type ImportDetail = { id: string; status: string | null; cloneSessionId: string 
 
 let x: Console;
 let y: Console;
+/** What the first test built, for the recall test after it (serial). */
+let flow:
+  { bankDiditId: string; sessionId: string; shareId: string; importId: string; cloneId: string } | undefined;
 
 test.describe.configure({ mode: "serial" });
 
@@ -348,7 +358,91 @@ test("X shares by push → Y's inbox → Y imports (trust review off) → review
   await expect(row).toContainText("Imported");
   await shot(xPage, "8-x-share-receipt");
 
+  flow = {
+    bankDiditId: bank!.diditApplicationId,
+    sessionId: sessionId!,
+    shareId: share.id,
+    importId,
+    cloneId,
+  };
   for (const api of [xAdmin, xPartnerships, xOfficer, yAdmin, yPartnerships, yOfficer]) await api.dispose();
+  await yPage.context().close();
+  await xPage.context().close();
+});
+
+type SentNotice = { shareId: string; state: string; channel: string; lastError: string | null };
+type RecalledImport = ImportDetail & { recall: { trigger: string; reason: string } | null };
+
+test("X's source is declined at Didit → X pushes handoff.recall.v1 to Y → Y's approved clone is back in its review queue with the reason; X's /recalls shows it sent", async ({
+  playwright,
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  expect(flow, "the share → import → review test ran first").toBeTruthy();
+  const f = flow!;
+  const xOfficer = await signIn(playwright, x, "officer");
+  const yOfficer = await signIn(playwright, y, "officer");
+
+  // Didit (X's sandbox) declines X's source; its webhook reaches X, which raises the recall.
+  await setDiditStatus(playwright, x, f.bankDiditId, f.sessionId, "Declined");
+  await expect
+    .poll(
+      async () => {
+        const sent = await expectJson<{ items: SentNotice[] }>(
+          await xOfficer.get("/api/recalls?side=sent"),
+          200,
+          "X's sent recalls",
+        );
+        const n = sent.items.find((i) => i.shareId === f.shareId);
+        return n ? `${n.channel} ${n.state}${n.lastError ? `: ${n.lastError}` : ""}` : "no recall yet";
+      },
+      { message: "X pushes the recall to Y", timeout: 90_000, intervals: [500, 1000, 2000] },
+    )
+    .toBe("push sent");
+
+  // Y: the import is recalled, whatever its clone's status (Approved at Didit).
+  const recalled = await expectJson<RecalledImport>(
+    await yOfficer.get(`/api/imports/${f.importId}`),
+    200,
+    "Y's import",
+  );
+  expect(recalled.status).toBe("Approved");
+  expect(recalled.recall).toMatchObject({ trigger: "declined" });
+  expect(recalled.recall!.reason).toContain("declined after it was shared");
+
+  // Y's queue holds it again, marked; its review page shows the banner with the reason.
+  const yPage = await pageOf(browser, y, yOfficer);
+  await yPage.goto("/reviews");
+  await expect(yPage.getByText(/1 recalled import needs a new decision/)).toBeVisible();
+  const queued = yPage.getByRole("row").filter({ hasText: "Service X" });
+  await expect(queued).toHaveCount(1);
+  await expect(queued).toContainText("Recalled: Declined");
+  await expect(queued).toContainText(f.cloneId.slice(0, 8));
+  await shot(yPage, "9-y-recalled-queue");
+  await queued
+    .getByRole("link", { name: /^Review session/ })
+    .locator("code")
+    .click();
+  await expect(yPage).toHaveURL(new RegExp(`/reviews/${f.importId}$`));
+  const banner = yPage.getByRole("region", { name: "Recall" });
+  await expect(banner).toContainText("Recalled by Service X: Declined");
+  await expect(banner).toContainText("declined after it was shared");
+  await shot(yPage, "10-y-recall-banner");
+
+  // X's /recalls: the notice to Service Y, pushed and sent.
+  const xPage = await pageOf(browser, x, xOfficer);
+  await xPage.goto("/recalls");
+  const row = xPage
+    .getByRole("table", { name: "Recalls we sent" })
+    .getByRole("row")
+    .filter({ has: xPage.locator(`a[href="/shares/${f.shareId}"]`) });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("Service Y");
+  await expect(row).toContainText("Pushed");
+  await expect(row).toContainText("Sent");
+  await shot(xPage, "11-x-recalls");
+
+  for (const api of [xOfficer, yOfficer]) await api.dispose();
   await yPage.context().close();
   await xPage.context().close();
 });

@@ -98,3 +98,38 @@ export async function diditDecision(
     await api.dispose();
   }
 }
+
+/**
+ * Changes a session's status at Didit (X's sandbox) as Didit's console would: with a fresh key of
+ * the session's own sandbox application, minted through the sandbox admin API. Didit then sends
+ * its signed status.updated webhook to the application's registered destination.
+ */
+export async function setDiditStatus(
+  playwright: Playwright,
+  x: Console,
+  diditApplicationId: string,
+  sessionId: string,
+  newStatus: "Approved" | "Declined" | "In Review",
+): Promise<void> {
+  const api = await playwright.request.newContext({ baseURL: x.origin });
+  try {
+    const { api_key } = await expectJson<{ api_key: string }>(
+      await api.post(`/sandbox/admin/applications/${diditApplicationId}/keys`, {
+        headers: { authorization: `Bearer ${x.sandboxAdminToken}` },
+        data: { privileges: ["read:sessions", "write:sessions"] },
+      }),
+      201,
+      "a key of the sandbox application",
+    );
+    await expectJson(
+      await api.patch(`/sandbox/v3/session/${sessionId}/update-status/`, {
+        headers: { "x-api-key": api_key },
+        data: { new_status: newStatus },
+      }),
+      200,
+      `${newStatus} at Didit`,
+    );
+  } finally {
+    await api.dispose();
+  }
+}
