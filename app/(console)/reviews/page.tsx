@@ -14,7 +14,7 @@ export default async function ReviewsPage() {
     <>
       <PageHeader
         title="Reviews"
-        description="Imported verifications waiting In Review for our decision: those awaiting a second approval first, then the oldest import first."
+        description="Imported verifications waiting In Review for our decision, and those a partner recalled: recalled first, then those awaiting a second approval, then the oldest import first."
       />
       <ReviewsLoader canAssign={can(actor.role, "reviews.decide")} />
     </>
