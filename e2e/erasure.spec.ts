@@ -107,10 +107,18 @@ test.describe("erasure, as the admin", () => {
 
     // Didit no longer has it: the lineage page still resolves the id from our records.
     await page.goto(`/lineage/${session.sessionId}`);
-    await expect(page.getByRole("link", { name: "Request erasure" })).toHaveAttribute(
-      "href",
-      `/erasure?session=${session.sessionId}`,
-    );
+    const link = page.getByRole("link", { name: "Request erasure" });
+    await expect(link).toHaveAttribute("href", `/erasure?session=${session.sessionId}`);
+    // It opens the dialog with the session filled in; erasing it again is refused, and says so.
+    await link.click();
+    const prefilled = page.getByRole("dialog", { name: "New erasure request" });
+    await expect(prefilled.getByText(session.sessionId)).toBeVisible();
+    await prefilled.getByLabel("Reason").fill("Data subject request DSR-E2E-0001, second attempt");
+    await prefilled.getByRole("button", { name: "Continue" }).click();
+    const second = page.getByRole("dialog", { name: "Confirm the erasure" });
+    await second.getByLabel("Session id").fill(session.sessionId);
+    await second.getByRole("button", { name: "Erase session" }).click();
+    await expect(second.getByRole("alert")).toContainText("already erased");
   });
 });
 

@@ -79,7 +79,7 @@ function ErasureFlow({
 }) {
   const [step, setStep] = useState<"details" | "confirm" | "result">("details");
   const [picked, setPicked] = useState<Picked | null>(
-    initialSession ? { sessionId: initialSession, label: initialSession } : null,
+    initialSession ? { sessionId: initialSession, label: "Session by id (from the link)" } : null,
   );
   const [candidates, setCandidates] = useState<Candidate[]>([]);
   const [applicationId, setApplicationId] = useState("");
