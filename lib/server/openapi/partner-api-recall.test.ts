@@ -23,13 +23,11 @@ function documentedRecall(): unknown {
 describe("the handoff.recall.v1 contract", () => {
   it("the documented example is a valid recall body, with every field the schema has", () => {
     const example = documentedRecall() as Record<string, unknown>;
-    const parsed = recallDeliverySchema
-      .strict()
-      .parse({
-        ...example,
-        from_application_id: crypto.randomUUID(),
-        for_application_id: crypto.randomUUID(),
-      });
+    const parsed = recallDeliverySchema.strict().parse({
+      ...example,
+      from_application_id: crypto.randomUUID(),
+      for_application_id: crypto.randomUUID(),
+    });
     expect(Object.keys(parsed).sort()).toEqual(Object.keys(recallDeliverySchema.shape).sort());
     expect(inboxDeliverySchema.safeParse({ ...example, type: "handoff.other.v1" }).success).toBe(false);
   });
