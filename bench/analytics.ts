@@ -16,14 +16,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { rowsOf } from "@/lib/server/db/types";
 import type { AnalyticsQuery } from "@/lib/schemas/analytics";
 import { percentile, runMain } from "./lib";
 import { benchOfficer, configureBench, openBenchDatabase } from "./world";
 
 const USAGE =
-  "Usage: bench/analytics.ts [--iterations N] [--shares N] [--imports N] [--database-url postgres://…]";
+  "Usage: bench/analytics.ts [--iterations N] [--shares N] [--imports N] [--database-url postgres://…] [--plan]";
 const WARM_UP = 10;
 const PARTNERS = 20;
 const BUDGET_P95_MS = 250;
@@ -36,6 +36,8 @@ async function main(): Promise<number> {
       shares: { type: "string", default: "10000" },
       imports: { type: "string", default: "10000" },
       "database-url": { type: "string" },
+      /** Print the first case's query plans (EXPLAIN ANALYZE). */
+      plan: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
   });
   try {
     const { db } = database;
-    const { getAnalytics } = await import("@/lib/server/services/analytics");
+    const { analyticsStatements, getAnalytics } = await import("@/lib/server/services/analytics");
     const { officer, ctx } = await benchOfficer(db);
 
     const started = performance.now();
@@ -188,6 +190,13 @@ async function main(): Promise<number> {
       return 1;
     }
 
+    if (values.plan) {
+      const statements = analyticsStatements(cases[0]!.query, new Date());
+      for (const q of [statements.figures, statements.series]) {
+        const plan = rowsOf<Record<string, string>>(await db.execute(sql`explain (analyze, buffers) ${q}`));
+        console.log(`${plan.map((r) => Object.values(r)[0]).join("\n")}\n`);
+      }
+    }
     console.log(`Partner trust analytics on ${database.driver} (${database.databaseName})`);
     console.log(
       `${PARTNERS} partners, ${shareCount} shares, ${importCount} received tokens and imports, ` +
@@ -195,8 +204,8 @@ async function main(): Promise<number> {
         `1000 recalls; written in ${(setupMs / 1000).toFixed(1)} s`,
     );
     console.log(`${iterations} sequential calls per case after ${WARM_UP} warm-up calls\n`);
-    console.log("| case | p50 ms | p95 ms | max ms |");
-    console.log("| --- | ---: | ---: | ---: |");
+    console.log("| case | p50 ms | p95 ms | max ms | PostgreSQL execution ms (figures + series) |");
+    console.log("| --- | ---: | ---: | ---: | ---: |");
     let over = false;
     for (const c of cases) {
       for (let i = 0; i < WARM_UP; i++) await getAnalytics(ctx(), c.query);
@@ -209,8 +218,19 @@ async function main(): Promise<number> {
       ms.sort((a, b) => a - b);
       const p95 = percentile(ms, 95);
       if (database.driver === "postgres" && p95 > BUDGET_P95_MS) over = true;
+      // The database's own time for each statement (EXPLAIN ANALYZE), against the round trip above.
+      const statements = analyticsStatements(c.query, new Date());
+      const exec = async (q: SQL) => {
+        const plan = rowsOf<Record<string, unknown>>(
+          await db.execute(sql`explain (analyze, format json) ${q}`),
+        );
+        const json = Object.values(plan[0]!)[0];
+        const parsed = (typeof json === "string" ? JSON.parse(json) : json) as { "Execution Time": number }[];
+        return parsed[0]!["Execution Time"];
+      };
+      const server = `${(await exec(statements.figures)).toFixed(1)} + ${(await exec(statements.series)).toFixed(1)}`;
       console.log(
-        `| ${c.label} | ${percentile(ms, 50).toFixed(1)} | ${p95.toFixed(1)} | ${ms[ms.length - 1]!.toFixed(1)} |`,
+        `| ${c.label} | ${percentile(ms, 50).toFixed(1)} | ${p95.toFixed(1)} | ${ms[ms.length - 1]!.toFixed(1)} | ${server} |`,
       );
     }
     if (over) {

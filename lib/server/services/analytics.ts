@@ -111,9 +111,11 @@ function partnersInScope(query: AnalyticsQuery): SQL {
  * inbox item's manifest status, the claims' if they carry one, else (a sister brand) our share's.
  */
 function receivedRows(period: AnalyticsPeriod): SQL {
-  return sql`select i.id, i.partner_id, i.state as item_state, i.expires_at, i.received_at, i.claims,
+  return sql`select i.id, i.partner_id, i.state as item_state, i.expires_at, i.received_at, i.claims -> 'iat' as iat,
       m.state as import_state, m.trust_review, m.finished_at,
-      coalesce(i.manifest ->> 'status', i.claims ->> 'status', ls.source_status) as source_status,
+      -- Our own share is read only when the token carries no status (coalesce stops at the first).
+      coalesce(i.manifest ->> 'status', i.claims ->> 'status',
+        (select ls.source_status from shares ls where ls.id = i.local_share_id)) as source_status,
       -- One hashed pass over the decisions, not a lookup per token.
       coalesce(m.id in (
         select d.import_id from import_decisions d
@@ -122,7 +124,6 @@ function receivedRows(period: AnalyticsPeriod): SQL {
     from inbox_items i
     join p on p.id = i.partner_id
     left join imports m on m.inbox_item_id = i.id
-    left join shares ls on ls.id = i.local_share_id
     where i.received_at >= ${ts(period.start)} and i.received_at < ${ts(period.end)}`;
 }
 
@@ -137,7 +138,7 @@ function expiredUnimported(now: Date): SQL {
 }
 /** Seconds from the token's issue (`iat`, else its arrival) to the finished import. */
 const RECEIVED_LATENCY = sql`extract(epoch from r.finished_at - coalesce(
-  case when jsonb_typeof(r.claims -> 'iat') = 'number' then to_timestamp((r.claims ->> 'iat')::float8) end,
+  case when jsonb_typeof(r.iat) = 'number' then to_timestamp(r.iat::numeric::float8) end,
   r.received_at))::float8`;
 const SHARED_LATENCY = sql`extract(epoch from s.receipt_at - s.issued_at)::float8`;
 const SHARED_MEASURED = sql`s.receipt_status = 'imported' and s.receipt_at is not null`;
@@ -165,7 +166,7 @@ type FigureRow = {
   recalls_received: number | null;
 };
 
-async function figureRows(db: Db, query: AnalyticsQuery, period: AnalyticsPeriod, now: Date) {
+function figuresStatement(query: AnalyticsQuery, period: AnalyticsPeriod, now: Date): SQL {
   const key = (col: SQL) => sql`case when grouping(${col}) = 1 then 'total' else ${col}::text end`;
   const q = sql`
     with p as (${partnersInScope(query)}),
@@ -219,7 +220,11 @@ async function figureRows(db: Db, query: AnalyticsQuery, period: AnalyticsPeriod
     left join c_agg on c_agg.k = keys.k
     left join p on keys.k <> 'total' and p.id::text = keys.k
     order by p.name nulls first, keys.k`;
-  return rowsOf<FigureRow>(await db.execute(q));
+  return q;
+}
+
+async function figureRows(db: Db, query: AnalyticsQuery, period: AnalyticsPeriod, now: Date) {
+  return rowsOf<FigureRow>(await db.execute(figuresStatement(query, period, now)));
 }
 
 type SeriesRow = {
@@ -231,7 +236,7 @@ type SeriesRow = {
   recalls: number;
 };
 
-async function seriesRows(db: Db, query: AnalyticsQuery, period: AnalyticsPeriod) {
+function seriesStatement(query: AnalyticsQuery, period: AnalyticsPeriod): SQL {
   // The bucket is one of three literals (validated), not a parameter: date_trunc's unit must match
   // between the buckets and the events, and the planner folds a literal.
   const unit = sql.raw(`'${period.bucket}'`);
@@ -270,7 +275,17 @@ async function seriesRows(db: Db, query: AnalyticsQuery, period: AnalyticsPeriod
       coalesce(agg.recalls, 0) as recalls
     from buckets left join agg on agg.b = buckets.b
     order by buckets.b`;
-  return rowsOf<SeriesRow>(await db.execute(q));
+  return q;
+}
+
+async function seriesRows(db: Db, query: AnalyticsQuery, period: AnalyticsPeriod) {
+  return rowsOf<SeriesRow>(await db.execute(seriesStatement(query, period)));
+}
+
+/** The two statements `getAnalytics` runs, for the benchmark's EXPLAIN ANALYZE. */
+export function analyticsStatements(query: AnalyticsQuery, now: Date): { figures: SQL; series: SQL } {
+  const period = resolveAnalyticsPeriod(query, now);
+  return { figures: figuresStatement(query, period, now), series: seriesStatement(query, period) };
 }
 
 const int = (v: number | string | null | undefined) => (v === null || v === undefined ? 0 : Number(v));
