@@ -512,6 +512,29 @@ describe("a request left running (a crash half-way)", () => {
   });
 });
 
+describe("two admins erasing the same session at once", () => {
+  it("make one erasure, one Didit delete that counts, one recall", async () => {
+    const sessionId = await w.newSession();
+    await createShare(ctxOf(w.officer), { sessionId, partnerId: w.manual.id, ttlSeconds: 3600 });
+    const second = await insertUser(w.t.db, "admin");
+    const [a, b] = await Promise.all([erase(admin, body(sessionId)), erase(second, body(sessionId))]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.id).toBe(b.body.id);
+    expect(a.body.state).toBe("done");
+    expect(["deleted", "not_found"]).toContain(a.body.diditOutcome);
+    const rows = await w.t.db.select().from(erasureRequests).where(eq(erasureRequests.sessionId, sessionId));
+    expect(rows).toHaveLength(1);
+    const raised = await w.t.db.select().from(recalls).where(eq(recalls.sessionId, sessionId));
+    expect(raised).toHaveLength(1);
+    const completed = await w.t.db
+      .select()
+      .from(auditEvents)
+      .where(sql`${auditEvents.entityId} = ${rows[0]!.id} and ${auditEvents.action} = 'erasure.completed'`);
+    expect(completed).toHaveLength(1);
+    expect(await diditStatus(sessionId)).toBe(404);
+  });
+});
+
 describe("GET /api/erasure", () => {
   it("lists newest first with a keyset cursor", async () => {
     const all = await call<ErasureListResponse>(
