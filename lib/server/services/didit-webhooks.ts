@@ -10,7 +10,7 @@ import { AppError } from "@/lib/server/http/errors";
 import { enqueue, PermanentJobError, type JobContext } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import type { ServiceContext } from "./context";
-import { raiseRecall, recallTriggerOf } from "./recalls";
+import { raiseRecall, recallForStatus } from "./recalls";
 import { diditMeta, syncImportStatus } from "./reviews";
 import { markMirrorDeleted, upsertMirrorFromDecision } from "./session-mirror";
 
@@ -142,17 +142,13 @@ export async function processDiditWebhook(
       // A source we shared that was declined, expired or moved back to review: its partners are told.
       const before = await mirrorStateOf(tx, job.applicationId, sessionId);
       await upsertMirrorFromDecision(tx, job.applicationId, decision);
-      const trigger = recallTriggerOf(before?.status ?? null, decision.status);
-      if (trigger) {
-        await raiseRecall(tx, diditMeta(new Date(), `webhook:${job.eventId}`), {
-          applicationId: job.applicationId,
-          sessionId,
-          trigger,
-          fromStatus: before?.status ?? null,
-          toStatus: decision.status,
-          source: "webhook",
-        });
-      }
+      await recallForStatus(tx, diditMeta(new Date(), `webhook:${job.eventId}`), {
+        applicationId: job.applicationId,
+        sessionId,
+        previous: before?.status ?? null,
+        status: decision.status,
+        source: "webhook",
+      });
       // The clone of one of our imports: its status in the review queue, and a sent decision confirmed.
       await syncImportStatus(tx, diditMeta(new Date(), `webhook:${job.eventId}`), {
         applicationId: job.applicationId,

@@ -14,6 +14,7 @@ import {
   inboxItems,
   recallNotices,
   recalls,
+  sessionMirror,
   shares,
 } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
@@ -335,6 +336,22 @@ describe(`sending a recall (${testDriver()})`, () => {
         (e) => (e.data as { noticeId?: string }).noticeId === pushNotice.id,
       ),
     ).toBe(true);
+  });
+
+  it("the mirror already Declined (a sync pass came first): the webhook still recalls, once, from the shared status", async () => {
+    const sessionId = await rw.w.newSession("Approved");
+    await createShare(officerCtx(), { sessionId, partnerId: taskPartner.id, ttlSeconds: 3600 });
+    await updateStatusAtSandbox(sessionId, "Declined");
+    await db()
+      .update(sessionMirror)
+      .set({ status: "Declined" })
+      .where(eq(sessionMirror.diditSessionId, sessionId));
+    await processDiditWebhook(db(), webhookJob(sessionId));
+    await processDiditWebhook(db(), webhookJob(sessionId));
+    const rows = await recallsOf(sessionId);
+    expect(rows.map((r) => [r.trigger, r.fromStatus, r.toStatus])).toEqual([
+      ["declined", "Approved", "Declined"],
+    ]);
   });
 
   it("a deletion at Didit (404 on the decision) recalls once, with no status", async () => {

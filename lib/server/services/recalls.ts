@@ -83,6 +83,59 @@ export function recallTriggerOf(fromStatus: string | null, toStatus: string): Re
   return null;
 }
 
+const TRIGGER_STATUSES = new Set(["Declined", "Kyc Expired", "In Review"]);
+
+/**
+ * A source's status seen now (Didit's webhook): the recall it calls for, raised. The change is
+ * from the mirror's status before this event; when the mirror already held the new status (a sync
+ * pass got there first, or the event is handled again), from what partners were last told: the
+ * latest recall's status, else the status the newest share was made with. So a change is recalled
+ * once, whichever of sync and webhook saw it first.
+ */
+export async function recallForStatus(
+  tx: Tx,
+  meta: AuditRequestMeta,
+  input: {
+    applicationId: string;
+    sessionId: string;
+    previous: string | null;
+    status: string;
+    source: RecallSource;
+  },
+): Promise<RaisedRecall | null> {
+  let from = input.previous;
+  let trigger = recallTriggerOf(from, input.status);
+  if (!trigger && from === input.status && TRIGGER_STATUSES.has(input.status)) {
+    const sessionId = input.sessionId.toLowerCase();
+    const [latest] = await tx
+      .select({ toStatus: recalls.toStatus })
+      .from(recalls)
+      .where(and(eq(recalls.applicationId, input.applicationId), eq(recalls.sessionId, sessionId)))
+      .orderBy(desc(recalls.raisedAt), desc(recalls.id))
+      .limit(1);
+    const [newest] = latest
+      ? [null]
+      : await tx
+          .select({ sourceStatus: shares.sourceStatus })
+          .from(shares)
+          .where(and(eq(shares.applicationId, input.applicationId), eq(shares.sessionId, sessionId)))
+          .orderBy(desc(shares.createdAt), desc(shares.id))
+          .limit(1);
+    if (!latest && !newest) return null;
+    from = latest ? latest.toStatus : newest!.sourceStatus;
+    trigger = recallTriggerOf(from, input.status);
+  }
+  if (!trigger) return null;
+  return raiseRecall(tx, meta, {
+    applicationId: input.applicationId,
+    sessionId: input.sessionId,
+    trigger,
+    fromStatus: from,
+    toStatus: input.status,
+    source: input.source,
+  });
+}
+
 export type RaiseRecallInput = {
   applicationId: string;
   sessionId: string;
