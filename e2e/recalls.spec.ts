@@ -105,6 +105,13 @@ test.describe("recalls in one console, as the compliance officer", () => {
     await expect(queued).toHaveCount(1);
     await expect(queued).toContainText("Recalled: Declined");
     await expectAxeClean(page, "/reviews with a recalled import");
+
+    // 6. Northwind Bank's share page says the share was recalled and how Pay was told.
+    await page.goto(`/shares/${shareId}`);
+    const shareBanner = page.getByRole("region", { name: "Recall" });
+    await expect(shareBanner).toContainText("Recalled: Declined");
+    await expect(shareBanner).toContainText("The partner is told (internal): sent.");
+    await page.screenshot({ path: `${SHOTS}/recalls-share.png`, fullPage: true });
   });
 
   test("an auditor sees /recalls in the navigation and reads both tabs; a partnership manager does not get the nav item", async ({
