@@ -56,6 +56,10 @@ async function settle(page: Page, path: string) {
     await expect(
       page.getByRole("table", { name: "Review queue" }).or(page.getByText("Nothing to review")),
     ).toBeVisible();
+  if (path === "/recalls")
+    await expect(
+      page.getByRole("table", { name: "Recalls we sent" }).or(page.getByText("No recalls sent")),
+    ).toBeVisible();
   if (path.startsWith("/reviews/")) {
     await expect(page.getByRole("region", { name: "Lineage" })).toBeVisible();
     await expect(page.getByRole("region", { name: "The clone at Didit now" })).toBeVisible();
@@ -105,6 +109,8 @@ const PAGES = [
     path: "/reviews",
     allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Reviews"),
   },
+  // Every role may read the recalls (the nav item is for officers, auditors and admins).
+  { path: "/recalls", allowed: () => true },
   {
     path: "/partners",
     allowed: (role: E2ERole) => (ROLE_USERS[role].nav as readonly string[]).includes("Partners"),
