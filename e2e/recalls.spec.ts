@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { importInReview } from "./review-world";
+import { inboxItemOf, mirroredSession } from "./review-world";
 import { storageFor } from "./users";
 
 const SHOTS = "/tmp/shots";
@@ -39,6 +39,45 @@ async function declineAtSandbox(request: APIRequestContext, sessionId: string) {
   expect(res.status(), await res.text()).toBe(200);
 }
 
+/**
+ * An approved Northwind Bank KYC session no share was made of yet (declining it recalls only what
+ * this spec shares), shared with Northwind Pay and imported there with trust review off.
+ */
+async function freshImportInReview(request: APIRequestContext) {
+  const { app } = await mirroredSession(request, "Northwind Bank", "Approved");
+  const list = (await (
+    await request.get(`/api/sessions?applicationId=${app.id}&kind=user&status=Approved&limit=100`)
+  ).json()) as { items: { sessionId: string; number: number | null }[] };
+  let sessionId: string | undefined;
+  for (const s of [...list.items].reverse()) {
+    if (s.number === null) continue;
+    const shared = (await (await request.get(`/api/shares?sessionId=${s.sessionId}`)).json()) as {
+      items: unknown[];
+    };
+    if (shared.items.length === 0) {
+      sessionId = s.sessionId;
+      break;
+    }
+  }
+  expect(sessionId, "an approved session nobody shared yet").toBeTruthy();
+  const eligible = (await (await request.get(`/api/partners?eligibleFor=${sessionId}`)).json()) as {
+    items: { partner: { id: string; name: string }; eligible: boolean }[];
+  };
+  const pay = eligible.items.find((i) => i.partner.name === "Northwind Pay" && i.eligible);
+  expect(pay, "Northwind Pay is eligible").toBeTruthy();
+  const res = await request.post("/api/shares", {
+    data: { sessionId, partnerId: pay!.partner.id, ttlSeconds: 900 },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const shareId = ((await res.json()) as { id: string }).id;
+  const itemId = await inboxItemOf(request, shareId);
+  const imported = await request.post(`/api/inbox/${itemId}/import`, { data: { trustReview: false } });
+  expect(imported.status(), await imported.text()).toBe(201);
+  const body = (await imported.json()) as { id: string; statusAtImport: string };
+  expect(body.statusAtImport).toBe("In Review");
+  return { importId: body.id, shareId, session: { sessionId: sessionId! } };
+}
+
 type Received = { items: { id: string; trigger: string; imports: { id: string }[] }[] };
 
 test.describe("recalls in one console, as the compliance officer", () => {
@@ -49,7 +88,7 @@ test.describe("recalls in one console, as the compliance officer", () => {
     page,
   }) => {
     // 1. Shared to the sister brand and imported there: a clone In Review.
-    const { importId, shareId, session } = await importInReview(page.request);
+    const { importId, shareId, session } = await freshImportInReview(page.request);
 
     // 2. The source is declined at Didit; its webhook reaches us and the recall goes out.
     await declineAtSandbox(page.request, session.sessionId);
@@ -112,6 +151,27 @@ test.describe("recalls in one console, as the compliance officer", () => {
     await expect(shareBanner).toContainText("Recalled: Declined");
     await expect(shareBanner).toContainText("The partner is told (internal): sent.");
     await page.screenshot({ path: `${SHOTS}/recalls-share.png`, fullPage: true });
+
+    // 7. An officer decides again (Declined, with a comment): sent to Didit, the recall is cleared
+    // and the import leaves the queue's recalled group.
+    await page.goto(`/reviews/${importId}`);
+    const decide = page.getByRole("form", { name: "Decide" });
+    await decide.getByLabel("Comment").fill("The partner declined its source: declined here too.");
+    await decide.getByRole("button", { name: "Decline" }).click();
+    const confirm = page.getByRole("alertdialog", { name: "Decline this session?" });
+    await confirm.getByRole("button", { name: "Send Declined to Didit" }).click();
+    await expect(confirm).toBeHidden();
+    await expect(page.getByRole("region", { name: "Recall" })).toHaveCount(0);
+    await expect
+      .poll(async () => {
+        const body = (await (
+          await page.request.get("/api/recalls?side=received&state=open")
+        ).json()) as Received;
+        return body.items.some((r) => r.imports.some((i) => i.id === importId)) ? "open" : "cleared";
+      })
+      .toBe("cleared");
+    await page.goto("/reviews?recalled=true");
+    await expect(page.locator(`a[href="/reviews/${importId}"]`)).toHaveCount(0);
   });
 
   test("an auditor sees /recalls in the navigation and reads both tabs; a partnership manager does not get the nav item", async ({
