@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { EnvelopeError, open } from "@/lib/server/crypto/envelope";
+import { erasureRequests } from "@/lib/server/db/schema/recalls";
 import { connectedApplications, sessionMirror } from "@/lib/server/db/schema/sharing";
 import type { DbOrTx } from "@/lib/server/db/types";
 import { getDiditClient } from "@/lib/server/didit";
@@ -162,8 +163,9 @@ export async function processDiditWebhook(
       await db.transaction(async (tx) => {
         const before = await mirrorStateOf(tx, job.applicationId, sessionId);
         await markMirrorDeleted(tx, job.applicationId, sessionId);
-        // Deleted at Didit: once (a deletion already seen raises nothing again).
-        if (!before?.deletedAt) {
+        // Deleted at Didit: once (a deletion already seen raises nothing again), and not when our
+        // own erasure asked for it (the erasure raises its own recall).
+        if (!before?.deletedAt && !(await erasureRunning(tx, job.applicationId, sessionId))) {
           await raiseRecall(tx, diditMeta(new Date(), `webhook:${job.eventId}`), {
             applicationId: job.applicationId,
             sessionId,
@@ -188,6 +190,22 @@ export async function processDiditWebhook(
     }
     throw error;
   }
+}
+
+/** An erasure of this session is under way here (it deleted the session at Didit itself). */
+async function erasureRunning(tx: DbOrTx, applicationId: string, sessionId: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: erasureRequests.id })
+    .from(erasureRequests)
+    .where(
+      and(
+        eq(erasureRequests.applicationId, applicationId),
+        eq(erasureRequests.sessionId, sessionId),
+        eq(erasureRequests.state, "running"),
+      ),
+    )
+    .limit(1);
+  return !!row;
 }
 
 /** The mirror row's status and deletion before this event changes them (null: not mirrored). */

@@ -9,6 +9,7 @@ import { recallDeliverySchema, type RecallDelivery } from "@/lib/schemas/partner
 import {
   auditEvents,
   connectedApplications,
+  erasureRequests,
   imports,
   inboundRecalls,
   inboxItems,
@@ -372,6 +373,21 @@ describe(`sending a recall (${testDriver()})`, () => {
     });
     const [n] = await noticesOf(rows[0]!.id);
     expect(n).toMatchObject({ shareId: share.id, channel: "task", state: "open" });
+
+    // Deleted by our own erasure, still running: the erasure raises its recall, the webhook none.
+    const erased = await rw.w.newSession("Approved");
+    await createShare(officerCtx(), { sessionId: erased, partnerId: taskPartner.id, ttlSeconds: 3600 });
+    await db().insert(erasureRequests).values({
+      applicationId: rw.w.bankRow,
+      sessionId: erased,
+      reason: "Data subject request under GDPR art. 17",
+      deleteAtDidit: true,
+      state: "running",
+      requestedBy: rw.officerA.id,
+      requestedAt: new Date(),
+    });
+    await processDiditWebhook(db(), webhookJob(erased), gone);
+    expect(await recallsOf(erased)).toHaveLength(0);
   });
 
   it("Kyc Expired recalls (In Review after it does not); a revoked share is flagged without a notice", async () => {
