@@ -22,6 +22,7 @@ import { getLogger } from "@/lib/server/logger";
 import { auditMeta, recordAudit, type AuditRequestMeta } from "./audit";
 import type { ServiceContext } from "./context";
 import { queueOutboundReceipt, receiptOnOwnShare } from "./outbound-receipts";
+import { recallLateImport } from "./recalls";
 import { evaluateImportPolicy } from "./share-policy";
 import { upsertMirrorClone } from "./session-mirror";
 import { assertCan } from "./users";
@@ -414,7 +415,7 @@ async function recordClone(
       .update(inboxItems)
       .set({ state: "imported", stateReason: null, tokenCiphertext: null, updatedAt: now })
       .where(eq(inboxItems.id, row.inboxItemId))
-      .returning({ localShareId: inboxItems.localShareId });
+      .returning({ localShareId: inboxItems.localShareId, receivedAt: inboxItems.receivedAt });
     await upsertMirrorClone(tx, row.applicationId, {
       sessionId: clone.sessionId,
       sessionNumber: clone.sessionNumber,
@@ -446,6 +447,14 @@ async function recordClone(
         reconciled,
         attempts: row.attempts,
       },
+    });
+    // The partner recalled this source while the token waited in our inbox: recalled at once.
+    await recallLateImport(tx, meta, {
+      id: importId,
+      partnerId: row.partnerId,
+      sourceSessionId: row.sourceSessionId,
+      senderShareId: row.senderShareId,
+      receivedAt: item?.receivedAt ?? now,
     });
     if (item?.localShareId)
       await receiptOnOwnShare(tx, meta, item.localShareId, {

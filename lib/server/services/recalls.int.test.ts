@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { count, eq, inArray } from "drizzle-orm";
+import { and, count, eq, inArray } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as inboxRoute } from "@/app/api/partner/v1/inbox/[partnerId]/route";
@@ -118,13 +118,23 @@ const noticesOf = (recallId: string) =>
 const auditOf = async (action: string) =>
   db().select().from(auditEvents).where(eq(auditEvents.action, action));
 
+/** A share as the partner got it (delivered, token destroyed): a recall owes it a notice. */
+async function deliveredShare(...args: Parameters<typeof createShare>) {
+  const share = await createShare(...args);
+  await db()
+    .update(shares)
+    .set({ state: "delivered", deliveredAt: new Date(), tokenCiphertext: null })
+    .where(and(eq(shares.id, share.id), eq(shares.state, "pending")));
+  return share;
+}
+
 /** A Bank session shared to the push, manual and internal partners; the internal share imported at Pay. */
 async function sharedEverywhere() {
   const sessionId = await rw.w.newSession("Approved");
   const ctx = officerCtx();
-  const push = await createShare(ctx, { sessionId, partnerId: pushPartner.id, ttlSeconds: 3600 });
-  const task = await createShare(ctx, { sessionId, partnerId: taskPartner.id, ttlSeconds: 3600 });
-  const internal = await createShare(ctx, { sessionId, partnerId: internalPartner.id, ttlSeconds: 3600 });
+  const push = await deliveredShare(ctx, { sessionId, partnerId: pushPartner.id, ttlSeconds: 3600 });
+  const task = await deliveredShare(ctx, { sessionId, partnerId: taskPartner.id, ttlSeconds: 3600 });
+  const internal = await deliveredShare(ctx, { sessionId, partnerId: internalPartner.id, ttlSeconds: 3600 });
   expect(internal.state).toBe("delivered");
   const [item] = await db().select().from(inboxItems).where(eq(inboxItems.localShareId, internal.id));
   const imported = await createImport(ctx, item!.id, {});
@@ -341,7 +351,7 @@ describe(`sending a recall (${testDriver()})`, () => {
 
   it("the mirror already Declined (a sync pass came first): the webhook still recalls, once, from the shared status", async () => {
     const sessionId = await rw.w.newSession("Approved");
-    await createShare(officerCtx(), { sessionId, partnerId: taskPartner.id, ttlSeconds: 3600 });
+    await deliveredShare(officerCtx(), { sessionId, partnerId: taskPartner.id, ttlSeconds: 3600 });
     await updateStatusAtSandbox(sessionId, "Declined");
     await db()
       .update(sessionMirror)
@@ -357,7 +367,11 @@ describe(`sending a recall (${testDriver()})`, () => {
 
   it("a deletion at Didit (404 on the decision) recalls once, with no status", async () => {
     const sessionId = await rw.w.newSession("Approved");
-    const share = await createShare(officerCtx(), { sessionId, partnerId: taskPartner.id, ttlSeconds: 3600 });
+    const share = await deliveredShare(officerCtx(), {
+      sessionId,
+      partnerId: taskPartner.id,
+      ttlSeconds: 3600,
+    });
     const gone = {
       getDecision: () => Promise.reject(new AppError("not_found", "No such session.")),
     } as unknown as DiditClient;
@@ -376,7 +390,7 @@ describe(`sending a recall (${testDriver()})`, () => {
 
     // Deleted by our own erasure, still running: the erasure raises its recall, the webhook none.
     const erased = await rw.w.newSession("Approved");
-    await createShare(officerCtx(), { sessionId: erased, partnerId: taskPartner.id, ttlSeconds: 3600 });
+    await deliveredShare(officerCtx(), { sessionId: erased, partnerId: taskPartner.id, ttlSeconds: 3600 });
     await db().insert(erasureRequests).values({
       applicationId: rw.w.bankRow,
       sessionId: erased,
@@ -392,8 +406,16 @@ describe(`sending a recall (${testDriver()})`, () => {
 
   it("Kyc Expired recalls (In Review after it does not); a revoked share is flagged without a notice", async () => {
     const sessionId = await rw.w.newSession("Approved");
-    const live = await createShare(officerCtx(), { sessionId, partnerId: taskPartner.id, ttlSeconds: 3600 });
-    const dead = await createShare(officerCtx(), { sessionId, partnerId: taskPartner.id, ttlSeconds: 3600 });
+    const live = await deliveredShare(officerCtx(), {
+      sessionId,
+      partnerId: taskPartner.id,
+      ttlSeconds: 3600,
+    });
+    const dead = await deliveredShare(officerCtx(), {
+      sessionId,
+      partnerId: taskPartner.id,
+      ttlSeconds: 3600,
+    });
     await db().update(shares).set({ state: "revoked", revokedAt: new Date() }).where(eq(shares.id, dead.id));
     let status = "Kyc Expired";
     const real = getDiditClient();
@@ -418,10 +440,93 @@ describe(`sending a recall (${testDriver()})`, () => {
     expect(flaggedDead!.recallId).toBe(rows[0]!.id);
   });
 
+  it("a token still pending delivery is revoked by the recall (its copy destroyed, audited), with no notice", async () => {
+    const sessionId = await rw.w.newSession("Approved");
+    const got = await deliveredShare(officerCtx(), {
+      sessionId,
+      partnerId: pushPartner.id,
+      ttlSeconds: 3600,
+    });
+    const waiting = await createShare(officerCtx(), {
+      sessionId,
+      partnerId: pushPartner.id,
+      ttlSeconds: 3600,
+    });
+    const [before] = await db().select().from(shares).where(eq(shares.id, waiting.id));
+    expect(before).toMatchObject({ state: "pending" });
+    expect(before!.tokenCiphertext).not.toBeNull();
+    const real = getDiditClient();
+    const client = {
+      getDecision: async (caller: Parameters<DiditClient["getDecision"]>[0], id: string) => ({
+        ...(await real.getDecision(caller, id)),
+        status: "Declined",
+      }),
+    } as unknown as DiditClient;
+    await processDiditWebhook(db(), webhookJob(sessionId), client);
+    const [recall] = await recallsOf(sessionId);
+    expect(recall).toMatchObject({ trigger: "declined", shareCount: 2, noticeCount: 1 });
+    expect((await noticesOf(recall!.id)).map((n) => n.shareId)).toEqual([got.id]);
+    const [after] = await db().select().from(shares).where(eq(shares.id, waiting.id));
+    expect(after).toMatchObject({ state: "revoked", tokenCiphertext: null, recallId: recall!.id });
+    expect(after!.revokeReason).toMatch(/^recalled: /);
+    const audit = await db()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityId, waiting.id), eq(auditEvents.action, "share.revoked")));
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.data).toMatchObject({ reason: "recalled", recallId: recall!.id });
+    // The delivered share's push goes out now, so the next test's queue holds only its own.
+    expect((await runDueJobs(db(), { now: new Date(), queues: [RECALL_QUEUE] })).done).toBe(1);
+  });
+
+  it("a token imported after its recall arrived is recalled at once (back in the queue with the reason)", async () => {
+    const sessionId = await rw.w.newSession("Approved");
+    const ctx = officerCtx();
+    const share = await createShare(ctx, { sessionId, partnerId: internalPartner.id, ttlSeconds: 3600 });
+    const [item] = await db().select().from(inboxItems).where(eq(inboxItems.localShareId, share.id));
+    expect(item).toMatchObject({ state: "pending" });
+    const raised = await db().transaction((tx) =>
+      raiseRecall(
+        tx,
+        { actor: { id: null, label: "test" }, now: new Date() },
+        {
+          applicationId: rw.w.bankRow,
+          sessionId,
+          trigger: "declined",
+          fromStatus: "Approved",
+          toStatus: "Declined",
+          source: "webhook",
+        },
+      ),
+    );
+    expect(raised).toMatchObject({ notices: 1 });
+    const [inbound] = await db()
+      .select()
+      .from(inboundRecalls)
+      .where(eq(inboundRecalls.senderShareId, share.id));
+    expect(inbound).toMatchObject({ importCount: 0, internal: true });
+
+    const imported = await createImport(ctx, item!.id, {});
+    expect(imported.state, imported.failureReason ?? "").toBe("imported");
+    const [row] = await db().select().from(imports).where(eq(imports.id, imported.id));
+    expect(row).toMatchObject({
+      inboundRecallId: inbound!.id,
+      recallTrigger: "declined",
+      recallClearedAt: null,
+    });
+    expect(row!.recalledAt).not.toBeNull();
+    const [after] = await db().select().from(inboundRecalls).where(eq(inboundRecalls.id, inbound!.id));
+    expect(after!.importCount).toBe(1);
+    const audit = await auditOf("import.recalled");
+    expect(
+      audit.some((a) => a.entityId === imported.id && (a.data as { late?: boolean }).late === true),
+    ).toBe(true);
+  });
+
   it("push retries 5xx with the same webhook-id, fails a 4xx for good, and counts 409 replayed as sent", async () => {
     const raise = async (answers: Answer[]) => {
       const sessionId = await rw.w.newSession("Approved");
-      await createShare(officerCtx(), { sessionId, partnerId: pushPartner.id, ttlSeconds: 3600 });
+      await deliveredShare(officerCtx(), { sessionId, partnerId: pushPartner.id, ttlSeconds: 3600 });
       await db().update(shares).set({ state: "delivered" }).where(eq(shares.sessionId, sessionId));
       const out = await db().transaction((tx) =>
         raiseRecall(
@@ -597,8 +702,16 @@ describe(`recall routes (${testDriver()})`, () => {
 
   async function taskAndPush() {
     const sessionId = await rw.w.newSession("Approved");
-    const task = await createShare(officerCtx(), { sessionId, partnerId: taskPartner.id, ttlSeconds: 3600 });
-    const push = await createShare(officerCtx(), { sessionId, partnerId: pushPartner.id, ttlSeconds: 3600 });
+    const task = await deliveredShare(officerCtx(), {
+      sessionId,
+      partnerId: taskPartner.id,
+      ttlSeconds: 3600,
+    });
+    const push = await deliveredShare(officerCtx(), {
+      sessionId,
+      partnerId: pushPartner.id,
+      ttlSeconds: 3600,
+    });
     const out = await db().transaction((tx) =>
       raiseRecall(
         tx,

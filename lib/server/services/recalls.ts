@@ -153,14 +153,19 @@ type ShareRow = typeof shares.$inferSelect;
 type PartnerRow = typeof partners.$inferSelect;
 type NoticeRow = typeof recallNotices.$inferSelect;
 
-/** A share the partner got, or may still get: a notice is owed for it. */
-function reached(share: ShareRow): boolean {
-  return (
-    share.state === "pending" ||
-    share.state === "delivered" ||
-    share.state === "picked_up" ||
-    share.revealedAt !== null
-  );
+/** A token not handed over yet (push retrying, pick-up not taken, manual not revealed). */
+function stillPending(share: ShareRow): boolean {
+  return share.state === "pending" && share.revealedAt === null;
+}
+
+/**
+ * A share the partner got, or may still get: a notice is owed for it. A recall revokes the tokens
+ * still pending (the partner never receives what changed) — except an erasure's, which tells the
+ * partner of those too and then revokes them itself (lib/server/services/erasure.ts).
+ */
+function reached(share: ShareRow, source: RecallSource): boolean {
+  if (stillPending(share)) return source === "erasure";
+  return share.state === "delivered" || share.state === "picked_up" || share.revealedAt !== null;
 }
 
 /**
@@ -202,7 +207,7 @@ export async function raiseRecall(
   const now = meta.now;
   const recallId = randomUUID();
   const reason = input.reason?.trim() || RECALL_REASONS[input.trigger];
-  const owed = rows.filter((r) => reached(r.share));
+  const owed = rows.filter((r) => reached(r.share, input.source));
   await tx.insert(recalls).values({
     id: recallId,
     applicationId: input.applicationId,
@@ -226,6 +231,41 @@ export async function raiseRecall(
         rows.map((r) => r.share.id),
       ),
     );
+  // Tokens still waiting for delivery (push retrying, pick-up not taken): revoked, their copy destroyed.
+  const revoked =
+    input.source === "erasure" ? [] : rows.filter((r) => stillPending(r.share)).map((r) => r.share);
+  if (revoked.length > 0) {
+    await tx
+      .update(shares)
+      .set({
+        state: "revoked",
+        tokenCiphertext: null,
+        revokedAt: now,
+        revokedBy: input.raisedBy ?? null,
+        revokeReason: `recalled: ${reason}`,
+        updatedAt: now,
+      })
+      .where(
+        inArray(
+          shares.id,
+          revoked.map((r) => r.id),
+        ),
+      );
+    for (const r of revoked) {
+      await recordAudit(tx, meta, {
+        action: "share.revoked",
+        entityType: "share",
+        entityId: r.id,
+        data: {
+          reason: "recalled",
+          recallId,
+          previousState: r.state,
+          channel: r.channel,
+          partnerId: r.partnerId,
+        },
+      });
+    }
+  }
   await recordAudit(tx, meta, {
     action: "recall.raised",
     entityType: "recall",
@@ -239,6 +279,7 @@ export async function raiseRecall(
       source: input.source,
       shareIds: rows.map((r) => r.share.id),
       notices: owed.length,
+      revokedShareIds: revoked.map((r) => r.id),
     },
   });
 
@@ -722,6 +763,79 @@ export async function applyInboundRecall(
     });
   }
   return { row: row!, created: true };
+}
+
+/**
+ * An import recorded after the partner's recall of its source already arrived (the token was in
+ * our inbox, imported later): it is recalled at once, back in the review queue with the reason.
+ * A recall matches the import's share exactly, or — one naming no share — every token of that
+ * source received before it. Answers the inbound recall applied, or null.
+ */
+export async function recallLateImport(
+  tx: Tx,
+  meta: AuditRequestMeta,
+  imp: {
+    id: string;
+    partnerId: string;
+    sourceSessionId: string;
+    senderShareId: string | null;
+    receivedAt: Date;
+  },
+): Promise<string | null> {
+  const sourceSessionId = imp.sourceSessionId.toLowerCase();
+  const [recall] = await tx
+    .select()
+    .from(inboundRecalls)
+    .where(
+      and(
+        eq(inboundRecalls.partnerId, imp.partnerId),
+        eq(inboundRecalls.sourceSessionId, sourceSessionId),
+        or(
+          imp.senderShareId ? eq(inboundRecalls.senderShareId, imp.senderShareId.toLowerCase()) : sql`false`,
+          and(
+            isNull(inboundRecalls.senderShareId),
+            sql`${inboundRecalls.receivedAt} >= ${imp.receivedAt.toISOString()}::timestamptz`,
+          ),
+        ),
+      ),
+    )
+    .orderBy(desc(inboundRecalls.receivedAt), desc(inboundRecalls.id))
+    .limit(1);
+  if (!recall) return null;
+  const now = meta.now;
+  const [marked] = await tx
+    .update(imports)
+    .set({
+      recalledAt: now,
+      recallTrigger: recall.trigger,
+      recallReason: recall.reason,
+      inboundRecallId: recall.id,
+      recallClearedAt: null,
+      recallClearedBy: null,
+      updatedAt: now,
+    })
+    .where(and(eq(imports.id, imp.id), eq(imports.state, "imported")))
+    .returning({ id: imports.id, cloneSessionId: imports.cloneSessionId });
+  if (!marked) return null;
+  await tx
+    .update(inboundRecalls)
+    .set({ importCount: sql`${inboundRecalls.importCount} + 1` })
+    .where(eq(inboundRecalls.id, recall.id));
+  await recordAudit(tx, meta, {
+    action: "import.recalled",
+    entityType: "import",
+    entityId: marked.id,
+    data: {
+      inboundRecallId: recall.id,
+      partnerId: imp.partnerId,
+      sourceSessionId,
+      cloneSessionId: marked.cloneSessionId,
+      trigger: recall.trigger,
+      reason: recall.reason,
+      late: true,
+    },
+  });
+  return recall.id;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
