@@ -98,7 +98,12 @@ function Recalls({ graph }: { graph: LineageGraphDto }) {
 function Timeline({ graph }: { graph: LineageGraphDto }) {
   if (graph.timeline.length === 0) return <p className="text-sm text-slate-600">No recorded steps yet.</p>;
   return (
-    <ol className="max-h-[30rem] space-y-2 overflow-y-auto pr-1 text-sm" aria-label="Timeline">
+    // Scrollable: focusable, so keyboard users can scroll it (axe scrollable-region-focusable).
+    <ol
+      className="max-h-[30rem] space-y-2 overflow-y-auto pr-1 text-sm focus-visible:outline-2 focus-visible:outline-brand-600"
+      aria-label="Timeline"
+      tabIndex={0}
+    >
       {graph.timeline.map((t, i) => (
         <li key={`${t.at}-${i}`} className="border-l-2 border-slate-200 pl-3">
           <DateTime value={t.at} className="block text-xs text-slate-600" />
