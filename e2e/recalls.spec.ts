@@ -152,6 +152,22 @@ test.describe("recalls in one console, as the compliance officer", () => {
     await expect(shareBanner).toContainText("The partner is told (internal): sent.");
     await page.screenshot({ path: `${SHOTS}/recalls-share.png`, fullPage: true });
 
+    // 6b. The lineage of the source shows both sides of the recall above the graph, and on its timeline.
+    await page.goto(`/lineage/${session.sessionId}`);
+    const recalled = page.getByRole("list", { name: "Recalls" });
+    await expect(recalled).toContainText("We recalled our share");
+    await expect(recalled).toContainText("The partner recalled what we imported");
+    await expect(recalled).toContainText("Waiting for a new decision.");
+    await expect(page.getByRole("list", { name: "Timeline" })).toContainText("recall.raised");
+    await expect(
+      page
+        .getByRole("figure", { name: /Lineage graph/ })
+        .getByText(/recalled/)
+        .first(),
+    ).toBeVisible();
+    await expectAxeClean(page, "the lineage page with a recall");
+    await page.screenshot({ path: `${SHOTS}/recalls-lineage.png`, fullPage: true });
+
     // 7. An officer decides again (Declined, with a comment): sent to Didit, the recall is cleared
     // and the import leaves the queue's recalled group.
     await page.goto(`/reviews/${importId}`);
