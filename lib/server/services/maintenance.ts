@@ -9,8 +9,8 @@ import { pruneInboundMessages } from "./inbound-messages";
 
 /**
  * Hourly housekeeping on the job queue: forget replay ids long past every signature window and
- * idempotency keys past their window, and
- * delete session rows that ended a while ago (their sign-ins and sign-outs stay in the audit trail).
+ * idempotency keys past their 24 hours, and delete session rows that ended a while ago (their
+ * sign-ins and sign-outs stay in the audit trail).
  * One job per hour slot: the singleton key makes instances that boot together schedule it once.
  */
 export const MAINTENANCE_QUEUE = "maintenance.prune";
