@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import * as importRoute from "@/app/api/inbox/[id]/import/route";
 import * as reveal from "@/app/api/shares/[id]/reveal/route";
 import * as sharesRoute from "@/app/api/shares/route";
 import type { ShareDto } from "@/lib/schemas/shares";
-import { idempotencyKeys, partners, shares } from "@/lib/server/db/schema";
+import { idempotencyKeys, imports, inboxItems, partners, shares } from "@/lib/server/db/schema";
 import { getDiditClient, setDiditClientForTests, type DiditClient } from "@/lib/server/didit";
 import { AppError } from "@/lib/server/http/errors";
 import { IDEMPOTENCY_LEASE_MS, claimIdempotencyKey } from "@/lib/server/services/idempotency-keys";
@@ -289,5 +290,52 @@ describe(`Idempotency-Key on POST /api/shares (${testDriver()})`, () => {
     expect(stored[0]!.responseBody).toBe(created.text);
     expect(await databaseText(w.t.db)).not.toContain(token);
     expect(await countRows(w.t.db, "idempotency_keys")).toBeGreaterThan(0);
+  });
+});
+
+describe(`Idempotency-Key on POST /api/inbox/{id}/import (${testDriver()})`, () => {
+  it("a repeat replays the import: one Didit import, one import row; another body under the key is refused", async () => {
+    const pay = await w.api.newApp("recipe", "Northwind Pay");
+    const payRow = await connectApp(w.t.db, pay, "Northwind Pay");
+    const internal = await addPartner(w.t.db, {
+      applicationId: xRow,
+      diditApplicationId: pay.id,
+      channel: "internal",
+      name: "Northwind Pay",
+    });
+    await addPartner(w.t.db, {
+      applicationId: payRow,
+      diditApplicationId: x.id,
+      channel: "internal",
+      name: "Northwind Bank",
+      importWorkflowUser: pay.workflows.user,
+    });
+    const sessionId = await newSession();
+    const shared = await postShare(officer, { sessionId, partnerId: internal.id });
+    expect(shared.status, shared.text).toBe(201);
+    const [item] = await w.t.db.select().from(inboxItems).where(eq(inboxItems.localShareId, shared.body.id));
+
+    const key = `import-${randomUUID()}`;
+    const importOnce = async (body: unknown) => {
+      const req = await request(`/api/inbox/${item!.id}/import`, { method: "POST", user: officer, body });
+      req.headers.set("idempotency-key", key);
+      const res = await importRoute.POST(req, { params: Promise.resolve({ id: item!.id }) });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, text };
+    };
+    w.diditCalls.count = 0;
+    const first = await importOnce({ trustReview: true });
+    expect(first.status, first.text).toBe(201);
+    const calls = w.diditCalls.count;
+    const again = await importOnce({ trustReview: true });
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.text).toBe(first.text);
+    expect(w.diditCalls.count).toBe(calls);
+    expect(await w.t.db.select().from(imports).where(eq(imports.inboxItemId, item!.id))).toHaveLength(1);
+
+    const other = await importOnce({ trustReview: false });
+    expect(other.status).toBe(422);
+    expect(JSON.parse(other.text).error.code).toBe("idempotency_key_reused");
   });
 });
