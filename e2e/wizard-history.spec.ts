@@ -20,6 +20,7 @@ async function openDrawer(page: Page, appId: string, session: SessionItem) {
 
 test.describe("the share wizard in the browser's history, as the compliance officer", () => {
   test.use({ storageState: storageFor("officer") });
+  test.setTimeout(180_000);
 
   test("Back steps back, Forward steps forward, Reload restores the step and the choices", async ({
     page,
@@ -98,6 +99,7 @@ test.describe("the share wizard in the browser's history, as the compliance offi
 
 test.describe("focus after Esc returns to the opener, as the compliance officer", () => {
   test.use({ storageState: storageFor("officer") });
+  test.setTimeout(180_000);
 
   test("the session drawer and the share wizard", async ({ page }) => {
     const { app, session } = await mirroredSession(page.request, "Northwind Bank", "Approved");
