@@ -236,7 +236,13 @@ function ShareWizardDialog({
             maxSeconds={partner.maxTtlSeconds}
             value={ttlSeconds}
             onBack={() => setStep("partner")}
-            onNext={(seconds) => void setUrl({ shareTtl: seconds, share: "summary" })}
+            onNext={(seconds) =>
+              // The lifetime goes into this step's own history entry first, so Back from the
+              // summary finds it chosen; then the summary is pushed.
+              void setUrl({ shareTtl: seconds }, { history: "replace" }).then(() =>
+                setUrl({ share: "summary" }),
+              )
+            }
           />
         )}
         {step === "summary" && partner && ttlSeconds !== null && (
