@@ -4,6 +4,7 @@ import { Check, LoaderCircle } from "lucide-react";
 import { useEffect, useId, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { Command, CommandEmpty, CommandInput, CommandItem, CommandList } from "@/components/ui/command";
 import {
   Dialog,
@@ -104,33 +105,37 @@ function ErasureFlow({
     setStep("confirm");
   }
 
+  const flight = useSingleFlight();
   function erase() {
     if (!picked) return;
-    create.mutate(
-      {
-        sessionId: picked.sessionId,
-        ...(chosenApp ? { applicationId: chosenApp } : {}),
-        reason: reason.trim(),
-        deleteAtDidit,
-        confirm: confirm.trim(),
-      },
-      {
-        onSuccess: (dto) => {
-          setResult(dto);
-          setStep("result");
+    flight.run((release) =>
+      create.mutate(
+        {
+          sessionId: picked.sessionId,
+          ...(chosenApp ? { applicationId: chosenApp } : {}),
+          reason: reason.trim(),
+          deleteAtDidit,
+          confirm: confirm.trim(),
         },
-        onError: (error) => {
-          const found = (error instanceof ApiError &&
-            (error.details as { candidates?: Candidate[] } | undefined)?.candidates) as
-            Candidate[] | undefined;
-          if (found && found.length > 0) {
-            setCandidates(found);
-            setApplicationId("");
-            setDetailsError(error.message);
-            setStep("details");
-          }
+        {
+          onSettled: release,
+          onSuccess: (dto) => {
+            setResult(dto);
+            setStep("result");
+          },
+          onError: (error) => {
+            const found = (error instanceof ApiError &&
+              (error.details as { candidates?: Candidate[] } | undefined)?.candidates) as
+              Candidate[] | undefined;
+            if (found && found.length > 0) {
+              setCandidates(found);
+              setApplicationId("");
+              setDetailsError(error.message);
+              setStep("details");
+            }
+          },
         },
-      },
+      ),
     );
   }
 
@@ -182,7 +187,12 @@ function ErasureFlow({
           <Button variant="secondary" onClick={() => setStep("details")} disabled={create.isPending}>
             Back
           </Button>
-          <Button variant="danger" pending={create.isPending} disabled={!matches} onClick={erase}>
+          <Button
+            variant="danger"
+            pending={create.isPending || flight.busy}
+            disabled={!matches}
+            onClick={erase}
+          >
             {create.isPending ? "Erasing…" : "Erase session"}
           </Button>
         </DialogFooter>

@@ -28,7 +28,9 @@ import {
 } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { toast } from "@/components/ui/sonner";
+import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { ApiError } from "@/lib/client/api-fetch";
+import { confirmationKey, settleConfirmationKey } from "@/lib/client/idempotency-key";
 import { useCreateImport } from "@/lib/client/queries/imports";
 import { usePartnerDetail } from "@/lib/client/queries/shares";
 import { createImportRequestSchema, type CreateImportRequest, type ImportDto } from "@/lib/schemas/imports";
@@ -139,25 +141,37 @@ export function ImportDialog({
     setStep("confirm");
   }
 
+  // One import per confirmation however often it is clicked; a retry sends the same key.
+  const flight = useSingleFlight();
   function confirm() {
     if (!values) return;
-    create.mutate(values, {
-      onSuccess: () => {
-        setStep("choose");
-        create.reset();
-        onOpenChange(false);
-      },
-      onError: (error) => {
-        const fields = error instanceof ApiError ? error.fieldErrors : {};
-        const known = Object.keys(fields).filter(isField);
-        if (known.length > 0) {
-          setStep("choose");
-          known.forEach((key, i) =>
-            form.setError(key, { message: fields[key]![0] }, { shouldFocus: i === 0 }),
-          );
-        }
-      },
-    });
+    const scope = `import:${item.id}:${JSON.stringify(values)}`;
+    flight.run((release) =>
+      create.mutate(
+        { ...values, idempotencyKey: confirmationKey(scope) },
+        {
+          onSettled: (_result, error) => {
+            settleConfirmationKey(scope, error ?? undefined);
+            release();
+          },
+          onSuccess: () => {
+            setStep("choose");
+            create.reset();
+            onOpenChange(false);
+          },
+          onError: (error) => {
+            const fields = error instanceof ApiError ? error.fieldErrors : {};
+            const known = Object.keys(fields).filter(isField);
+            if (known.length > 0) {
+              setStep("choose");
+              known.forEach((key, i) =>
+                form.setError(key, { message: fields[key]![0] }, { shouldFocus: i === 0 }),
+              );
+            }
+          },
+        },
+      ),
+    );
   }
 
   const refusal = create.isError ? importErrorText(create.error) : null;
@@ -318,7 +332,7 @@ export function ImportDialog({
               >
                 Back
               </Button>
-              <Button onClick={confirm} pending={create.isPending} disabled={refusal !== null}>
+              <Button onClick={confirm} pending={create.isPending || flight.busy} disabled={refusal !== null}>
                 <Download aria-hidden />
                 {create.isPending ? "Importing…" : "Confirm import"}
               </Button>

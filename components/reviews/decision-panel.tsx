@@ -15,6 +15,7 @@ import {
   AlertDialogTitle,
 } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
+import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { Card } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import {
@@ -29,6 +30,7 @@ import {
 import { toast } from "@/components/ui/sonner";
 import { Textarea } from "@/components/ui/textarea";
 import { ApiError } from "@/lib/client/api-fetch";
+import { confirmationKey, settleConfirmationKey } from "@/lib/client/idempotency-key";
 import { importKeys, useDecideImport, useRejectProposal } from "@/lib/client/queries/imports";
 import {
   DECISION_COMMENT_MAX,
@@ -84,27 +86,37 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
     setPending({ status, comment: parsed.data.comment, confirming: false });
   }
 
+  // One decision per confirmation however often it is clicked; a retry sends the same key.
+  const flight = useSingleFlight();
   function send() {
     if (!pending) return;
-    decide.mutate(
-      { status: pending.status, comment: pending.comment },
-      {
-        onSuccess: (response) => {
-          merge(response);
-          if (response.decision.state === "proposed")
-            toast.success(`Your proposal (${response.decision.status}) waits for a second officer.`);
-          else if (response.decision.state === "confirmed")
-            toast.success(
-              `Session ${shortId(d.cloneSessionId)} already is ${response.decision.status} at Didit: decision confirmed.`,
-            );
-          else
-            toast.success(
-              `${response.decision.status} sent to Didit for session ${shortId(d.cloneSessionId)}: waiting for Didit's confirmation.`,
-            );
-          setPending(null);
-          form.reset({ comment: "" });
+    const input = { status: pending.status, comment: pending.comment };
+    const scope = `decision:${d.id}:${pending.confirming}:${JSON.stringify(input)}`;
+    flight.run((release) =>
+      decide.mutate(
+        { ...input, idempotencyKey: confirmationKey(scope) },
+        {
+          onSettled: (_response, error) => {
+            settleConfirmationKey(scope, error ?? undefined);
+            release();
+          },
+          onSuccess: (response) => {
+            merge(response);
+            if (response.decision.state === "proposed")
+              toast.success(`Your proposal (${response.decision.status}) waits for a second officer.`);
+            else if (response.decision.state === "confirmed")
+              toast.success(
+                `Session ${shortId(d.cloneSessionId)} already is ${response.decision.status} at Didit: decision confirmed.`,
+              );
+            else
+              toast.success(
+                `${response.decision.status} sent to Didit for session ${shortId(d.cloneSessionId)}: waiting for Didit's confirmation.`,
+              );
+            setPending(null);
+            form.reset({ comment: "" });
+          },
         },
-      },
+      ),
     );
   }
 
@@ -271,7 +283,7 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
             </Button>
             <Button
               variant={pending?.status === "Declined" ? "danger" : "primary"}
-              pending={decide.isPending}
+              pending={decide.isPending || flight.busy}
               onClick={send}
             >
               {decide.isPending
@@ -315,20 +327,24 @@ function RejectProposalDialog({
     defaultValues: { comment: mode === "withdraw" ? "Withdrawn by the proposer" : "" },
   });
   const formId = `reject-proposal-${importId}`;
+  const flight = useSingleFlight();
   function submit(values: RejectProposalRequest) {
-    reject.mutate(values, {
-      onSuccess: (response) => {
-        merge(response);
-        toast.success(
-          mode === "withdraw" ? "Your proposal is withdrawn." : `${proposer}'s proposal is rejected.`,
-        );
-        onClose();
-      },
-      onError: (error) => {
-        const message = error instanceof ApiError ? error.fieldErrors.comment?.[0] : undefined;
-        if (message) form.setError("comment", { message }, { shouldFocus: true });
-      },
-    });
+    flight.run((release) =>
+      reject.mutate(values, {
+        onSettled: release,
+        onSuccess: (response) => {
+          merge(response);
+          toast.success(
+            mode === "withdraw" ? "Your proposal is withdrawn." : `${proposer}'s proposal is rejected.`,
+          );
+          onClose();
+        },
+        onError: (error) => {
+          const message = error instanceof ApiError ? error.fieldErrors.comment?.[0] : undefined;
+          if (message) form.setError("comment", { message }, { shouldFocus: true });
+        },
+      }),
+    );
   }
   return (
     <AlertDialog open onOpenChange={(open) => !open && !reject.isPending && onClose()}>
@@ -365,7 +381,7 @@ function RejectProposalDialog({
           <Button variant="secondary" onClick={onClose} disabled={reject.isPending}>
             Cancel
           </Button>
-          <Button type="submit" form={formId} variant="danger" pending={reject.isPending}>
+          <Button type="submit" form={formId} variant="danger" pending={reject.isPending || flight.busy}>
             {mode === "withdraw" ? "Withdraw proposal" : "Reject proposal"}
           </Button>
         </AlertDialogFooter>

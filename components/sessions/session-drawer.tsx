@@ -3,13 +3,14 @@
 import { GitFork, RotateCw, Share2 } from "lucide-react";
 import dynamic from "next/dynamic";
 import Link from "next/link";
-import { useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { DateTime } from "@/components/ui/date-time";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Skeleton } from "@/components/ui/skeleton";
+import { CLOSED_WIZARD, useShareWizardUrl } from "@/components/shares/share-wizard-url";
 import { ApiError } from "@/lib/client/api-fetch";
 import { useSessionDetail } from "@/lib/client/queries/sessions";
 import {
@@ -181,7 +182,9 @@ export function SessionDrawer({
   onOpenChange: (open: boolean) => void;
 }) {
   const detail = useSessionDetail(session?.sessionId ?? null);
-  const [sharing, setSharing] = useState(false);
+  // The wizard's step is in the URL (Back steps back through it; a reload reopens it).
+  const [wizard, setWizard] = useShareWizardUrl();
+  const sharing = wizard.share !== null;
   const row = detail.data?.session ?? session?.row ?? null;
   const error = detail.error instanceof ApiError ? detail.error : null;
   const status = detail.data?.decision.status ?? row?.status ?? "";
@@ -191,7 +194,13 @@ export function SessionDrawer({
     : "Session";
 
   return (
-    <Dialog open={session !== null} onOpenChange={onOpenChange}>
+    <Dialog
+      open={session !== null}
+      onOpenChange={(next) => {
+        if (!next && sharing) void setWizard(CLOSED_WIZARD);
+        onOpenChange(next);
+      }}
+    >
       <DialogContent className="left-auto right-0 top-0 h-dvh max-h-dvh w-full max-w-xl translate-x-0 translate-y-0 content-start rounded-none border-y-0 border-r-0">
         <DialogHeader>
           <DialogTitle>{title}</DialogTitle>
@@ -204,7 +213,7 @@ export function SessionDrawer({
         {row && (
           <div className="flex flex-wrap items-center gap-2">
             {shareable ? (
-              <Button onClick={() => setSharing(true)}>
+              <Button onClick={() => void setWizard({ ...CLOSED_WIZARD, share: "partner" })}>
                 <Share2 aria-hidden /> Share with a partner
               </Button>
             ) : canShare && detail.data && !isFinishedStatus(status) ? (
@@ -245,7 +254,6 @@ export function SessionDrawer({
           <ShareWizard
             open={sharing}
             onOpenChange={(open) => {
-              setSharing(open);
               if (!open) void detail.refetch();
             }}
             session={{

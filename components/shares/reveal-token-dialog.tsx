@@ -3,6 +3,7 @@
 import { Eye, KeyRound, TriangleAlert } from "lucide-react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { DateTime } from "@/components/ui/date-time";
 import {
   Dialog,
@@ -35,6 +36,8 @@ export function RevealTokenDialog({
 }) {
   const reveal = useRevealShare(shareId);
   const shown = reveal.data;
+  // A second click would ask again and its 409 would replace the one answer holding the token.
+  const flight = useSingleFlight();
 
   function close() {
     if (reveal.isPending) return;
@@ -102,7 +105,10 @@ export function RevealTokenDialog({
                 Cancel
               </Button>
               {!reveal.isError && (
-                <Button pending={reveal.isPending} onClick={() => reveal.mutate()}>
+                <Button
+                  pending={reveal.isPending || flight.busy}
+                  onClick={() => flight.run((release) => reveal.mutate(undefined, { onSettled: release }))}
+                >
                   <TriangleAlert aria-hidden />
                   {reveal.isPending ? "Revealing…" : "Reveal token"}
                 </Button>

@@ -13,6 +13,7 @@ import {
   AlertDialogTitle,
 } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
+import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { Form, FormControl, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
 import { toast } from "@/components/ui/sonner";
 import { Textarea } from "@/components/ui/textarea";
@@ -48,18 +49,22 @@ export function RevokeShareDialog({
     onOpenChange(false);
   }
 
+  const flight = useSingleFlight();
   function onSubmit(values: RevokeShareRequest) {
-    revoke.mutate(values, {
-      onSuccess: () => {
-        toast.success(`The share to ${partnerName} is revoked: its token was destroyed.`);
-        form.reset();
-        onOpenChange(false);
-      },
-      onError: (error) => {
-        const message = error instanceof ApiError ? error.fieldErrors.reason?.[0] : undefined;
-        if (message) form.setError("reason", { message }, { shouldFocus: true });
-      },
-    });
+    flight.run((release) =>
+      revoke.mutate(values, {
+        onSettled: release,
+        onSuccess: () => {
+          toast.success(`The share to ${partnerName} is revoked: its token was destroyed.`);
+          form.reset();
+          onOpenChange(false);
+        },
+        onError: (error) => {
+          const message = error instanceof ApiError ? error.fieldErrors.reason?.[0] : undefined;
+          if (message) form.setError("reason", { message }, { shouldFocus: true });
+        },
+      }),
+    );
   }
 
   return (
@@ -104,7 +109,12 @@ export function RevokeShareDialog({
           <Button variant="secondary" onClick={close} disabled={revoke.isPending}>
             Cancel
           </Button>
-          <Button type="submit" form="revoke-share" variant="danger" pending={revoke.isPending}>
+          <Button
+            type="submit"
+            form="revoke-share"
+            variant="danger"
+            pending={revoke.isPending || flight.busy}
+          >
             <Ban aria-hidden />
             {revoke.isPending ? "Revoking…" : "Revoke share"}
           </Button>

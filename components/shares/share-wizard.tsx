@@ -9,8 +9,11 @@ import { Badge } from "@/components/ui/badge";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { DateTime } from "@/components/ui/date-time";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/sonner";
+import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { ApiError } from "@/lib/client/api-fetch";
+import { confirmationKey, settleConfirmationKey } from "@/lib/client/idempotency-key";
 import { useCreateShare, useEligiblePartners, usePartnerDetail, useShare } from "@/lib/client/queries/shares";
 import type { PartnerSummary } from "@/lib/schemas/partners";
 import type { ShareDto } from "@/lib/schemas/shares";
@@ -18,6 +21,7 @@ import { CHANNEL_LABELS, channelOutcome, formatTtl, KIND_LABELS, STATE_LABELS, S
 import { LifetimeStep } from "./lifetime-step";
 import { PartnerStep } from "./partner-step";
 import { RevealTokenDialog } from "./reveal-token-dialog";
+import { CLOSED_WIZARD, useShareWizardUrl, type WizardStep } from "./share-wizard-url";
 
 export type ShareWizardSession = {
   sessionId: string;
@@ -28,7 +32,7 @@ export type ShareWizardSession = {
   displayName: string | null;
 };
 
-type Step = "partner" | "lifetime" | "summary" | "result";
+type Step = WizardStep;
 const STEPS: { id: Step; label: string }[] = [
   { id: "partner", label: "Partner" },
   { id: "lifetime", label: "Lifetime" },
@@ -51,7 +55,8 @@ const TTL_CODES = new Set(["ttl_above_partner_max", "ttl_out_of_range"]);
 
 /**
  * Share a finished session with a partner: partner (eligible ones only) → lifetime → summary →
- * confirm → result. Opened from the session picker's drawer.
+ * confirm → result. Opened from the session picker's drawer. The step and the choices live in the
+ * URL (share-wizard-url.ts): the browser's Back and Forward move between steps, a reload restores.
  */
 export function ShareWizard(props: {
   session: ShareWizardSession;
@@ -78,43 +83,70 @@ function ShareWizardDialog({
   open: boolean;
   onOpenChange: (open: boolean) => void;
 }) {
-  const [step, setStep] = useState<Step>("partner");
-  const [partnerId, setPartnerId] = useState<string | null>(null);
-  const [ttlSeconds, setTtlSeconds] = useState<number | null>(null);
+  const [url, setUrl] = useShareWizardUrl();
+  const step: Step = url.share ?? "partner";
+  const partnerId = url.sharePartner;
+  const ttlSeconds = url.shareTtl !== null && url.shareTtl > 0 ? url.shareTtl : null;
   const [revealOpen, setRevealOpen] = useState(false);
   const partners = useEligiblePartners(session.sessionId, open);
   const create = useCreateShare();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const partner = partners.data?.items.find((i) => i.partner.id === partnerId && i.eligible)?.partner ?? null;
+  const setStep = (target: Step) => void setUrl({ share: target });
+
+  // A step restored from the URL (a reload, Forward, a link) whose choices no longer hold (the
+  // partner is not eligible now, no lifetime or one above its maximum): the first step missing one.
+  const unrestorable: Step | null =
+    !partners.isSuccess || step === "partner" || step === "result"
+      ? null
+      : !partner
+        ? "partner"
+        : step === "summary" && (ttlSeconds === null || ttlSeconds > partner.maxTtlSeconds)
+          ? "lifetime"
+          : null;
+  useEffect(() => {
+    if (unrestorable) void setUrl({ share: unrestorable }, { history: "replace" });
+  }, [unrestorable, setUrl]);
 
   // Each step's heading takes focus, so keyboard and screen-reader users land at its start.
   useEffect(() => {
     if (open) headingRef.current?.focus();
   }, [step, open]);
 
-  function reset() {
-    setStep("partner");
-    setPartnerId(null);
-    setTtlSeconds(null);
-    setRevealOpen(false);
-    create.reset();
-  }
+  // Leaving the page while the token is minted would hide the share's outcome: the browser asks.
+  useEffect(() => {
+    if (!create.isPending) return;
+    const ask = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", ask);
+    return () => window.removeEventListener("beforeunload", ask);
+  }, [create.isPending]);
 
   function close() {
     // The share is being minted: closing now would hide its outcome.
     if (create.isPending) return;
-    reset();
+    setRevealOpen(false);
+    create.reset();
+    void setUrl(CLOSED_WIZARD);
     onOpenChange(false);
   }
 
-  function confirm() {
-    if (!partner || ttlSeconds === null) return;
+  /** One confirmation, one Idempotency-Key: a retry of the same choices sends it again. */
+  function confirm(release: () => void) {
+    if (!partner || ttlSeconds === null) return release();
+    const input = { sessionId: session.sessionId, partnerId: partner.id, ttlSeconds };
+    const scope = `share:${input.sessionId}:${input.partnerId}:${input.ttlSeconds}`;
     create.mutate(
-      { sessionId: session.sessionId, partnerId: partner.id, ttlSeconds },
+      { ...input, idempotencyKey: confirmationKey(scope) },
       {
         onSuccess: (share) => {
-          setStep("result");
+          settleConfirmationKey(scope);
+          // The result replaces the summary in the history: Back does not offer to confirm again.
+          void setUrl({ share: "result", shareId: share.id }, { history: "replace" });
           toast.success(`Shared ${sessionLabel(session)} with ${share.partnerName}`);
+        },
+        onError: (error) => {
+          settleConfirmationKey(scope, error);
+          release();
         },
       },
     );
@@ -125,6 +157,8 @@ function ShareWizardDialog({
     if (target === "partner") void partners.refetch();
     setStep(target);
   }
+
+  const restoring = (step === "lifetime" || step === "summary") && (partners.isPending || unrestorable);
 
   const title = `Share ${sessionLabel(session)}`;
   const stepIndex = STEPS.findIndex((s) => s.id === step);
@@ -177,13 +211,19 @@ function ShareWizardDialog({
           {step === "result" && "Shared"}
         </h3>
 
-        {step === "partner" && (
+        {restoring && (
+          <div role="status" aria-label="Restoring the choices" className="grid gap-2">
+            <Skeleton className="h-14 w-full" />
+            <span className="sr-only">Reading the partners of this application…</span>
+          </div>
+        )}
+        {(step === "partner" || (step !== "result" && partners.isError)) && (
           <PartnerStep
             query={partners}
             selected={partner?.id ?? null}
             onSelect={(id) => {
-              if (id !== partnerId) setTtlSeconds(null);
-              setPartnerId(id);
+              // A choice within the step: the URL keeps it without a history entry of its own.
+              if (id !== partnerId) void setUrl({ sharePartner: id, shareTtl: null }, { history: "replace" });
             }}
             onNext={() => setStep("lifetime")}
             onCancel={close}
@@ -196,10 +236,13 @@ function ShareWizardDialog({
             maxSeconds={partner.maxTtlSeconds}
             value={ttlSeconds}
             onBack={() => setStep("partner")}
-            onNext={(seconds) => {
-              setTtlSeconds(seconds);
-              setStep("summary");
-            }}
+            onNext={(seconds) =>
+              // The lifetime goes into this step's own history entry first, so Back from the
+              // summary finds it chosen; then the summary is pushed.
+              void setUrl({ shareTtl: seconds }, { history: "replace" }).then(() =>
+                setUrl({ share: "summary" }),
+              )
+            }
           />
         )}
         {step === "summary" && partner && ttlSeconds !== null && (
@@ -213,16 +256,16 @@ function ShareWizardDialog({
             onConfirm={confirm}
           />
         )}
-        {step === "result" && create.data && (
-          <ResultStep share={create.data} onReveal={() => setRevealOpen(true)} onDone={close} />
-        )}
-        {create.data?.channel === "manual" && (
-          <RevealTokenDialog
-            shareId={create.data.id}
-            partnerName={create.data.partnerName}
-            open={revealOpen}
-            onOpenChange={setRevealOpen}
+        {step === "result" && url.shareId && (
+          <ResultStep
+            shareId={url.shareId}
+            created={create.data?.id === url.shareId ? create.data : null}
+            onReveal={() => setRevealOpen(true)}
+            onDone={close}
           />
+        )}
+        {step === "result" && url.shareId && (
+          <ResultRevealDialog shareId={url.shareId} open={revealOpen} onOpenChange={setRevealOpen} />
         )}
       </DialogContent>
     </Dialog>
@@ -263,9 +306,11 @@ function SummaryStep({
   pending: boolean;
   error: Error | null;
   onBack: (step: Step) => void;
-  onConfirm: () => void;
+  onConfirm: (release: () => void) => void;
 }) {
   const now = useNow(5_000);
+  // Taken on the first click and kept after a success (the step then leaves); a failure frees it.
+  const flight = useSingleFlight();
   // The push channel's inbox URL is on the partner's full record only.
   const detail = usePartnerDetail(partner.id, partner.deliveryChannel === "push");
   const code = error instanceof ApiError ? error.code : null;
@@ -335,7 +380,11 @@ function SummaryStep({
             Change lifetime
           </Button>
         </div>
-        <Button variant={suggest ? "secondary" : "primary"} onClick={onConfirm}>
+        <Button
+          variant={suggest ? "secondary" : "primary"}
+          pending={flight.busy}
+          onClick={() => flight.run(onConfirm)}
+        >
           {error ? "Try again" : "Confirm and share"}
         </Button>
       </div>
@@ -359,18 +408,52 @@ function resultText(share: ShareDto): string {
   return `The share is ${STATE_LABELS[share.state].toLowerCase()}.`;
 }
 
+/** The manual channel's one-time reveal, for the share on the result step. */
+function ResultRevealDialog({
+  shareId,
+  open,
+  onOpenChange,
+}: {
+  shareId: string;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
+  const share = useShare(shareId).data;
+  if (share?.channel !== "manual") return null;
+  return (
+    <RevealTokenDialog
+      shareId={share.id}
+      partnerName={share.partnerName}
+      open={open}
+      onOpenChange={onOpenChange}
+    />
+  );
+}
+
 function ResultStep({
-  share: created,
+  shareId,
+  created,
   onReveal,
   onDone,
 }: {
-  share: ShareDto;
+  shareId: string;
+  /** The answer of the confirmation just made (absent after a reload: the share is read). */
+  created: ShareDto | null;
   onReveal: () => void;
   onDone: () => void;
 }) {
   // Follows the delivery live (a push may still be on its way).
-  const live = useShare(created.id);
+  const live = useShare(shareId);
   const share = live.data ?? created;
+  if (!share) {
+    return live.isError ? (
+      <Alert title="The share could not be read">{live.error.message}</Alert>
+    ) : (
+      <div role="status" aria-label="Loading the share" className="grid gap-2">
+        <Skeleton className="h-24 w-full" />
+      </div>
+    );
+  }
   return (
     <div className="grid gap-4">
       <Alert

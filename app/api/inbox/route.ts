@@ -9,8 +9,11 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   ),
 
   /** An officer pastes a token: 201 when stored now, 200 with the item already holding it. */
-  POST: apiRoute({ permission: "imports.create", body: pasteTokenRequestSchema }, async ({ ctx, body }) => {
-    const { item, created } = await pasteToken(ctx, body);
-    return jsonResponse(item, created ? 201 : 200, { "cache-control": "no-store" });
-  }),
+  POST: apiRoute(
+    { permission: "imports.create", idempotent: true, body: pasteTokenRequestSchema },
+    async ({ ctx, body }) => {
+      const { item, created } = await pasteToken(ctx, body);
+      return jsonResponse(item, created ? 201 : 200, { "cache-control": "no-store" });
+    },
+  ),
 });

@@ -8,7 +8,8 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
     listShares(ctx, query),
   ),
 
-  POST: apiRoute({ permission: "shares.create", body: createShareRequestSchema }, async ({ ctx, body }) =>
-    jsonResponse(await createShare(ctx, body), 201, { "cache-control": "no-store" }),
+  POST: apiRoute(
+    { permission: "shares.create", idempotent: true, body: createShareRequestSchema },
+    async ({ ctx, body }) => jsonResponse(await createShare(ctx, body), 201, { "cache-control": "no-store" }),
   ),
 });

@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api-fetch";
+import { idempotencyHeader } from "@/lib/client/idempotency-key";
 import type { CreateImportRequest, ImportDto } from "@/lib/schemas/imports";
 import type {
   AssignRequest,
@@ -104,10 +105,11 @@ export function useImportDetail(id: string, initial?: ImportDetailDto) {
 export function useCreateImport(itemId: string, onImported?: (result: ImportDto) => void) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: CreateImportRequest) =>
+    mutationFn: ({ idempotencyKey, ...input }: CreateImportRequest & { idempotencyKey?: string }) =>
       apiFetch<ImportDto>(`/api/inbox/${encodeURIComponent(itemId)}/import`, {
         method: "POST",
         json: input,
+        headers: idempotencyHeader(idempotencyKey),
       }),
     onSuccess: (result) => onImported?.(result),
     onSettled: () =>
@@ -121,8 +123,13 @@ export function useCreateImport(itemId: string, onImported?: (result: ImportDto)
 function useImportMutation<TInput, TResult>(id: string, path: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: TInput) =>
-      apiFetch<TResult>(`/api/imports/${encodeURIComponent(id)}${path}`, { method: "POST", json: input }),
+    /** `idempotencyKey` is sent as the header (honoured by the decision route). */
+    mutationFn: ({ idempotencyKey, ...input }: TInput & { idempotencyKey?: string }) =>
+      apiFetch<TResult>(`/api/imports/${encodeURIComponent(id)}${path}`, {
+        method: "POST",
+        json: input,
+        headers: idempotencyHeader(idempotencyKey),
+      }),
     onSettled: () => qc.invalidateQueries({ queryKey: importKeys.all }),
   });
 }

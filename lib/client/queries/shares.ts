@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api-fetch";
+import { idempotencyHeader } from "@/lib/client/idempotency-key";
 import type { EligiblePartnersResponse, PartnerDetailDto } from "@/lib/schemas/partners";
 import type {
   CreateShareRequest,
@@ -68,8 +69,13 @@ export function useShare(id: string) {
 export function useCreateShare() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: CreateShareRequest) =>
-      apiFetch<ShareDto>("/api/shares", { method: "POST", json: input }),
+    /** `idempotencyKey`: one per confirmation (see lib/client/idempotency-key.ts). */
+    mutationFn: ({ idempotencyKey, ...input }: CreateShareRequest & { idempotencyKey?: string }) =>
+      apiFetch<ShareDto>("/api/shares", {
+        method: "POST",
+        json: input,
+        headers: idempotencyHeader(idempotencyKey),
+      }),
     onSuccess: () =>
       Promise.all([
         qc.invalidateQueries({ queryKey: shareKeys.all }),

@@ -22,6 +22,10 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   validation_failed: 422,
   rate_limited: 429,
+  // Idempotency-Key (lib/server/http/idempotency.ts): the key names another request; its first
+  // request is still running.
+  idempotency_key_reused: 422,
+  idempotency_in_progress: 409,
   // Share policy (partner directory): a refusal by our own rules, before Didit is called.
   partner_suspended: 409,
   partner_agreement_expired: 409,

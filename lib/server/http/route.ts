@@ -13,6 +13,7 @@ import {
 } from "@/lib/server/services/inbound-messages";
 import { assertJsonContentType, assertSameOrigin, STATE_CHANGING } from "./csrf";
 import { AppError, errorBody } from "./errors";
+import { beginIdempotent, idempotencyKeyFrom, settleIdempotent, type HeldKey } from "./idempotency";
 import {
   decodeUtf8,
   DEFAULT_MAX_BODY_BYTES,
@@ -57,6 +58,8 @@ export type SessionOptions = {
   permission: Permission | "public";
   /** Open to a user who signed in with a one-time password and has not changed it yet. */
   allowPendingPasswordChange?: boolean;
+  /** Honours an `Idempotency-Key` request header (see idempotency.ts); for irreversible POSTs. */
+  idempotent?: boolean;
 };
 export type PublicOptions = { mode: "public" };
 export type SenderSecrets = { secrets: string[] };
@@ -107,6 +110,7 @@ type AnyOptions = Declared<Schema, Schema, Schema> & {
   mode?: "session" | "public" | "partner" | "didit-webhook";
   permission?: Permission | "public";
   allowPendingPasswordChange?: boolean;
+  idempotent?: boolean;
   secrets?: (
     ctx: ServiceContext,
     params: never,
@@ -124,6 +128,8 @@ type AnyOptions = Declared<Schema, Schema, Schema> & {
  * - `partner`: Standard Webhooks signature over the raw body, `webhook-id` accepted once;
  * - `didit-webhook`: Didit's `X-Signature-V2`/`X-Signature`, `event_id` handled once (a
  *   duplicate answers 200 without running the handler).
+ * A session route with `idempotent: true` replays its stored answer for a repeated
+ * `Idempotency-Key` (checked after authentication and input validation, as Stripe does).
  * Handlers return a Response or a JSON-serialisable value (undefined → 204).
  */
 export function apiRoute<
@@ -160,6 +166,7 @@ export function apiRoute(options: AnyOptions, handler: (args: never) => Result):
     const requestId = requestIdFrom(req.headers);
     const log = getLogger().child({ requestId });
     let claimed: { ctx: ServiceContext; message: InboundMessage } | null = null;
+    let held: { ctx: ServiceContext; key: HeldKey } | null = null;
     try {
       if (mode === "session" && STATE_CHANGING.has(req.method.toUpperCase())) {
         assertSameOrigin(req);
@@ -178,6 +185,7 @@ export function apiRoute(options: AnyOptions, handler: (args: never) => Result):
       const query = parseQuery(options, req);
 
       let body: unknown;
+      let json: unknown;
       let sender: Sender | undefined;
       if (mode === "partner" || mode === "didit-webhook") {
         const raw = await readRawBody(req, limit);
@@ -192,12 +200,23 @@ export function apiRoute(options: AnyOptions, handler: (args: never) => Result):
         ({ body, sender } = signed);
       } else if (options.body) {
         if (mode === "public") assertJsonContentType(req);
-        body = validate(options.body, parseJsonText(decodeUtf8(await readRawBody(req, limit))));
+        json = parseJsonText(decodeUtf8(await readRawBody(req, limit)));
+        body = validate(options.body, json);
+      }
+      if (mode === "session" && options.idempotent) {
+        const key = idempotencyKeyFrom(req.headers);
+        if (key !== null) {
+          const begun = await beginIdempotent(ctx, { key, req, json });
+          if (begun instanceof Response) return withRequestId(begun, requestId);
+          held = { ctx, key: begun };
+        }
       }
 
       const args = { req, ctx, log, params, query, body, ...(sender ? { sender } : {}) };
       const result = await run(args);
-      return withRequestId(toResponse(result), requestId);
+      const response = toResponse(result);
+      if (held) await settleIdempotent(held.ctx, held.key, response, log);
+      return withRequestId(response, requestId);
     } catch (error) {
       if (claimed) {
         const { ctx, message } = claimed;
@@ -206,7 +225,9 @@ export function apiRoute(options: AnyOptions, handler: (args: never) => Result):
         );
       }
       if (error instanceof SignatureRejected) log.warn({ reason: error.reason, mode }, "signature refused");
-      return errorResponse(error, requestId, log);
+      const response = errorResponse(error, requestId, log);
+      if (held) await settleIdempotent(held.ctx, held.key, response, log);
+      return response;
     }
   };
 }

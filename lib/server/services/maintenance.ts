@@ -4,11 +4,13 @@ import { userSessions } from "@/lib/server/db/schema";
 import type { Db, DbOrTx } from "@/lib/server/db/types";
 import { enqueue, registerHandler } from "@/lib/server/jobs";
 import { systemContext } from "./context";
+import { IDEMPOTENCY_WINDOW_MS, pruneIdempotencyKeys } from "./idempotency-keys";
 import { pruneInboundMessages } from "./inbound-messages";
 
 /**
- * Hourly housekeeping on the job queue: forget replay ids long past every signature window, and
- * delete session rows that ended a while ago (their sign-ins and sign-outs stay in the audit trail).
+ * Hourly housekeeping on the job queue: forget replay ids long past every signature window and
+ * idempotency keys past their 24 hours, and delete session rows that ended a while ago (their
+ * sign-ins and sign-outs stay in the audit trail).
  * One job per hour slot: the singleton key makes instances that boot together schedule it once.
  */
 export const MAINTENANCE_QUEUE = "maintenance.prune";
@@ -25,13 +27,20 @@ export async function scheduleMaintenance(db: DbOrTx, at: Date): Promise<void> {
   await enqueue(db, { queue: MAINTENANCE_QUEUE, payload: {}, runAt: at, singletonKey: slotKey(at), now: at });
 }
 
-export type MaintenanceResult = { inboundIds: number; sessions: number };
+export type MaintenanceResult = { inboundIds: number; sessions: number; idempotencyKeys: number };
 
 export async function runMaintenance(db: Db, now: Date): Promise<MaintenanceResult> {
   const inboundIds = await pruneInboundMessages(
     systemContext(db, () => now),
     {
       olderThan: new Date(now.getTime() - INBOUND_ID_RETENTION_MS),
+    },
+  );
+  // Past its 24-hour window a key is a new key anyway: its stored answer is no longer needed.
+  const idempotencyKeys = await pruneIdempotencyKeys(
+    systemContext(db, () => now),
+    {
+      olderThan: new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS),
     },
   );
   const before = new Date(now.getTime() - ENDED_SESSION_RETENTION_MS);
@@ -44,7 +53,7 @@ export async function runMaintenance(db: Db, now: Date): Promise<MaintenanceResu
       ),
     )
     .returning({ id: userSessions.id });
-  return { inboundIds, sessions: sessions.length };
+  return { inboundIds, sessions: sessions.length, idempotencyKeys };
 }
 
 /** Registers the handler; each run queues the next hour's. Called by boot. */

@@ -6,3 +6,4 @@ export * from "./sharing";
 export * from "./imports";
 export * from "./evidence";
 export * from "./recalls";
+export * from "./idempotency";

@@ -9,6 +9,7 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   POST: apiRoute(
     {
       permission: "reviews.decide",
+      idempotent: true,
       params: z.object({ id: z.uuid() }),
       notFoundMessage: "No such import.",
       body: decisionRequestSchema,

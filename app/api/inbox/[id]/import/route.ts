@@ -9,6 +9,7 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   POST: apiRoute(
     {
       permission: "imports.create",
+      idempotent: true,
       params: z.object({ id: z.uuid() }),
       notFoundMessage: "No such inbox item.",
       body: createImportRequestSchema,
