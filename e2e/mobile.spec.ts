@@ -72,7 +72,7 @@ test.describe("the demo path on a phone, as the compliance officer", () => {
     await menu.getByRole("link", { name: "Sessions" }).click();
     await expect(menu).toBeHidden();
     await expect(page).toHaveURL(/\/sessions/);
-    await expect(page.getByRole("table", { name: "Sessions" })).toBeVisible();
+    await expect(page.getByRole("table", { name: "Sessions" })).toBeVisible({ timeout: 60_000 });
     await expectFitsAndAxeClean(page, "/sessions");
 
     await page.goto(`/sessions?applicationId=${app.id}&kind=user&q=${session.sessionId}`);
@@ -154,6 +154,7 @@ test.describe("the demo path on a phone, as the compliance officer", () => {
 
 test.describe("on a phone, as the auditor", () => {
   test.use({ storageState: storageFor("auditor") });
+  test.setTimeout(120_000);
 
   test("the audit trail and a session's lineage fit the screen, axe-clean", async ({ page }) => {
     await page.goto("/audit");
@@ -178,6 +179,7 @@ test.describe("on a phone, as the auditor", () => {
 
 test.describe("the menu sheet", () => {
   test.use({ storageState: storageFor("officer") });
+  test.setTimeout(120_000);
 
   test("opens from the menu button with the role's navigation; traps focus; Esc closes it and focus returns", async ({
     page,
