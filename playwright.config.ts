@@ -34,7 +34,14 @@ export default defineConfig({
       name: "chromium",
       use: { ...devices["Desktop Chrome"] },
       dependencies: ["setup"],
-      testIgnore: /.*\.setup\.ts/,
+      testIgnore: [/.*\.setup\.ts/, /mobile\.spec\.ts/],
+    },
+    {
+      // The console on a phone (issue 15): its own spec, so the suite does not run twice.
+      name: "mobile",
+      use: { ...devices["Desktop Chrome"], viewport: { width: 390, height: 844 } },
+      dependencies: ["setup"],
+      testMatch: /mobile\.spec\.ts/,
     },
   ],
   webServer: {

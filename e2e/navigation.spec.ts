@@ -47,6 +47,28 @@ test.describe("not found", () => {
     });
   });
 
+  test.describe("one shell", () => {
+    test.use({ storageState: storageFor("officer") });
+
+    // A record the page looks up and does not find (notFound() inside the console's layout), and
+    // an address no route matches: each draws the console's shell once, not a second one inside.
+    for (const path of ["/reviews/00000000-0000-0000-0000-000000000000", "/shares/not-a-uuid", "/nope"]) {
+      test(`${path}: one sidebar, one header, one main`, async ({ page }) => {
+        const response = await page.goto(path);
+        expect(response?.status()).toBe(404);
+        await expect(page.getByRole("heading", { name: "This page does not exist" })).toHaveCount(1);
+        await expect(page.getByRole("navigation")).toHaveCount(1);
+        await expect(
+          page.getByRole("navigation", { name: "Main", exact: true }).getByRole("link"),
+        ).toHaveText([...ROLE_USERS.officer.nav]);
+        await expect(page.getByRole("banner")).toHaveCount(1);
+        await expect(page.getByRole("main")).toHaveCount(1);
+        await expect(page.locator("aside")).toHaveCount(1);
+        await expect(page.getByRole("link", { name: "Skip to content" })).toHaveCount(1);
+      });
+    }
+  });
+
   test("a visitor gets the plain page with a way to sign in", async ({ page }) => {
     const response = await page.goto("/no/such/page");
     expect(response?.status()).toBe(404);

@@ -1,50 +1,19 @@
 "use client";
 
-import {
-  AppWindow,
-  BellRing,
-  ChartColumn,
-  Circle,
-  ClipboardCheck,
-  Handshake,
-  Inbox,
-  LayoutDashboard,
-  ScanSearch,
-  ScrollText,
-  Share2,
-  ShieldCheck,
-  UserX,
-  Users,
-  type LucideIcon,
-} from "lucide-react";
+import { ShieldCheck } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
-// clsx, not cn(): no class conflicts here, and tailwind-merge stays off every page's first load.
-import { clsx } from "clsx";
+import { MobileNav } from "./mobile-nav";
+import { NavList, type NavLink } from "./nav-list";
 import { UserMenu, type ShellUser } from "./user-menu";
 
-export type NavLink = { href: string; label: string };
+export type { NavLink } from "./nav-list";
 
-const ICONS: Record<string, LucideIcon> = {
-  "/": LayoutDashboard,
-  "/sessions": ScanSearch,
-  "/shares": Share2,
-  "/inbox": Inbox,
-  "/reviews": ClipboardCheck,
-  "/recalls": BellRing,
-  "/partners": Handshake,
-  "/analytics": ChartColumn,
-  "/applications": AppWindow,
-  "/audit": ScrollText,
-  "/admin/users": Users,
-  "/erasure": UserX,
-};
-
-function isActive(pathname: string, href: string) {
-  return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
-}
-
+/**
+ * The console's one shell: the sidebar from `md` up; below it a menu button in the header opens
+ * the same navigation, with the user's account and sign-out, in a sheet.
+ */
 export function AppShell({ nav, user, children }: { nav: NavLink[]; user: ShellUser; children: ReactNode }) {
   const pathname = usePathname();
   return (
@@ -65,51 +34,25 @@ export function AppShell({ nav, user, children }: { nav: NavLink[]; user: ShellU
             <p className="text-xs text-slate-600">Reusable KYC/KYB console</p>
           </div>
         </div>
-        <nav aria-label="Main" className="flex-1 px-3">
-          <ul className="space-y-1">
-            {nav.map((item) => {
-              const Icon = ICONS[item.href] ?? Circle;
-              const active = isActive(pathname, item.href);
-              return (
-                <li key={item.href}>
-                  <Link
-                    href={item.href}
-                    aria-current={active ? "page" : undefined}
-                    className={clsx(
-                      "flex items-center gap-2.5 rounded-md px-3 py-2 text-sm font-medium",
-                      active ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100",
-                    )}
-                  >
-                    <Icon className="size-4 shrink-0" aria-hidden />
-                    {item.label}
-                  </Link>
-                </li>
-              );
-            })}
-          </ul>
-        </nav>
+        <NavList nav={nav} pathname={pathname} className="flex-1 px-3" />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center justify-between gap-4 border-b border-slate-200 bg-white px-6 py-3">
-          <nav aria-label="Main (compact)" className="flex gap-3 md:hidden">
-            {nav.map((item) => (
-              <Link
-                key={item.href}
-                href={item.href}
-                aria-current={isActive(pathname, item.href) ? "page" : undefined}
-                className="text-sm text-slate-700 aria-[current=page]:font-semibold aria-[current=page]:text-brand-700"
-              >
-                {item.label}
-              </Link>
-            ))}
-          </nav>
+        <header className="flex items-center justify-between gap-2 border-b border-slate-200 bg-white px-3 py-2 sm:gap-4 sm:px-6 sm:py-3">
+          <MobileNav nav={nav} user={user} pathname={pathname} />
+          <Link
+            href="/"
+            className="flex items-center gap-1.5 text-base font-semibold tracking-tight text-slate-900 md:hidden"
+          >
+            <ShieldCheck className="size-5 text-brand-600" aria-hidden />
+            Handoff
+          </Link>
           <div className="flex-1" />
           <UserMenu user={user} />
         </header>
         <main
           id="main"
           tabIndex={-1}
-          className="mx-auto w-full max-w-6xl flex-1 px-6 py-8 focus:outline-none"
+          className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 focus:outline-none sm:px-6 sm:py-8"
         >
           {children}
         </main>

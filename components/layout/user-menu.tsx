@@ -19,7 +19,8 @@ export function UserMenuButton({ user, ...props }: { user: ShellUser } & Compone
       >
         {user.name.slice(0, 1).toUpperCase()}
       </span>
-      <span className="hidden sm:block">
+      {/* Read on a phone too, where only the initial shows: the button's name is the user. */}
+      <span className="sr-only sm:not-sr-only sm:block">
         <span className="block text-sm font-medium text-slate-800">{user.name}</span>
         <span className="block text-xs text-slate-600">{user.roleLabel}</span>
       </span>

@@ -21,8 +21,12 @@ export function Card({
   actions?: ReactNode;
 }) {
   const titled = Boolean(title || actions);
+  // min-w-0: as a grid or flex item the card may narrow below its content (tables scroll inside it).
   return (
-    <section className={clsx("rounded-lg border border-slate-200 bg-white shadow-sm", className)} {...props}>
+    <section
+      className={clsx("min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm", className)}
+      {...props}
+    >
       {titled && (
         <CardHeader>
           <div className="min-w-0">
