@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   differenceSentence,
+  isReviewLanding,
   formatDuration,
   humanKey,
   isMediaUrl,
@@ -59,6 +60,29 @@ describe("review formatting", () => {
       ),
     ).toBe(
       "Status: In Review on the clone, Declined at the source now. It was Approved when shared: the source changed since.",
+    );
+  });
+
+  it("says a clone is In Review because trust review was off, not because the source changed", () => {
+    const d = {
+      path: "status",
+      label: "Status",
+      kind: "status_changed",
+      clone: "In Review",
+      source: "Approved",
+    } as const;
+    expect(isReviewLanding(d, "Approved", false)).toBe(true);
+    expect(differenceSentence(d, "Approved", false)).toBe(
+      "Status: In Review on the clone because trust review was off for this import (it lands in review here, whatever the source's decision); Approved at the source, as when it was shared: the source did not change.",
+    );
+    expect(differenceSentence(d, null, false)).toMatch(
+      /because trust review was off .*; Approved at the source now\.$/,
+    );
+    // Trust review on, or a source that changed since the share: a real difference, said as one.
+    expect(isReviewLanding(d, "Approved", true)).toBe(false);
+    expect(isReviewLanding({ ...d, source: "Declined" }, "Approved", false)).toBe(false);
+    expect(differenceSentence({ ...d, source: "Declined" }, "Approved", false)).toMatch(
+      /the source changed since/,
     );
   });
 });
