@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   differenceSentence,
   isReviewLanding,
+  sourceComparison,
   formatDuration,
   humanKey,
   isMediaUrl,
@@ -61,6 +62,14 @@ describe("review formatting", () => {
     ).toBe(
       "Status: In Review on the clone, Declined at the source now. It was Approved when shared: the source changed since.",
     );
+  });
+
+  it("never says 'No differences' about an erased source or a clone that could not be read", () => {
+    expect(sourceComparison({ erased: true, cloneReadable: true, differences: 0 })).toBe("erased");
+    expect(sourceComparison({ erased: true, cloneReadable: true, differences: 3 })).toBe("erased");
+    expect(sourceComparison({ erased: false, cloneReadable: false, differences: 0 })).toBe("not_compared");
+    expect(sourceComparison({ erased: false, cloneReadable: true, differences: 0 })).toBe("none");
+    expect(sourceComparison({ erased: false, cloneReadable: true, differences: 2 })).toBe("differences");
   });
 
   it("says a clone is In Review because trust review was off, not because the source changed", () => {

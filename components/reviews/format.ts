@@ -91,6 +91,20 @@ export function isReviewLanding(
   );
 }
 
+/**
+ * What the differences panel may say: nothing to compare once the source was erased, nothing
+ * compared without the clone, else no differences or the list of them.
+ */
+export function sourceComparison(input: {
+  erased: boolean;
+  cloneReadable: boolean;
+  differences: number;
+}): "erased" | "not_compared" | "none" | "differences" {
+  if (input.erased) return "erased";
+  if (input.differences > 0) return "differences";
+  return input.cloneReadable ? "none" : "not_compared";
+}
+
 export function differenceSentence(
   d: DifferenceDto,
   statusWhenShared?: string | null,

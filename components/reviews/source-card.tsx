@@ -7,7 +7,13 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { DifferenceDto, ImportDetailDto } from "@/lib/schemas/reviews";
-import { differenceSentence, isReviewLanding, PROMINENT_DIFFERENCES, scalarText } from "./format";
+import {
+  differenceSentence,
+  isReviewLanding,
+  PROMINENT_DIFFERENCES,
+  scalarText,
+  sourceComparison,
+} from "./format";
 
 type Sister = Extract<ImportDetailDto["source"], { relation: "sister" }>;
 
@@ -49,6 +55,7 @@ export function SourceCard({
   const changedSinceShare = prominent.some(
     (d) => d.kind !== "status_changed" || (statusWhenShared !== null && d.source !== statusWhenShared),
   );
+  const comparison = sourceComparison({ erased, cloneReadable, differences: source.differences.length });
   const onlyReviewLanding =
     prominent.length > 0 && prominent.every((d) => isReviewLanding(d, statusWhenShared, trustReview));
   return (
@@ -61,7 +68,7 @@ export function SourceCard({
       }
       description="Read now through that application's key, compared field by field with the clone."
     >
-      {erased ? (
+      {comparison === "erased" ? (
         <Alert tone="info" title="The source was erased">
           {source.applicationName} erased the source session (see the recall above), so the clone cannot be
           compared with it: what differs is unknown, not nothing.
@@ -96,7 +103,7 @@ export function SourceCard({
           )}
           {source.differences.length === 0 ? (
             <p className="text-sm text-slate-600">
-              {cloneReadable
+              {comparison === "none"
                 ? "No differences: the source holds what the clone holds."
                 : "Not compared: the clone could not be read, so its differences from the source are unknown."}
             </p>
