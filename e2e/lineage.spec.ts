@@ -75,9 +75,16 @@ test.describe("lineage, as the compliance officer", () => {
     await box.getByRole("button", { name: "Trace" }).click();
     await expect(page.getByRole("status").filter({ hasText: "No session matches" })).toBeVisible();
 
-    await page.goto(`/lineage/${randomUUID()}`);
-    await expect(page.getByText("No record of this session")).toBeVisible();
+    const unknown = randomUUID();
+    await page.goto(`/lineage/${unknown}`);
+    await expect(page.getByText(`No session found for “${unknown}”`)).toBeVisible();
     await expectAxeClean(page, "an unknown session's lineage");
+
+    // Typed by hand with a space: the heading and the message show it as typed, not URL-encoded.
+    await page.goto("/lineage/hello%20world");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Lineage of session “hello world”");
+    await expect(page.getByText("No session found for “hello world”")).toBeVisible();
+    await expect(page.getByText("%20")).toHaveCount(0);
   });
 });
 

@@ -64,6 +64,10 @@ test.describe("receiving and review in one console, as the compliance officer", 
     const source = page.getByRole("region", { name: "Source now (sister brand Northwind Bank)" });
     await expect(source).toContainText("Status at the source now");
     await expect(source).toContainText("Approved");
+    // In Review only because trust review was off: said so, not flagged as a change at the source.
+    await expect(source).toContainText("In review here because trust review was off");
+    await expect(source).toContainText("In Review on the clone because trust review was off for this import");
+    await expect(source).not.toContainText("Status changed");
     await expect(page.getByRole("list", { name: "Timeline" })).toContainText(/import/i);
 
     // The image opens larger, and Escape closes it.

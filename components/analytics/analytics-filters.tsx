@@ -3,12 +3,20 @@
 import { useQuery } from "@tanstack/react-query";
 import { X } from "lucide-react";
 import { parseAsString, parseAsStringLiteral, useQueryStates } from "nuqs";
-import { useState } from "react";
-import { FilterBar, FilterSelect } from "@/components/filters/filter-bar";
+import type { ChangeEvent, FocusEvent } from "react";
+import { dateRangeErrors, INCOMPLETE_DATE } from "@/components/filters/date-range";
+import {
+  FilterBar,
+  FilterSelect,
+  NOT_APPLIED,
+  NotApplied,
+  useUrlDraft,
+} from "@/components/filters/filter-bar";
 import { Button } from "@/components/ui/button";
 import { SelectField, TextField } from "@/components/ui/field";
 import { apiFetch } from "@/lib/client/api-fetch";
 import type { AnalyticsFilters } from "@/lib/client/queries/analytics";
+import { ANALYTICS_MAX_YEAR, ANALYTICS_MIN_YEAR } from "@/lib/schemas/analytics";
 import { BUCKET_LABELS, BUCKETS, PERIOD_RANGES, presetPeriod, type PeriodRange } from "./format";
 
 /**
@@ -37,7 +45,11 @@ export type AnalyticsUrlPatch = Partial<{ [K in keyof AnalyticsUrlState]: Analyt
 /** The URL's state, and the API filters it means (a preset becomes its `from`/`to` days, UTC). */
 export function useAnalyticsFilters() {
   const [values, setValues] = useQueryStates(analyticsFilterParsers, { history: "push" });
-  const state: AnalyticsUrlState = { ...values, range: values.range ?? "90" };
+  // Dates in the URL without a range are a custom period (a hand-edited or older link), never ignored.
+  const state: AnalyticsUrlState = {
+    ...values,
+    range: values.range ?? (values.from || values.to ? "custom" : "90"),
+  };
   const period =
     state.range === "custom"
       ? { from: state.from ?? undefined, to: state.to ?? undefined }
@@ -64,6 +76,10 @@ function useOptions(path: "/api/partners" | "/api/applications") {
 
 const toOptions = (items: Named[] | undefined) => (items ?? []).map((i) => ({ value: i.id, label: i.name }));
 
+const PERIOD_CHECKS = { kind: "date", minYear: ANALYTICS_MIN_YEAR, maxYear: ANALYTICS_MAX_YEAR } as const;
+const DATES_DELAY_MS = 500;
+const isCalendarInput = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
+
 const RANGE_LABELS: Record<PeriodRange, string> = {
   "30": "Last 30 days",
   "90": "Last 90 days",
@@ -83,27 +99,32 @@ export function AnalyticsFiltersBar({
 }) {
   const partners = useOptions("/api/partners");
   const applications = useOptions("/api/applications");
-  const [from, setFrom] = useState(state.from ?? "");
-  const [to, setTo] = useState(state.to ?? "");
-  const [seen, setSeen] = useState({ from: state.from, to: state.to });
-  // The URL is the truth: back/forward bring the date fields along.
-  if (seen.from !== state.from || seen.to !== state.to) {
-    setSeen({ from: state.from, to: state.to });
-    setFrom(state.from ?? "");
-    setTo(state.to ?? "");
-  }
-  const reversed = from !== "" && to !== "" && from > to;
   const custom = state.range === "custom";
-  const active = state.range !== "90" || Boolean(state.bucket || state.applicationId || state.partnerId);
+  // The URL is the truth: back/forward and Clear bring the date fields along; a valid period applies
+  // once typing pauses, an invalid one never does and says why under its field.
+  const dates = useUrlDraft({
+    url: { from: state.from ?? "", to: state.to ?? "" },
+    toPatch: (d) => ({ from: d.from || null, to: d.to || null }),
+    onChange,
+    validate: (d) => (custom ? dateRangeErrors(d.from, d.to, PERIOD_CHECKS) : {}),
+    delayMs: DATES_DELAY_MS,
+  });
+  const active =
+    state.range !== "90" || Boolean(state.bucket || state.applicationId || state.partnerId) || dates.invalid;
+  // The server's word on the URL's own dates (a period over three years), until they are changed.
+  const errorOf = (k: "from" | "to") =>
+    dates.errors[k] ?? (dates.draft[k] === (state[k] ?? "") ? fieldErrors[k]?.[0] : undefined);
+  const dateInput = (k: "from" | "to") => ({
+    value: isCalendarInput(dates.draft[k]) ? dates.draft[k] : "",
+    onChange: (e: ChangeEvent<HTMLInputElement>) =>
+      dates.set(k, e.target.validity.badInput ? INCOMPLETE_DATE : e.target.value),
+    onBlur: (e: FocusEvent<HTMLInputElement>) => {
+      if (e.target.validity.badInput) dates.set(k, INCOMPLETE_DATE);
+    },
+  });
 
   return (
-    <FilterBar
-      label="Analytics filters"
-      className="items-end"
-      onSubmit={() => {
-        if (custom && !reversed) onChange({ from: from || null, to: to || null });
-      }}
-    >
+    <FilterBar label="Analytics filters" className="items-end" onSubmit={() => !custom || dates.apply()}>
       <SelectField
         className="w-40"
         label="Period"
@@ -129,22 +150,24 @@ export function AnalyticsFiltersBar({
             className="w-40"
             label="From"
             type="date"
-            value={from}
-            onChange={(e) => setFrom(e.target.value)}
-            error={reversed ? "From must not be after To" : fieldErrors.from?.[0]}
+            min={`${ANALYTICS_MIN_YEAR}-01-01`}
+            max={`${ANALYTICS_MAX_YEAR}-12-31`}
+            {...dateInput("from")}
+            error={errorOf("from")}
             hint="UTC day, included"
           />
           <TextField
             className="w-40"
             label="To"
             type="date"
-            value={to}
-            onChange={(e) => setTo(e.target.value)}
-            error={fieldErrors.to?.[0]}
+            min={`${ANALYTICS_MIN_YEAR}-01-01`}
+            max={`${ANALYTICS_MAX_YEAR}-12-31`}
+            {...dateInput("to")}
+            error={errorOf("to")}
             hint="UTC day, included"
           />
-          <div className={fieldErrors.from || fieldErrors.to || reversed ? "self-center" : undefined}>
-            <Button type="submit" variant="secondary" disabled={reversed}>
+          <div className={errorOf("from") || errorOf("to") ? "self-center" : undefined}>
+            <Button type="submit" variant="secondary">
               Apply dates
             </Button>
           </div>
@@ -187,7 +210,8 @@ export function AnalyticsFiltersBar({
         <Button
           variant="secondary"
           disabled={!active}
-          onClick={() =>
+          onClick={() => {
+            dates.reset({ from: "", to: "" });
             onChange({
               range: null,
               from: null,
@@ -195,12 +219,13 @@ export function AnalyticsFiltersBar({
               bucket: null,
               applicationId: null,
               partnerId: null,
-            })
-          }
+            });
+          }}
         >
           <X aria-hidden /> Clear
         </Button>
       </div>
+      {custom && <NotApplied className="basis-full">{dates.invalid ? NOT_APPLIED : null}</NotApplied>}
     </FilterBar>
   );
 }

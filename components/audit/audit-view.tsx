@@ -2,7 +2,7 @@
 
 import { Download } from "lucide-react";
 import dynamic from "next/dynamic";
-import { useMemo } from "react";
+import { useCallback, useMemo } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -28,17 +28,16 @@ const AuditTable = dynamic(() => import("./audit-table").then((m) => m.AuditTabl
   loading: TableSkeleton,
 });
 
-const KEYS = ["actor", "action", "entityType", "entityId", "from", "to"] as const;
-
 export function AuditView() {
   const [filters, setFilters] = useAuditFilters();
   const events = useAuditEvents(filters);
   const items = useMemo(() => events.data?.pages.flatMap((p) => p.items) ?? [], [events.data]);
   const serverErrors = events.error instanceof ApiError ? events.error.fieldErrors : {};
 
-  function apply(next: AuditFilters) {
-    void setFilters(Object.fromEntries(KEYS.map((k) => [k, next[k] ?? null])));
-  }
+  const apply = useCallback(
+    (patch: Record<keyof AuditFilters, string | null>) => void setFilters(patch),
+    [setFilters],
+  );
 
   return (
     <>

@@ -1,6 +1,6 @@
 "use client";
 
-import { ShieldAlert, ShieldCheck } from "lucide-react";
+import { ShieldAlert, ShieldCheck, ShieldQuestion } from "lucide-react";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -12,8 +12,8 @@ import { useAuditChain, useVerifyAuditChain, type AuditCheckpoint } from "@/lib/
 const n = (v: number) => v.toLocaleString("en-GB");
 
 function LastVerification({ checkpoint }: { checkpoint: AuditCheckpoint | null }) {
-  if (!checkpoint)
-    return <p className="text-sm text-slate-600">No verification recorded yet: run a full verification.</p>;
+  // Without a checkpoint the status above says so (and what this visit's walk found).
+  if (!checkpoint) return null;
   return (
     <p className="text-sm text-slate-700" data-testid="last-verification">
       Last {checkpoint.full ? "full" : "incremental"} verification <DateTime value={checkpoint.verifiedAt} />{" "}
@@ -89,7 +89,22 @@ export function ChainStatus() {
   const state = chain.data;
   return (
     <div className="space-y-2">
-      {state.ok ? (
+      {state.ok && !state.checkpoint ? (
+        // Nobody has verified yet: this visit's read-only walk is no recorded verification.
+        <div
+          role="status"
+          aria-label="Chain verification"
+          className="flex flex-wrap items-center gap-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900"
+        >
+          <ShieldQuestion className="size-5 text-amber-700" aria-hidden />
+          <Badge tone="warning">Not verified yet</Badge>
+          <span>
+            No verification is recorded. A read-only walk of the {n(state.checked)} events on this visit found
+            every hash intact: run a full verification to record who verified the chain, when, and how far.
+          </span>
+          {actions}
+        </div>
+      ) : state.ok ? (
         <div
           role="status"
           aria-label="Chain verification"
@@ -98,9 +113,9 @@ export function ChainStatus() {
           <ShieldCheck className="size-5 text-emerald-700" aria-hidden />
           <Badge tone="success">Chain verified</Badge>
           <span>
-            {state.checkpoint
-              ? `Every hash intact through event #${n(state.lastSeq ?? state.checkpoint.verifiedThroughSeq)}: ${n(state.checked)} new since the last verification.`
-              : `${n(state.checked)} events, every hash intact.`}
+            {state.checkpoint && !state.checkpoint.ok
+              ? `Every hash intact now, though the last recorded verification found a break: run a full verification to record the repair.`
+              : `Every hash intact through event #${n(state.lastSeq ?? state.checkpoint?.verifiedThroughSeq ?? 0)}: ${n(state.checked)} new since the last verification.`}
           </span>
           {actions}
         </div>

@@ -56,7 +56,7 @@ export function InboxView({ canReceive }: { canReceive: boolean }) {
       void setFilters(next as Parameters<typeof setFilters>[0]),
     [setFilters],
   );
-  const { q, setQ, submit } = useSearchAsYouType(filters.q ?? "", onChange, 300);
+  const { q, setQ, submit, clear } = useSearchAsYouType(filters.q ?? "", onChange, 300);
   const items = useMemo(() => inbox.data?.pages.flatMap((p) => p.items) ?? [], [inbox.data]);
   const filtered = Object.values(filters).some(Boolean);
 
@@ -100,7 +100,10 @@ export function InboxView({ canReceive }: { canReceive: boolean }) {
           <Button
             variant="secondary"
             disabled={!filtered}
-            onClick={() => onChange({ state: null, source: null, partnerId: null, q: null })}
+            onClick={() => {
+              clear();
+              onChange({ state: null, source: null, partnerId: null, q: null });
+            }}
           >
             <X aria-hidden /> Clear
           </Button>

@@ -31,7 +31,7 @@ type Candidate = { sessionId: string; applicationId: string; applicationName: st
 function LineageError({ error, refValue }: { error: unknown; refValue: string }) {
   if (error instanceof ApiError && error.status === 404) {
     return (
-      <EmptyState title="No record of this session" icon={SearchX}>
+      <EmptyState title={`No session found for “${refValue}”`} icon={SearchX}>
         None of our mirror, shares, imports or inbox names “{refValue}”. Check the id, or search by number or
         vendor_data above.
       </EmptyState>

@@ -3,7 +3,7 @@
 import { BellRing, Inbox, RotateCw, Send } from "lucide-react";
 import Link from "next/link";
 import { parseAsString, parseAsStringLiteral, useQueryStates } from "nuqs";
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import { FilterSelect } from "@/components/filters/filter-bar";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -258,6 +258,10 @@ export function RecallsView({ canManage }: { canManage: boolean }) {
   const [{ tab, state }, set] = useQueryStates(parsers, { history: "push" });
   const states: readonly string[] = tab === "sent" ? RECALL_NOTICE_STATES : INBOUND_RECALL_STATES;
   const current = state && states.includes(state) ? state : null;
+  // A state this side does not have (a hand-edited link) is not applied: it leaves the address too.
+  useEffect(() => {
+    if (state && !current) void set({ state: null }, { history: "replace" });
+  }, [state, current, set]);
   return (
     <Tabs
       value={tab}

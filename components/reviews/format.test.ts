@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   differenceSentence,
+  isReviewLanding,
+  sourceComparison,
   formatDuration,
   humanKey,
   isMediaUrl,
@@ -59,6 +61,37 @@ describe("review formatting", () => {
       ),
     ).toBe(
       "Status: In Review on the clone, Declined at the source now. It was Approved when shared: the source changed since.",
+    );
+  });
+
+  it("never says 'No differences' about an erased source or a clone that could not be read", () => {
+    expect(sourceComparison({ erased: true, cloneReadable: true, differences: 0 })).toBe("erased");
+    expect(sourceComparison({ erased: true, cloneReadable: true, differences: 3 })).toBe("erased");
+    expect(sourceComparison({ erased: false, cloneReadable: false, differences: 0 })).toBe("not_compared");
+    expect(sourceComparison({ erased: false, cloneReadable: true, differences: 0 })).toBe("none");
+    expect(sourceComparison({ erased: false, cloneReadable: true, differences: 2 })).toBe("differences");
+  });
+
+  it("says a clone is In Review because trust review was off, not because the source changed", () => {
+    const d = {
+      path: "status",
+      label: "Status",
+      kind: "status_changed",
+      clone: "In Review",
+      source: "Approved",
+    } as const;
+    expect(isReviewLanding(d, "Approved", false)).toBe(true);
+    expect(differenceSentence(d, "Approved", false)).toBe(
+      "Status: In Review on the clone because trust review was off for this import (it lands in review here, whatever the source's decision); Approved at the source, as when it was shared: the source did not change.",
+    );
+    expect(differenceSentence(d, null, false)).toMatch(
+      /because trust review was off .*; Approved at the source now\.$/,
+    );
+    // Trust review on, or a source that changed since the share: a real difference, said as one.
+    expect(isReviewLanding(d, "Approved", true)).toBe(false);
+    expect(isReviewLanding({ ...d, source: "Declined" }, "Approved", false)).toBe(false);
+    expect(differenceSentence({ ...d, source: "Declined" }, "Approved", false)).toMatch(
+      /the source changed since/,
     );
   });
 });

@@ -74,9 +74,46 @@ export const PROMINENT_DIFFERENCES: ReadonlySet<DifferenceDto["kind"]> = new Set
 ]);
 
 /** One line per prominent difference, as the alert above the table says it. */
-export function differenceSentence(d: DifferenceDto, statusWhenShared?: string | null): string {
+/**
+ * A status difference that is only the import's doing: trust review was off, so the clone landed In
+ * Review while the source kept the status it was shared with.
+ */
+export function isReviewLanding(
+  d: DifferenceDto,
+  statusWhenShared?: string | null,
+  trustReview?: boolean,
+): boolean {
+  return (
+    d.kind === "status_changed" &&
+    trustReview === false &&
+    d.clone === "In Review" &&
+    (!statusWhenShared || statusWhenShared === d.source)
+  );
+}
+
+/**
+ * What the differences panel may say: nothing to compare once the source was erased, nothing
+ * compared without the clone, else no differences or the list of them.
+ */
+export function sourceComparison(input: {
+  erased: boolean;
+  cloneReadable: boolean;
+  differences: number;
+}): "erased" | "not_compared" | "none" | "differences" {
+  if (input.erased) return "erased";
+  if (input.differences > 0) return "differences";
+  return input.cloneReadable ? "none" : "not_compared";
+}
+
+export function differenceSentence(
+  d: DifferenceDto,
+  statusWhenShared?: string | null,
+  trustReview?: boolean,
+): string {
   switch (d.kind) {
     case "status_changed": {
+      if (isReviewLanding(d, statusWhenShared, trustReview))
+        return `Status: In Review on the clone because trust review was off for this import (it lands in review here, whatever the source's decision); ${scalarText(d.source)} at the source${statusWhenShared ? ", as when it was shared: the source did not change" : " now"}.`;
       const shared =
         statusWhenShared && statusWhenShared !== d.source
           ? ` It was ${statusWhenShared} when shared: the source changed since.`

@@ -193,6 +193,9 @@ export function ReviewDetailView({ initial, actorId }: { initial: ImportDetailDt
           {d.source.relation === "sister" && (
             <SourceCard
               source={d.source}
+              trustReview={d.lineage.trustReview}
+              erased={d.recall?.trigger === "erased"}
+              cloneReadable={d.clone.available}
               statusWhenShared={
                 typeof d.lineage.manifest?.status === "string" ? d.lineage.manifest.status : null
               }

@@ -60,7 +60,7 @@ export function ReviewsFilters({
 }) {
   const partners = useOptions("/api/partners");
   const applications = useOptions("/api/applications");
-  const { q, setQ, submit } = useSearchAsYouType(filters.q ?? "", onChange, 300);
+  const { q, setQ, submit, clear } = useSearchAsYouType(filters.q ?? "", onChange, 300);
   const active = Object.values(filters).some(Boolean);
   return (
     <FilterBar label="Review filters" className="items-end" onSubmit={submit}>
@@ -129,7 +129,14 @@ export function ReviewsFilters({
         options={[{ value: "true", label: "Recalled only" }]}
       />
       <div>
-        <Button variant="secondary" disabled={!active} onClick={() => onChange(NO_FILTERS)}>
+        <Button
+          variant="secondary"
+          disabled={!active}
+          onClick={() => {
+            clear();
+            onChange(NO_FILTERS);
+          }}
+        >
           <X aria-hidden /> Clear
         </Button>
       </div>

@@ -7,7 +7,13 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { DifferenceDto, ImportDetailDto } from "@/lib/schemas/reviews";
-import { differenceSentence, PROMINENT_DIFFERENCES, scalarText } from "./format";
+import {
+  differenceSentence,
+  isReviewLanding,
+  PROMINENT_DIFFERENCES,
+  scalarText,
+  sourceComparison,
+} from "./format";
 
 type Sister = Extract<ImportDetailDto["source"], { relation: "sister" }>;
 
@@ -31,15 +37,27 @@ function cell(v: unknown) {
 export function SourceCard({
   source,
   statusWhenShared,
+  trustReview,
+  erased,
+  cloneReadable,
 }: {
   source: Sister;
+  /** The clone was read now: without it nothing was compared. */
+  cloneReadable: boolean;
   statusWhenShared: string | null;
+  /** Whether this import kept the partner's status; off, the clone lands In Review by design. */
+  trustReview: boolean;
+  /** The sender erased the source (an `erased` recall): nothing is left to compare. */
+  erased: boolean;
 }) {
   const prominent = source.differences.filter((d) => PROMINENT_DIFFERENCES.has(d.kind));
   // A clone imported for review is In Review while its source keeps its decision: that alone is no change.
   const changedSinceShare = prominent.some(
     (d) => d.kind !== "status_changed" || (statusWhenShared !== null && d.source !== statusWhenShared),
   );
+  const comparison = sourceComparison({ erased, cloneReadable, differences: source.differences.length });
+  const onlyReviewLanding =
+    prominent.length > 0 && prominent.every((d) => isReviewLanding(d, statusWhenShared, trustReview));
   return (
     <Card
       aria-label={`Source now (sister brand ${source.applicationName})`}
@@ -50,7 +68,12 @@ export function SourceCard({
       }
       description="Read now through that application's key, compared field by field with the clone."
     >
-      {!source.side.available ? (
+      {comparison === "erased" ? (
+        <Alert tone="info" title="The source was erased">
+          {source.applicationName} erased the source session (see the recall above), so the clone cannot be
+          compared with it: what differs is unknown, not nothing.
+        </Alert>
+      ) : !source.side.available ? (
         <Alert tone="info" title="The source could not be read now">
           {source.side.message}
         </Alert>
@@ -66,18 +89,24 @@ export function SourceCard({
               title={
                 changedSinceShare
                   ? "The source changed since it was shared"
-                  : "The clone's status differs from the source"
+                  : onlyReviewLanding
+                    ? "In review here because trust review was off"
+                    : "The clone's status differs from the source"
               }
             >
               <ul className="mt-1 list-disc space-y-0.5 pl-4">
                 {prominent.map((d) => (
-                  <li key={`${d.kind}-${d.path}`}>{differenceSentence(d, statusWhenShared)}</li>
+                  <li key={`${d.kind}-${d.path}`}>{differenceSentence(d, statusWhenShared, trustReview)}</li>
                 ))}
               </ul>
             </Alert>
           )}
           {source.differences.length === 0 ? (
-            <p className="text-sm text-slate-600">No differences: the source holds what the clone holds.</p>
+            <p className="text-sm text-slate-600">
+              {comparison === "none"
+                ? "No differences: the source holds what the clone holds."
+                : "Not compared: the clone could not be read, so its differences from the source are unknown."}
+            </p>
           ) : (
             <Table aria-label="Differences between the clone and the source">
               <TableHeader>
@@ -100,7 +129,9 @@ export function SourceCard({
                         tone={PROMINENT_DIFFERENCES.has(d.kind) ? "warning" : "neutral"}
                         className="mt-1"
                       >
-                        {KIND_LABELS[d.kind]}
+                        {isReviewLanding(d, statusWhenShared, trustReview)
+                          ? "In review here (trust review off)"
+                          : KIND_LABELS[d.kind]}
                       </Badge>
                     </TableCell>
                     <TableCell className="align-top text-xs">{cell(d.clone)}</TableCell>

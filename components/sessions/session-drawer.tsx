@@ -15,6 +15,7 @@ import { ApiError } from "@/lib/client/api-fetch";
 import { useSessionDetail } from "@/lib/client/queries/sessions";
 import {
   isFinishedStatus,
+  ERASED_NAME,
   REDACTED_NAME,
   type SessionDetailDto,
   type SessionListItemDto,
@@ -190,7 +191,7 @@ export function SessionDrawer({
   const status = detail.data?.decision.status ?? row?.status ?? "";
   const shareable = canShare && detail.data?.canShare === true && isFinishedStatus(status);
   const title = row
-    ? `${formatNumber(row.number)} ${row.displayName ?? (row.redacted ? REDACTED_NAME : row.kind === "business" ? "Unnamed company" : "Unnamed person")}`
+    ? `${formatNumber(row.number)} ${row.displayName ?? (row.redacted ? (row.erasure ? ERASED_NAME : REDACTED_NAME) : row.kind === "business" ? "Unnamed company" : "Unnamed person")}`
     : "Session";
 
   return (

@@ -61,7 +61,7 @@ export function SessionsFilters({
   applications: { id: string; name: string }[];
   onChange: (patch: FilterPatch) => void;
 }) {
-  const { q, setQ, submit } = useSearchAsYouType(filters.q ?? "", onChange, SEARCH_DEBOUNCE_MS);
+  const { q, setQ, submit, clear } = useSearchAsYouType(filters.q ?? "", onChange, SEARCH_DEBOUNCE_MS);
 
   const finished = filters.finished !== false;
   const statuses = finished ? FINISHED_SESSION_STATUSES : SESSION_STATUSES;
@@ -80,7 +80,8 @@ export function SessionsFilters({
             : "Names match anywhere; vendor_data and numbers from the start."
         }
       />
-      {applications.length > 1 && (
+      {/* With one application there is nothing to choose, unless the URL names one: then it shows. */}
+      {(applications.length > 1 || filters.applicationId) && (
         <FilterSelect
           className="w-48"
           label="Application"
@@ -88,6 +89,7 @@ export function SessionsFilters({
           onChange={(applicationId) => onChange({ applicationId })}
           anyLabel="All applications"
           options={applications.map((a) => ({ value: a.id, label: a.name }))}
+          unknownLabel={(id) => `Application ${id.slice(0, 8)}`}
         />
       )}
       <FilterSelect
@@ -133,7 +135,7 @@ export function SessionsFilters({
           variant="ghost"
           className="mt-6"
           onClick={() => {
-            setQ("");
+            clear();
             onChange({ applicationId: null, kind: null, status: null, finished: null, q: null });
           }}
         >

@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { DataTable, type ColumnDef } from "@/components/ui/data-table";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
-import { REDACTED_NAME, type SessionListItemDto } from "@/lib/schemas/sessions";
+import { ERASED_NAME, REDACTED_NAME, type SessionListItemDto } from "@/lib/schemas/sessions";
 import { formatNumber, KIND_LABELS } from "./format";
 import { SessionStatusBadge } from "./status-badge";
 
@@ -24,7 +24,13 @@ function columns(onOpen: (s: SessionListItemDto) => void, showApplication: boole
         const s = row.original;
         const name =
           s.displayName ??
-          (s.redacted ? REDACTED_NAME : s.kind === "business" ? "Unnamed company" : "Unnamed person");
+          (s.redacted
+            ? s.erasure
+              ? ERASED_NAME
+              : REDACTED_NAME
+            : s.kind === "business"
+              ? "Unnamed company"
+              : "Unnamed person");
         return (
           <div className="min-w-0">
             <button
@@ -36,6 +42,11 @@ function columns(onOpen: (s: SessionListItemDto) => void, showApplication: boole
               {name}
               {s.sharedFromSession && <GitFork className="size-3.5 text-slate-500" aria-label="imported" />}
             </button>
+            {s.erasure && (
+              <p className="text-xs text-slate-600">
+                Erased <DateTime value={s.erasure.at} />: {s.erasure.reason}
+              </p>
+            )}
             {showApplication && <p className="text-xs text-slate-600">{s.applicationName}</p>}
           </div>
         );

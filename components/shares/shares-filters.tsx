@@ -54,7 +54,7 @@ export function SharesFilters({
 }) {
   const partners = useOptions("/api/partners");
   const applications = useOptions("/api/applications");
-  const { q, setQ, submit } = useSearchAsYouType(filters.q ?? "", onChange, SEARCH_DEBOUNCE_MS);
+  const { q, setQ, submit, clear } = useSearchAsYouType(filters.q ?? "", onChange, SEARCH_DEBOUNCE_MS);
 
   const active = Object.values(filters).some(Boolean);
 
@@ -105,7 +105,8 @@ export function SharesFilters({
         <Button
           variant="secondary"
           disabled={!active}
-          onClick={() =>
+          onClick={() => {
+            clear();
             onChange({
               state: null,
               channel: null,
@@ -113,8 +114,8 @@ export function SharesFilters({
               applicationId: null,
               sessionId: null,
               q: null,
-            })
-          }
+            });
+          }}
         >
           <X aria-hidden /> Clear
         </Button>

@@ -197,10 +197,14 @@ export type SessionListItemDto = {
   sharedFromSession: string | null;
   /** Its personal fields were removed by retention or erasure (names are null then). */
   redacted: boolean;
+  /** Set when they were removed by an erasure (not retention): when it finished and why. */
+  erasure: { at: string; reason: string } | null;
 };
 
 /** What a redacted row shows instead of the name. */
 export const REDACTED_NAME = "Removed under retention";
+/** What an erased row shows instead of the name (erasure is not retention). */
+export const ERASED_NAME = "Erased";
 
 export type SessionListResponse = { items: SessionListItemDto[]; nextCursor: string | null };
 

@@ -23,6 +23,7 @@ import { exportEvidencePack } from "./evidence";
 import { getLineage } from "./lineage";
 import type { ServiceContext } from "./context";
 import { removedFieldsHash, requestErasure } from "./erasure";
+import { listSessions } from "./sessions";
 import { createShare } from "./shares";
 import { countRows } from "./shares.test-kit";
 
@@ -425,6 +426,23 @@ describe("erasure without the Didit delete, and when Didit fails", () => {
       .where(eq(sessionMirror.diditSessionId, sessionId));
     expect(row).toMatchObject({ displayName: null, deletedAt: null });
     expect(row!.redactedAt).not.toBeNull();
+  });
+
+  it("lists the erased session as Erased with its date and reason, and retention's as retention's", async () => {
+    const erasedId = await w.newSession("Declined");
+    expect((await erase(admin, body(erasedId, { deleteAtDidit: false }))).status).toBe(201);
+    const retainedId = await w.newSession("Approved");
+    await w.t.db
+      .update(sessionMirror)
+      .set({ displayName: null, searchText: "", redactedAt: new Date() })
+      .where(eq(sessionMirror.diditSessionId, retainedId));
+
+    const listed = async (sessionId: string) =>
+      (await listSessions(ctxOf(auditor), { q: sessionId, limit: 5 })).items[0]!;
+    const erased = await listed(erasedId);
+    expect(erased).toMatchObject({ redacted: true, displayName: null, erasure: { reason: REASON } });
+    expect(Number.isNaN(Date.parse(erased.erasure!.at))).toBe(false);
+    expect(await listed(retainedId)).toMatchObject({ redacted: true, erasure: null });
   });
 
   it("treats Didit's 404 as already gone", async () => {

@@ -14,6 +14,7 @@ import {
   type SessionListResponse,
   type SessionShareSummaryDto,
 } from "@/lib/schemas/sessions";
+import { erasureRequests } from "@/lib/server/db/schema/recalls";
 import { connectedApplications, partners, sessionMirror, shares } from "@/lib/server/db/schema/sharing";
 import { getDiditClient } from "@/lib/server/didit";
 import type { DiditClient, DiditDecision } from "@/lib/server/didit/types";
@@ -36,7 +37,13 @@ const MAX_TERMS = 5;
 /** Names and companies are searched from this many characters (the trigram index's unit). */
 export const MIN_NAME_TERM = 3;
 
-export function toSessionListItem(row: MirrorRow, applicationName: string): SessionListItemDto {
+type Erasure = SessionListItemDto["erasure"];
+
+export function toSessionListItem(
+  row: MirrorRow,
+  applicationName: string,
+  erasure: Erasure = null,
+): SessionListItemDto {
   return {
     id: row.id,
     applicationId: row.applicationId,
@@ -53,7 +60,31 @@ export function toSessionListItem(row: MirrorRow, applicationName: string): Sess
     createdAt: row.diditCreatedAt.toISOString(),
     sharedFromSession: row.sharedFromSession,
     redacted: row.redactedAt !== null,
+    erasure: row.redactedAt !== null ? erasure : null,
   };
+}
+
+/** The finished erasures of these redacted rows (the newest per session): the rest went by retention. */
+async function erasuresOf(
+  ctx: ServiceContext,
+  rows: MirrorRow[],
+): Promise<Map<string, NonNullable<Erasure>>> {
+  const ids = [...new Set(rows.filter((r) => r.redactedAt !== null).map((r) => r.diditSessionId))];
+  const found = new Map<string, NonNullable<Erasure>>();
+  if (ids.length === 0) return found;
+  const done = await ctx.db
+    .select({
+      sessionId: erasureRequests.sessionId,
+      reason: erasureRequests.reason,
+      at: erasureRequests.finishedAt,
+    })
+    .from(erasureRequests)
+    .where(and(inArray(erasureRequests.sessionId, ids), eq(erasureRequests.state, "done")))
+    .orderBy(desc(erasureRequests.finishedAt));
+  for (const e of done) {
+    if (!found.has(e.sessionId) && e.at) found.set(e.sessionId, { at: e.at.toISOString(), reason: e.reason });
+  }
+  return found;
 }
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -166,8 +197,11 @@ export async function listSessions(
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
+  const erasures = await erasuresOf(ctx, page);
   return {
-    items: page.map((r) => toSessionListItem(r, apps.get(r.applicationId) ?? "")),
+    items: page.map((r) =>
+      toSessionListItem(r, apps.get(r.applicationId) ?? "", erasures.get(r.diditSessionId) ?? null),
+    ),
     nextCursor:
       rows.length > limit && last
         ? encodeSessionCursor({ createdAt: last.diditCreatedAt, id: last.id })
@@ -289,7 +323,7 @@ export async function getSession(
   }
   const decisionDto = toDecisionDto(decision);
   return {
-    session: toSessionListItem(row, app.name),
+    session: toSessionListItem(row, app.name, (await erasuresOf(ctx, [row])).get(row.diditSessionId) ?? null),
     decision: decisionDto,
     shares: await sharesOf(ctx, row),
     canShare:

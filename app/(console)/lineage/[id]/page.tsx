@@ -13,6 +13,15 @@ export const metadata: Metadata = { title: "Lineage" };
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The segment as typed (`hello%20world` is "hello world"); a malformed escape stays as it came. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export default async function LineagePage({
   params,
   searchParams,
@@ -22,10 +31,11 @@ export default async function LineagePage({
 }) {
   const { actor, allowed } = await requirePageActor("lineage.read");
   if (!allowed) forbidden();
-  const { id } = await params;
+  const id = decodeSegment((await params).id);
   const { applicationId } = await searchParams;
   const app = typeof applicationId === "string" && UUID_RE.test(applicationId) ? applicationId : undefined;
-  const label = UUID_RE.test(id) ? id.slice(0, 8) : `#${id}`;
+  // A uuid by its start, a number as #12, anything else (vendor_data, a typo) quoted as typed.
+  const label = UUID_RE.test(id) ? id.slice(0, 8) : /^\d+$/.test(id) ? `#${id}` : `“${id}”`;
   return (
     <>
       <PageHeader
