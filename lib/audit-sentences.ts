@@ -152,10 +152,7 @@ export function auditSentence(event: SentenceEvent, people: ReadonlyMap<string, 
     case "share.revealed":
       return [who, " revealed the token for a manual hand-off"];
     case "share.receipt":
-      return [
-        `The partner reported the token ${str(data.status) ?? "handled"}`,
-        ...quote(data.reason),
-      ];
+      return [`The partner reported the token ${str(data.status) ?? "handled"}`, ...quote(data.reason)];
     case "share.revoked":
       return [who, " revoked the share", ...quote(data.reason)];
     case "share.expired":
