@@ -11,6 +11,7 @@ import { DateTime } from "@/components/ui/date-time";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { toast } from "@/components/ui/sonner";
 import { ApiError } from "@/lib/client/api-fetch";
+import { formatDate } from "@/lib/format";
 import { useCreateShare, useEligiblePartners, usePartnerDetail, useShare } from "@/lib/client/queries/shares";
 import type { PartnerSummary } from "@/lib/schemas/partners";
 import type { ShareDto } from "@/lib/schemas/shares";
@@ -304,7 +305,7 @@ function SummaryStep({
         <Row label="Agreement">
           {partner.agreementReference ?? "—"}
           {partner.agreementExpiresOn && (
-            <span className="text-slate-600"> (expires {partner.agreementExpiresOn})</span>
+            <span className="text-slate-600"> (expires {formatDate(partner.agreementExpiresOn)})</span>
           )}
         </Row>
         <Row label="Channel">
