@@ -43,9 +43,12 @@ test.describe("partner trust analytics", () => {
     await expect(kpi("recalls")).toHaveText(String(api.totals.recallsSent + api.totals.recallsReceived));
     // The period in the console's day format (7 Dec 2026), not the API's ISO dates.
     const day = (iso: string) =>
-      new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(
-        new Date(`${iso}T00:00:00Z`),
-      );
+      new Intl.DateTimeFormat("en-GB", {
+        day: "numeric",
+        month: "short",
+        year: "numeric",
+        timeZone: "UTC",
+      }).format(new Date(`${iso}T00:00:00Z`));
     await expect(page.getByText(`From ${day(api.period.from)} to ${day(api.period.to)}`)).toBeVisible();
     await expect(page.getByText(api.period.from)).toHaveCount(0);
 

@@ -61,8 +61,9 @@ export function AnalyticsView() {
         <>
           <div className="flex flex-wrap items-center justify-between gap-3">
             <p className="text-sm text-slate-700" aria-live="polite">
-              From <strong>{formatDate(data.period.from)}</strong> to <strong>{formatDate(data.period.to)}</strong> (UTC,{" "}
-              {data.period.days} {data.period.days === 1 ? "day" : "days"}), {data.partners.length}{" "}
+              From <strong>{formatDate(data.period.from)}</strong> to{" "}
+              <strong>{formatDate(data.period.to)}</strong> (UTC, {data.period.days}{" "}
+              {data.period.days === 1 ? "day" : "days"}), {data.partners.length}{" "}
               {data.partners.length === 1 ? "partner" : "partners"} with activity.
             </p>
             <a

@@ -15,21 +15,17 @@ export function EventDetail({ event: e }: { event: AuditEvent }) {
   // The users the event names, by name (the data below keeps their ids, as recorded and hashed).
   const people = Object.entries(e.people);
   if (people.length > 0) {
-    rows.splice(
-      2,
-      0,
-      [
-        "People",
-        <ul key="p" aria-label="People in this event" className="space-y-0.5">
-          {people.map(([id, p]) => (
-            <li key={id}>
-              <span className="font-medium">{p.name}</span> <span className="text-slate-600">({p.email})</span>{" "}
-              <span className="font-mono text-slate-500">{id}</span>
-            </li>
-          ))}
-        </ul>,
-      ],
-    );
+    rows.splice(2, 0, [
+      "People",
+      <ul key="p" aria-label="People in this event" className="space-y-0.5">
+        {people.map(([id, p]) => (
+          <li key={id}>
+            <span className="font-medium">{p.name}</span> <span className="text-slate-600">({p.email})</span>{" "}
+            <span className="font-mono text-slate-500">{id}</span>
+          </li>
+        ))}
+      </ul>,
+    ]);
   }
   return (
     <div>

@@ -5,7 +5,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Check, CircleSlash, Gavel, Hourglass, ThumbsDown, ThumbsUp, Undo2 } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { createPortal } from "react-dom";
-import { useForm } from "react-hook-form";
+import { useForm, useWatch } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
 import {
   AlertDialog,
@@ -131,6 +131,7 @@ export function DecisionPanel({
   const [confirmComment, setConfirmComment] = useState("");
   const [rejecting, setRejecting] = useState<"reject" | "withdraw" | null>(null);
   const form = useForm<{ comment: string }>({ defaultValues: { comment: "" } });
+  const commentValue = useWatch({ control: form.control, name: "comment" });
   const commentRef = useRef<HTMLTextAreaElement | null>(null);
   const [actionsEl, setActionsEl] = useState<HTMLDivElement | null>(null);
   const actionsInView = useInView(actionsEl);
@@ -205,9 +206,7 @@ export function DecisionPanel({
       ? { a: () => ask("Approved"), d: () => ask("Declined"), c: focusComment }
       : mode === "second" && proposal
         ? {
-            ...(d.can.confirm
-              ? { [proposal.status === "Approved" ? "a" : "d"]: askConfirm }
-              : {}),
+            ...(d.can.confirm ? { [proposal.status === "Approved" ? "a" : "d"]: askConfirm } : {}),
             ...(d.can.rejectProposal ? { r: () => setRejecting("reject") } : {}),
           }
         : null,
@@ -231,7 +230,7 @@ export function DecisionPanel({
                     maxLength={DECISION_COMMENT_MAX}
                     rows={1}
                     placeholder="Comment: what you checked, and why (required to decline)"
-                    value={form.watch("comment")}
+                    value={commentValue}
                     onChange={(e) => form.setValue("comment", e.target.value)}
                     className="min-h-9"
                   />

@@ -74,8 +74,8 @@ export function LineageCard({ lineage: l }: { lineage: LineageDto }) {
           <Alert title="The agreement was not in force when this was shared">
             {p.agreementReference ?? "The partner's agreement"} ran{" "}
             {p.agreementSignedOn ? formatDate(p.agreementSignedOn) : "?"} to{" "}
-            {p.agreementExpiresOn ? formatDate(p.agreementExpiresOn) : "?"}; the token was minted <DateTime value={l.sharedAt} />. Check with
-            the partnership manager before deciding.
+            {p.agreementExpiresOn ? formatDate(p.agreementExpiresOn) : "?"}; the token was minted{" "}
+            <DateTime value={l.sharedAt} />. Check with the partnership manager before deciding.
           </Alert>
         )}
         <Facts

@@ -106,7 +106,11 @@ describe(`audit chain (${testDriver()})`, () => {
             action: i % 2 ? "import.assigned" : "test.people",
             entityType: "import",
             entityId: String(i),
-            data: { approvers: [olu.id, gone], to: olu.id, decisionId: "5a0c1a8e-2f61-4c7e-9d43-8a9b7f0e1c22" },
+            data: {
+              approvers: [olu.id, gone],
+              to: olu.id,
+              decisionId: "5a0c1a8e-2f61-4c7e-9d43-8a9b7f0e1c22",
+            },
           },
         ),
       );

@@ -1,6 +1,22 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { and, asc, desc, eq, gt, gte, ilike, inArray, like, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  ilike,
+  inArray,
+  like,
+  lt,
+  lte,
+  max,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
 import { auditSentence, userIdsIn, type Sentence } from "@/lib/audit-sentences";
 import { canonicalJson } from "@/lib/server/crypto/canonical-json";
 import { auditCheckpoints, auditEvents, users } from "@/lib/server/db/schema";

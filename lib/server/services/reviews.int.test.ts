@@ -744,7 +744,11 @@ describe(`Four eyes: the second officer's comment (${testDriver()})`, () => {
       expect(p1.status, p1.text).toBe(202);
       const bare = await decide(declined.id, { status: "Declined", proposalId: p1.body.decision.id }, B);
       expect(bare.status, bare.text).toBe(200);
-      expect(bare.body.decision).toMatchObject({ state: "sent", secondBy: { id: B.id }, secondComment: null });
+      expect(bare.body.decision).toMatchObject({
+        state: "sent",
+        secondBy: { id: B.id },
+        secondComment: null,
+      });
       expect(await lastReviewAtDidit(declined.cloneSessionId!)).toMatchObject({
         comment: "The selfie does not match",
       });
@@ -827,7 +831,10 @@ describe(`Four eyes: the second officer's comment (${testDriver()})`, () => {
         }),
       );
     } finally {
-      await x.w.t.db.update(users).set({ name: "Test officer" }).where(inArray(users.id, [A.id, B.id]));
+      await x.w.t.db
+        .update(users)
+        .set({ name: "Test officer" })
+        .where(inArray(users.id, [A.id, B.id]));
     }
   });
 

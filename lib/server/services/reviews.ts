@@ -348,10 +348,6 @@ const CHANNEL_LABEL: Record<string, string> = {
   internal: "delivered inside this console",
 };
 
-function str(v: unknown): string | null {
-  return typeof v === "string" && v !== "" ? v : null;
-}
-
 function claimSeconds(claims: Record<string, unknown>, key: string): number | null {
   const v = claims[key];
   return typeof v === "number" && Number.isFinite(v) ? v : null;
@@ -505,7 +501,9 @@ export async function getImport(ctx: ServiceContext, id: string): Promise<Import
         importedAt,
         item.importedBy
           ? [{ person: item.importedBy }, ` imported the token${detail}`]
-          : [`${item.importedByPolicy ? "The partner's auto-import policy" : "Handoff"} imported the token${detail}`],
+          : [
+              `${item.importedByPolicy ? "The partner's auto-import policy" : "Handoff"} imported the token${detail}`,
+            ],
       ),
     );
   }
