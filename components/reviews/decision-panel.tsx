@@ -303,6 +303,12 @@ export function DecisionPanel({
             {confirmed.secondBy?.name ?? confirmed.decidedBy.name}
             {confirmed.secondBy && <> (proposed by {confirmed.decidedBy.name})</>}
             {confirmed.comment && <>: “{confirmed.comment}”</>}
+            {confirmed.secondBy && confirmed.secondComment && (
+              <>
+                {" "}
+                · {confirmed.secondBy.name}: “{confirmed.secondComment}”
+              </>
+            )}
             {confirmed.confirmedAt && (
               <>
                 {" "}
