@@ -313,7 +313,7 @@ test.describe("the review page, read-only", () => {
 
 test.describe("a long review keeps the decision within reach", () => {
   test.use({ storageState: storageFor("officer") });
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
 
   test("scrolled to the bottom of a full KYC clone, Approve, Decline and the comment are in the viewport; the documented shortcuts open the confirmation, never while typing", async ({
     page,
@@ -321,7 +321,7 @@ test.describe("a long review keeps the decision within reach", () => {
     const { importId } = await importInReview(page.request);
     await page.goto(`/reviews/${importId}`);
     const clone = page.getByRole("region", { name: "The clone at Didit now" });
-    await expect(clone.getByRole("heading", { name: /^ID verifications/ })).toBeVisible();
+    await expect(clone.getByRole("heading", { name: /^ID verifications/ })).toBeVisible({ timeout: 90_000 });
     const decision = page.getByRole("region", { name: "Decision" });
     // The shortcuts are documented on the page.
     const help = decision.getByLabel("Keyboard shortcuts");
