@@ -41,7 +41,16 @@ test.describe("partner trust analytics", () => {
     await expect(kpi("expired")).toHaveText(String(api.totals.sharedExpiredUndelivered));
     await expect(kpi("override")).toHaveText(pct(api.totals.override.rate));
     await expect(kpi("recalls")).toHaveText(String(api.totals.recallsSent + api.totals.recallsReceived));
-    await expect(page.getByText(`From ${api.period.from} to ${api.period.to}`)).toBeVisible();
+    // The period in the console's day format (7 Dec 2026), not the API's ISO dates.
+    const day = (iso: string) =>
+      new Intl.DateTimeFormat("en-GB", {
+        day: "numeric",
+        month: "short",
+        year: "numeric",
+        timeZone: "UTC",
+      }).format(new Date(`${iso}T00:00:00Z`));
+    await expect(page.getByText(`From ${day(api.period.from)} to ${day(api.period.to)}`)).toBeVisible();
+    await expect(page.getByText(api.period.from)).toHaveCount(0);
 
     const table = page.getByRole("table", { name: "Partner analytics" });
     await expect(table.getByRole("row")).toHaveCount(api.partners.length + 1);

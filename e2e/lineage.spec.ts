@@ -46,8 +46,14 @@ test.describe("lineage, as the compliance officer", () => {
       graph.getByRole("img", { name: `Edge from ${session.sessionId} to ${cloneSessionId}` }),
     ).toContainText("shared + imported");
     const timeline = page.getByRole("list", { name: "Timeline" });
-    await expect(timeline).toContainText("share.created");
-    await expect(timeline).toContainText("import.created");
+    // Steps in words with people by name (their email on hover), not "share.created by officer@…".
+    await expect(timeline).toContainText("Olu Officer shared the session");
+    await expect(timeline).toContainText("Olu Officer imported the token");
+    await expect(timeline.getByText("Olu Officer", { exact: true }).first()).toHaveAttribute(
+      "title",
+      "officer@handoff.local",
+    );
+    await expect(timeline).not.toContainText("share.created");
     await page.screenshot({ path: `${SHOTS}/lineage-graph.png`, fullPage: true });
     await expectAxeClean(page, "the lineage page");
 

@@ -158,7 +158,7 @@ test.describe("recalls in one console, as the compliance officer", () => {
     await expect(recalled).toContainText("We recalled our share");
     await expect(recalled).toContainText("The partner recalled what we imported");
     await expect(recalled).toContainText("Waiting for a new decision.");
-    await expect(page.getByRole("list", { name: "Timeline" })).toContainText("recall.raised");
+    await expect(page.getByRole("list", { name: "Timeline" })).toContainText("recalled the source’s shares");
     await expect(
       page
         .getByRole("figure", { name: /Lineage graph/ })

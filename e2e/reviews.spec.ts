@@ -315,6 +315,80 @@ test.describe("the review page, read-only", () => {
   });
 });
 
+test.describe("a long review keeps the decision within reach", () => {
+  test.use({ storageState: storageFor("officer") });
+  test.setTimeout(300_000);
+
+  test("scrolled to the bottom of a full KYC clone, Approve, Decline and the comment are in the viewport; the documented shortcuts open the confirmation, never while typing", async ({
+    page,
+  }) => {
+    const { importId } = await importInReview(page.request);
+    await page.goto(`/reviews/${importId}`);
+    const clone = page.getByRole("region", { name: "The clone at Didit now" });
+    await expect(clone.getByRole("heading", { name: /^ID verifications/ })).toBeVisible({ timeout: 90_000 });
+    const decision = page.getByRole("region", { name: "Decision" });
+    // The shortcuts are documented on the page.
+    const help = decision.getByLabel("Keyboard shortcuts");
+    await expect(help).toContainText("A approve · D decline · C write the comment");
+    await expect(help).toContainText("each asks for confirmation first");
+    const bar = page.getByRole("region", { name: "Decision bar" });
+    await expect(bar).toHaveCount(0);
+
+    // Scroll to the bottom of the long page: the decision bar holds the buttons and the comment.
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    expect(height).toBeGreaterThan(2500);
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await expect(bar).toBeVisible();
+    await expect(bar.getByRole("button", { name: "Approve" })).toBeInViewport();
+    await expect(bar.getByRole("button", { name: "Decline" })).toBeInViewport();
+    await expect(bar.getByLabel("Decision comment")).toBeInViewport();
+    await page.screenshot({ path: `${SHOTS}/review-decision-bar.png` });
+
+    // The bar's comment is the panel's: Decline from the bar confirms with it.
+    await bar.getByLabel("Decision comment").fill("The document number differs from the source.");
+    // Typing a and d in the comment box does not decide.
+    await bar.getByLabel("Decision comment").press("a");
+    await bar.getByLabel("Decision comment").press("d");
+    await expect(page.getByRole("alertdialog")).toHaveCount(0);
+    await expect(bar.getByLabel("Decision comment")).toHaveValue(
+      "The document number differs from the source.ad",
+    );
+    await bar.getByRole("button", { name: "Decline" }).click();
+    const decline = page.getByRole("alertdialog", { name: "Decline this session?" });
+    await expect(decline).toContainText("“The document number differs from the source.ad”");
+    await decline.getByRole("button", { name: "Cancel" }).click();
+    await expect(decline).toBeHidden();
+
+    // Out of the comment box, A opens the confirmation (nothing is sent without it).
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press("a");
+    const approve = page.getByRole("alertdialog", { name: "Approve this session?" });
+    await expect(approve).toBeVisible();
+    // A second A inside the dialog does not stack another one or send anything.
+    await page.keyboard.press("a");
+    await expect(page.getByRole("alertdialog")).toHaveCount(1);
+    await approve.getByRole("button", { name: "Cancel" }).click();
+    await expect(approve).toBeHidden();
+    // With a modifier held it is the browser's shortcut, not ours.
+    await page.keyboard.press("Control+d");
+    await expect(page.getByRole("alertdialog")).toHaveCount(0);
+    // C jumps to the comment box.
+    await page.keyboard.press("c");
+    await expect(page.getByRole("form", { name: "Decide" }).getByLabel("Comment")).toBeFocused();
+    const still = (await (await page.request.get(`/api/imports/${importId}`)).json()) as { status: string };
+    expect(still.status).toBe("In Review");
+    await expectAxeClean(page, "the review page with its decision bar");
+
+    // On a phone (390 px), the same at the bottom of the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await expect(bar.getByRole("button", { name: "Approve" })).toBeInViewport();
+    await expect(bar.getByRole("button", { name: "Decline" })).toBeInViewport();
+    await expect(bar.getByLabel("Decision comment")).toBeInViewport();
+    await page.screenshot({ path: `${SHOTS}/review-decision-bar-390.png` });
+  });
+});
+
 test.describe("four eyes with two officers, and reassigning", () => {
   test.use({ storageState: storageFor("officer") });
   test.setTimeout(180_000);
@@ -353,6 +427,9 @@ test.describe("four eyes with two officers, and reassigning", () => {
       await proposal.getByRole("button", { name: "Confirm Approved" }).click();
       const confirm = other.getByRole("alertdialog", { name: "Confirm Approved?" });
       await expect(confirm).toContainText(`This sends Approved to Didit for session ${cloneSessionId}`);
+      // The second officer's own comment (optional), beside the proposer's.
+      await expect(confirm).toContainText("Olu Officer: “Selfie and document match the source.”");
+      await confirm.getByLabel("Your comment (optional)").fill("Also checked the address proof.");
       await confirm.getByRole("button", { name: "Send Approved to Didit" }).click();
       await expect(confirm).toBeHidden();
 
@@ -364,9 +441,30 @@ test.describe("four eyes with two officers, and reassigning", () => {
         timeout: 30_000,
       });
       await expect(decision).toContainText("confirmed by Didit");
-      await expect(other.getByRole("list", { name: "Timeline" })).toContainText(
-        "Approved sent to Didit (proposed by Olu Officer, confirmed by a second officer)",
+      // Both comments on the timeline, in sentences with the officers by name (email on hover).
+      const timeline = other.getByRole("list", { name: "Timeline" });
+      await expect(timeline).toContainText(
+        "Olu Officer proposed Approved: “Selfie and document match the source.”",
       );
+      await expect(timeline).toContainText(
+        "Ines Second confirmed Approved (proposed by Olu Officer), sent to Didit: “Also checked the address proof.”",
+      );
+      await expect(timeline.getByText("Ines Second", { exact: true }).first()).toHaveAttribute(
+        "title",
+        second.email,
+      );
+      await expect(timeline.getByText("Olu Officer", { exact: true }).first()).toHaveAttribute(
+        "title",
+        "officer@handoff.local",
+      );
+      await expect(timeline).not.toContainText("@handoff.local");
+      const decided = (await (await other.request.get(`/api/imports/${importId}`)).json()) as {
+        decisions: { state: string; comment: string; secondComment: string | null }[];
+      };
+      expect(decided.decisions.at(-1)).toMatchObject({
+        comment: "Selfie and document match the source.",
+        secondComment: "Also checked the address proof.",
+      });
       // The first officer's page follows.
       await page.reload();
       await expect(page.getByRole("region", { name: "Decision" })).toContainText(
@@ -422,7 +520,7 @@ test.describe("four eyes with two officers, and reassigning", () => {
       await expect(proposal).toHaveCount(0);
       const timeline = other.getByRole("list", { name: "Timeline" });
       await expect(timeline).toContainText(
-        "Rejected the proposal to set Approved: “The proof of address is older than three months.”",
+        "Rui Second rejected the proposal of Approved: “The proof of address is older than three months.”",
       );
       await expect(timeline.getByRole("listitem").last()).toContainText("Rui Second");
       // Nothing went to Didit: the clone stays In Review and can be decided again.
@@ -432,7 +530,7 @@ test.describe("four eyes with two officers, and reassigning", () => {
       await expect(other.getByRole("form", { name: "Decide" })).toBeVisible();
       await page.reload();
       await expect(page.getByRole("group", { name: "Open proposal" })).toHaveCount(0);
-      await expect(page.getByRole("list", { name: "Timeline" })).toContainText("Rejected the proposal");
+      await expect(page.getByRole("list", { name: "Timeline" })).toContainText("rejected the proposal");
       const detail = (await (await page.request.get(`/api/imports/${importId}`)).json()) as {
         status: string;
         pendingProposal: unknown;
@@ -489,7 +587,9 @@ test.describe("four eyes with two officers, and reassigning", () => {
       await expect(dialog).toBeHidden();
       await expect(page.getByText(/is assigned to Tove Second\./)).toBeVisible();
       await expect(summary).toContainText("Tove Second");
-      await expect(page.getByRole("list", { name: "Timeline" })).toContainText("Assigned to Tove Second");
+      await expect(page.getByRole("list", { name: "Timeline" })).toContainText(
+        "Olu Officer assigned the review to Tove Second",
+      );
 
       // Officer 2's queue, filtered to their own reviews, lists it; the review says it is theirs.
       const other = second.page;

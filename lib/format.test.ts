@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDateTime, formatRelative, localTimeZone } from "./format";
+import { formatDate, formatDateTime, formatMonth, formatRelative, localTimeZone } from "./format";
 
 describe("formatDateTime", () => {
   const moment = "2026-12-01T08:14:59.999Z";
@@ -56,5 +56,35 @@ describe("formatRelative", () => {
 
   it("shows a dash for an invalid date", () => {
     expect(formatRelative("nope", now)).toBe("—");
+  });
+});
+
+describe("formatDate", () => {
+  it("writes a calendar date as that day wherever the reader is: 7 Dec 2026", () => {
+    expect(formatDate("2026-12-07")).toBe("7 Dec 2026");
+    // A date of birth must not slip a day west of UTC.
+    expect(formatDate("1990-01-01", "America/Los_Angeles")).toBe("1 Jan 1990");
+    expect(formatDate("1990-01-01", "Pacific/Kiritimati")).toBe("1 Jan 1990");
+  });
+
+  it("writes a moment as its day in the time zone, like formatDateTime without the time", () => {
+    const at = "2026-12-07T23:30:00Z";
+    expect(formatDate(at, "UTC")).toBe("7 Dec 2026");
+    expect(formatDate(at, "Europe/Berlin")).toBe("8 Dec 2026");
+    expect(formatDateTime(at, "Europe/Berlin").startsWith(formatDate(at, "Europe/Berlin"))).toBe(true);
+    expect(formatDate(new Date(at), "UTC")).toBe("7 Dec 2026");
+  });
+
+  it("answers — for what is not a date, and falls back to UTC for an unknown time zone", () => {
+    expect(formatDate("2026-02-31")).toBe("—");
+    expect(formatDate("not a date")).toBe("—");
+    expect(formatDate("2026-12-07T10:00:00Z", "Nowhere/Atlantis")).toBe("7 Dec 2026");
+  });
+});
+
+describe("formatMonth", () => {
+  it("writes a monthly bucket as its month", () => {
+    expect(formatMonth("2026-12-01")).toBe("Dec 2026");
+    expect(formatMonth("2026-1-01")).toBe("—");
   });
 });

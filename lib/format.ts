@@ -50,6 +50,50 @@ export function formatDateTime(value: string | number | Date, timeZone: string =
   return f.format(d);
 }
 
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+const CALENDAR_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * A day, the same way as formatDateTime without the time: `7 Dec 2026`. A calendar date
+ * (`2026-12-07`: a date of birth, an agreement's expiry, a chart's bucket) is that day wherever
+ * the reader is; a moment is its day in `timeZone` (default: this runtime's). "—" when invalid.
+ */
+export function formatDate(value: string | number | Date, timeZone: string = localTimeZone()): string {
+  const day = typeof value === "string" ? CALENDAR_DAY.exec(value) : null;
+  const d = day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : toDate(value);
+  if (!d || Number.isNaN(d.getTime())) return "—";
+  if (day && d.toISOString().slice(0, 10) !== value) return "—"; // 2026-02-31 is not a day
+  const zone = day ? "UTC" : timeZone;
+  let f = dateFormatters.get(zone);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat("en-GB", {
+        day: "numeric",
+        month: "short",
+        year: "numeric",
+        timeZone: zone,
+      });
+    } catch {
+      f = new Intl.DateTimeFormat("en-GB", {
+        day: "numeric",
+        month: "short",
+        year: "numeric",
+        timeZone: "UTC",
+      });
+    }
+    dateFormatters.set(zone, f);
+  }
+  return f.format(d);
+}
+
+/** A month, for a chart's monthly buckets: `Dec 2026` (a calendar date's month, wherever the reader is). */
+export function formatMonth(value: string): string {
+  const day = CALENDAR_DAY.exec(value);
+  if (!day) return "—";
+  const d = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, 1));
+  return new Intl.DateTimeFormat("en-GB", { month: "short", year: "numeric", timeZone: "UTC" }).format(d);
+}
+
 const relative = new Intl.RelativeTimeFormat("en-GB", { numeric: "auto" });
 const STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["second", 60],

@@ -14,6 +14,7 @@ import {
   YAxis,
 } from "recharts";
 import { Card } from "@/components/ui/card";
+import { formatDate, formatMonth } from "@/lib/format";
 import type { AnalyticsBucket, AnalyticsPartnerDto, AnalyticsSeriesPointDto } from "@/lib/schemas/analytics";
 import { BUCKET_LABELS, formatRate, isHighOverride } from "./format";
 
@@ -35,6 +36,8 @@ export function SeriesChart({
   bucket: AnalyticsBucket;
 }) {
   const per = BUCKET_LABELS[bucket].toLowerCase();
+  // The console's one day format on the axis, the tooltip and the table (a month bucket: its month).
+  const bucketLabel = (value: string) => (bucket === "month" ? formatMonth(value) : formatDate(value));
   return (
     <Card
       title={`Tokens per ${per}`}
@@ -52,9 +55,9 @@ export function SeriesChart({
               accessibilityLayer={false}
             >
               <CartesianGrid stroke="#e2e8f0" vertical={false} />
-              <XAxis dataKey="bucket" tick={TICK} minTickGap={16} />
+              <XAxis dataKey="bucket" tick={TICK} minTickGap={16} tickFormatter={bucketLabel} />
               <YAxis allowDecimals={false} tick={TICK} />
-              <Tooltip />
+              <Tooltip labelFormatter={(label) => bucketLabel(String(label))} />
               <Legend />
               <Line
                 type="monotone"
@@ -102,7 +105,7 @@ export function SeriesChart({
           <tbody>
             {series.map((b) => (
               <tr key={b.bucket}>
-                <th scope="row">{b.bucket}</th>
+                <th scope="row">{bucketLabel(b.bucket)}</th>
                 <td>{b.shared}</td>
                 <td>{b.received}</td>
                 <td>{b.imported}</td>

@@ -10,6 +10,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ApiError } from "@/lib/client/api-fetch";
 import { analyticsExportHref, useAnalytics } from "@/lib/client/queries/analytics";
+import { formatDate } from "@/lib/format";
 import type { AnalyticsResponse } from "@/lib/schemas/analytics";
 import { AnalyticsFiltersBar, useAnalyticsFilters, type AnalyticsUrlPatch } from "./analytics-filters";
 import { KpiCards } from "./kpi-cards";
@@ -60,8 +61,9 @@ export function AnalyticsView() {
         <>
           <div className="flex flex-wrap items-center justify-between gap-3">
             <p className="text-sm text-slate-700" aria-live="polite">
-              From <strong>{data.period.from}</strong> to <strong>{data.period.to}</strong> (UTC,{" "}
-              {data.period.days} {data.period.days === 1 ? "day" : "days"}), {data.partners.length}{" "}
+              From <strong>{formatDate(data.period.from)}</strong> to{" "}
+              <strong>{formatDate(data.period.to)}</strong> (UTC, {data.period.days}{" "}
+              {data.period.days === 1 ? "day" : "days"}), {data.partners.length}{" "}
               {data.partners.length === 1 ? "partner" : "partners"} with activity.
             </p>
             <a

@@ -7,6 +7,7 @@ import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
 import type { AuditEvent } from "@/lib/client/queries/audit";
 import { EventDetail } from "./event-detail";
+import { Sentence } from "./sentence";
 
 const columns: ColumnDef<AuditEvent, unknown>[] = [
   {
@@ -19,12 +20,26 @@ const columns: ColumnDef<AuditEvent, unknown>[] = [
     header: "Time",
     cell: ({ row }) => <DateTime value={row.original.occurredAt} className="whitespace-nowrap" />,
   },
-  { accessorKey: "actorLabel", header: "Actor" },
+  {
+    accessorKey: "actorLabel",
+    header: "Actor",
+    cell: ({ row }) => {
+      const e = row.original;
+      const person = e.actorId ? e.people[e.actorId] : undefined;
+      return person ? <span title={person.email}>{person.name}</span> : e.actorLabel;
+    },
+  },
   {
     accessorKey: "action",
     header: "Action",
+    // The event in words; the raw action below it is what the Action filter takes.
     cell: ({ row }) => (
-      <code className="rounded bg-slate-100 px-1 text-xs text-slate-800">{row.original.action}</code>
+      <div className="min-w-0 space-y-0.5">
+        <p className="text-slate-900">
+          <Sentence parts={row.original.sentence} />
+        </p>
+        <code className="rounded bg-slate-100 px-1 text-xs text-slate-800">{row.original.action}</code>
+      </div>
     ),
   },
   {

@@ -12,6 +12,21 @@ export function EventDetail({ event: e }: { event: AuditEvent }) {
     ["User agent", e.userAgent ?? "—", "break-all"],
     ["Hash", e.hash, "break-all font-mono"],
   ];
+  // The users the event names, by name (the data below keeps their ids, as recorded and hashed).
+  const people = Object.entries(e.people);
+  if (people.length > 0) {
+    rows.splice(2, 0, [
+      "People",
+      <ul key="p" aria-label="People in this event" className="space-y-0.5">
+        {people.map(([id, p]) => (
+          <li key={id}>
+            <span className="font-medium">{p.name}</span> <span className="text-slate-600">({p.email})</span>{" "}
+            <span className="font-mono text-slate-500">{id}</span>
+          </li>
+        ))}
+      </ul>,
+    ]);
+  }
   return (
     <div>
       <dl className="grid gap-x-6 gap-y-1 text-xs md:grid-cols-[10rem_1fr]">

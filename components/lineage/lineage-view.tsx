@@ -3,6 +3,7 @@
 import { GitFork, History, SearchX } from "lucide-react";
 import dynamic from "next/dynamic";
 import Link from "next/link";
+import { Sentence } from "@/components/audit/sentence";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
@@ -105,9 +106,9 @@ function Timeline({ graph }: { graph: LineageGraphDto }) {
       tabIndex={0}
     >
       {graph.timeline.map((t, i) => (
-        <li key={`${t.at}-${i}`} className="border-l-2 border-slate-200 pl-3">
+        <li key={`${t.at}-${i}`} className="border-l-2 border-slate-200 pl-3" title={t.action}>
           <DateTime value={t.at} className="block text-xs text-slate-600" />
-          <span className="text-slate-900">{t.summary}</span>
+          <span className="text-slate-900">{t.sentence ? <Sentence parts={t.sentence} /> : t.summary}</span>
         </li>
       ))}
     </ol>

@@ -13,6 +13,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/sonner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { usePartner, useRotatePartnerSecret, useUpdatePartner } from "@/lib/client/queries/partners";
+import { formatDate } from "@/lib/format";
 import { CHANNEL_LABELS, DIRECTION_LABELS, KIND_LABELS, type PartnerDetailDto } from "@/lib/schemas/partners";
 import { AgreementBadge, PartnerStatusBadge } from "./agreement-badge";
 import { changedFields, formValuesOf, PartnerForm } from "./partner-form";
@@ -151,7 +152,7 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
       {(p.agreementState === "expired" || p.agreementState === "none") && (
         <Alert title={p.agreementState === "expired" ? "Agreement expired" : "No agreement recorded"}>
           {p.agreementState === "expired"
-            ? `The data-sharing agreement ended on ${p.agreementExpiresOn}. Shares and imports are refused until a renewed agreement is recorded here.`
+            ? `The data-sharing agreement ended on ${p.agreementExpiresOn ? formatDate(p.agreementExpiresOn) : "an unrecorded date"}. Shares and imports are refused until a renewed agreement is recorded here.`
             : "Shares and imports are refused until the data-sharing agreement is recorded here."}
         </Alert>
       )}
@@ -183,10 +184,14 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
               <Field label="For our application">{p.application.name}</Field>
               <Field label="Direction">{DIRECTION_LABELS[p.direction]}</Field>
               <Field label="Agreement reference">{p.agreementReference ?? none}</Field>
-              <Field label="Signed on">{p.agreementSignedOn ?? none}</Field>
+              <Field label="Signed on">{p.agreementSignedOn ? formatDate(p.agreementSignedOn) : none}</Field>
               <Field label="Expires on">
                 <span className="flex flex-wrap items-center gap-1.5">
-                  {p.agreementExpiresOn ?? (p.agreementState === "none" ? none : "no end date")}
+                  {p.agreementExpiresOn
+                    ? formatDate(p.agreementExpiresOn)
+                    : p.agreementState === "none"
+                      ? none
+                      : "no end date"}
                   <AgreementBadge partner={p} />
                 </span>
               </Field>

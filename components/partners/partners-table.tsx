@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useMemo } from "react";
 import { DataTable, type ColumnDef } from "@/components/ui/data-table";
 import { CHANNEL_LABELS, DIRECTION_LABELS, type PartnerDto } from "@/lib/schemas/partners";
+import { formatDate } from "@/lib/format";
 import { AgreementBadge, PartnerStatusBadge } from "./agreement-badge";
 
 export function PartnersTable({ partners }: { partners: PartnerDto[] }) {
@@ -53,7 +54,7 @@ export function PartnersTable({ partners }: { partners: PartnerDto[] }) {
               <span className="text-slate-800">{p.agreementReference ?? "—"}</span>
               <span className="flex flex-wrap items-center gap-1.5 text-xs text-slate-600">
                 {p.agreementExpiresOn
-                  ? `until ${p.agreementExpiresOn}`
+                  ? `until ${formatDate(p.agreementExpiresOn)}`
                   : p.agreementState === "none"
                     ? ""
                     : "no end date"}

@@ -3,8 +3,9 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useQueryClient } from "@tanstack/react-query";
 import { Check, CircleSlash, Gavel, Hourglass, ThumbsDown, ThumbsUp, Undo2 } from "lucide-react";
-import { useState } from "react";
-import { useForm } from "react-hook-form";
+import { useEffect, useRef, useState } from "react";
+import { createPortal } from "react-dom";
+import { useForm, useWatch } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
 import {
   AlertDialog,
@@ -43,7 +44,61 @@ import {
 } from "@/lib/schemas/reviews";
 import { shortId } from "./format";
 
-type Pending = { status: DecisionStatusDto; comment?: string; confirming: boolean };
+type Pending = { status: DecisionStatusDto; comment?: string; confirming: boolean; proposalId?: string };
+
+/** Typing in a field (the comment box, a search) never triggers a shortcut. */
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
+
+/**
+ * The page's decision shortcuts (A, D, C, R), only when no field has the focus, no modifier is
+ * held and no dialog is open; each opens the same confirmation as its button.
+ */
+function useDecisionShortcuts(handlers: Partial<Record<"a" | "d" | "c" | "r", () => void>> | null) {
+  const latest = useRef(handlers);
+  useEffect(() => {
+    latest.current = handlers;
+  });
+  const enabled = handlers !== null;
+  useEffect(() => {
+    if (!enabled) return;
+    function onKey(e: KeyboardEvent) {
+      if (e.defaultPrevented || e.repeat || e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+      if (document.querySelector('[role="dialog"], [role="alertdialog"]')) return;
+      const run = latest.current?.[e.key.toLowerCase() as "a" | "d" | "c" | "r"];
+      if (!run) return;
+      e.preventDefault();
+      run();
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [enabled]);
+}
+
+/** True while `el` is on screen (and before it is measured). */
+function useInView(el: Element | null): boolean {
+  const [inView, setInView] = useState(true);
+  useEffect(() => {
+    if (!el || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver(([entry]) => setInView(entry?.isIntersecting ?? true));
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      setInView(true);
+    };
+  }, [el]);
+  return inView;
+}
+
+function Kbd({ children }: { children: string }) {
+  return (
+    <kbd className="rounded border border-slate-300 bg-white px-1 font-mono text-[0.7rem] text-slate-800">
+      {children}
+    </kbd>
+  );
+}
 
 /** What Didit does with a decision, in one sentence for the confirmation. */
 function consequence(d: ImportDetailDto, status: DecisionStatusDto, confirming: boolean): string {
@@ -62,12 +117,26 @@ function useMergeDecision(id: string) {
 }
 
 /** Approve or Decline after a confirmation; under four eyes a proposal, a second officer's Confirm or Reject. */
-export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto; actorId: string }) {
+export function DecisionPanel({
+  detail: d,
+  actorId,
+  barSlot = null,
+}: {
+  detail: ImportDetailDto;
+  actorId: string;
+  /** Where the sticky decision bar goes when the panel's buttons are scrolled away (the page's foot). */
+  barSlot?: HTMLElement | null;
+}) {
   const decide = useDecideImport(d.id);
   const merge = useMergeDecision(d.id);
   const [pending, setPending] = useState<Pending | null>(null);
+  const [confirmComment, setConfirmComment] = useState("");
   const [rejecting, setRejecting] = useState<"reject" | "withdraw" | null>(null);
   const form = useForm<{ comment: string }>({ defaultValues: { comment: "" } });
+  const commentValue = useWatch({ control: form.control, name: "comment" });
+  const commentRef = useRef<HTMLTextAreaElement | null>(null);
+  const [actionsEl, setActionsEl] = useState<HTMLDivElement | null>(null);
+  const actionsInView = useInView(actionsEl);
   const proposal = d.pendingProposal;
   const sent = d.awaitingConfirmation;
   const lastFailed = [...d.decisions]
@@ -86,11 +155,30 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
     setPending({ status, comment: parsed.data.comment, confirming: false });
   }
 
+  function askConfirm() {
+    if (!proposal) return;
+    decide.reset();
+    setConfirmComment("");
+    setPending({ status: proposal.status, confirming: true, proposalId: proposal.id });
+  }
+
+  function focusComment() {
+    const el = commentRef.current;
+    if (!el) return;
+    el.scrollIntoView({ block: "center" });
+    el.focus();
+  }
+
   // One decision per confirmation however often it is clicked; a retry sends the same key.
   const flight = useSingleFlight();
   function send() {
     if (!pending) return;
-    const input = { status: pending.status, comment: pending.comment };
+    const comment = pending.confirming ? confirmComment.trim() || undefined : pending.comment;
+    const input = {
+      status: pending.status,
+      comment,
+      ...(pending.proposalId ? { proposalId: pending.proposalId } : {}),
+    };
     const scope = `decision:${d.id}:${pending.confirming}:${JSON.stringify(input)}`;
     flight.run((release) =>
       decide.mutate(
@@ -122,7 +210,81 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
 
   const confirmed = [...d.decisions].reverse().find((x) => x.state === "confirmed");
   const canAct = d.can.decide || d.can.confirm || d.can.rejectProposal;
+  // What the officer can do now: decide, or (a second officer) confirm or reject the proposal.
+  const mode: "decide" | "second" | null =
+    d.can.decide && !proposal && !sent
+      ? "decide"
+      : proposal && proposal.decidedBy.id !== actorId && (d.can.confirm || d.can.rejectProposal)
+        ? "second"
+        : null;
+  useDecisionShortcuts(
+    mode === "decide"
+      ? { a: () => ask("Approved"), d: () => ask("Declined"), c: focusComment }
+      : mode === "second" && proposal
+        ? {
+            ...(d.can.confirm ? { [proposal.status === "Approved" ? "a" : "d"]: askConfirm } : {}),
+            ...(d.can.rejectProposal ? { r: () => setRejecting("reject") } : {}),
+          }
+        : null,
+  );
   if (!canAct && !sent && !proposal && !lastFailed && !confirmed) return null;
+
+  const commentError = form.formState.errors.comment?.message;
+  const bar =
+    mode && !actionsInView && barSlot && pending === null && rejecting === null
+      ? createPortal(
+          <section
+            aria-label="Decision bar"
+            className="flex flex-col gap-2 border-t border-slate-200 bg-white/95 px-4 py-3 shadow-[0_-4px_12px_rgba(15,23,42,0.08)] backdrop-blur sm:flex-row sm:items-start"
+          >
+            {mode === "decide" ? (
+              <>
+                <div className="min-w-0 flex-1">
+                  <Textarea
+                    aria-label="Decision comment"
+                    aria-invalid={commentError ? true : undefined}
+                    maxLength={DECISION_COMMENT_MAX}
+                    rows={1}
+                    placeholder="Comment: what you checked, and why (required to decline)"
+                    value={commentValue}
+                    onChange={(e) => form.setValue("comment", e.target.value)}
+                    className="min-h-9"
+                  />
+                  {commentError && <p className="mt-1 text-xs text-red-700">{commentError}</p>}
+                </div>
+                <div className="flex shrink-0 gap-2">
+                  <Button onClick={() => ask("Approved")}>
+                    <ThumbsUp aria-hidden /> Approve
+                  </Button>
+                  <Button variant="danger" onClick={() => ask("Declined")}>
+                    <ThumbsDown aria-hidden /> Decline
+                  </Button>
+                </div>
+              </>
+            ) : proposal ? (
+              <>
+                <p className="min-w-0 flex-1 self-center text-sm text-slate-900">
+                  <span className="font-medium">{proposal.decidedBy.name}</span> proposed{" "}
+                  <span className="font-medium">{proposal.status}</span>
+                </p>
+                <div className="flex shrink-0 gap-2">
+                  {d.can.confirm && (
+                    <Button onClick={askConfirm}>
+                      <Check aria-hidden /> Confirm {proposal.status}
+                    </Button>
+                  )}
+                  {d.can.rejectProposal && (
+                    <Button variant="secondary" onClick={() => setRejecting("reject")}>
+                      <CircleSlash aria-hidden /> Reject proposal
+                    </Button>
+                  )}
+                </div>
+              </>
+            ) : null}
+          </section>,
+          barSlot,
+        )
+      : null;
 
   return (
     <Card
@@ -157,6 +319,12 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
             {confirmed.secondBy?.name ?? confirmed.decidedBy.name}
             {confirmed.secondBy && <> (proposed by {confirmed.decidedBy.name})</>}
             {confirmed.comment && <>: “{confirmed.comment}”</>}
+            {confirmed.secondBy && confirmed.secondComment && (
+              <>
+                {" "}
+                · {confirmed.secondBy.name}: “{confirmed.secondComment}”
+              </>
+            )}
             {confirmed.confirmedAt && (
               <>
                 {" "}
@@ -194,14 +362,9 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
                 )}
               </div>
             ) : d.can.confirm || d.can.rejectProposal ? (
-              <div className="flex flex-wrap gap-2">
+              <div ref={setActionsEl} className="flex flex-wrap gap-2">
                 {d.can.confirm && (
-                  <Button
-                    onClick={() => {
-                      decide.reset();
-                      setPending({ status: proposal.status, confirming: true });
-                    }}
-                  >
+                  <Button onClick={askConfirm}>
                     <Check aria-hidden /> Confirm {proposal.status}
                   </Button>
                 )}
@@ -231,6 +394,10 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
                         rows={3}
                         placeholder="What you checked, and why"
                         {...field}
+                        ref={(el) => {
+                          field.ref(el);
+                          commentRef.current = el;
+                        }}
                       />
                     </FormControl>
                     <FormDescription>Goes to Didit with the decision. Required to decline.</FormDescription>
@@ -238,7 +405,7 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
                   </FormItem>
                 )}
               />
-              <div className="flex flex-wrap gap-2">
+              <div ref={setActionsEl} className="flex flex-wrap gap-2">
                 <Button onClick={() => ask("Approved")}>
                   <ThumbsUp aria-hidden /> Approve
                 </Button>
@@ -249,7 +416,35 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
             </form>
           </Form>
         )}
+        {mode && (
+          <p className="text-xs text-slate-600" aria-label="Keyboard shortcuts">
+            Keyboard (when not typing in a field; each asks for confirmation first):{" "}
+            {mode === "decide" ? (
+              <>
+                <Kbd>A</Kbd> approve · <Kbd>D</Kbd> decline · <Kbd>C</Kbd> write the comment
+              </>
+            ) : (
+              proposal && (
+                <>
+                  {d.can.confirm && (
+                    <>
+                      <Kbd>{proposal.status === "Approved" ? "A" : "D"}</Kbd> confirm {proposal.status}
+                    </>
+                  )}
+                  {d.can.confirm && d.can.rejectProposal && " · "}
+                  {d.can.rejectProposal && (
+                    <>
+                      <Kbd>R</Kbd> reject the proposal
+                    </>
+                  )}
+                </>
+              )
+            )}
+            . When these buttons scroll away, a decision bar stays at the foot of the page.
+          </p>
+        )}
       </div>
+      {bar}
 
       <AlertDialog
         open={pending !== null}
@@ -269,6 +464,30 @@ export function DecisionPanel({ detail: d, actorId }: { detail: ImportDetailDto;
             </AlertDialogDescription>
           </AlertDialogHeader>
           {pending?.comment && <p className="rounded bg-slate-50 p-2 text-slate-800">“{pending.comment}”</p>}
+          {pending?.confirming && proposal && (
+            <div className="space-y-2">
+              {proposal.comment && (
+                <p className="rounded bg-slate-50 p-2 text-slate-800">
+                  {proposal.decidedBy.name}: “{proposal.comment}”
+                </p>
+              )}
+              <label htmlFor={`confirm-comment-${d.id}`} className="block text-sm font-medium text-slate-900">
+                Your comment (optional)
+              </label>
+              <Textarea
+                id={`confirm-comment-${d.id}`}
+                aria-describedby={`confirm-comment-${d.id}-hint`}
+                maxLength={DECISION_COMMENT_MAX}
+                rows={3}
+                placeholder="What you checked as the second officer"
+                value={confirmComment}
+                onChange={(e) => setConfirmComment(e.target.value)}
+              />
+              <p id={`confirm-comment-${d.id}-hint`} className="text-xs text-slate-600">
+                Recorded with the decision beside {proposal.decidedBy.name}&apos;s, and sent to Didit with it.
+              </p>
+            </div>
+          )}
           {decide.isError && (
             <Alert title="The decision was not sent">
               {decide.error.message}

@@ -5,6 +5,7 @@ import { checkTone } from "@/components/sessions/format";
 import { Badge } from "@/components/ui/badge";
 import { DateTime } from "@/components/ui/date-time";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { formatDate } from "@/lib/format";
 import { humanKey, isMediaUrl, scalarText } from "./format";
 
 type Json = unknown;
@@ -129,11 +130,16 @@ export function ValueRows({ value, depth = 0 }: { value: Obj; depth?: number }) 
   );
 }
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function Scalar({ label, value }: { label: string; value: Json }) {
   if (label === "Status" && typeof value === "string") return <Badge tone={checkTone(value)}>{value}</Badge>;
   if (typeof value === "string" && ISO_MOMENT.test(value)) return <DateTime value={value} />;
+  // Dates of birth, issue and expiry: the console's day format, not Didit's 1990-01-31.
+  if (typeof value === "string" && ISO_DAY.test(value) && formatDate(value) !== "—") {
+    return <time dateTime={value}>{formatDate(value)}</time>;
+  }
   return <span className="break-words">{scalarText(value)}</span>;
 }
 

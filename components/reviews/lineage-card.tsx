@@ -7,6 +7,7 @@ import { formatTtl } from "@/components/shares/format";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
+import { formatDate } from "@/lib/format";
 import { INBOX_SOURCE_LABELS, type InboxSourceDto } from "@/lib/schemas/inbox";
 import type { LineageDto } from "@/lib/schemas/reviews";
 import { humanKey, scalarText } from "./format";
@@ -71,9 +72,10 @@ export function LineageCard({ lineage: l }: { lineage: LineageDto }) {
       <div className="space-y-4">
         {p.agreementValidAtShare === false && (
           <Alert title="The agreement was not in force when this was shared">
-            {p.agreementReference ?? "The partner's agreement"} ran {p.agreementSignedOn ?? "?"} to{" "}
-            {p.agreementExpiresOn ?? "?"}; the token was minted <DateTime value={l.sharedAt} />. Check with
-            the partnership manager before deciding.
+            {p.agreementReference ?? "The partner's agreement"} ran{" "}
+            {p.agreementSignedOn ? formatDate(p.agreementSignedOn) : "?"} to{" "}
+            {p.agreementExpiresOn ? formatDate(p.agreementExpiresOn) : "?"}; the token was minted{" "}
+            <DateTime value={l.sharedAt} />. Check with the partnership manager before deciding.
           </Alert>
         )}
         <Facts
@@ -108,7 +110,7 @@ export function LineageCard({ lineage: l }: { lineage: LineageDto }) {
             [
               "Agreement dates",
               p.agreementSignedOn || p.agreementExpiresOn
-                ? `${p.agreementSignedOn ?? "?"} to ${p.agreementExpiresOn ?? "open-ended"}`
+                ? `${p.agreementSignedOn ? formatDate(p.agreementSignedOn) : "?"} to ${p.agreementExpiresOn ? formatDate(p.agreementExpiresOn) : "open-ended"}`
                 : "—",
             ],
             ["At share time", agreementText(p)],

@@ -2,6 +2,7 @@
 
 import { ArrowLeft, OctagonAlert, RotateCw, SearchX, UserMinus, UserPlus } from "lucide-react";
 import Link from "next/link";
+import { useState } from "react";
 import { KIND_LABELS, statusTone } from "@/components/sessions/format";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -154,6 +155,8 @@ function Header({ d, actorId }: { d: ImportDetailDto; actorId: string }) {
 
 export function ReviewDetailView({ initial, actorId }: { initial: ImportDetailDto; actorId: string }) {
   const query = useImportDetail(initial.id, initial);
+  // The foot of the page, where the decision bar sticks while the decision panel is scrolled away.
+  const [barSlot, setBarSlot] = useState<HTMLDivElement | null>(null);
   if (query.isPending) return <ReviewDetailSkeleton />;
   if (query.isError && !query.data) {
     const missing = query.error instanceof ApiError && query.error.status === 404;
@@ -188,7 +191,7 @@ export function ReviewDetailView({ initial, actorId }: { initial: ImportDetailDt
         <CloneCard side={d.clone} />
         {/* On a narrow window the decision and lineage come before the (long) clone. */}
         <div className="order-first grid min-w-0 gap-6 lg:order-none">
-          <DecisionPanel detail={d} actorId={actorId} />
+          <DecisionPanel detail={d} actorId={actorId} barSlot={barSlot} />
           <LineageCard lineage={d.lineage} />
           {d.source.relation === "sister" && (
             <SourceCard
@@ -204,6 +207,7 @@ export function ReviewDetailView({ initial, actorId }: { initial: ImportDetailDt
         </div>
       </div>
       <Timeline entries={d.timeline} />
+      <div ref={setBarSlot} className="sticky bottom-0 z-30 empty:hidden" />
     </div>
   );
 }

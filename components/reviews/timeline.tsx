@@ -16,6 +16,7 @@ import {
   UserCheck,
   type LucideIcon,
 } from "lucide-react";
+import { Sentence } from "@/components/audit/sentence";
 import { Card } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import type { TimelineEntryDto, TimelineEventKind } from "@/lib/schemas/reviews";
@@ -58,10 +59,11 @@ export function Timeline({ entries }: { entries: TimelineEntryDto[] }) {
                 <span className="absolute -left-[1.95rem] top-0 flex size-6 items-center justify-center rounded-full border border-slate-200 bg-white">
                   <Icon className="size-3.5 text-slate-600" aria-hidden />
                 </span>
-                <p className="text-slate-900">{e.summary}</p>
+                <p className="text-slate-900">
+                  <Sentence parts={e.sentence} />
+                </p>
                 <p className="text-xs text-slate-600">
                   <DateTime value={e.at} />
-                  {e.actor && <> · {e.actor}</>}
                 </p>
               </li>
             );

@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { EligiblePartner } from "@/lib/schemas/partners";
+import { formatDate } from "@/lib/format";
 import { CHANNEL_LABELS, formatTtl } from "./format";
 
 export function PartnerStep({
@@ -129,7 +130,7 @@ export function PartnerStep({
                 className={eligible ? "pl-7 text-xs text-slate-600" : "pl-7 text-xs text-red-700"}
               >
                 {eligible
-                  ? `Agreement ${p.agreementReference ?? "—"}${p.agreementExpiresOn ? `, valid until ${p.agreementExpiresOn}` : ""} · lifetime up to ${formatTtl(p.maxTtlSeconds)}`
+                  ? `Agreement ${p.agreementReference ?? "—"}${p.agreementExpiresOn ? `, valid until ${formatDate(p.agreementExpiresOn)}` : ""} · lifetime up to ${formatTtl(p.maxTtlSeconds)}`
                   : (message ?? "This partner cannot receive this session.")}
               </p>
             </div>

@@ -9,6 +9,7 @@ import { Card } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useShare } from "@/lib/client/queries/shares";
+import { formatDate } from "@/lib/format";
 import { REVOKE_NOTE, type ShareDetailDto } from "@/lib/schemas/shares";
 import { ExpiresCell } from "./expires-cell";
 import { CHANNEL_LABELS, channelOutcome, formatTtl, KIND_LABELS } from "./format";
@@ -222,8 +223,8 @@ export function ShareDetailView({
           <Rows
             rows={[
               ["Reference", s.agreement.reference ?? "—"],
-              ["Signed on", s.agreement.signedOn ?? "—"],
-              ["Expires on", s.agreement.expiresOn ?? "—"],
+              ["Signed on", s.agreement.signedOn ? formatDate(s.agreement.signedOn) : "—"],
+              ["Expires on", s.agreement.expiresOn ? formatDate(s.agreement.expiresOn) : "—"],
               ["Partner status", s.agreement.partnerStatus],
             ]}
           />

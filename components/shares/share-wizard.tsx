@@ -14,6 +14,7 @@ import { toast } from "@/components/ui/sonner";
 import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { ApiError } from "@/lib/client/api-fetch";
 import { confirmationKey, settleConfirmationKey } from "@/lib/client/idempotency-key";
+import { formatDate } from "@/lib/format";
 import { useCreateShare, useEligiblePartners, usePartnerDetail, useShare } from "@/lib/client/queries/shares";
 import type { PartnerSummary } from "@/lib/schemas/partners";
 import type { ShareDto } from "@/lib/schemas/shares";
@@ -349,7 +350,7 @@ function SummaryStep({
         <Row label="Agreement">
           {partner.agreementReference ?? "—"}
           {partner.agreementExpiresOn && (
-            <span className="text-slate-600"> (expires {partner.agreementExpiresOn})</span>
+            <span className="text-slate-600"> (expires {formatDate(partner.agreementExpiresOn)})</span>
           )}
         </Row>
         <Row label="Channel">

@@ -1,3 +1,4 @@
+import type { Sentence } from "@/lib/audit-sentences";
 import type { SessionKind } from "./partners";
 
 /**
@@ -47,6 +48,8 @@ export type LineageAuditEventDto = {
   actorLabel: string;
   occurredAt: string;
   hash: string;
+  /** The event for people: "Olu Officer imported the token", the users by name (email on hover). */
+  sentence: Sentence;
 };
 
 /** A recall on a step: the source changed after it was shared (Declined, deleted, expired…). */
@@ -122,7 +125,16 @@ export type LineageGraphDto = {
   nodes: LineageNodeDto[];
   edges: LineageEdgeDto[];
   /** Every step's time, oldest first: the timeline beside the graph. */
-  timeline: { at: string; edgeId: string | null; nodeId: string | null; summary: string }[];
+  timeline: {
+    at: string;
+    edgeId: string | null;
+    nodeId: string | null;
+    summary: string;
+    /** The summary with its people as parts (an audit event's); absent for a plain step. */
+    sentence?: Sentence;
+    /** The audit action behind the entry, for auditors (shown small, the key the audit filter takes). */
+    action?: string;
+  }[];
   /** The walk stopped (hop limit, or a group collapsed): said, not hidden. */
   truncated: boolean;
   /** Every recall on the graph's steps, newest first (also on their edges' records). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Sentence } from "@/lib/audit-sentences";
 import { listCursorParam, optionalFilter } from "./common";
 import type { ImportDto } from "./imports";
 import type { SessionKind } from "./partners";
@@ -37,15 +38,18 @@ const comment = z
  * `POST /api/imports/{id}/decision`. Declining needs a comment. Under four eyes the first officer's
  * decision is a proposal (202); a second, different officer posting the same status confirms it
  * (then it goes to Didit); a different status rejects the proposal and becomes a new proposal.
+ * `proposalId` names the proposal a second officer confirms: their own comment is then optional
+ * (the proposer's reason stands), and a proposal replaced meanwhile is refused (409).
  */
 export const decisionRequestSchema = z
   .object({
     status: z.enum(DECISION_STATUSES, { message: "status is Approved or Declined" }),
     comment,
+    proposalId: z.uuid({ message: "proposalId must be the id of the proposal you confirm" }).optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
-    if (v.status === "Declined" && !v.comment) {
+    if (v.status === "Declined" && !v.comment && !v.proposalId) {
       ctx.addIssue({
         code: "custom",
         path: ["comment"],
@@ -192,9 +196,12 @@ export type TimelineEventKind =
 export type TimelineEntryDto = {
   kind: TimelineEventKind;
   at: string;
-  /** Who did it: an officer, the partner, a policy, or Didit. */
+  /** The officer who did it (by name), null for the partner, a policy or Didit. */
   actor: string | null;
+  /** The sentence as plain text ("Olu Officer proposed Approved: “…”"). */
   summary: string;
+  /** The same sentence with its people as parts (name, email for a tooltip). */
+  sentence: Sentence;
 };
 
 export type LineageDto = {

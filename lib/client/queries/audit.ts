@@ -1,4 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { Sentence } from "@/lib/audit-sentences";
 import { apiFetch } from "@/lib/client/api-fetch";
 
 export type AuditFilters = {
@@ -24,6 +25,10 @@ export type AuditEvent = {
   userAgent: string | null;
   data: Record<string, unknown>;
   hash: string;
+  /** The users the event names (its actor, the user ids in `data`), by id. */
+  people: Record<string, { name: string; email: string }>;
+  /** The event in words, its people as parts. */
+  sentence: Sentence;
 };
 
 export type AuditCheckpoint = {

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { auditEvents } from "@/lib/server/db/schema";
+import { insertUser } from "@/test/session";
 import { GENESIS_HASH, listAuditEvents, recordAudit, verifyAuditChain, type AuditRequestMeta } from "./audit";
 
 let t: TestDatabase;
@@ -90,6 +91,69 @@ describe(`audit chain (${testDriver()})`, () => {
     expect(byEntity.items).toHaveLength(1);
     const future = await listAuditEvents(t.db, { from: new Date(Date.now() + 3600_000), limit: 10 });
     expect(future.items).toHaveLength(0);
+  });
+
+  it("names the people of each event (its actor, approvers, assignees in data) in one query a page, and says it in words", async () => {
+    const ada = await insertUser(t.db, "admin");
+    const olu = await insertUser(t.db, "officer");
+    const gone = "00000000-0000-4000-8000-00000000dead";
+    for (let i = 0; i < 6; i++) {
+      await t.db.transaction((tx) =>
+        recordAudit(
+          tx,
+          { ...meta(ada.email), actor: { id: ada.id, label: ada.email } },
+          {
+            action: i % 2 ? "import.assigned" : "test.people",
+            entityType: "import",
+            entityId: String(i),
+            data: {
+              approvers: [olu.id, gone],
+              to: olu.id,
+              decisionId: "5a0c1a8e-2f61-4c7e-9d43-8a9b7f0e1c22",
+            },
+          },
+        ),
+      );
+    }
+    let selects = 0;
+    const db = new Proxy(t.db, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== "select" || typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          selects++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const page = await listAuditEvents(db, { actor: ada.email, limit: 50 });
+    expect(page.items).toHaveLength(6);
+    // The page, then the users it names: not one query per row.
+    expect(selects).toBe(2);
+    const [nameOfAda, nameOfOlu] = await Promise.all(
+      [ada.id, olu.id].map(async (id) => {
+        const rows = await t.db.execute<{ name: string }>(sql`select name from users where id = ${id}`);
+        return (Array.isArray(rows) ? rows : (rows as { rows: { name: string }[] }).rows)[0]!.name;
+      }),
+    );
+    for (const e of page.items) {
+      expect(e.people).toEqual({
+        [ada.id]: { name: nameOfAda, email: ada.email },
+        [olu.id]: { name: nameOfOlu, email: olu.email },
+      });
+      // The raw data stays as recorded (the hash covers it); the unknown id is simply not named.
+      expect(e.data.approvers).toEqual([olu.id, gone]);
+    }
+    const assigned = page.items.find((e) => e.action === "import.assigned")!;
+    expect(assigned.sentence).toEqual([
+      { person: { id: ada.id, name: nameOfAda, email: ada.email } },
+      " assigned the review to ",
+      { person: { id: olu.id, name: nameOfOlu, email: olu.email } },
+    ]);
+    expect(page.items.find((e) => e.action === "test.people")!.sentence).toEqual([
+      { person: { id: ada.id, name: nameOfAda, email: ada.email } },
+      " · test: people",
+    ]);
   });
 
   it("detects a tampered row at that row, and a removed row at the next one", async () => {

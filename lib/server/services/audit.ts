@@ -1,6 +1,23 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { and, asc, desc, eq, gt, gte, ilike, like, lt, lte, max, or, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  ilike,
+  inArray,
+  like,
+  lt,
+  lte,
+  max,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
+import { auditSentence, userIdsIn, type Sentence } from "@/lib/audit-sentences";
 import { canonicalJson } from "@/lib/server/crypto/canonical-json";
 import { auditCheckpoints, auditEvents, users } from "@/lib/server/db/schema";
 import type { Db, Tx } from "@/lib/server/db/types";
@@ -380,7 +397,13 @@ export type AuditEventDto = {
   userAgent: string | null;
   data: Record<string, unknown>;
   hash: string;
+  /** The users this event names (its actor and the user ids in `data`), by id: read by people, not as uuids. */
+  people: Record<string, AuditPersonDto>;
+  /** The event in words ("Olu Officer proposed Approved"), its people as parts. */
+  sentence: Sentence;
 };
+
+export type AuditPersonDto = { name: string; email: string };
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -417,6 +440,29 @@ export async function listAuditEvents(
     .orderBy(desc(auditEvents.seq))
     .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
+  // Every user the page names (actors, approvers, assignees…) in one query, not one per row.
+  const ids = new Set<string>();
+  for (const r of page) {
+    if (r.actorId) ids.add(r.actorId);
+    for (const id of userIdsIn(r.data)) ids.add(id);
+  }
+  const known = new Map<string, AuditPersonDto & { id: string }>();
+  if (ids.size > 0) {
+    for (const u of await db
+      .select({ id: users.id, name: users.name, email: users.email })
+      .from(users)
+      .where(inArray(users.id, [...ids]))) {
+      known.set(u.id, u);
+    }
+  }
+  const peopleOf = (r: (typeof page)[number]): Record<string, AuditPersonDto> => {
+    const out: Record<string, AuditPersonDto> = {};
+    for (const id of [...(r.actorId ? [r.actorId] : []), ...userIdsIn(r.data)]) {
+      const u = known.get(id);
+      if (u) out[id] = { name: u.name, email: u.email };
+    }
+    return out;
+  };
   return {
     items: page.map((r) => ({
       id: r.id,
@@ -432,6 +478,16 @@ export async function listAuditEvents(
       userAgent: r.userAgent,
       data: r.data,
       hash: r.hash,
+      people: peopleOf(r),
+      sentence: auditSentence(
+        {
+          action: r.action,
+          actor: r.actorId ? (known.get(r.actorId) ?? null) : null,
+          actorLabel: r.actorLabel,
+          data: r.data,
+        },
+        known,
+      ),
     })),
     nextCursor: rows.length > query.limit ? String(page[page.length - 1]!.seq) : null,
   };

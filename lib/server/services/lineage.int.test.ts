@@ -13,6 +13,7 @@ import {
   recalls,
   sessionMirror,
   shares,
+  users,
 } from "@/lib/server/db/schema";
 import { createImport } from "./imports";
 import { importWorld, type ImportWorld } from "./imports.test-kit";
@@ -155,6 +156,17 @@ describe(`Lineage (${testDriver()})`, () => {
     const times = g.timeline.map((t) => t.at);
     expect(times).toEqual([...times].sort());
     expect(g.timeline.some((t) => t.edgeId === share.id)).toBe(true);
+    // …as sentences with the officer by name (email for the tooltip), the raw action kept beside.
+    const [officerRow] = await x.w.t.db
+      .select({ name: users.name, email: users.email })
+      .from(users)
+      .where(eq(users.id, officer.id));
+    const shared = g.timeline.find((t) => t.action === "share.created")!;
+    expect(shared.summary).toBe(`${officerRow!.name} shared the session`);
+    expect(shared.sentence![0]).toEqual({ person: { id: officer.id, ...officerRow } });
+    const imported = g.timeline.find((t) => t.action === "import.created")!;
+    expect(imported.summary).toBe(`${officerRow!.name} imported the token`);
+    expect(g.timeline.map((t) => t.summary).join("\n")).not.toMatch(/share\.created| by [^ ]+@/);
 
     // From the clone: the same graph, upstream.
     const up = await graph(chain.clone, officer);

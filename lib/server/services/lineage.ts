@@ -10,6 +10,7 @@ import type {
   LineageSearchResponse,
 } from "@/lib/schemas/lineage";
 import type { SessionKind } from "@/lib/schemas/partners";
+import { auditSentence, sentenceText, userIdsIn, type SentencePerson } from "@/lib/audit-sentences";
 import { rowsOf, type DbOrTx } from "@/lib/server/db/types";
 import { AppError } from "@/lib/server/http/errors";
 import type { ServiceContext } from "./context";
@@ -528,6 +529,10 @@ type AuditRow = {
   id: string;
   action: string;
   actor_label: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  actor_email: string | null;
+  data: unknown;
   occurred_at: unknown;
   hash: string;
   entity_type: string;
@@ -616,18 +621,41 @@ async function loadAudit(
   const parts: SQL[] = [];
   for (const [type, ids] of Object.entries(entities)) {
     if (ids.length === 0) continue;
-    parts.push(sql`(entity_type = ${type} and entity_id = any(${`{${ids.join(",")}}`}::text[]))`);
+    parts.push(sql`(a.entity_type = ${type} and a.entity_id = any(${`{${ids.join(",")}}`}::text[]))`);
   }
   if (parts.length === 0) return [];
   return query<AuditRow>(
     db,
-    sql`select seq, id::text, action, actor_label, occurred_at, hash, entity_type, entity_id
-          from audit_events where ${sql.join(parts, sql` or `)}
-         order by seq`,
+    sql`select a.seq, a.id::text, a.action, a.actor_label, a.occurred_at, a.hash, a.entity_type, a.entity_id,
+               a.actor_id::text, u.name as actor_name, u.email as actor_email, a.data
+          from audit_events a left join users u on u.id = a.actor_id
+         where ${sql.join(parts, sql` or `)}
+         order by a.seq`,
   );
 }
 
-function auditDto(r: AuditRow): LineageAuditEventDto {
+function dataOf(r: AuditRow): Record<string, unknown> {
+  const d = typeof r.data === "string" ? (JSON.parse(r.data) as unknown) : r.data;
+  return d && typeof d === "object" && !Array.isArray(d) ? (d as Record<string, unknown>) : {};
+}
+
+/** The users the events' data names (assignees, proposers…), in one query. */
+async function loadPeople(db: DbOrTx, rows: AuditRow[]): Promise<Map<string, SentencePerson>> {
+  const ids = [...new Set(rows.flatMap((r) => userIdsIn(dataOf(r))))];
+  const people = new Map<string, SentencePerson>();
+  if (ids.length === 0) return people;
+  for (const u of await query<{ id: string; name: string; email: string }>(
+    db,
+    sql`select id::text, name, email from users where id = any(${`{${ids.join(",")}}`}::uuid[])`,
+  )) {
+    people.set(u.id, u);
+  }
+  return people;
+}
+
+function auditDto(r: AuditRow, people: ReadonlyMap<string, SentencePerson>): LineageAuditEventDto {
+  const actor =
+    r.actor_id && r.actor_name ? { id: r.actor_id, name: r.actor_name, email: r.actor_email } : null;
   return {
     seq: Number(r.seq),
     id: r.id,
@@ -635,6 +663,7 @@ function auditDto(r: AuditRow): LineageAuditEventDto {
     actorLabel: r.actor_label,
     occurredAt: iso(r.occurred_at) ?? "",
     hash: r.hash,
+    sentence: auditSentence({ action: r.action, actor, actorLabel: r.actor_label, data: dataOf(r) }, people),
   };
 }
 
@@ -677,11 +706,12 @@ export async function getLineage(
       ...new Set(stepImports.flatMap((r) => (r.inbound_recall_id ? [r.inbound_recall_id] : []))),
     ],
   });
+  const people = await loadPeople(db, audit);
   const auditOf = new Map<string, LineageAuditEventDto[]>();
   for (const r of audit) {
     const key = `${r.entity_type}:${r.entity_id}`;
     const list = auditOf.get(key) ?? [];
-    list.push(auditDto(r));
+    list.push(auditDto(r, people));
     auditOf.set(key, list);
   }
 
@@ -1054,7 +1084,14 @@ function timelineOf(nodes: LineageNodeDto[], edges: LineageEdgeDto[]): LineageGr
     }
     if (e.auditEvents.length > 0) {
       for (const a of e.auditEvents) {
-        out.push({ at: a.occurredAt, edgeId: e.id, nodeId: null, summary: `${a.action} by ${a.actorLabel}` });
+        out.push({
+          at: a.occurredAt,
+          edgeId: e.id,
+          nodeId: null,
+          summary: sentenceText(a.sentence),
+          sentence: a.sentence,
+          action: a.action,
+        });
       }
     } else if (e.at && e.kind !== "group") {
       const what = e.kind === "observed" ? "Shared from (seen by Didit)" : e.kind;

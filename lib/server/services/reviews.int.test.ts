@@ -1,4 +1,5 @@
 import { and, eq, inArray } from "drizzle-orm";
+import { strFromU8, unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as assignRoute from "@/app/api/imports/[id]/assign/route";
 import * as rejectRoute from "@/app/api/imports/[id]/decision/reject/route";
@@ -15,6 +16,7 @@ import type {
 } from "@/lib/schemas/reviews";
 import { auditEvents, importDecisions, imports, partners, users } from "@/lib/server/db/schema";
 import { runDueJobs } from "@/lib/server/jobs";
+import { exportEvidencePack } from "./evidence";
 import { registerProductHandlers } from "./handlers";
 import { createImport } from "./imports";
 import type { Sender } from "./inbox.test-kit";
@@ -372,9 +374,9 @@ describe(`Assignment (${testDriver()})`, () => {
     ]);
     const view = await detail(imp.id);
     expect(view.body.timeline.filter((e) => e.kind === "assigned").map((e) => e.summary)).toEqual([
-      "Assigned to Test officer",
-      "Assigned to Test officer",
-      "Unassigned (was Test officer)",
+      "Test officer assigned the review to Test officer",
+      "Test officer assigned the review to Test officer",
+      "Test officer unassigned the review (it was Test officer’s)",
     ]);
 
     const item = await x.item();
@@ -722,6 +724,136 @@ describe(`Four eyes (${testDriver()})`, () => {
       "proposal_withdrawn",
     ]);
     expect(await statusAtDidit(imp.cloneSessionId!)).toBe("In Review");
+  });
+});
+
+describe(`Four eyes: the second officer's comment (${testDriver()})`, () => {
+  const lastReviewAtDidit = async (cloneSessionId: string) => {
+    const res = await x.w.api.decision(x.w.bank.key, cloneSessionId);
+    const reviews = (res.body as { reviews?: { new_status?: string; comment?: string | null }[] }).reviews;
+    return reviews?.at(-1) ?? null;
+  };
+
+  it("confirming with proposalId: the comment is optional (even to Decline), stored, audited, sent to Didit beside the proposer's, and both are on the timeline and in the evidence pack", async () => {
+    await x.w.t.db.update(users).set({ name: "Olu Officer" }).where(eq(users.id, A.id));
+    await x.w.t.db.update(users).set({ name: "Ada Second" }).where(eq(users.id, B.id));
+    try {
+      // Confirming a Declined proposal without a comment of one's own.
+      const declined = await x.imported({ sender: fourEyes });
+      const p1 = await decide(declined.id, { status: "Declined", comment: "The selfie does not match" });
+      expect(p1.status, p1.text).toBe(202);
+      const bare = await decide(declined.id, { status: "Declined", proposalId: p1.body.decision.id }, B);
+      expect(bare.status, bare.text).toBe(200);
+      expect(bare.body.decision).toMatchObject({
+        state: "sent",
+        secondBy: { id: B.id },
+        secondComment: null,
+      });
+      expect(await lastReviewAtDidit(declined.cloneSessionId!)).toMatchObject({
+        comment: "The selfie does not match",
+      });
+      // Without proposalId, declining still needs a comment.
+      const other = await x.imported({ sender: fourEyes });
+      const p2 = await decide(other.id, { status: "Approved", comment: "Documents match the source" });
+      expect(p2.status).toBe(202);
+      expect((await decide(other.id, { status: "Declined" }, B)).status).toBe(422);
+      // A proposalId that is not the open proposal, or another status: 409, nothing sent.
+      x.proxy.reset();
+      const stale = await decide(other.id, { status: "Approved", proposalId: p1.body.decision.id }, B);
+      expect(stale.status, stale.text).toBe(409);
+      expect(stale.body.error.message).toContain("no longer open");
+      const wrong = await decide(
+        other.id,
+        { status: "Declined", comment: "no", proposalId: p2.body.decision.id },
+        B,
+      );
+      expect(wrong.status, wrong.text).toBe(409);
+      expect(wrong.body.error.message).toContain("This proposal is Approved, not Declined");
+      expect(updateCalls().received).toBe(0);
+      expect((await decide(other.id, { status: "Approved", proposalId: "nope" }, B)).status).toBe(422);
+
+      // Confirming with a comment: stored beside the proposer's, audited, and sent to Didit labelled.
+      const ok = await decide(
+        other.id,
+        { status: "Approved", comment: "Checked the address proof too", proposalId: p2.body.decision.id },
+        B,
+      );
+      expect(ok.status, ok.text).toBe(200);
+      expect(ok.body.decision).toMatchObject({
+        comment: "Documents match the source",
+        secondComment: "Checked the address proof too",
+        secondBy: { id: B.id, name: "Ada Second" },
+      });
+      expect(await lastReviewAtDidit(other.cloneSessionId!)).toMatchObject({
+        comment: "Proposer: Documents match the source\nSecond officer: Checked the address proof too",
+      });
+      const actions = await auditActions(other.id);
+      expect(actions.find((e) => e.action === "import.decision_submitted")!.data).toMatchObject({
+        proposedBy: A.id,
+        comment: "Checked the address proof too",
+      });
+      expect(actions.find((e) => e.action === "import.decided")!.data).toMatchObject({
+        comment: "Documents match the source",
+        secondComment: "Checked the address proof too",
+        proposedBy: A.id,
+        confirmedBy: B.id,
+      });
+
+      // The timeline: sentences with the people by name (and their email for the tooltip).
+      const view = await detail(other.id);
+      const byKind = (kind: string) => view.body.timeline.find((e) => e.kind === kind)!;
+      expect(byKind("proposed").summary).toBe("Olu Officer proposed Approved: “Documents match the source”");
+      expect(byKind("proposed").sentence[0]).toEqual({
+        person: { id: A.id, name: "Olu Officer", email: A.email },
+      });
+      expect(byKind("decided").summary).toBe(
+        "Ada Second confirmed Approved (proposed by Olu Officer), sent to Didit: “Checked the address proof too”",
+      );
+      expect(byKind("decided").sentence).toContainEqual({
+        person: { id: A.id, name: "Olu Officer", email: A.email },
+      });
+      expect(byKind("decided").actor).toBe("Ada Second");
+      expect(byKind("imported").summary).toMatch(/^Olu Officer imported the token as clone /);
+
+      // The evidence pack's decision records hold both comments and both officers.
+      const pack = await exportEvidencePack(x.ctxOf(auditor), other.cloneSessionId!);
+      const decisionsFile = JSON.parse(strFromU8(unzipSync(pack.bytes)["records/decisions.json"]!)) as Record<
+        string,
+        unknown
+      >[];
+      expect(decisionsFile).toContainEqual(
+        expect.objectContaining({
+          id: p2.body.decision.id,
+          comment: "Documents match the source",
+          decidedBy: A.id,
+          secondBy: B.id,
+          secondComment: "Checked the address proof too",
+        }),
+      );
+    } finally {
+      await x.w.t.db
+        .update(users)
+        .set({ name: "Test officer" })
+        .where(inArray(users.id, [A.id, B.id]));
+    }
+  });
+
+  it("rejecting needs the second officer's comment; it is on the proposal and the timeline", async () => {
+    const imp = await x.imported({ sender: fourEyes });
+    const p = await decide(imp.id, { status: "Approved", comment: "Fine" });
+    expect(p.status).toBe(202);
+    expect((await rejectProposal(imp.id, { comment: " " }, B)).status).toBe(422);
+    expect((await rejectProposal(imp.id, { comment: "The address is stale" }, B)).status).toBe(200);
+    const view = await detail(imp.id);
+    expect(view.body.decisions.at(-1)).toMatchObject({
+      state: "rejected",
+      comment: "Fine",
+      secondComment: "The address is stale",
+    });
+    expect(view.body.timeline.map((e) => e.summary).slice(-2)).toEqual([
+      "Test officer proposed Approved: “Fine”",
+      "Test officer rejected the proposal of Approved: “The address is stale”",
+    ]);
   });
 });
 

@@ -2,6 +2,14 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, ilike, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+import {
+  auditSentence,
+  sentenceText,
+  userIdsIn,
+  type Sentence,
+  type SentencePart,
+  type SentencePerson,
+} from "@/lib/audit-sentences";
 import { can } from "@/lib/rbac";
 import type {
   AssignRequest,
@@ -340,47 +348,6 @@ const CHANNEL_LABEL: Record<string, string> = {
   internal: "delivered inside this console",
 };
 
-function str(v: unknown): string | null {
-  return typeof v === "string" && v !== "" ? v : null;
-}
-
-function summaryOf(action: string, data: Record<string, unknown>, names: Map<string, string>): string {
-  const nameOf = (v: unknown) => (typeof v === "string" ? (names.get(v) ?? "an officer") : null);
-  const comment = str(data.comment);
-  const withComment = (s: string) => (comment ? `${s}: “${comment}”` : s);
-  switch (action) {
-    case "import.assigned": {
-      const to = nameOf(data.to);
-      return to ? `Assigned to ${to}` : `Unassigned${data.from ? ` (was ${nameOf(data.from)})` : ""}`;
-    }
-    case "import.decision_proposed":
-      return withComment(`Proposed ${String(data.status)} (awaiting a second officer)`);
-    case "import.proposal_rejected":
-      return withComment(`Rejected the proposal to set ${String(data.status)}`);
-    case "import.proposal_withdrawn":
-      return withComment(`Withdrew the proposal to set ${String(data.status)}`);
-    case "import.decided": {
-      const proposer = data.proposedBy ? nameOf(data.proposedBy) : null;
-      const base = `${String(data.status)} sent to Didit`;
-      return withComment(
-        proposer ? `${base} (proposed by ${proposer}, confirmed by a second officer)` : base,
-      );
-    }
-    case "import.decision_confirmed":
-      return `Didit confirmed the decision: ${String(data.status)}`;
-    case "import.decision_failed":
-      return `Didit did not take the decision ${String(data.status)}: ${str(data.reason) ?? String(data.code)}`;
-    case "import.status_changed":
-      return `Status at Didit: ${str(data.from) ?? "unknown"} → ${String(data.to)}`;
-    case "import.recalled":
-      return `Recalled by the partner (${String(data.trigger)}): ${str(data.reason) ?? "no reason given"}`;
-    case "import.recall_cleared":
-      return `Recall cleared by a new decision: ${String(data.status)}`;
-    default:
-      return action;
-  }
-}
-
 function claimSeconds(claims: Record<string, unknown>, key: string): number | null {
   const v = claims[key];
   return typeof v === "number" && Number.isFinite(v) ? v : null;
@@ -439,6 +406,7 @@ export async function getImport(ctx: ServiceContext, id: string): Promise<Import
       actorId: auditEvents.actorId,
       actorLabel: auditEvents.actorLabel,
       actorName: users.name,
+      actorEmail: users.email,
       data: auditEvents.data,
     })
     .from(auditEvents)
@@ -452,21 +420,15 @@ export async function getImport(ctx: ServiceContext, id: string): Promise<Import
     )
     .orderBy(asc(auditEvents.seq));
   // Users named in the events' data (assignees, proposers), and the officer who pasted the token.
-  const named = new Set<string>();
-  for (const e of events) {
-    for (const key of ["from", "to", "proposedBy"]) {
-      const v = e.data[key];
-      if (typeof v === "string" && UUID_RE.test(v)) named.add(v);
-    }
-  }
+  const named = new Set<string>(events.flatMap((e) => userIdsIn(e.data)));
   if (extra.item.receivedBy) named.add(extra.item.receivedBy);
-  const names = new Map<string, string>();
+  const people = new Map<string, SentencePerson>();
   if (named.size > 0) {
     for (const u of await ctx.db
-      .select({ id: users.id, name: users.name })
+      .select({ id: users.id, name: users.name, email: users.email })
       .from(users)
       .where(inArray(users.id, [...named]))) {
-      names.set(u.id, u.name);
+      people.set(u.id, u);
     }
   }
 
@@ -502,41 +464,58 @@ export async function getImport(ctx: ServiceContext, id: string): Promise<Import
     manifest: (inbox.manifest as Record<string, unknown> | null) ?? null,
   };
 
-  const deliveredBy =
+  const paster = inbox.receivedBy ? people.get(inbox.receivedBy) : undefined;
+  const deliveredBy: SentencePart =
     inbox.source === "paste"
-      ? ((inbox.receivedBy ? names.get(inbox.receivedBy) : null) ?? "an officer")
+      ? paster
+        ? { person: paster }
+        : "an officer"
       : inbox.source === "internal"
         ? item.applicationName
         : partner.name;
+  const entry = (kind: TimelineEventKind, at: string, sentence: Sentence): TimelineEntryDto => {
+    const first = sentence[0];
+    return {
+      kind,
+      at,
+      actor: first === undefined ? null : typeof first === "string" ? null : first.person.name,
+      summary: sentenceText(sentence),
+      sentence,
+    };
+  };
   const timeline: TimelineEntryDto[] = [
-    {
-      kind: "shared",
-      at: lineage.sharedAt,
-      actor: partner.name,
-      summary: `Shared by ${partner.name} (source session ${item.sourceSessionId}, valid ${Math.round(lineage.ttlSeconds / 60)} min)`,
-    },
-    {
-      kind: "delivered",
-      at: lineage.deliveredAt,
-      actor: deliveredBy,
-      summary: `Token received: ${CHANNEL_LABEL[inbox.source] ?? inbox.source}`,
-    },
+    entry("shared", lineage.sharedAt, [
+      `${partner.name} shared source session ${item.sourceSessionId} (valid ${Math.round(lineage.ttlSeconds / 60)} min)`,
+    ]),
+    entry("delivered", lineage.deliveredAt, [
+      "The token was received: ",
+      inbox.source === "paste" ? "pasted by " : `${CHANNEL_LABEL[inbox.source] ?? inbox.source}`,
+      ...(inbox.source === "paste" ? [deliveredBy] : []),
+    ]),
   ];
   if (importedAt) {
-    timeline.push({
-      kind: "imported",
-      at: importedAt,
-      actor: item.importedBy?.name ?? (item.importedByPolicy ? `Policy: ${item.importedByPolicy}` : null),
-      summary: `Imported as clone ${item.cloneSessionId} (${item.statusAtImport}${item.trustReview ? ", the source's review trusted" : ""})`,
-    });
+    const detail = ` as clone ${item.cloneSessionId} (${item.statusAtImport}${item.trustReview ? ", the source's review trusted" : ""})`;
+    timeline.push(
+      entry(
+        "imported",
+        importedAt,
+        item.importedBy
+          ? [{ person: item.importedBy }, ` imported the token${detail}`]
+          : [
+              `${item.importedByPolicy ? "The partner's auto-import policy" : "Handoff"} imported the token${detail}`,
+            ],
+      ),
+    );
   }
   for (const e of events) {
-    timeline.push({
-      kind: TIMELINE_ACTIONS[e.action]!,
-      at: e.occurredAt.toISOString(),
-      actor: e.actorName ?? (e.actorLabel === "didit" ? "Didit" : e.actorLabel),
-      summary: summaryOf(e.action, e.data, names),
-    });
+    const actor = e.actorId && e.actorName ? { id: e.actorId, name: e.actorName, email: e.actorEmail } : null;
+    timeline.push(
+      entry(
+        TIMELINE_ACTIONS[e.action]!,
+        e.occurredAt.toISOString(),
+        auditSentence({ action: e.action, actor, actorLabel: e.actorLabel, data: e.data }, people),
+      ),
+    );
   }
   // Stable: events at the same millisecond keep their order (token, delivery, import, audit seq).
   timeline.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -651,6 +630,21 @@ function pendingError(sent: DecisionRow): AppError {
   );
 }
 
+/** Didit's limit on an update-status comment (the sandbox enforces the same). */
+const DIDIT_COMMENT_MAX = 2000;
+
+/**
+ * The comment sent to Didit with a four-eyes decision: the proposer's reason and the second
+ * officer's, each labelled (roles, not names: Didit needs the reasons, not who we employ).
+ */
+export function diditComment(proposerComment: string | null, secondComment: string | null): string | null {
+  if (!secondComment) return proposerComment;
+  const text = proposerComment
+    ? `Proposer: ${proposerComment}\nSecond officer: ${secondComment}`
+    : `Second officer: ${secondComment}`;
+  return text.length > DIDIT_COMMENT_MAX ? `${text.slice(0, DIDIT_COMMENT_MAX - 1)}…` : text;
+}
+
 /** Queues the check that confirms (or fails) a sent decision if Didit's webhook does not come. */
 async function enqueueConfirm(tx: Tx, importId: string, decisionId: string, now: Date) {
   await enqueue(tx, {
@@ -714,6 +708,23 @@ async function prepareDecision(
       .where(eq(connectedApplications.id, imp.applicationId))
       .limit(1);
     const fourEyes = partner?.requireFourEyes === true || proposal !== null;
+    if (request.proposalId) {
+      // The second officer confirms the proposal they saw: not one replaced or withdrawn since.
+      if (!proposal || proposal.id !== request.proposalId.toLowerCase()) {
+        throw new AppError(
+          "conflict",
+          "The proposal you are confirming is no longer open (it was withdrawn, rejected or replaced): reload the review.",
+          { decisionId: proposal?.id ?? null },
+        );
+      }
+      if (proposal.status !== request.status) {
+        throw new AppError(
+          "conflict",
+          `This proposal is ${proposal.status}, not ${request.status}: to disagree, reject it or propose ${request.status} without confirming.`,
+          { decisionId: proposal.id },
+        );
+      }
+    }
 
     const propose = async () => {
       const decisionId = randomUUID();
@@ -776,7 +787,7 @@ async function prepareDecision(
         action: "import.decision_submitted",
         entityType: "import",
         entityId: importId,
-        data: { decisionId: proposal.id, status: proposal.status, proposedBy: proposal.decidedBy },
+        data: { decisionId: proposal.id, status: proposal.status, proposedBy: proposal.decidedBy, comment },
       });
       await enqueueConfirm(tx, importId, proposal.id, now);
       return {
@@ -785,7 +796,7 @@ async function prepareDecision(
         caller,
         cloneSessionId: imp.cloneSessionId,
         status: proposal.status,
-        comment: proposal.comment,
+        comment: diditComment(proposal.comment, comment),
       };
     }
     const decisionId = randomUUID();
@@ -846,7 +857,9 @@ async function recordSent(
         decisionId,
         status: d.status,
         comment: d.comment,
-        ...(d.secondBy ? { proposedBy: d.decidedBy, confirmedBy: d.secondBy } : {}),
+        ...(d.secondBy
+          ? { proposedBy: d.decidedBy, confirmedBy: d.secondBy, secondComment: d.secondComment }
+          : {}),
       },
     });
   });
@@ -888,13 +901,27 @@ async function confirmSameStatus(
       .update(importDecisions)
       .set({ state: "confirmed", sentAt: meta.now, confirmedAt: meta.now, updatedAt: meta.now })
       .where(and(eq(importDecisions.id, decisionId), eq(importDecisions.state, "sent")))
-      .returning({ status: importDecisions.status, comment: importDecisions.comment });
+      .returning({
+        status: importDecisions.status,
+        comment: importDecisions.comment,
+        decidedBy: importDecisions.decidedBy,
+        secondBy: importDecisions.secondBy,
+        secondComment: importDecisions.secondComment,
+      });
     if (!d) return false;
     await recordAudit(tx, meta, {
       action: "import.decided",
       entityType: "import",
       entityId: importId,
-      data: { decisionId, status: d.status, comment: d.comment, sameStatus: true },
+      data: {
+        decisionId,
+        status: d.status,
+        comment: d.comment,
+        sameStatus: true,
+        ...(d.secondBy
+          ? { proposedBy: d.decidedBy, confirmedBy: d.secondBy, secondComment: d.secondComment }
+          : {}),
+      },
     });
     await recordAudit(tx, meta, {
       action: "import.decision_confirmed",
