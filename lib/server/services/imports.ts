@@ -182,6 +182,11 @@ const NOT_PENDING: Record<string, { code: ErrorCode; message: string }> = {
   failed: { code: "conflict", message: "This token's import failed: ask the partner for a new token." },
   imported: { code: "already_imported", message: "This token was already imported." },
   importing: { code: "already_imported", message: "This token is being imported right now." },
+  withdrawn: {
+    code: "share_withdrawn",
+    message:
+      "The sender withdrew this share: its token can no longer be imported. Ask the partner if in doubt.",
+  },
 };
 
 type Claimed = {
