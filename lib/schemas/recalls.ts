@@ -30,7 +30,7 @@ export const RECALL_TRIGGER_LABELS: Record<RecallTriggerDto, string> = {
   kyc_expired: "KYC expired",
   in_review: "Back in review",
   erased: "Erased",
-  withdrawn: "Withdrawn by the sender",
+  withdrawn: "Withdrawn",
 };
 
 export const RECALL_CHANNEL_LABELS: Record<RecallNoticeChannelDto, string> = {
