@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 import { inboxItemOf, mirroredSession } from "./review-world";
 import { storageFor } from "./users";
 
@@ -47,10 +47,16 @@ async function shareToPay(request: APIRequestContext) {
   return { shareId, itemId: await inboxItemOf(request, shareId) };
 }
 
-async function withdrawnEvents(request: APIRequestContext, shareId: string): Promise<number> {
-  const res = await request.get(`/api/audit?action=share.withdrawn&entityId=${shareId}`);
-  expect(res.status(), await res.text()).toBe(200);
-  return ((await res.json()) as { items: unknown[] }).items.length;
+/** `share.withdrawn` events of the share, read by the auditor (the officer has no audit.read). */
+async function withdrawnEvents(browser: Browser, shareId: string): Promise<number> {
+  const auditor = await browser.newContext({ storageState: storageFor("auditor") });
+  try {
+    const res = await auditor.request.get(`/api/audit?action=share.withdrawn&entityId=${shareId}`);
+    expect(res.status(), await res.text()).toBe(200);
+    return ((await res.json()) as { items: unknown[] }).items.length;
+  } finally {
+    await auditor.close();
+  }
 }
 
 /** Opens the Withdraw dialog, checks a reason is required, then double-clicks the confirmation. */
@@ -73,13 +79,17 @@ test.describe("withdrawing a delivered share, as the compliance officer", () => 
 
   test("a share to the sister brand not imported yet: Withdraw, Pay's inbox shows it withdrawn and why, no import", async ({
     page,
+    browser,
   }) => {
     const { shareId, itemId } = await shareToPay(page.request);
     const item = (await (await page.request.get(`/api/inbox/${itemId}`)).json()) as { state: string };
     expect(item.state, "the token waits in Northwind Pay's inbox").toBe("pending");
 
     await page.goto(`/shares/${shareId}`);
-    await expect(page.getByText("Delivered straight into Northwind Pay's inbox")).toBeVisible();
+    // The page loads its client view after the first paint (slow on a loaded machine).
+    await expect(page.getByText("Delivered straight into Northwind Pay's inbox")).toBeVisible({
+      timeout: 60_000,
+    });
     await expect(page.getByRole("button", { name: "Revoke" })).toHaveCount(0);
     await withdrawOnPage(page);
 
@@ -92,7 +102,7 @@ test.describe("withdrawing a delivered share, as the compliance officer", () => 
     await expect(page.getByRole("button", { name: "Withdraw", exact: true })).toHaveCount(0);
     // No recall was needed: the token never left this console.
     await expect(page.getByRole("region", { name: "Recall" })).toHaveCount(0);
-    expect(await withdrawnEvents(page.request, shareId)).toBe(1);
+    expect(await withdrawnEvents(browser, shareId)).toBe(1);
     await expectAxeClean(page, "a withdrawn share");
     await page.screenshot({ path: `${SHOTS}/withdraw-share-inbox.png`, fullPage: true });
 
@@ -119,6 +129,7 @@ test.describe("withdrawing a delivered share, as the compliance officer", () => 
 
   test("a share Pay already imported: Withdraw raises the recall, the clone goes back to review", async ({
     page,
+    browser,
   }) => {
     const { shareId, itemId } = await shareToPay(page.request);
     const imported = await page.request.post(`/api/inbox/${itemId}/import`, { data: { trustReview: false } });
@@ -126,6 +137,9 @@ test.describe("withdrawing a delivered share, as the compliance officer", () => 
     const importId = ((await imported.json()) as { id: string }).id;
 
     await page.goto(`/shares/${shareId}`);
+    await expect(page.getByRole("button", { name: "Withdraw", exact: true })).toBeVisible({
+      timeout: 60_000,
+    });
     await withdrawOnPage(page);
     const withdrawal = page.getByRole("status", { name: "Withdrawal" });
     await expect(withdrawal).toContainText("A recall (withdrawn) was raised with the reason.");
@@ -134,7 +148,7 @@ test.describe("withdrawing a delivered share, as the compliance officer", () => 
     await expect(banner).toContainText("Recalled: Withdrawn");
     await expect(banner).toContainText(REASON);
     await expect(banner).toContainText("The partner is told (internal): sent.");
-    expect(await withdrawnEvents(page.request, shareId)).toBe(1);
+    expect(await withdrawnEvents(browser, shareId)).toBe(1);
     await page.screenshot({ path: `${SHOTS}/withdraw-share-recall.png`, fullPage: true });
 
     // The share's JSON carries the recall as the page shows it.
@@ -162,7 +176,10 @@ test.describe("withdrawing, as the auditor", () => {
     const auditor = await browser.newContext({ storageState: storageFor("auditor") });
     const page = await auditor.newPage();
     await page.goto(`/shares/${shareId}`);
-    await expect(page.getByText("Delivered straight into Northwind Pay's inbox")).toBeVisible();
+    // The page loads its client view after the first paint (slow on a loaded machine).
+    await expect(page.getByText("Delivered straight into Northwind Pay's inbox")).toBeVisible({
+      timeout: 60_000,
+    });
     await expect(page.getByRole("button", { name: "Withdraw", exact: true })).toHaveCount(0);
     const res = await page.request.post(`/api/shares/${shareId}/withdraw`, { data: { reason: "not mine" } });
     expect(res.status()).toBe(403);

@@ -24,7 +24,7 @@ import { testDriver } from "@/test/database";
 import { insertUser, request, type TestUser } from "@/test/session";
 import type { TestApp } from "@/test/sandbox-fixtures";
 import { createImport } from "./imports";
-import { getInboxItem } from "./inbox";
+import { getInboxItem, rejectInboxItem } from "./inbox";
 import { RECALL_QUEUE, raiseRecall, registerRecallHandlers } from "./recalls";
 import { getImport } from "./reviews";
 import { reviewWorld, type ReviewWorld } from "./reviews.test-kit";
@@ -195,6 +195,23 @@ describe(`withdrawing a delivered share (${testDriver()})`, () => {
     const events = await eventsOf("share.withdrawn", share.id);
     expect(events).toHaveLength(1);
     expect(events[0]!.data).toMatchObject({ reason: REASON, outcome: "inbox", inboxItemIds: [item.id] });
+  });
+
+  it("internal, rejected by the receiving officer: it stays rejected, no recall", async () => {
+    const share = await createShare(officerCtx(), {
+      sessionId: await rw.w.newSession("Approved"),
+      partnerId: internalPartner.id,
+      ttlSeconds: 3600,
+    });
+    const item = await itemOf(share.id);
+    await rejectInboxItem(officerCtx(), item.id, { reason: "Not a customer of ours" });
+    const dto = await withdrawShare(officerCtx(), share.id, { reason: REASON });
+    expect(dto.withdrawal?.outcome).toBe("inbox");
+    expect(await itemOf(share.id)).toMatchObject({
+      state: "rejected",
+      stateReason: "Not a customer of ours",
+    });
+    expect(await db().select().from(recalls).where(eq(recalls.sessionId, share.sessionId))).toHaveLength(0);
   });
 
   it("internal, imported: a withdrawn recall of that share only; the clone goes back to review", async () => {

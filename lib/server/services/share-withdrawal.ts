@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { ShareDetailDto, WithdrawShareRequest } from "@/lib/schemas/shares";
 import { inboxItems, sessionMirror, shares } from "@/lib/server/db/schema";
 import type { Tx } from "@/lib/server/db/types";
@@ -46,20 +46,22 @@ export async function withdrawShare(
           "The partner's console is importing this token right now: try again in a few seconds.",
         );
       }
-      if (!items.some((i) => i.state === "imported")) {
+      if (items.length > 0 && !items.some((i) => i.state === "imported")) {
         outcome = "inbox";
-        inboxItemIds = items.map((i) => i.id);
-        await tx
-          .update(inboxItems)
-          .set({
-            state: "withdrawn",
-            stateReason: input.reason,
-            withdrawnAt: now,
-            withdrawnBy: actor.id,
-            tokenCiphertext: null,
-            updatedAt: now,
-          })
-          .where(eq(inboxItems.localShareId, share.id));
+        // One the receiving officer rejected stays rejected (it cannot be imported either).
+        inboxItemIds = items.filter((i) => i.state !== "rejected").map((i) => i.id);
+        if (inboxItemIds.length > 0)
+          await tx
+            .update(inboxItems)
+            .set({
+              state: "withdrawn",
+              stateReason: input.reason,
+              withdrawnAt: now,
+              withdrawnBy: actor.id,
+              tokenCiphertext: null,
+              updatedAt: now,
+            })
+            .where(inArray(inboxItems.id, inboxItemIds));
       }
     }
 
