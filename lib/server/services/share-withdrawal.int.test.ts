@@ -307,7 +307,7 @@ describe(`withdrawing a delivered share (${testDriver()})`, () => {
     expect(await eventsOf("share.withdrawn", racing.id)).toHaveLength(1);
   });
 
-  it("refuses a share not handed over (revoke it instead) and one revoked", async () => {
+  it("refuses a share not handed over yet: revoke it instead", async () => {
     const pending = await createShare(officerCtx(), {
       sessionId: await rw.w.newSession("Approved"),
       partnerId: taskPartner.id,
