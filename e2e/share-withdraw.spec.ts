@@ -109,7 +109,7 @@ test.describe("withdrawing a delivered share, as the compliance officer", () => 
     // The receiving side: the inbox item is withdrawn, with the reason, by whom and when; no Import.
     await page.goto(`/inbox?q=${shareId}`);
     const card = page.getByRole("article").filter({ hasText: "Withdrawn by the sender" });
-    await expect(card).toHaveCount(1);
+    await expect(card).toHaveCount(1, { timeout: 60_000 });
     await expect(card).toContainText(REASON);
     await expect(card).toContainText("It can no longer be imported.");
     await expect(card.getByRole("button", { name: "Import" })).toHaveCount(0);
@@ -159,7 +159,7 @@ test.describe("withdrawing a delivered share, as the compliance officer", () => 
 
     await page.goto(`/reviews/${importId}`);
     const recallBanner = page.getByRole("region", { name: "Recall" });
-    await expect(recallBanner).toContainText("Withdrawn");
+    await expect(recallBanner).toContainText("Withdrawn", { timeout: 60_000 });
     await expect(recallBanner).toContainText(REASON);
   });
 });
