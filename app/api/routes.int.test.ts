@@ -14,6 +14,7 @@ import { createImport } from "@/lib/server/services/imports";
 import { receivedItem } from "@/lib/server/services/imports.test-kit";
 import { encodeMediaRef } from "@/lib/server/services/review-view";
 import { decideImport } from "@/lib/server/services/reviews";
+import { revealShare } from "@/lib/server/services/shares";
 import { contextOf } from "@/lib/server/services/reviews.test-kit";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 
@@ -445,6 +446,19 @@ const ROUTES: RouteCase[] = [
     permission: "shares.create",
     params: async () => ({ id: await w.newShare(w.manual) }),
     body: () => ({}),
+  },
+  {
+    method: "POST",
+    path: "/api/shares/:id/withdraw",
+    file: "app/api/shares/[id]/withdraw/route.ts",
+    permission: "shares.create",
+    // A delivered share (a manual one, revealed), used up by each withdrawal.
+    params: async () => {
+      const id = await w.newShare(w.manual);
+      await revealShare(contextOf(t.db, w.officer), id);
+      return { id };
+    },
+    body: () => ({ reason: "Shared with the wrong brand" }),
   },
 
   // --- Partner API (Standard Webhooks, handoff-partner-id) and Didit's webhooks ---

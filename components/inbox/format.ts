@@ -8,6 +8,7 @@ export const INBOX_STATE_TONES: Record<InboxStateDto, "neutral" | "success" | "w
     rejected: "warning",
     expired: "neutral",
     failed: "danger",
+    withdrawn: "warning",
   };
 
 export const KIND_NAMES = { user: "KYC (user)", business: "KYB (business)" } as const;

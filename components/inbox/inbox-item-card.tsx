@@ -91,7 +91,17 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
             <code className="text-xs">{item.sourceSessionId}</code>; what it holds shows once imported.
           </p>
         )}
-        {item.import ? (
+        {item.withdrawal ? (
+          <p role="status" aria-label="Withdrawn by the sender" className="text-sm text-slate-700">
+            <span className="font-medium">Withdrawn by the sender</span>{" "}
+            {item.withdrawal.by && (
+              <>
+                (<span title={item.withdrawal.by.email}>{item.withdrawal.by.name}</span>){" "}
+              </>
+            )}
+            <DateTime value={item.withdrawal.at} />: {item.withdrawal.reason} It can no longer be imported.
+          </p>
+        ) : item.import ? (
           <ImportState imported={item.import} />
         ) : (
           item.stateReason &&

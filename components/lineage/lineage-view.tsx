@@ -67,6 +67,7 @@ const TRIGGERS: Record<string, string> = {
   kyc_expired: "KYC expired",
   in_review: "back in review",
   erased: "erased",
+  withdrawn: "withdrawn",
 };
 
 /** Recalls on the graph's steps: said above the graph, not only in red on its edges. */

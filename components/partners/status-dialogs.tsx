@@ -49,8 +49,10 @@ export function SuspendDialog({
         <AlertDialogHeader>
           <AlertDialogTitle>Suspend {partnerName}?</AlertDialogTitle>
           <AlertDialogDescription>
-            Nothing is shared with or imported from {partnerName} until it is reactivated. Shares already sent
-            stay as they are; revoke them on the Shares page if needed.
+            Nothing is shared with or imported from {partnerName} until it is reactivated; a token still
+            waiting for delivery is not pushed. Shares already made stay as they are: on the Shares page,
+            revoke one whose token the partner does not have yet, or withdraw one already delivered (the
+            partner is told not to use it, and a clone it imported goes back to review).
           </AlertDialogDescription>
         </AlertDialogHeader>
         <div className="grid gap-1.5">

@@ -1,3 +1,4 @@
+import { clsx } from "clsx";
 import { OctagonAlert } from "lucide-react";
 import Link from "next/link";
 import { DateTime } from "@/components/ui/date-time";
@@ -9,11 +10,14 @@ import {
 } from "@/lib/schemas/recalls";
 
 /** On a recalled share's page: the source changed after it was shared, and how the partner is told. */
-export function ShareRecallBanner({ recall }: { recall: ShareRecallDto }) {
+export function ShareRecallBanner({ recall, className }: { recall: ShareRecallDto; className?: string }) {
   return (
     <section
       aria-label="Recall"
-      className="mb-6 flex gap-3 rounded-lg border-2 border-red-300 bg-red-50 p-4 text-red-900"
+      className={clsx(
+        "flex gap-3 rounded-lg border-2 border-red-300 bg-red-50 p-4 text-red-900",
+        className ?? "mb-6",
+      )}
     >
       <OctagonAlert className="mt-0.5 size-5 shrink-0" aria-hidden />
       <div className="min-w-0 space-y-1 text-sm">

@@ -1,8 +1,9 @@
 "use client";
 
-import { Ban, Eye, FileClock, Inbox, Send } from "lucide-react";
+import { Ban, Eye, FileClock, Inbox, Send, Undo2 } from "lucide-react";
 import Link from "next/link";
 import { useRef, useState, type ReactNode } from "react";
+import { ShareRecallBanner } from "@/components/recalls/share-recall-banner";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -10,12 +11,13 @@ import { DateTime } from "@/components/ui/date-time";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useShare } from "@/lib/client/queries/shares";
 import { formatDate } from "@/lib/format";
-import { REVOKE_NOTE, type ShareDetailDto } from "@/lib/schemas/shares";
+import { REVOKE_NOTE, WITHDRAW_NOTE, type ShareDetailDto } from "@/lib/schemas/shares";
 import { ExpiresCell } from "./expires-cell";
 import { CHANNEL_LABELS, channelOutcome, formatTtl, KIND_LABELS } from "./format";
 import { RevealTokenDialog } from "./reveal-token-dialog";
 import { RevokeShareDialog } from "./revoke-share-dialog";
 import { ShareStateBadge } from "./share-state-badge";
+import { WithdrawShareDialog } from "./withdraw-share-dialog";
 
 function Rows({ rows }: { rows: [string, ReactNode, string?][] }) {
   return (
@@ -64,6 +66,21 @@ function stateText(s: ShareDetailDto): string {
   }
 }
 
+/** Which of the two a withdrawal did, in words (the share page explains it). */
+function withdrawalText(s: ShareDetailDto): string | null {
+  const w = s.withdrawal;
+  if (!w) return null;
+  if (w.outcome === "inbox")
+    return `The token was withdrawn from ${s.partnerName}'s inbox in this console before it was imported: it can no longer be imported there.`;
+  const told =
+    s.recall?.notice?.channel === "internal"
+      ? `${s.partnerName} had imported it: its clone went back to review.`
+      : s.recall?.notice?.channel === "push"
+        ? `${s.partnerName} is sent a recall (withdrawn) at its inbox URL; a clone it imported goes back to review.`
+        : `${s.partnerName} must be told by an officer (an open task under Recalls); a clone it imported goes back to review.`;
+  return `A recall (withdrawn) was raised with the reason. ${told}`;
+}
+
 export function ShareDetailView({
   initial,
   canReadAudit,
@@ -75,7 +92,8 @@ export function ShareDetailView({
   const s = query.data ?? initial;
   const [revoking, setRevoking] = useState(false);
   const [revealing, setRevealing] = useState(false);
-  const actions = s.canRevoke || s.canReveal;
+  const [withdrawing, setWithdrawing] = useState(false);
+  const actions = s.canRevoke || s.canReveal || s.canWithdraw;
   // After a dialog: back to the button that opened it, or to the delivery state when it is gone.
   const opener = useRef<HTMLElement | null>(null);
   const stateRef = useRef<HTMLDivElement>(null);
@@ -86,6 +104,7 @@ export function ShareDetailView({
 
   return (
     <div className="grid gap-6 lg:grid-cols-2">
+      {s.recall && <ShareRecallBanner recall={s.recall} className="lg:col-span-2" />}
       {query.isError && (
         <Alert className="lg:col-span-2" title="Could not refresh the share">
           {query.error.message}
@@ -116,6 +135,25 @@ export function ShareDetailView({
               )}
             </p>
             <p className="text-slate-700">{stateText(s)}</p>
+            {s.withdrawal && (
+              <div
+                role="status"
+                aria-label="Withdrawal"
+                className="mt-2 grid gap-1 rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-950"
+              >
+                <p className="font-semibold">
+                  Withdrawn <DateTime value={s.withdrawal.at} withRelative />
+                  {s.withdrawal.by && (
+                    <>
+                      {" "}
+                      by <span title={s.withdrawal.by.email}>{s.withdrawal.by.name}</span>
+                    </>
+                  )}
+                </p>
+                <p>Reason: {s.withdrawal.reason}</p>
+                <p>{withdrawalText(s)}</p>
+              </div>
+            )}
           </div>
           {actions && (
             <div className="flex flex-wrap gap-2">
@@ -128,6 +166,17 @@ export function ShareDetailView({
                   }}
                 >
                   <Eye aria-hidden /> Reveal token
+                </Button>
+              )}
+              {s.canWithdraw && (
+                <Button
+                  variant="danger"
+                  onClick={(event) => {
+                    opener.current = event.currentTarget;
+                    setWithdrawing(true);
+                  }}
+                >
+                  <Undo2 aria-hidden /> Withdraw
                 </Button>
               )}
               {s.canRevoke && (
@@ -145,6 +194,7 @@ export function ShareDetailView({
           )}
         </div>
         {s.canRevoke && <p className="mt-3 text-xs text-slate-600">{REVOKE_NOTE}</p>}
+        {s.canWithdraw && <p className="mt-3 text-xs text-slate-600">{WITHDRAW_NOTE}</p>}
       </Card>
 
       <Card title="Details" className="self-start">
@@ -334,6 +384,17 @@ export function ShareDetailView({
           partnerName={s.partnerName}
           open={revoking}
           onOpenChange={setRevoking}
+          onClosed={refocus}
+        />
+      )}
+      {(s.canWithdraw || withdrawing) && (
+        <WithdrawShareDialog
+          shareId={s.id}
+          partnerName={s.partnerName}
+          channel={s.channel}
+          imported={s.receiptStatus === "imported"}
+          open={withdrawing}
+          onOpenChange={setWithdrawing}
           onClosed={refocus}
         />
       )}

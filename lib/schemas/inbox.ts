@@ -10,7 +10,15 @@ import type { ShareManifestDto } from "./shares";
  * the import (Didit's import-shared, with our key) ever opens it.
  */
 
-export const INBOX_STATES = ["pending", "importing", "imported", "rejected", "expired", "failed"] as const;
+export const INBOX_STATES = [
+  "pending",
+  "importing",
+  "imported",
+  "rejected",
+  "expired",
+  "failed",
+  "withdrawn",
+] as const;
 export type InboxStateDto = (typeof INBOX_STATES)[number];
 export const INBOX_SOURCES = ["internal", "push", "pickup", "paste"] as const;
 export type InboxSourceDto = (typeof INBOX_SOURCES)[number];
@@ -22,6 +30,7 @@ export const INBOX_STATE_LABELS: Record<InboxStateDto, string> = {
   rejected: "Rejected",
   expired: "Expired",
   failed: "Failed",
+  withdrawn: "Withdrawn",
 };
 
 export const INBOX_SOURCE_LABELS: Record<InboxSourceDto, string> = {
@@ -112,6 +121,8 @@ export type InboxItemDto = {
   stateReason: string | null;
   receivedAt: string;
   receivedBy: { id: string; name: string; email: string } | null;
+  /** The sender (a sister brand on this console) withdrew the token before it was imported. */
+  withdrawal: { at: string; by: { id: string; name: string; email: string } | null; reason: string } | null;
   /** What the signed-in user may do now (the server decides; the UI shows or hides buttons). */
   canReject: boolean;
   /**

@@ -81,11 +81,11 @@ export const recallDeliverySchema = z
     from_application_id: uuid("from_application_id").describe("The sender's Didit application."),
     for_application_id: uuid("for_application_id").describe("Your Didit application the share was for."),
     trigger: z
-      .enum(["declined", "deleted", "kyc_expired", "in_review", "erased"], {
-        message: "trigger must be one of declined, deleted, kyc_expired, in_review, erased",
+      .enum(["declined", "deleted", "kyc_expired", "in_review", "erased", "withdrawn"], {
+        message: "trigger must be one of declined, deleted, kyc_expired, in_review, erased, withdrawn",
       })
       .describe(
-        "What changed: declined, deleted (at Didit), kyc_expired, in_review (moved back to review), erased (at the sender).",
+        "What changed: declined, deleted (at Didit), kyc_expired, in_review (moved back to review), erased (at the sender), withdrawn (an officer of the sender withdrew this share; `reason` says why).",
       ),
     status: z
       .string()

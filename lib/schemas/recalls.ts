@@ -7,7 +7,14 @@ import { listCursorParam, optionalFilter } from "./common";
  * share). Received: what partners told us of theirs (the imports of it went back to review).
  */
 
-export const RECALL_TRIGGERS = ["declined", "deleted", "kyc_expired", "in_review", "erased"] as const;
+export const RECALL_TRIGGERS = [
+  "declined",
+  "deleted",
+  "kyc_expired",
+  "in_review",
+  "erased",
+  "withdrawn",
+] as const;
 export type RecallTriggerDto = (typeof RECALL_TRIGGERS)[number];
 export const RECALL_NOTICE_CHANNELS = ["push", "internal", "task"] as const;
 export type RecallNoticeChannelDto = (typeof RECALL_NOTICE_CHANNELS)[number];
@@ -23,6 +30,7 @@ export const RECALL_TRIGGER_LABELS: Record<RecallTriggerDto, string> = {
   kyc_expired: "KYC expired",
   in_review: "Back in review",
   erased: "Erased",
+  withdrawn: "Withdrawn",
 };
 
 export const RECALL_CHANNEL_LABELS: Record<RecallNoticeChannelDto, string> = {
@@ -91,7 +99,7 @@ export type RecallDto = {
   fromStatus: string | null;
   toStatus: string | null;
   reason: string;
-  source: "webhook" | "sync" | "erasure";
+  source: "webhook" | "sync" | "erasure" | "withdrawal";
   shareCount: number;
   noticeCount: number;
   raisedAt: string;

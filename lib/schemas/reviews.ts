@@ -170,7 +170,7 @@ export type ImportListItemDto = ImportDto & {
 };
 
 export type ImportRecallDto = {
-  trigger: "declined" | "deleted" | "kyc_expired" | "in_review" | "erased";
+  trigger: "declined" | "deleted" | "kyc_expired" | "in_review" | "erased" | "withdrawn";
   reason: string;
   recalledAt: string;
   inboundRecallId: string | null;

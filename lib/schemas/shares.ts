@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ShareRecallDto } from "./recalls";
 import { listCursorParam, optionalFilter } from "./common";
 
 /**
@@ -55,6 +56,10 @@ const reasonText = z
 
 export const revokeShareRequestSchema = z.object({ reason: reasonText }).strict();
 export type RevokeShareRequest = z.infer<typeof revokeShareRequestSchema>;
+
+/** Withdraw a delivered share (irreversible): the reason goes to the partner with the recall. */
+export const withdrawShareRequestSchema = z.object({ reason: reasonText }).strict();
+export type WithdrawShareRequest = z.infer<typeof withdrawShareRequestSchema>;
 
 /** The reveal takes no input (`{}`: the JSON body every console mutation sends). */
 export const revealShareRequestSchema = z.object({}).strict();
@@ -115,6 +120,16 @@ export type ShareDto = {
   revokedAt: string | null;
   revokeReason: string | null;
   revealedAt: string | null;
+  /**
+   * An officer withdrew the delivered share. `inbox`: the sister brand's inbox item was withdrawn
+   * before it was imported (it can no longer be); `recall`: a `withdrawn` recall was raised.
+   */
+  withdrawal: {
+    at: string;
+    by: { id: string; name: string; email: string } | null;
+    reason: string;
+    outcome: "inbox" | "recall";
+  } | null;
   /** Latest receipt from the partner. */
   receiptStatus: "imported" | "rejected" | null;
   receiptCloneSessionId: string | null;
@@ -125,6 +140,8 @@ export type ShareDto = {
   /** What the signed-in user may do now (the server decides; the UI shows or hides buttons). */
   canRevoke: boolean;
   canReveal: boolean;
+  /** Delivered (or picked up, or revealed) and not withdrawn yet, and the user has `shares.create`. */
+  canWithdraw: boolean;
 };
 
 export type ShareDeliveryDto = {
@@ -161,6 +178,8 @@ export type ShareDetailDto = ShareDto & {
   };
   deliveries: ShareDeliveryDto[];
   receipts: ShareReceiptDto[];
+  /** The share's latest recall (its trigger, reason, time and the partner's notice), or null. */
+  recall: ShareRecallDto | null;
 };
 
 export type ShareListResponse = { items: ShareDto[]; nextCursor: string | null };
@@ -171,3 +190,7 @@ export type RevealShareResponse = { token: string; expiresAt: string };
 /** Didit share tokens cannot be revoked upstream: the UI and docs say so next to Revoke. */
 export const REVOKE_NOTE =
   "Revoking destroys the token Handoff holds so it is never delivered. Didit cannot revoke a token it minted: one the partner already has stays valid until it expires.";
+
+/** What Withdraw does, per channel (the dialog and the docs say so). */
+export const WITHDRAW_NOTE =
+  "Didit cannot revoke a token it minted. Withdrawing tells the partner not to use it: a sister brand's token still waiting in its inbox is withdrawn and can no longer be imported; otherwise the partner is sent a recall (trigger withdrawn, with your reason) and a clone already imported goes back to review.";

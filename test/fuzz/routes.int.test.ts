@@ -14,6 +14,7 @@ import { createImport } from "@/lib/server/services/imports";
 import { receivedItem } from "@/lib/server/services/imports.test-kit";
 import { encodeMediaRef } from "@/lib/server/services/review-view";
 import { decideImport } from "@/lib/server/services/reviews";
+import { revealShare } from "@/lib/server/services/shares";
 import { contextOf } from "@/lib/server/services/reviews.test-kit";
 import { inboxKit, type InboxKit } from "@/lib/server/services/inbox.test-kit";
 import { testDriver, type TestDatabase } from "@/test/database";
@@ -424,6 +425,7 @@ const BODIES: Record<string, Record<string, () => Record<string, unknown>>> = {
   },
   "/api/shares/[id]/revoke": { POST: () => ({ reason: "fuzzed" }) },
   "/api/shares/[id]/reveal": { POST: () => ({}) },
+  "/api/shares/[id]/withdraw": { POST: () => ({ reason: "fuzzed" }) },
   // Tokens from the signing partner for Northwind Bank: the first push or paste of each stores it,
   // a later one answers the item held.
   "/api/partner/v1/inbox/[partnerId]": { POST: () => inbox.delivery(pick(fx.pushTokens)) },
@@ -764,6 +766,14 @@ beforeAll(async () => {
   overrides["/api/shares/[id]"] = { id: fx.signerShares };
   overrides["/api/shares/[id]/revoke"] = { id: await times(4, () => world.newShare()) };
   overrides["/api/shares/[id]/reveal"] = { id: await times(4, () => world.newShare(world.manual)) };
+  // Withdraw needs a delivered share: a manual one, revealed.
+  overrides["/api/shares/[id]/withdraw"] = {
+    id: await times(4, async () => {
+      const id = await world.newShare(world.manual);
+      await revealShare(contextOf(world.t.db, world.officer), id);
+      return id;
+    }),
+  };
   overrides["/api/partner/v1/shares/[id]/pickup"] = { id: await times(4, () => world.newShare()) };
   overrides["/api/webhooks/didit/[applicationId]"] = { applicationId: [world.bankRow] };
   // The inbox: pushes to the signing partner's inbox URL, items to read and to reject.

@@ -11,6 +11,7 @@ import type {
   ShareDto,
   ShareListResponse,
   ShareStateDto,
+  WithdrawShareRequest,
 } from "@/lib/schemas/shares";
 
 /** The /shares filters, as they stand in the URL (all optional). */
@@ -94,6 +95,26 @@ export function useRevokeShare(id: string) {
         qc.invalidateQueries({ queryKey: shareKeys.all }),
         qc.invalidateQueries({ queryKey: SESSION_KEY_PREFIX }),
       ]),
+  });
+}
+
+/** Withdraw a delivered share: answers the share as it is now (its withdrawal and recall). */
+export function useWithdrawShare(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: WithdrawShareRequest) =>
+      apiFetch<ShareDetailDto>(`/api/shares/${encodeURIComponent(id)}/withdraw`, {
+        method: "POST",
+        json: input,
+      }),
+    onSuccess: (share) => {
+      qc.setQueryData(shareKeys.detail(id), share);
+      return Promise.all([
+        qc.invalidateQueries({ queryKey: shareKeys.all }),
+        // The sister brand's inbox on this console shows the item withdrawn.
+        qc.invalidateQueries({ queryKey: ["inbox"] }),
+      ]);
+    },
   });
 }
 

@@ -64,6 +64,9 @@ export const ERROR_STATUS = {
   // Recalls: a partner's recall names another sender's application, or an application not ours.
   recall_from_other_partner: 422,
   recall_not_for_us: 422,
+  // Withdrawals: the sender withdrew this token (it cannot be imported); a share withdrawn already.
+  share_withdrawn: 409,
+  already_withdrawn: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

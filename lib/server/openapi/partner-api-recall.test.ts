@@ -44,4 +44,15 @@ describe("the handoff.recall.v1 contract", () => {
     expect(doc.webhooks["handoff.recall.v1"]).toBeDefined();
     expect(doc.components.schemas.RecallReceived).toBeDefined();
   });
+
+  it("lists every trigger the sender raises, withdrawn included, in the OpenAPI document and the docs", () => {
+    const doc = partnerOpenApiDocument() as unknown as Doc;
+    const trigger = doc.components.schemas.RecallDelivery!.properties!.trigger as { enum?: string[] };
+    expect(trigger.enum).toEqual(["declined", "deleted", "kyc_expired", "in_review", "erased", "withdrawn"]);
+    expect(DOC).toMatch(/\| `trigger` +\|[^\n]*`withdrawn`/);
+    const example = documentedRecall() as Record<string, unknown>;
+    const ids = { from_application_id: crypto.randomUUID(), for_application_id: crypto.randomUUID() };
+    expect(recallDeliverySchema.safeParse({ ...example, ...ids, trigger: "withdrawn" }).success).toBe(true);
+    expect(recallDeliverySchema.safeParse({ ...example, ...ids, trigger: "weather" }).success).toBe(false);
+  });
 });

@@ -133,7 +133,7 @@ const OVERRIDDEN = sql`(${IMPORTED} and r.source_status = 'Approved' and r.decli
 /** Expired before it was imported or refused. */
 function expiredUnimported(now: Date): SQL {
   return sql`(r.import_state is distinct from 'imported'
-    and r.item_state not in ('imported', 'rejected', 'importing')
+    and r.item_state not in ('imported', 'rejected', 'importing', 'withdrawn')
     and (r.item_state = 'expired' or r.expires_at <= ${ts(now)}))`;
 }
 /** Seconds from the token's issue (`iat`, else its arrival) to the finished import. */

@@ -182,6 +182,11 @@ const NOT_PENDING: Record<string, { code: ErrorCode; message: string }> = {
   failed: { code: "conflict", message: "This token's import failed: ask the partner for a new token." },
   imported: { code: "already_imported", message: "This token was already imported." },
   importing: { code: "already_imported", message: "This token is being imported right now." },
+  withdrawn: {
+    code: "share_withdrawn",
+    message:
+      "The sender withdrew this share: its token can no longer be imported. Ask the partner if in doubt.",
+  },
 };
 
 type Claimed = {
@@ -247,6 +252,8 @@ async function claim(
   return ctx.db.transaction(async (tx) => {
     const [item] = await tx.select().from(inboxItems).where(eq(inboxItems.id, itemId)).limit(1).for("update");
     if (!item) throw new AppError("not_found", "No such inbox item.");
+    // Withdrawn by the sender: refused as such even after a failed (retryable) attempt.
+    if (item.state === "withdrawn") throw new AppError("share_withdrawn", NOT_PENDING.withdrawn!.message);
     const [existing] = await tx.select().from(imports).where(eq(imports.inboxItemId, itemId)).limit(1);
     const retry = existing?.state === "failed" && existing.retryable && item.state === "failed";
     if (existing && !retry) throw heldBy(existing);

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, ilike, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { decodeJwt } from "jose";
 import { can } from "@/lib/rbac";
 import type {
@@ -411,6 +412,8 @@ async function expireDue(db: DbOrTx, now: Date, ids?: string[]): Promise<void> {
     .where(and(...where));
 }
 
+const withdrawers = alias(users, "withdrawers");
+
 function selectJoined(db: DbOrTx) {
   return db
     .select({
@@ -418,11 +421,13 @@ function selectJoined(db: DbOrTx) {
       applicationName: connectedApplications.name,
       partner: partners,
       receiver: { id: users.id, name: users.name, email: users.email },
+      withdrawer: { id: withdrawers.id, name: withdrawers.name, email: withdrawers.email },
     })
     .from(inboxItems)
     .innerJoin(connectedApplications, eq(connectedApplications.id, inboxItems.applicationId))
     .leftJoin(partners, eq(partners.id, inboxItems.partnerId))
-    .leftJoin(users, eq(users.id, inboxItems.receivedBy));
+    .leftJoin(users, eq(users.id, inboxItems.receivedBy))
+    .leftJoin(withdrawers, eq(withdrawers.id, inboxItems.withdrawnBy));
 }
 type JoinedRow = Awaited<ReturnType<ReturnType<typeof selectJoined>["limit"]>>[number];
 
@@ -464,6 +469,14 @@ function toInboxItemDto(
     stateReason: state === "expired" && i.state === "pending" ? EXPIRED_REASON : i.stateReason,
     receivedAt: i.receivedAt.toISOString(),
     receivedBy: row.receiver?.id ? row.receiver : null,
+    withdrawal:
+      i.state === "withdrawn" && i.withdrawnAt
+        ? {
+            at: i.withdrawnAt.toISOString(),
+            by: row.withdrawer?.id ? row.withdrawer : null,
+            reason: i.stateReason ?? "",
+          }
+        : null,
     canReject: officer && open,
     canImport: officer && open && policyAllows,
     import: imported,

@@ -344,7 +344,7 @@ async function inboxLeavesOf(db: DbOrTx, sessions: string[]): Promise<InboxLeafR
                  row_number() over (partition by b.source_session_id order by b.received_at, b.id) as rn,
                  count(*) over (partition by b.source_session_id) as total
             from inbox_items b
-           where b.state in ('pending', 'importing', 'rejected', 'expired', 'failed')
+           where b.state in ('pending', 'importing', 'rejected', 'expired', 'failed', 'withdrawn')
              and b.source_session_id = any(${idArray(sessions)}) and b.local_share_id is null
              and not exists (select 1 from imports i where i.inbox_item_id = b.id)
         ) x where rn <= ${MAX_CHILDREN}`,

@@ -68,6 +68,8 @@ export const RECALL_REASONS: Record<RecallTrigger, string> = {
     "The source verification was moved back to review after it was shared: review the imported session again.",
   erased:
     "The source verification was erased at the sender's request after it was shared: review the imported session again.",
+  withdrawn:
+    "The sender withdrew this share after it was delivered: do not import it, and review a session already imported from it again.",
 };
 
 /**
@@ -145,6 +147,8 @@ export type RaiseRecallInput = {
   source: RecallSource;
   raisedBy?: string | null;
   reason?: string;
+  /** Only these shares of the session (an officer's withdrawal of one share); all when omitted. */
+  shareIds?: string[];
 };
 
 export type RaisedRecall = { recallId: string; shares: number; notices: number };
@@ -183,7 +187,13 @@ export async function raiseRecall(
     .select({ share: shares, partner: partners })
     .from(shares)
     .innerJoin(partners, eq(partners.id, shares.partnerId))
-    .where(and(eq(shares.applicationId, input.applicationId), eq(shares.sessionId, sessionId)))
+    .where(
+      and(
+        eq(shares.applicationId, input.applicationId),
+        eq(shares.sessionId, sessionId),
+        input.shareIds ? inArray(shares.id, input.shareIds) : undefined,
+      ),
+    )
     .orderBy(shares.createdAt, shares.id)
     .for("update", { of: shares });
   if (rows.length === 0) return null;
@@ -713,6 +723,27 @@ export async function applyInboundRecall(
     eq(imports.state, "imported"),
   ];
   if (senderShareId) where.push(eq(imports.senderShareId, senderShareId));
+  // The sender withdrew this share: its token still waiting here can no longer be imported.
+  const withdrawnItems =
+    input.trigger === "withdrawn" && senderShareId
+      ? await tx
+          .update(inboxItems)
+          .set({
+            state: "withdrawn",
+            stateReason: input.reason,
+            withdrawnAt: input.recalledAt,
+            tokenCiphertext: null,
+            updatedAt: now,
+          })
+          .where(
+            and(
+              eq(inboxItems.partnerId, input.partnerId),
+              eq(inboxItems.senderShareId, senderShareId),
+              eq(inboxItems.state, "pending"),
+            ),
+          )
+          .returning({ id: inboxItems.id })
+      : [];
   const marked = await tx
     .update(imports)
     .set({
@@ -745,6 +776,7 @@ export async function applyInboundRecall(
       internal: input.internal,
       messageId: input.messageId,
       importIds: marked.map((m) => m.id),
+      ...(withdrawnItems.length > 0 ? { withdrawnInboxItemIds: withdrawnItems.map((i) => i.id) } : {}),
     },
   });
   for (const m of marked) {

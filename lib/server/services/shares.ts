@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, ilike, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { decodeJwt } from "jose";
 import { can } from "@/lib/rbac";
 import type {
@@ -35,6 +36,7 @@ import { enqueue } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { enqueueAutoImport } from "./imports";
 import { auditMeta, recordAudit } from "./audit";
+import { recallOfShare } from "./recalls";
 import type { ServiceContext } from "./context";
 import { assertPolicy, evaluateSharePolicy } from "./share-policy";
 import { assertCan } from "./users";
@@ -64,6 +66,7 @@ type Joined = {
   applicationName: string | null;
   partnerName: string | null;
   creator: { id: string; name: string; email: string } | null;
+  withdrawer?: { id: string; name: string; email: string } | null;
 };
 
 /** Pending past `exp` reads as expired even before the expiry job or a sweep has written it. */
@@ -98,6 +101,14 @@ export function toShareDto(ctx: ServiceContext, j: Joined): ShareDto {
     revokedAt: s.revokedAt?.toISOString() ?? null,
     revokeReason: s.revokeReason,
     revealedAt: s.revealedAt?.toISOString() ?? null,
+    withdrawal: s.withdrawnAt
+      ? {
+          at: s.withdrawnAt.toISOString(),
+          by: j.withdrawer ?? null,
+          reason: s.withdrawReason ?? "",
+          outcome: s.withdrawOutcome ?? "recall",
+        }
+      : null,
     receiptStatus: s.receiptStatus,
     receiptCloneSessionId: s.receiptCloneSessionId,
     receiptReason: s.receiptReason,
@@ -106,8 +117,11 @@ export function toShareDto(ctx: ServiceContext, j: Joined): ShareDto {
     createdBy: j.creator,
     canRevoke: officer && revokeRefusal(s, now) === null,
     canReveal: officer && revealRefusal(s, now) === null,
+    canWithdraw: officer && withdrawRefusal(s) === null,
   };
 }
+
+const withdrawers = alias(users, "withdrawers");
 
 const joinedColumns = {
   share: shares,
@@ -116,6 +130,9 @@ const joinedColumns = {
   creatorId: users.id,
   creatorName: users.name,
   creatorEmail: users.email,
+  withdrawerId: withdrawers.id,
+  withdrawerName: withdrawers.name,
+  withdrawerEmail: withdrawers.email,
 };
 
 type JoinedRow = {
@@ -125,6 +142,9 @@ type JoinedRow = {
   creatorId: string | null;
   creatorName: string | null;
   creatorEmail: string | null;
+  withdrawerId: string | null;
+  withdrawerName: string | null;
+  withdrawerEmail: string | null;
 };
 
 function joined(r: JoinedRow): Joined {
@@ -136,6 +156,10 @@ function joined(r: JoinedRow): Joined {
       r.creatorId && r.creatorName !== null && r.creatorEmail !== null
         ? { id: r.creatorId, name: r.creatorName, email: r.creatorEmail }
         : null,
+    withdrawer:
+      r.withdrawerId && r.withdrawerName !== null && r.withdrawerEmail !== null
+        ? { id: r.withdrawerId, name: r.withdrawerName, email: r.withdrawerEmail }
+        : null,
   };
 }
 
@@ -145,7 +169,8 @@ function selectJoined(db: DbOrTx) {
     .from(shares)
     .leftJoin(connectedApplications, eq(connectedApplications.id, shares.applicationId))
     .leftJoin(partners, eq(partners.id, shares.partnerId))
-    .leftJoin(users, eq(users.id, shares.createdBy));
+    .leftJoin(users, eq(users.id, shares.createdBy))
+    .leftJoin(withdrawers, eq(withdrawers.id, shares.withdrawnBy));
 }
 
 async function loadDto(ctx: ServiceContext, db: DbOrTx, id: string): Promise<ShareDto> {
@@ -544,7 +569,7 @@ export async function getShare(ctx: ServiceContext, id: string): Promise<ShareDe
   await expireDueShares(ctx, { ids: [id] });
   const [row] = await selectJoined(ctx.db).where(eq(shares.id, id)).limit(1);
   if (!row) throw new AppError("not_found", "No such share.");
-  const [deliveries, receipts] = await Promise.all([
+  const [deliveries, receipts, recall] = await Promise.all([
     ctx.db
       .select()
       .from(shareDeliveries)
@@ -555,6 +580,7 @@ export async function getShare(ctx: ServiceContext, id: string): Promise<ShareDe
       .from(shareReceipts)
       .where(eq(shareReceipts.shareId, id))
       .orderBy(asc(shareReceipts.receivedAt)),
+    recallOfShare(ctx.db, id),
   ]);
   const s = row.share;
   return {
@@ -581,6 +607,7 @@ export async function getShare(ctx: ServiceContext, id: string): Promise<ShareDe
       reason: r.reason,
       receivedAt: r.receivedAt.toISOString(),
     })),
+    recall,
   };
 }
 
@@ -636,13 +663,39 @@ function revokeRefusal(s: ShareRow, now: Date): string | null {
   if (s.state === "revoked") return "This share was already revoked.";
   if (DELIVERED_STATES.has(s.state)) {
     return s.state === "picked_up"
-      ? "The partner already picked this token up. Didit cannot revoke a token it minted: ask the partner not to import it, and it stops working when it expires."
-      : "This token was already delivered. Didit cannot revoke a token it minted: ask the partner not to import it, and it stops working when it expires.";
+      ? "The partner already picked this token up, and Didit cannot revoke a token it minted: withdraw the share instead."
+      : "This token was already delivered, and Didit cannot revoke a token it minted: withdraw the share instead.";
   }
   if (s.state === "expired" || s.expiresAt <= now) {
     return "This token has expired: there is nothing left to revoke.";
   }
   return null;
+}
+
+/** Withdraw is for a token the partner has (delivered, picked up, revealed); once. */
+export function withdrawRefusal(
+  s: ShareRow,
+): { code: "already_withdrawn" | "conflict"; message: string } | null {
+  if (s.withdrawnAt) {
+    return {
+      code: "already_withdrawn",
+      message: `This share was already withdrawn on ${s.withdrawnAt.toISOString()}; it cannot be withdrawn twice.`,
+    };
+  }
+  if (DELIVERED_STATES.has(s.state)) return null;
+  if (s.state === "pending") {
+    return {
+      code: "conflict",
+      message: "This token has not been handed over yet: revoke the share instead (its token is destroyed).",
+    };
+  }
+  return {
+    code: "conflict",
+    message:
+      s.state === "revoked"
+        ? "This share was revoked before the partner got its token: there is nothing to withdraw."
+        : "The token never reached the partner: there is nothing to withdraw.",
+  };
 }
 
 function revealRefusal(s: ShareRow, now: Date): string | null {

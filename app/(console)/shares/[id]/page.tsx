@@ -1,13 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ShareRecallBanner } from "@/components/recalls/share-recall-banner";
 import { ShareDetailLoader } from "@/components/shares/share-detail-loader";
 import { KIND_LABELS } from "@/components/shares/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/rbac";
 import { loadDetailPage } from "@/lib/server/auth/detail-page";
-import { getDb } from "@/lib/server/db/client";
-import { recallOfShare } from "@/lib/server/services/recalls";
 import { getShare } from "@/lib/server/services/shares";
 
 export const metadata: Metadata = { title: "Share" };
@@ -15,7 +12,6 @@ export const metadata: Metadata = { title: "Share" };
 export default async function SharePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const { actor, detail: share } = await loadDetailPage("shares.read", id, getShare);
-  const recall = await recallOfShare(await getDb(), share.id);
   const session = share.sessionNumber !== null ? `#${share.sessionNumber}` : share.sessionId.slice(0, 8);
   return (
     <>
@@ -33,7 +29,6 @@ export default async function SharePage({ params }: { params: Promise<{ id: stri
           ) : undefined
         }
       />
-      {recall && <ShareRecallBanner recall={recall} />}
       <ShareDetailLoader initial={share} canReadAudit={can(actor.role, "audit.read")} />
     </>
   );

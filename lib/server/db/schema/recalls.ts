@@ -16,7 +16,8 @@ import { users } from "./users";
 
 /**
  * Recall notices. Sending side (we are Service X): a source session we shared changed later
- * (Declined, deleted at Didit, `Kyc Expired`, moved back to In Review, or erased here): one
+ * (Declined, deleted at Didit, `Kyc Expired`, moved back to In Review, or erased here), or an
+ * officer withdrew one delivered share of it (trigger `withdrawn`, that share only): one
  * `recalls` row, one `recall_notices` row per share of it that reached (or may still reach) the
  * partner — pushed signed as `handoff.recall.v1` to a partner with a push channel, applied in the
  * same transaction for an internal partner (a sister brand), or a task for an officer otherwise.
@@ -24,10 +25,17 @@ import { users } from "./users";
  * of that source are marked recalled and return to the review queue.
  */
 
-export const RECALL_TRIGGERS = ["declined", "deleted", "kyc_expired", "in_review", "erased"] as const;
+export const RECALL_TRIGGERS = [
+  "declined",
+  "deleted",
+  "kyc_expired",
+  "in_review",
+  "erased",
+  "withdrawn",
+] as const;
 export type RecallTrigger = (typeof RECALL_TRIGGERS)[number];
 
-export const RECALL_SOURCES = ["webhook", "sync", "erasure"] as const;
+export const RECALL_SOURCES = ["webhook", "sync", "erasure", "withdrawal"] as const;
 export type RecallSource = (typeof RECALL_SOURCES)[number];
 
 /** One change of one of our source sessions that recalls what we shared of it. */
@@ -49,7 +57,7 @@ export const recalls = pgTable(
     /** What partners are told (no personal data). */
     reason: text("reason").notNull(),
     source: text("source", { enum: RECALL_SOURCES }).notNull(),
-    /** The admin who erased the session (source `erasure`); null for a webhook or sync. */
+    /** The admin who erased the session, or the officer who withdrew the share; null for a webhook or sync. */
     raisedBy: uuid("raised_by").references(() => users.id, { onDelete: "restrict" }),
     /** How many shares it flagged, and how many notices it made. */
     shareCount: integer("share_count").notNull().default(0),
@@ -62,9 +70,9 @@ export const recalls = pgTable(
     index("recalls_application_idx").on(t.applicationId, t.raisedAt.desc()),
     check(
       "recalls_trigger_check",
-      sql`${t.trigger} in ('declined', 'deleted', 'kyc_expired', 'in_review', 'erased')`,
+      sql`${t.trigger} in ('declined', 'deleted', 'kyc_expired', 'in_review', 'erased', 'withdrawn')`,
     ),
-    check("recalls_source_check", sql`${t.source} in ('webhook', 'sync', 'erasure')`),
+    check("recalls_source_check", sql`${t.source} in ('webhook', 'sync', 'erasure', 'withdrawal')`),
   ],
 );
 
@@ -148,7 +156,7 @@ export const inboundRecalls = pgTable(
     index("inbound_recalls_received_idx").on(t.receivedAt.desc(), t.id.desc()),
     check(
       "inbound_recalls_trigger_check",
-      sql`${t.trigger} in ('declined', 'deleted', 'kyc_expired', 'in_review', 'erased')`,
+      sql`${t.trigger} in ('declined', 'deleted', 'kyc_expired', 'in_review', 'erased', 'withdrawn')`,
     ),
   ],
 );

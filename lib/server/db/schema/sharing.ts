@@ -254,6 +254,8 @@ export const sessionMirror = pgTable(
 
 export const SHARE_STATES = ["pending", "delivered", "picked_up", "failed", "expired", "revoked"] as const;
 export type ShareState = (typeof SHARE_STATES)[number];
+export const SHARE_WITHDRAW_OUTCOMES = ["inbox", "recall"] as const;
+export type ShareWithdrawOutcome = (typeof SHARE_WITHDRAW_OUTCOMES)[number];
 
 export type ShareManifest = {
   session_number: number | null;
@@ -317,6 +319,14 @@ export const shares = pgTable(
     /** The source changed after sharing (recall): when, and the latest recall (recalls.id). */
     recalledAt: timestamp("recalled_at", { withTimezone: true }),
     recallId: uuid("recall_id"),
+    /**
+     * An officer withdrew the delivered share: when, who, why, and how (`inbox`: the sister
+     * brand's inbox item was withdrawn before import; `recall`: a `withdrawn` recall was raised).
+     */
+    withdrawnAt: timestamp("withdrawn_at", { withTimezone: true }),
+    withdrawnBy: uuid("withdrawn_by").references(() => users.id),
+    withdrawReason: text("withdraw_reason"),
+    withdrawOutcome: text("withdraw_outcome", { enum: SHARE_WITHDRAW_OUTCOMES }),
     createdBy: uuid("created_by").references(() => users.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -336,6 +346,10 @@ export const shares = pgTable(
     ),
     check("shares_channel_check", sql`${t.channel} in ('internal', 'push', 'pickup', 'manual')`),
     check("shares_ttl_check", sql`${t.ttlSeconds} between 60 and 86400`),
+    check(
+      "shares_withdraw_outcome_check",
+      sql`${t.withdrawOutcome} is null or ${t.withdrawOutcome} in ('inbox', 'recall')`,
+    ),
   ],
 );
 
@@ -380,7 +394,15 @@ export const shareReceipts = pgTable(
   (t) => [index("share_receipts_share_idx").on(t.shareId, t.receivedAt)],
 );
 
-export const INBOX_STATES = ["pending", "importing", "imported", "rejected", "expired", "failed"] as const;
+export const INBOX_STATES = [
+  "pending",
+  "importing",
+  "imported",
+  "rejected",
+  "expired",
+  "failed",
+  "withdrawn",
+] as const;
 export type InboxState = (typeof INBOX_STATES)[number];
 export const INBOX_SOURCES = ["internal", "push", "pickup", "paste"] as const;
 export type InboxSource = (typeof INBOX_SOURCES)[number];
@@ -413,6 +435,9 @@ export const inboxItems = pgTable(
     receivedBy: uuid("received_by").references(() => users.id),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The sender (a sister brand on this console) withdrew the share before it was imported. */
+    withdrawnAt: timestamp("withdrawn_at", { withTimezone: true }),
+    withdrawnBy: uuid("withdrawn_by").references(() => users.id),
     /** Its manifest and sealed token were removed by retention or erasure. */
     redactedAt: timestamp("redacted_at", { withTimezone: true }),
   },
@@ -424,7 +449,7 @@ export const inboxItems = pgTable(
     index("inbox_items_state_idx").on(t.state, t.expiresAt),
     check(
       "inbox_items_state_check",
-      sql`${t.state} in ('pending', 'importing', 'imported', 'rejected', 'expired', 'failed')`,
+      sql`${t.state} in ('pending', 'importing', 'imported', 'rejected', 'expired', 'failed', 'withdrawn')`,
     ),
     check("inbox_items_source_check", sql`${t.source} in ('internal', 'push', 'pickup', 'paste')`),
   ],
