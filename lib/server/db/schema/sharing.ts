@@ -380,7 +380,16 @@ export const shareReceipts = pgTable(
   (t) => [index("share_receipts_share_idx").on(t.shareId, t.receivedAt)],
 );
 
-export const INBOX_STATES = ["pending", "importing", "imported", "rejected", "expired", "failed"] as const;
+/** `invalid`: Didit refused the token as malformed or not signed by it (a forgery): never the partner's. */
+export const INBOX_STATES = [
+  "pending",
+  "importing",
+  "imported",
+  "rejected",
+  "expired",
+  "failed",
+  "invalid",
+] as const;
 export type InboxState = (typeof INBOX_STATES)[number];
 export const INBOX_SOURCES = ["internal", "push", "pickup", "paste"] as const;
 export type InboxSource = (typeof INBOX_SOURCES)[number];
@@ -424,7 +433,7 @@ export const inboxItems = pgTable(
     index("inbox_items_state_idx").on(t.state, t.expiresAt),
     check(
       "inbox_items_state_check",
-      sql`${t.state} in ('pending', 'importing', 'imported', 'rejected', 'expired', 'failed')`,
+      sql`${t.state} in ('pending', 'importing', 'imported', 'rejected', 'expired', 'failed', 'invalid')`,
     ),
     check("inbox_items_source_check", sql`${t.source} in ('internal', 'push', 'pickup', 'paste')`),
   ],
