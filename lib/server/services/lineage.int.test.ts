@@ -98,7 +98,7 @@ beforeAll(async () => {
   if (imp.state !== "imported" || !imp.cloneSessionId)
     throw new Error(`the import failed: ${imp.failureReason}`);
   chain = { source, shareId: share.id, clone: imp.cloneSessionId, importId: imp.id };
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await x?.close();
