@@ -48,6 +48,8 @@ test.describe("a forged token in the inbox", () => {
   test("pasted: Unverified; imported: Invalid (refused by Didit); lineage and analytics do not count it", async ({
     page,
   }) => {
+    // A paste, an import, lineage, analytics and an axe scan in one walk, on a loaded CI machine.
+    test.setTimeout(360_000);
     const { token, sessionId } = await forgeFromPay(page.request);
     const before = await payFigures(page.request);
 
@@ -101,7 +103,9 @@ test.describe("a forged token in the inbox", () => {
 
     // The state filter finds it.
     await page.goto("/inbox?state=invalid");
-    await expect(page.getByRole("article").filter({ hasText: sessionId })).toHaveCount(1);
+    await expect(page.getByRole("article").filter({ hasText: sessionId })).toHaveCount(1, {
+      timeout: 45_000,
+    });
 
     // Lineage: the claimed session draws no import of the forgery, nor any failed placeholder.
     const lineage = await page.request.get(`/api/lineage/${sessionId}`);
@@ -110,7 +114,7 @@ test.describe("a forged token in the inbox", () => {
     expect(graph.nodes.filter((n) => n.id.startsWith("import:") || n.id.startsWith("inbox:"))).toEqual([]);
     expect(graph.edges.filter((e) => e.kind === "import" && e.from === sessionId)).toEqual([]);
     await page.goto(`/lineage/${sessionId}`);
-    await expect(page.getByTestId("lineage-node").first()).toBeVisible();
+    await expect(page.getByTestId("lineage-node").first()).toBeVisible({ timeout: 45_000 });
     await expect(page.getByText(/Import failed/)).toHaveCount(0);
 
     // Analytics: still not the partner's; counted as refused by Didit.
@@ -123,6 +127,7 @@ test.describe("a forged token in the inbox", () => {
     const totals = page.getByRole("list", { name: "Totals" });
     await expect(totals.locator('[data-kpi="received"] [data-kpi-value]')).toHaveText(
       String(after.totals.received),
+      { timeout: 45_000 },
     );
     await expect(totals.locator('[data-kpi="unverified"] [data-kpi-value]')).toHaveText(
       `${after.totals.receivedUnverified} / ${after.totals.receivedInvalid}`,
