@@ -57,7 +57,11 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
               </>
             ) : (
               <>
-                {item.secondsLeft > 0 ? "Token valid until " : "Token expired "}
+                {item.state === "invalid"
+                  ? "Its claims said it expires "
+                  : item.secondsLeft > 0
+                    ? "Token valid until "
+                    : "Token expired "}
                 <DateTime value={item.expiresAt} className="whitespace-nowrap" />
               </>
             )}
