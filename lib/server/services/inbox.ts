@@ -580,7 +580,8 @@ const NOT_PENDING: Record<string, string> = {
   rejected: "This token was already rejected.",
   expired: "This token has expired: there is nothing left to reject.",
   failed: "This token's import failed and the token is gone: there is nothing left to reject.",
-  invalid: "Didit refused this token as invalid: it was never the partner's, and there is nothing left to reject.",
+  invalid:
+    "Didit refused this token as invalid: it was never the partner's, and there is nothing left to reject.",
 };
 
 /**
