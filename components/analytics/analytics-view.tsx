@@ -39,7 +39,13 @@ const PartnersTable = dynamic(() => import("./partners-table").then((m) => m.Par
 });
 
 const isEmpty = (r: AnalyticsResponse) =>
-  r.totals.shared + r.totals.received + r.totals.recallsSent + r.totals.recallsReceived === 0;
+  r.totals.shared +
+    r.totals.received +
+    r.totals.receivedUnverified +
+    r.totals.receivedInvalid +
+    r.totals.recallsSent +
+    r.totals.recallsReceived ===
+  0;
 
 export function AnalyticsView() {
   const [state, filters, setValues] = useAnalyticsFilters();

@@ -14,9 +14,15 @@ function kpis(t: AnalyticsFiguresDto): Kpi[] {
     },
     {
       id: "received",
-      label: "Tokens received",
+      label: "Tokens received (verified)",
       value: String(t.received),
-      detail: `${t.imported} imported here`,
+      detail: `${t.imported} imported here; verified by Didit or our own shares`,
+    },
+    {
+      id: "unverified",
+      label: "Unverified / refused by Didit",
+      value: `${t.receivedUnverified} / ${t.receivedInvalid}`,
+      detail: "tokens naming a partner that Didit has not confirmed / refused as invalid: in no other figure",
     },
     {
       id: "import-rate",

@@ -79,6 +79,13 @@ const columns: ColumnDef<AnalyticsPartnerDto, unknown>[] = [
     cell: ({ row }) => <Latency value={row.original.receivedLatency} />,
   },
   {
+    id: "unverified",
+    accessorFn: (p) => p.receivedUnverified + p.receivedInvalid,
+    header: "Unverified / refused by Didit",
+    meta: NUM,
+    cell: ({ row }) => `${row.original.receivedUnverified} / ${row.original.receivedInvalid}`,
+  },
+  {
     id: "trustReview",
     accessorFn: (p) => orMinus(p.trustReview.rate),
     header: "Trust review",
@@ -125,7 +132,7 @@ export function PartnersTable({ partners }: { partners: AnalyticsPartnerDto[] })
   return (
     <Card
       title="Per partner"
-      description="Latencies as median / 90th percentile. Rates are of the count before them."
+      description="Latencies as median / 90th percentile. Rates are of the count before them. A received token counts as the partner's once Didit verified it (or it is our own share); the others are only in Unverified / refused by Didit."
     >
       <div className="overflow-x-auto">
         <DataTable

@@ -62,6 +62,12 @@ export function importErrorText(error: Error): { title: string; body: string; im
       : null;
   if (error.code === "already_imported")
     return { title: "This token is already imported", body: error.message, importId };
+  if (error.code === "token_invalid")
+    return {
+      title: "Invalid (refused by Didit)",
+      body: "Didit does not accept this token: it is malformed or was not signed by Didit. The item is marked invalid, is not counted as the partner's, and cannot be imported.",
+      importId: null,
+    };
   if (error.code === "token_expired")
     return {
       title: "This token has expired",

@@ -8,7 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { DateTime } from "@/components/ui/date-time";
 import { INBOX_SOURCE_LABELS, INBOX_STATE_LABELS, type InboxItemDto } from "@/lib/schemas/inbox";
-import { featureLabel, INBOX_STATE_TONES, KIND_NAMES } from "./format";
+import { describeVerification, featureLabel, INBOX_STATE_TONES, KIND_NAMES } from "./format";
 import { ImportDialog } from "./import-dialog";
 import { ImportState } from "./import-state";
 import { InboxItemDetails } from "./inbox-item-details";
@@ -32,6 +32,7 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
   const partner = item.partnerName ?? "An unlisted sender";
   const m = item.manifest;
   const headingId = `inbox-item-${item.id}`;
+  const verification = describeVerification(item);
   return (
     <article aria-labelledby={headingId} className="rounded-lg border border-slate-200 bg-white shadow-sm">
       <header className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-100 px-4 py-3">
@@ -47,6 +48,7 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
         </div>
         <div className="flex items-center gap-3">
           <Badge tone={INBOX_STATE_TONES[item.state]}>{INBOX_STATE_LABELS[item.state]}</Badge>
+          {verification.badge && <Badge tone={verification.tone}>{verification.badge}</Badge>}
           <span className="text-sm text-slate-700">
             {item.state === "pending" ? (
               <>
@@ -55,7 +57,11 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
               </>
             ) : (
               <>
-                {item.secondsLeft > 0 ? "Token valid until " : "Token expired "}
+                {item.state === "invalid"
+                  ? "Its claims said it expires "
+                  : item.secondsLeft > 0
+                    ? "Token valid until "
+                    : "Token expired "}
                 <DateTime value={item.expiresAt} className="whitespace-nowrap" />
               </>
             )}
@@ -63,8 +69,29 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
         </div>
       </header>
       <div className="space-y-3 px-4 py-3">
+        <p
+          role="note"
+          aria-label="Verification"
+          className={
+            verification.tone === "success"
+              ? "text-sm text-slate-700"
+              : verification.tone === "danger"
+                ? "rounded-md bg-red-50 px-3 py-2 text-sm text-red-800"
+                : "rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900"
+          }
+        >
+          {verification.token} {verification.sender}
+        </p>
+        {m && (
+          <h3
+            id={`${headingId}-manifest`}
+            className="text-xs font-semibold uppercase tracking-wide text-slate-600"
+          >
+            The sender&apos;s manifest: what they claim the token carries
+          </h3>
+        )}
         {m ? (
-          <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+          <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4" aria-labelledby={`${headingId}-manifest`}>
             <Fact label="Source session">
               {m.session_number !== null ? `#${m.session_number}` : "—"}{" "}
               <code className="text-xs text-slate-600" title={item.sourceSessionId}>
@@ -87,7 +114,7 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
           </dl>
         ) : (
           <p className="text-sm text-slate-700">
-            Pasted: no manifest came with it. The token names source session{" "}
+            Pasted: no manifest came with it. The token claims source session{" "}
             <code className="text-xs">{item.sourceSessionId}</code>; what it holds shows once imported.
           </p>
         )}
@@ -112,20 +139,16 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
           )
         )}
         <div className="flex flex-wrap items-center justify-between gap-2">
-          {item.state !== "pending" ? (
-            <Button
-              variant="ghost"
-              size="sm"
-              aria-expanded={detailsOpen}
-              aria-controls={detailsId}
-              onClick={() => setDetailsOpen((v) => !v)}
-            >
-              {detailsOpen ? <ChevronDown aria-hidden /> : <ChevronRight aria-hidden />}
-              Details and receipts
-            </Button>
-          ) : (
-            <span />
-          )}
+          <Button
+            variant="ghost"
+            size="sm"
+            aria-expanded={detailsOpen}
+            aria-controls={detailsId}
+            onClick={() => setDetailsOpen((v) => !v)}
+          >
+            {detailsOpen ? <ChevronDown aria-hidden /> : <ChevronRight aria-hidden />}
+            Details and receipts
+          </Button>
           <div className="flex flex-wrap gap-2">
             {item.import?.state === "imported" && (
               <Link

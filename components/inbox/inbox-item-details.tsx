@@ -45,8 +45,22 @@ export function InboxItemDetails({
       </div>
     );
   const receipts = detail.data.receipts;
+  const claims = Object.entries(detail.data.claims);
   return (
     <div id={id} className="space-y-2 border-t border-slate-100 pt-3">
+      <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-600">
+        {detail.data.verification === "verified"
+          ? "The token's claims (confirmed by Didit)"
+          : "The token's claims (not verified: only Didit can confirm them)"}
+      </h3>
+      <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
+        {claims.map(([k, v]) => (
+          <div key={k} className="contents">
+            <dt className="font-mono text-xs text-slate-600">{k}</dt>
+            <dd className="break-all font-mono text-xs text-slate-900">{String(v)}</dd>
+          </div>
+        ))}
+      </dl>
       <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-600">
         Receipts to the partner
       </h3>

@@ -33,7 +33,7 @@ export function PasteTokenForm() {
     paste.mutate(values, {
       onSuccess: (item) => {
         toast.success(
-          `The token from ${item.partnerName ?? "the partner"} is in the inbox, valid until it expires.`,
+          `A token whose claims name ${item.partnerName ?? "a partner"} is in the inbox: unverified until Didit accepts it on import.`,
         );
         form.reset();
       },

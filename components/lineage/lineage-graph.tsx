@@ -44,7 +44,18 @@ function SessionNode({ data }: NodeProps<SessionFlowNode>) {
     <>
       <div className="flex items-center justify-between gap-2">
         <span className="truncate text-sm font-semibold text-slate-900">{nodeTitle(n)}</span>
-        {n.status && <Badge tone={statusTone(n.status)}>{n.status}</Badge>}
+        {n.status && (
+          <Badge
+            tone={statusTone(n.status)}
+            title={
+              n.claimed
+                ? "As the partner's manifest claims: only the partner's records confirm it"
+                : undefined
+            }
+          >
+            {n.claimed ? `${n.status} (claimed)` : n.status}
+          </Badge>
+        )}
       </div>
       <p className="mt-1 truncate text-xs text-slate-700">
         {n.holder.type === "partner" ? "Partner: " : ""}
@@ -88,7 +99,6 @@ const nodeTypes = { session: SessionNode };
 const EDGE_LABELS: Record<LineageEdgeDto["kind"], string> = {
   share: "shared",
   import: "imported",
-  received: "received",
   observed: "shared from",
   group: "…",
 };

@@ -33,8 +33,9 @@ function LineageError({ error, refValue }: { error: unknown; refValue: string })
   if (error instanceof ApiError && error.status === 404) {
     return (
       <EmptyState title={`No session found for “${refValue}”`} icon={SearchX}>
-        None of our mirror, shares, imports or inbox names “{refValue}”. Check the id, or search by number or
-        vendor_data above.
+        None of our mirror, shares or imports names “{refValue}”. Check the id, or search by number or
+        vendor_data above. A token in the inbox that Didit has not accepted yet is unverified: its claims are
+        not drawn.
       </EmptyState>
     );
   }

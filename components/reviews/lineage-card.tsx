@@ -142,8 +142,12 @@ export function LineageCard({ lineage: l }: { lineage: LineageDto }) {
         />
         <div>
           <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-slate-600">
-            The partner&apos;s manifest
+            The partner&apos;s manifest (their claims)
           </h3>
+          <p className="mb-1.5 text-xs text-slate-600">
+            What the partner said the token carries. Didit verified the token itself on import; these facts
+            are the partner&apos;s word, the clone beside is Didit&apos;s record.
+          </p>
           {l.manifest ? (
             <Facts
               rows={Object.entries(l.manifest).map(

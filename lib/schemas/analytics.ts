@@ -59,7 +59,11 @@ export type AnalyticsFiguresDto = {
   sharedExpiredUndelivered: number;
   /** Receipt `imported` minus the token's issue time. */
   sharedLatency: LatencyDto;
-  /** Tokens received from the partner (inbox items received in the period). */
+  /**
+   * Tokens received from the partner (inbox items received in the period) that are verifiably its:
+   * Didit accepted them on import, or they are our own shares handed over internally. Only these
+   * count in the received figures below (imports, rates, expiry, latencies).
+   */
   received: number;
   /** Of those, imported here. */
   imported: number;
@@ -68,6 +72,13 @@ export type AnalyticsFiguresDto = {
   receivedExpired: number;
   /** Import finished minus the token's `iat` (else the time it arrived). */
   receivedLatency: LatencyDto;
+  /**
+   * Tokens whose claims name the partner but that Didit has not verified (waiting, rejected, expired
+   * or failed before Didit accepted them): not counted as the partner's anywhere else.
+   */
+  receivedUnverified: number;
+  /** Tokens naming the partner that Didit refused as invalid (malformed or not signed by Didit). */
+  receivedInvalid: number;
   /** Imports that kept the partner's decision (trust_review), of the imports. */
   trustReview: { count: number; of: number; rate: number | null };
   /** Imports the partner had shared as Approved that our reviewers declined. */

@@ -18,6 +18,7 @@ export const INBOX_STATES = [
   "expired",
   "failed",
   "withdrawn",
+  "invalid",
 ] as const;
 export type InboxStateDto = (typeof INBOX_STATES)[number];
 export const INBOX_SOURCES = ["internal", "push", "pickup", "paste"] as const;
@@ -31,7 +32,19 @@ export const INBOX_STATE_LABELS: Record<InboxStateDto, string> = {
   expired: "Expired",
   failed: "Failed",
   withdrawn: "Withdrawn",
+  invalid: "Invalid (refused by Didit)",
 };
+
+/**
+ * What is known of a received token's origin. Only Didit can verify a token (it signs it with a key
+ * only it holds): `verified` once Didit accepted it on import, or when this console itself received
+ * it from Didit in answer to our own share call (an internal hand-over); `invalid` once Didit
+ * refused it as malformed or not signed by Didit; `unverified` otherwise, whoever delivered it.
+ */
+export const TOKEN_VERIFICATIONS = ["unverified", "verified", "invalid"] as const;
+export type TokenVerificationDto = (typeof TOKEN_VERIFICATIONS)[number];
+/** How a verified token was verified: Didit accepted it on import, or it is our own share's token. */
+export type TokenVerifiedByDto = "import" | "own_share";
 
 export const INBOX_SOURCE_LABELS: Record<InboxSourceDto, string> = {
   internal: "Internal",
@@ -101,7 +114,11 @@ export type InboxItemDto = {
   /** Our connected application the token is for (its row id) and its name. */
   applicationId: string;
   applicationName: string;
-  /** The sender in our partner directory (null: an internal hand-over from an unlisted sister brand). */
+  /**
+   * The partner in our directory the token's claims name (a pushed or picked-up token: the partner
+   * whose signature came with it). Until `verification` is `verified` this is a claim, not a fact.
+   * Null: an internal hand-over from an unlisted sister brand.
+   */
   partnerId: string | null;
   partnerName: string | null;
   source: InboxSourceDto;
@@ -119,6 +136,9 @@ export type InboxItemDto = {
   secondsLeft: number;
   state: InboxStateDto;
   stateReason: string | null;
+  /** Whether Didit has confirmed the token (see `TokenVerificationDto`). */
+  verification: TokenVerificationDto;
+  verifiedBy: TokenVerifiedByDto | null;
   receivedAt: string;
   receivedBy: { id: string; name: string; email: string } | null;
   /** The sender (a sister brand on this console) withdrew the token before it was imported. */

@@ -35,10 +35,12 @@ export type LineageNodeDto = {
   href: string | null;
   deleted: boolean;
   /**
-   * Not a session we know the id of: a share the partner has not imported yet (or rejected), an
-   * import still running or failed, a token received and not imported. Says which, for people.
+   * Not a session we know the id of: a share the partner has not imported yet (or rejected). Says
+   * which, for people. Tokens in our inbox are drawn only once Didit accepted them (imported).
    */
   placeholder?: string;
+  /** A partner's session: its number, status and creation time are what the partner's manifest claims. */
+  claimed?: boolean;
 };
 
 export type LineageAuditEventDto = {
@@ -73,11 +75,12 @@ export type LineageEdgeDto = {
   from: string;
   to: string;
   /**
-   * share: we minted a token of `from` for a partner; import: a clone made in one of our applications;
-   * received: a partner's token in our inbox, not imported; observed: Didit's `shared_from_session`
+   * share: we minted a token of `from` for a partner; import: a clone made in one of our applications
+   * (Didit accepted the token: tokens in our inbox are unverified until then, and never drawn);
+   * observed: Didit's `shared_from_session`
    * on a mirror row with no record of ours for the step; group: the children collapsed into a group.
    */
-  kind: "share" | "import" | "received" | "observed" | "group";
+  kind: "share" | "import" | "observed" | "group";
   /** Our record of the step. */
   record:
     | {
@@ -103,15 +106,6 @@ export type LineageEdgeDto = {
         importedAt: string | null;
         senderShareId: string | null;
         recall: LineageRecallDto | null;
-      }
-    | {
-        type: "received";
-        inboxItemId: string;
-        partnerId: string | null;
-        partnerName: string | null;
-        source: string;
-        state: string;
-        receivedAt: string;
       }
     | { type: "observed"; source: "mirror" | "decision" }
     | { type: "group"; count: number };

@@ -278,17 +278,21 @@ beforeAll(async () => {
     imported: { afterSeconds: 1000 },
     decision: { status: "Declined", state: "confirmed" },
   });
-  // Expired un-imported: marked expired, and pending past its expiry (unmarked yet).
+  // Tokens not imported count as the partner's only when their origin is known without Didit's
+  // import: our own shares handed over internally (the four below). Expired un-imported: marked
+  // expired, and pending past its expiry (unmarked yet).
   await insertItem({
     partnerId: P.alpha,
     receivedAt: "2026-06-11T10:00:00.000Z",
     state: "expired",
+    localShareId: gammaShare,
     expiresAt: at("2026-06-11T11:00:00.000Z"),
   });
   await insertItem({
     partnerId: P.alpha,
     receivedAt: "2026-06-12T10:00:00.000Z",
     state: "pending",
+    localShareId: gammaShare,
     expiresAt: at("2026-06-12T11:00:00.000Z"),
   });
   // Refused, past expiry: not "expired". A failed import still in time: neither.
@@ -296,14 +300,31 @@ beforeAll(async () => {
     partnerId: P.alpha,
     receivedAt: "2026-06-12T12:00:00.000Z",
     state: "rejected",
+    localShareId: gammaShare,
     expiresAt: at("2026-06-12T13:00:00.000Z"),
   });
   await insertItem({
     partnerId: P.alpha,
     receivedAt: "2026-06-13T12:00:00.000Z",
     state: "failed",
+    localShareId: gammaShare,
     failedImport: true,
     expiresAt: at("2026-06-16T12:00:00.000Z"),
+  });
+  // Unverified: pushed, naming Alpha, never imported (past its expiry too): only Didit could say it
+  // is Alpha's, so it is counted apart, in no other figure. Invalid: Didit refused it on import.
+  await insertItem({
+    partnerId: P.alpha,
+    receivedAt: "2026-06-05T10:00:00.000Z",
+    state: "pending",
+    manifestStatus: "Approved",
+    expiresAt: at("2026-06-05T11:00:00.000Z"),
+  });
+  await insertItem({
+    partnerId: P.alpha,
+    receivedAt: "2026-06-06T10:00:00.000Z",
+    state: "invalid",
+    failedImport: true,
   });
   // Outside the period, and one with no partner (a paste we could not attribute): never counted.
   await insertItem({
@@ -379,6 +400,8 @@ const zero: AnalyticsFiguresDto = {
   override: { declined: 0, approvedImports: 0, rate: null },
   recallsSent: 0,
   recallsReceived: 0,
+  receivedUnverified: 0,
+  receivedInvalid: 0,
 };
 
 const ALPHA: AnalyticsFiguresDto = {
@@ -398,6 +421,8 @@ const ALPHA: AnalyticsFiguresDto = {
   override: { declined: 2, approvedImports: 3, rate: 0.6667 },
   recallsSent: 1,
   recallsReceived: 1,
+  receivedUnverified: 1,
+  receivedInvalid: 1,
 };
 const BETA: AnalyticsFiguresDto = {
   ...zero,
@@ -431,6 +456,8 @@ const TOTALS: AnalyticsFiguresDto = {
   override: { declined: 2, approvedImports: 4, rate: 0.5 },
   recallsSent: 2,
   recallsReceived: 2,
+  receivedUnverified: 1,
+  receivedInvalid: 1,
 };
 
 const figuresOf = (r: AnalyticsResponse, partnerId: string) => {
@@ -520,9 +547,12 @@ describe(`partner trust analytics (${testDriver()})`, () => {
 
   it("includes the whole of the `from` and `to` days and nothing beyond", async () => {
     const after = await getAnalytics(ctx(), { from: "2026-06-15", to: "2026-06-15", bucket: "day" });
-    expect(after.partners.map((p) => [p.partnerName, p.shared, p.received])).toEqual([["Alpha Bank", 1, 1]]);
+    // The token of 06-15 is unverified (pushed, not imported): counted apart, not as received.
+    expect(after.partners.map((p) => [p.partnerName, p.shared, p.received, p.receivedUnverified])).toEqual([
+      ["Alpha Bank", 1, 0, 1],
+    ]);
     expect(after.series).toEqual([
-      { bucket: "2026-06-15", shared: 1, received: 1, imported: 0, overrides: 0, recalls: 0 },
+      { bucket: "2026-06-15", shared: 1, received: 0, imported: 0, overrides: 0, recalls: 0 },
     ]);
     const before = await getAnalytics(ctx(), { from: "2026-05-31", to: "2026-05-31" });
     expect(before.totals.shared).toBe(1);
@@ -688,6 +718,8 @@ describe(`GET /api/analytics and /api/analytics/export (${testDriver()})`, () =>
         "",
         "0",
         "1", // recalls received
+        "0", // received unverified
+        "0", // received invalid
       ].join(","),
     );
     const events = await t.db
@@ -718,5 +750,7 @@ describe(`GET /api/analytics and /api/analytics/export (${testDriver()})`, () =>
     expect(col("override_approved_imports")).toBe("3");
     expect(col("override_rate")).toBe("0.6667");
     expect(col("import_rate")).toBe("0.5");
+    expect(col("received_unverified")).toBe("1");
+    expect(col("received_invalid")).toBe("1");
   });
 });

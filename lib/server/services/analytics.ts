@@ -109,10 +109,13 @@ function partnersInScope(query: AnalyticsQuery): SQL {
 /**
  * The received tokens of the period with their import and the decision the partner shared: the
  * inbox item's manifest status, the claims' if they carry one, else (a sister brand) our share's.
+ * A token is the partner's (`verified`) only once Didit accepted it on import, or when it is our own
+ * share handed over internally (Didit gave it to this console); the rest are counted apart.
  */
 function receivedRows(period: AnalyticsPeriod): SQL {
   return sql`select i.id, i.partner_id, i.state as item_state, i.expires_at, i.received_at, i.claims -> 'iat' as iat,
       m.state as import_state, m.trust_review, m.finished_at,
+      (i.state <> 'invalid' and (m.state = 'imported' or i.local_share_id is not null)) is true as verified,
       -- Our own share is read only when the token carries no status (coalesce stops at the first).
       coalesce(i.manifest ->> 'status', i.claims ->> 'status',
         (select ls.source_status from shares ls where ls.id = i.local_share_id)) as source_status,
@@ -128,6 +131,8 @@ function receivedRows(period: AnalyticsPeriod): SQL {
 }
 
 const IMPORTED = sql`r.import_state = 'imported'`;
+const VERIFIED = sql`r.verified`;
+const INVALID = sql`r.item_state = 'invalid'`;
 /** An import of a token the partner shared as Approved that our reviewers declined. */
 const OVERRIDDEN = sql`(${IMPORTED} and r.source_status = 'Approved' and r.declined)`;
 /** Expired before it was imported or refused. */
@@ -157,6 +162,8 @@ type FigureRow = {
   received: number | null;
   imported: number | null;
   received_expired: number | null;
+  received_unverified: number | null;
+  received_invalid: number | null;
   received_p50: number | null;
   received_p90: number | null;
   trust_review: number | null;
@@ -184,9 +191,11 @@ function figuresStatement(query: AnalyticsQuery, period: AnalyticsPeriod, now: D
     ),
     r_agg as (
       select ${key(sql`r.partner_id`)} as k,
-        count(*)::int as received,
+        count(*) filter (where ${VERIFIED})::int as received,
         count(*) filter (where ${IMPORTED})::int as imported,
-        count(*) filter (where ${expiredUnimported(now)})::int as received_expired,
+        count(*) filter (where ${VERIFIED} and ${expiredUnimported(now)})::int as received_expired,
+        count(*) filter (where not ${VERIFIED} and not ${INVALID})::int as received_unverified,
+        count(*) filter (where ${INVALID})::int as received_invalid,
         percentile_cont(0.5) within group (order by ${RECEIVED_LATENCY}) filter (where ${RECEIVED_MEASURED}) as received_p50,
         percentile_cont(0.9) within group (order by ${RECEIVED_LATENCY}) filter (where ${RECEIVED_MEASURED}) as received_p90,
         count(*) filter (where ${IMPORTED} and r.trust_review)::int as trust_review,
@@ -212,6 +221,7 @@ function figuresStatement(query: AnalyticsQuery, period: AnalyticsPeriod, now: D
     select keys.k, p.name as partner_name, p.application_id, p.application_name,
       s_agg.shared, s_agg.shared_imported, s_agg.shared_expired, s_agg.shared_p50, s_agg.shared_p90,
       r_agg.received, r_agg.imported, r_agg.received_expired, r_agg.received_p50, r_agg.received_p90,
+      r_agg.received_unverified, r_agg.received_invalid,
       r_agg.trust_review, r_agg.approved_imports, r_agg.declined,
       c_agg.recalls_sent, c_agg.recalls_received
     from keys
@@ -250,7 +260,7 @@ function seriesStatement(query: AnalyticsQuery, period: AnalyticsPeriod): SQL {
       from shares s join p on p.id = s.partner_id
       where s.created_at >= ${ts(period.start)} and s.created_at < ${ts(period.end)}
       union all
-      select ${at(sql`r.received_at`)}, 0, 1, (${IMPORTED})::int, (${OVERRIDDEN})::int, 0 from r
+      select ${at(sql`r.received_at`)}, 0, (${VERIFIED})::int, (${IMPORTED})::int, (${OVERRIDDEN})::int, 0 from r
       union all
       select ${at(sql`n.created_at`)}, 0, 0, 0, 0, 1
       from recall_notices n join p on p.id = n.partner_id
@@ -311,6 +321,8 @@ function toFigures(r: FigureRow | undefined): AnalyticsFiguresDto {
     imported,
     importRate: rate(imported, received),
     receivedExpired: int(r?.received_expired),
+    receivedUnverified: int(r?.received_unverified),
+    receivedInvalid: int(r?.received_invalid),
     receivedLatency: { p50Seconds: seconds(r?.received_p50), p90Seconds: seconds(r?.received_p90) },
     trustReview: { count: trust, of: imported, rate: rate(trust, imported) },
     override: { declined, approvedImports, rate: rate(declined, approvedImports) },
@@ -378,6 +390,8 @@ export const ANALYTICS_EXPORT_COLUMNS = [
   "override_rate",
   "recalls_sent",
   "recalls_received",
+  "received_unverified",
+  "received_invalid",
 ] as const;
 
 function exportLine(period: AnalyticsResponse["period"], p: AnalyticsPartnerDto): string {
@@ -407,6 +421,8 @@ function exportLine(period: AnalyticsResponse["period"], p: AnalyticsPartnerDto)
     p.override.rate,
     p.recallsSent,
     p.recallsReceived,
+    p.receivedUnverified,
+    p.receivedInvalid,
   ];
   return `${values.map(csvCell).join(",")}\r\n`;
 }

@@ -131,7 +131,6 @@ function lineageIds(graph: LineageGraphDto) {
       if (edge.record.receiptCloneSessionId) sessions.add(edge.record.receiptCloneSessionId);
     }
     if (edge.record.type === "import") importIds.add(edge.record.importId);
-    if (edge.record.type === "received") inboxItemIds.add(edge.record.inboxItemId);
     for (const event of edge.auditEvents) auditIds.add(event.id);
   }
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -472,8 +471,17 @@ function inboxRecord(i: Records["inbox"][number]) {
     senderShareId: i.senderShareId,
     localShareId: i.localShareId,
     tokenHash: i.tokenHash,
+    // Claims: the token's (confirmed only once Didit accepted it on import) and the sender's manifest.
     claims: i.claims,
     manifest: i.manifest,
+    verification:
+      i.state === "invalid"
+        ? "invalid"
+        : i.state === "imported" || i.localShareId
+          ? "verified"
+          : "unverified",
+    verifiedBy:
+      i.state === "imported" ? "import" : i.localShareId && i.state !== "invalid" ? "own_share" : null,
     sessionKind: i.sessionKind,
     sourceSessionId: i.sourceSessionId,
     fromApplicationId: i.fromApplicationId,
@@ -588,7 +596,10 @@ records/deliveries.json    every delivery attempt of those shares
 records/receipts.json      the partners' receipts for those shares (with their clone ids)
 records/imports.json       every import whose source or clone is in the lineage
 records/decisions.json     the review decisions on those imports (four eyes included)
-records/inbox-items.json   the received tokens behind those imports (hash and claims only)
+records/inbox-items.json   the received tokens behind those imports (hash and claims only):
+                           \`claims\` are what the token says and \`manifest\` what the sender
+                           says it carries; \`verification\` tells whether Didit confirmed the
+                           token (it accepted the import) or it is our own share's token
 records/agreements.json    the partner agreement at each step: a share's snapshot taken when it
                            was created; for an import, the partner's record at export time
 audit/events.jsonl         the audit events of those steps, one JSON object per line, with every

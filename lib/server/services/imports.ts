@@ -180,6 +180,11 @@ const NOT_PENDING: Record<string, { code: ErrorCode; message: string }> = {
     message: "This share token has expired: ask the partner for a new token.",
   },
   failed: { code: "conflict", message: "This token's import failed: ask the partner for a new token." },
+  invalid: {
+    code: "token_invalid",
+    message:
+      "Didit refused this token as invalid (malformed, or not signed by Didit): it cannot be imported. Ask the partner for a new share if they meant to send one.",
+  },
   imported: { code: "already_imported", message: "This token was already imported." },
   importing: { code: "already_imported", message: "This token is being imported right now." },
   withdrawn: {
@@ -254,6 +259,7 @@ async function claim(
     if (!item) throw new AppError("not_found", "No such inbox item.");
     // Withdrawn by the sender: refused as such even after a failed (retryable) attempt.
     if (item.state === "withdrawn") throw new AppError("share_withdrawn", NOT_PENDING.withdrawn!.message);
+    if (item.state === "invalid") throw new AppError(NOT_PENDING.invalid!.code, NOT_PENDING.invalid!.message);
     const [existing] = await tx.select().from(imports).where(eq(imports.inboxItemId, itemId)).limit(1);
     const retry = existing?.state === "failed" && existing.retryable && item.state === "failed";
     if (existing && !retry) throw heldBy(existing);
@@ -485,10 +491,15 @@ async function recordClone(
   });
 }
 
+/** The item's reason once Didit refused its token as invalid: a forgery, or a token mangled on the way. */
+const INVALID_REASON =
+  "Didit refused this token as invalid (malformed, or not signed by Didit): its claims were never verified, so it is not counted as the partner's and cannot be imported. Ask the partner for a new share if they meant to send one.";
+
 /**
  * Records a failure: the import `failed` with our code and message; the item `failed`, its token
- * destroyed unless it is still unredeemed (`retryable`: it may be imported again). Answers the
- * import's state after it: `imported` when the safety net found the clone meanwhile.
+ * destroyed unless it is still unredeemed (`retryable`: it may be imported again). A token Didit
+ * refused as invalid marks the item `invalid` (audited as `inbox.invalid`): never the partner's.
+ * Answers the import's state after it: `imported` when the safety net found the clone meanwhile.
  */
 async function recordFailure(
   db: ServiceContext["db"],
@@ -512,11 +523,12 @@ async function recordFailure(
         updatedAt: now,
       })
       .where(eq(imports.id, importId));
+    const invalid = failure.code === "token_invalid";
     await tx
       .update(inboxItems)
       .set({
-        state: "failed",
-        stateReason: failure.reason,
+        state: invalid ? "invalid" : "failed",
+        stateReason: invalid ? INVALID_REASON : failure.reason,
         ...(failure.retryable ? {} : { tokenCiphertext: null }),
         updatedAt: now,
       })
@@ -535,6 +547,20 @@ async function recordFailure(
         attempts: row.attempts,
       },
     });
+    if (invalid) {
+      // Who the claims named is kept as a claim: the token was never that partner's.
+      await recordAudit(tx, meta, {
+        action: "inbox.invalid",
+        entityType: "inbox_item",
+        entityId: row.inboxItemId,
+        data: {
+          importId,
+          code: failure.code,
+          claimedPartnerId: row.partnerId,
+          claimedSourceSessionId: row.sourceSessionId,
+        },
+      });
+    }
     return "failed" as const;
   });
 }

@@ -438,6 +438,20 @@ function importable(item: InboxRow, imported: ImportDto | null, now: Date): bool
   return item.state === "failed" && imported?.state === "failed" && imported.retryable;
 }
 
+/**
+ * Only Didit can verify a token: it is ours to count as the partner's once Didit accepted it on
+ * import, or when this console received it from Didit itself (an internal hand-over of our share).
+ */
+function verificationOf(
+  item: InboxRow,
+  imported: ImportDto | null,
+): Pick<InboxItemDto, "verification" | "verifiedBy"> {
+  if (item.state === "invalid") return { verification: "invalid", verifiedBy: null };
+  if (imported?.state === "imported") return { verification: "verified", verifiedBy: "import" };
+  if (item.localShareId) return { verification: "verified", verifiedBy: "own_share" };
+  return { verification: "unverified", verifiedBy: null };
+}
+
 function toInboxItemDto(
   ctx: ServiceContext,
   row: JoinedRow,
@@ -467,6 +481,7 @@ function toInboxItemDto(
     secondsLeft,
     state,
     stateReason: state === "expired" && i.state === "pending" ? EXPIRED_REASON : i.stateReason,
+    ...verificationOf(i, imported),
     receivedAt: i.receivedAt.toISOString(),
     receivedBy: row.receiver?.id ? row.receiver : null,
     withdrawal:
@@ -578,6 +593,8 @@ const NOT_PENDING: Record<string, string> = {
   rejected: "This token was already rejected.",
   expired: "This token has expired: there is nothing left to reject.",
   failed: "This token's import failed and the token is gone: there is nothing left to reject.",
+  invalid:
+    "Didit refused this token as invalid: it was never the partner's, and there is nothing left to reject.",
 };
 
 /**

@@ -17,7 +17,7 @@ import {
 } from "@/lib/server/db/schema";
 import { createImport } from "./imports";
 import { importWorld, type ImportWorld } from "./imports.test-kit";
-import { EXACT_GROUP_COUNT_UP_TO, getLineage, MAX_CHILDREN, MAX_HOPS } from "./lineage";
+import { EXACT_GROUP_COUNT_UP_TO, getLineage, MAX_CHILDREN, MAX_HOPS, searchLineage } from "./lineage";
 import { contextOf } from "./reviews.test-kit";
 import { createShare } from "./shares";
 import { addPartner, connectApp } from "./shares.test-kit";
@@ -99,7 +99,7 @@ beforeAll(async () => {
   if (imp.state !== "imported" || !imp.cloneSessionId)
     throw new Error(`the import failed: ${imp.failureReason}`);
   chain = { source, shareId: share.id, clone: imp.cloneSessionId, importId: imp.id };
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await x?.close();
@@ -177,19 +177,15 @@ describe(`Lineage (${testDriver()})`, () => {
     expect(res.text).not.toMatch(/token_ciphertext|tokenCiphertext|whsec_|"token"/);
   });
 
-  it("a partner's token waiting in our inbox: the partner's session, and a 'received, not imported' leaf", async () => {
+  // Issue 15: a token in our inbox is unverified until Didit accepts it on import (its claims could
+  // be forged), so it draws no partner session and no edge; before, it drew a "received" leaf.
+  it("a partner's token waiting in our inbox is not drawn: its claimed session is not in our records", async () => {
     const item = await x.item();
-    const g = await getLineage(contextOf(x.w.t.db, officer), item.sourceSessionId);
-    expect(g.nodes.find((n) => n.id === item.sourceSessionId)).toMatchObject({
-      depth: 0,
-      holder: { type: "partner", id: x.sender.id },
+    await expect(getLineage(contextOf(x.w.t.db, officer), item.sourceSessionId)).rejects.toMatchObject({
+      code: "not_found",
     });
-    const leaf = g.nodes.find((n) => n.id === `inbox:${item.id}`)!;
-    expect(leaf).toMatchObject({ depth: 1, href: "/inbox" });
-    expect(leaf.placeholder).toMatch(/not imported/);
-    const edge = g.edges.find((e) => e.kind === "received")!;
-    expect(edge).toMatchObject({ from: item.sourceSessionId, to: leaf.id, record: { inboxItemId: item.id } });
-    expect(edge.auditEvents.length).toBeGreaterThan(0);
+    const search = await searchLineage(contextOf(x.w.t.db, officer), item.sourceSessionId);
+    expect(search.matches).toEqual([]);
   });
 
   it("a multi-hop chain: every node answers, with depths from it, both ways", async () => {

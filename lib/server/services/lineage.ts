@@ -20,7 +20,7 @@ import { assertCan } from "./users";
  * The lineage graph around one session, from our records only: upstream through the import that
  * made a clone, the share whose receipt named it, or the mirror's `shared_from_session`; downstream
  * through our shares of it (to the receipt's clone, or a placeholder while none is known), our
- * imports of it, tokens of it in our inbox, and mirror rows that say they were shared from it, then
+ * imports of it that Didit accepted, and mirror rows that say they were shared from it, then
  * recursively from those. One batched query per hop (each a union of index scans), then one query
  * per record table for the whole graph: bounded by MAX_HOPS, and past MAX_CHILDREN children of a
  * node the rest are one group node.
@@ -39,7 +39,7 @@ const NUMBER_RE = /^\d{1,9}$/;
 
 type Holder = LineageNodeDto["holder"];
 type NodeDraft = { id: string; depth: number };
-type Step = { kind: "share" | "import" | "mirror" | "inbox"; parent: string; child: string; rec: string };
+type Step = { kind: "share" | "import" | "mirror"; parent: string; child: string; rec: string };
 
 /** A uuid array as one parameter (`= any(...)`), whatever the number of ids. */
 function idArray(ids: readonly string[]): SQL {
@@ -123,11 +123,10 @@ async function isKnownSession(db: DbOrTx, id: string): Promise<boolean> {
     sql`select (
           exists (select 1 from session_mirror where didit_session_id = ${id}::uuid)
           or exists (select 1 from imports where clone_session_id = ${id}::uuid)
-          or exists (select 1 from imports where source_session_id = ${id}::uuid)
+          or exists (select 1 from imports where source_session_id = ${id}::uuid and state = 'imported')
           or exists (select 1 from shares where session_id = ${id}::uuid)
           or exists (select 1 from session_mirror where shared_from_session = ${id}::uuid)
           or exists (select 1 from shares where receipt_clone_session_id = ${id}::uuid)
-          or exists (select 1 from inbox_items where source_session_id = ${id}::uuid)
         ) as known`,
   );
   return row?.known === true;
@@ -227,7 +226,8 @@ async function descendantsOf(db: DbOrTx, root: string): Promise<WalkRow[]> {
                    from shares s where s.session_id = d.sid order by s.created_at, s.id limit ${MAX_CHILDREN})
                 union all
                 (select coalesce(i.clone_session_id::text, 'import:' || i.id::text), i.clone_session_id, i.created_at
-                   from imports i where i.source_session_id = d.sid order by i.created_at, i.id limit ${MAX_CHILDREN})
+                   from imports i where i.source_session_id = d.sid and i.state = 'imported'
+                  order by i.created_at, i.id limit ${MAX_CHILDREN})
                 union all
                 (select m.didit_session_id::text, m.didit_session_id, m.didit_created_at
                    from session_mirror m where m.shared_from_session = d.sid
@@ -265,7 +265,7 @@ async function groupsOf(db: DbOrTx, parents: string[]): Promise<GroupRow[]> {
     sql`with c as materialized (
           select p.id,
                  (select count(*) from shares s where s.session_id = p.id) as a,
-                 (select count(*) from imports i where i.source_session_id = p.id) as b,
+                 (select count(*) from imports i where i.source_session_id = p.id and i.state = 'imported') as b,
                  (select count(*) from session_mirror m where m.shared_from_session = p.id) as m
             from unnest(${idArray(parents)}) as p(id)
         ), t as materialized (
@@ -274,7 +274,8 @@ async function groupsOf(db: DbOrTx, parents: string[]): Promise<GroupRow[]> {
                    select count(*) from (
                      select coalesce(s.receipt_clone_session_id::text, 'pending:' || s.id::text) from shares s where s.session_id = c.id
                      union
-                     select coalesce(i.clone_session_id::text, 'import:' || i.id::text) from imports i where i.source_session_id = c.id
+                     select coalesce(i.clone_session_id::text, 'import:' || i.id::text) from imports i
+                      where i.source_session_id = c.id and i.state = 'imported'
                      union
                      select m.didit_session_id::text from session_mirror m where m.shared_from_session = c.id
                    ) x
@@ -290,7 +291,8 @@ async function groupsOf(db: DbOrTx, parents: string[]): Promise<GroupRow[]> {
                    from shares s where s.session_id = t.id order by s.created_at, s.id limit ${top})
                 union all
                 (select coalesce(i.clone_session_id::text, 'import:' || i.id::text), i.created_at
-                   from imports i where i.source_session_id = t.id order by i.created_at, i.id limit ${top})
+                   from imports i where i.source_session_id = t.id and i.state = 'imported'
+                  order by i.created_at, i.id limit ${top})
                 union all
                 (select m.didit_session_id::text, m.didit_created_at
                    from session_mirror m where m.shared_from_session = t.id order by m.didit_created_at, m.id limit ${top})
@@ -325,29 +327,6 @@ async function stepsBetween(db: DbOrTx, parents: string[], children: string[]): 
         union all
         select 'mirror', m.shared_from_session::text, m.didit_session_id::text, m.id::text
           from session_mirror m where m.didit_session_id = any(${clones}) and m.shared_from_session = any(${p})`,
-  );
-}
-
-type InboxLeafRow = { parent: string; rec: string; rn: number | string; total: number | string };
-
-/**
- * Tokens of the graph's sessions in our inbox that were not imported (internal ones are shown by
- * their share): leaves, so one query for the whole graph. `inbox_items.source_session_id` has no
- * index: the items not imported are read through the state index, once per graph.
- */
-async function inboxLeavesOf(db: DbOrTx, sessions: string[]): Promise<InboxLeafRow[]> {
-  if (sessions.length === 0) return [];
-  return query<InboxLeafRow>(
-    db,
-    sql`select parent, rec, rn, total from (
-          select b.source_session_id::text as parent, b.id::text as rec,
-                 row_number() over (partition by b.source_session_id order by b.received_at, b.id) as rn,
-                 count(*) over (partition by b.source_session_id) as total
-            from inbox_items b
-           where b.state in ('pending', 'importing', 'rejected', 'expired', 'failed', 'withdrawn')
-             and b.source_session_id = any(${idArray(sessions)}) and b.local_share_id is null
-             and not exists (select 1 from imports i where i.inbox_item_id = b.id)
-        ) x where rn <= ${MAX_CHILDREN}`,
   );
 }
 
@@ -397,12 +376,12 @@ async function walk(db: DbOrTx, root: string): Promise<Walk> {
     childCount.set(r.parent!, (childCount.get(r.parent!) ?? 0) + 1);
   }
 
-  const sessions = [...w.nodes.keys()].filter((id) => UUID_RE.test(id));
   const full = [...childCount].filter(([, n]) => n >= MAX_CHILDREN).map(([id]) => id);
-  const [steps, groups, leaves] = await Promise.all([
+  // Tokens in our inbox not imported are not drawn: their claims are unverified (only Didit can
+  // confirm them, on import), so they make no partner session node and no edge.
+  const [steps, groups] = await Promise.all([
     stepsBetween(db, [...pairsParent], [...pairsChild]),
     groupsOf(db, full),
-    inboxLeavesOf(db, sessions),
   ]);
   for (const s of steps) {
     if (w.nodes.has(s.parent) && w.nodes.has(s.child)) w.steps.set(`${s.kind}:${s.rec}`, s);
@@ -418,18 +397,6 @@ async function walk(db: DbOrTx, root: string): Promise<Walk> {
       sample: sample.filter((id) => UUID_RE.test(id)),
       estimated: g.estimated === true || String(g.estimated) === "t",
     });
-  }
-  for (const l of leaves) {
-    const parent = w.nodes.get(l.parent);
-    if (!parent) continue;
-    const child = `inbox:${l.rec}`;
-    w.nodes.set(child, { id: child, depth: parent.depth + 1 });
-    w.steps.set(child, { kind: "inbox", parent: l.parent, child, rec: l.rec });
-    if (Number(l.rn) === 1 && Number(l.total) > MAX_CHILDREN) {
-      const g = groupOf.get(l.parent) ?? { count: 0, sample: [], estimated: false };
-      g.count += Number(l.total) - MAX_CHILDREN;
-      groupOf.set(l.parent, g);
-    }
   }
   for (const [parent, g] of groupOf) {
     w.groups.push({ parent, depth: (w.nodes.get(parent)?.depth ?? 0) + 1, ...g });
@@ -494,20 +461,6 @@ type ImportRow = {
   recall_reason: string | null;
   inbound_recall_id: string | null;
   recall_cleared_at: unknown;
-};
-
-type InboxRow = {
-  id: string;
-  source_session_id: string;
-  partner_id: string | null;
-  partner_name: string | null;
-  partner_didit_id: string | null;
-  from_application_id: string;
-  session_kind: SessionKind;
-  source: string;
-  state: string;
-  received_at: unknown;
-  manifest: { session_number?: number | null; status?: string; created_at?: string | null } | null;
 };
 
 type MirrorRow = {
@@ -580,18 +533,6 @@ async function loadImports(db: DbOrTx, ids: string[], clones: string[]): Promise
           join partners p on p.id = i.partner_id
           join inbox_items b on b.id = i.inbox_item_id
          where i.id = any(${idArray(ids)}) or i.clone_session_id = any(${idArray(clones)})`,
-  );
-}
-
-async function loadInbox(db: DbOrTx, ids: string[]): Promise<InboxRow[]> {
-  if (ids.length === 0) return [];
-  return query<InboxRow>(
-    db,
-    sql`select b.id::text, b.source_session_id::text, p.id::text as partner_id, p.name as partner_name,
-               p.didit_application_id::text as partner_didit_id, b.from_application_id::text, b.session_kind,
-               b.source, b.state, b.received_at, b.manifest
-          from inbox_items b left join partners p on p.id = b.partner_id
-         where b.id = any(${idArray(ids)})`,
   );
 }
 
@@ -686,21 +627,19 @@ export async function getLineage(
   const steps = [...w.steps.values()];
   const sessions = [...w.nodes.keys()].filter((id) => UUID_RE.test(id));
 
-  const [shareRows, importRows, inboxRows, mirrorRows] = await Promise.all([
+  const [shareRows, importRows, mirrorRows] = await Promise.all([
     loadShares(db, idsOf(steps, "share")),
     loadImports(db, idsOf(steps, "import"), sessions),
-    loadInbox(db, idsOf(steps, "inbox")),
     loadMirror(db, sessions),
   ]);
   const shareById = new Map(shareRows.map((r) => [r.id, r]));
   const importById = new Map(importRows.map((r) => [r.id, r]));
-  const inboxById = new Map(inboxRows.map((r) => [r.id, r]));
   const mirrorById = new Map(mirrorRows.map((r) => [r.id, r]));
   const stepImports = importRows.filter((r) => w.steps.has(`import:${r.id}`));
   const audit = await loadAudit(db, {
     share: shareRows.map((r) => r.id),
     import: stepImports.map((r) => r.id),
-    inbox_item: [...stepImports.map((r) => r.inbox_item_id), ...inboxRows.map((r) => r.id)],
+    inbox_item: stepImports.map((r) => r.inbox_item_id),
     recall: [...new Set(shareRows.flatMap((r) => (r.recall_id ? [r.recall_id] : [])))],
     inbound_recall: [
       ...new Set(stepImports.flatMap((r) => (r.inbound_recall_id ? [r.inbound_recall_id] : []))),
@@ -773,26 +712,6 @@ export async function getLineage(
           ...(r.inbound_recall_id ? (auditOf.get(`inbound_recall:${r.inbound_recall_id}`) ?? []) : []),
         ].sort((a, b) => a.seq - b.seq),
       });
-    } else if (s.kind === "inbox") {
-      const r = inboxById.get(s.rec);
-      if (!r) continue;
-      edges.push({
-        id: `inbox:${r.id}`,
-        from: s.parent,
-        to: s.child,
-        kind: "received",
-        record: {
-          type: "received",
-          inboxItemId: r.id,
-          partnerId: r.partner_id,
-          partnerName: r.partner_name,
-          source: r.source,
-          state: r.state,
-          receivedAt: iso(r.received_at) ?? "",
-        },
-        at: iso(r.received_at),
-        auditEvents: auditOf.get(`inbox_item:${r.id}`) ?? [],
-      });
     } else {
       const r = mirrorById.get(s.rec);
       if (!r || recorded.has(`${s.parent}>${s.child}`)) continue;
@@ -816,9 +735,7 @@ export async function getLineage(
 
   const nodes: LineageNodeDto[] = [];
   for (const draft of w.nodes.values()) {
-    nodes.push(
-      describeNode(draft, { mirrorOf, cloneImport, shareRows, importRows, inboxById, shareById, importById }),
-    );
+    nodes.push(describeNode(draft, { mirrorOf, cloneImport, shareRows, importRows, shareById, importById }));
   }
   for (const g of w.groups) {
     const id = `group:${g.parent}`;
@@ -905,7 +822,6 @@ type Known = {
   cloneImport: Map<string, ImportRow>;
   shareRows: ShareRow[];
   importRows: ImportRow[];
-  inboxById: Map<string, InboxRow>;
   shareById: Map<string, ShareRow>;
   importById: Map<string, ImportRow>;
 };
@@ -954,20 +870,6 @@ function describeNode(draft: NodeDraft, k: Known): LineageNodeDto {
           : "Importing",
     };
   }
-  if (prefix === "inbox" && rec) {
-    const b = k.inboxById.get(rec)!;
-    return {
-      ...base,
-      sessionNumber: null,
-      kind: b.session_kind,
-      status: null,
-      holder: { type: "application", id: "", name: "Our inbox", diditApplicationId: "" },
-      at: iso(b.received_at),
-      href: "/inbox",
-      placeholder: `Received (${b.state}), not imported`,
-    };
-  }
-
   const m = k.mirrorOf.get(draft.id);
   const imp = k.cloneImport.get(draft.id);
   if (m) {
@@ -1024,38 +926,24 @@ function describeNode(draft: NodeDraft, k: Known): LineageNodeDto {
       href: `/shares/${receipt.id}`,
     };
   }
-  // A partner's session we imported (or received) a token of: what its manifest said.
+  // A partner's session we imported a token of (Didit accepted it): what its manifest claimed.
   const source = k.importRows.find((i) => i.source_session_id === draft.id);
-  if (source) {
-    return {
-      ...base,
-      sessionNumber: source.manifest?.session_number ?? null,
-      kind: source.session_kind,
-      status: source.manifest?.status ?? null,
-      holder: {
-        type: "partner",
-        id: source.partner_id,
-        name: source.partner_name,
-        diditApplicationId: source.partner_didit_id,
-      },
-      at: source.manifest?.created_at ?? null,
-      href: null,
-    };
-  }
-  const item = [...k.inboxById.values()].find((b) => b.source_session_id === draft.id);
   return {
     ...base,
-    sessionNumber: item?.manifest?.session_number ?? null,
-    kind: item?.session_kind ?? null,
-    status: item?.manifest?.status ?? null,
-    holder: {
-      type: "partner",
-      id: item?.partner_id ?? null,
-      name: item?.partner_name ?? "Unknown holder",
-      diditApplicationId: item?.from_application_id ?? null,
-    },
-    at: item?.manifest?.created_at ?? null,
+    sessionNumber: source?.manifest?.session_number ?? null,
+    kind: source?.session_kind ?? null,
+    status: source?.manifest?.status ?? null,
+    holder: source
+      ? {
+          type: "partner",
+          id: source.partner_id,
+          name: source.partner_name,
+          diditApplicationId: source.partner_didit_id,
+        }
+      : { type: "partner", id: null, name: "Unknown holder", diditApplicationId: null },
+    at: source?.manifest?.created_at ?? null,
     href: null,
+    ...(source?.manifest ? { claimed: true } : {}),
   };
 }
 

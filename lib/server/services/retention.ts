@@ -25,7 +25,7 @@ export const RETENTION_QUEUE = "retention.enforce";
 export const RETENTION_BATCH = 1000;
 const DAY_MS = 86_400_000;
 /** Inbox items are scrubbed only once nothing more can happen to them. */
-const FINAL_INBOX_STATES = ["imported", "rejected", "expired", "failed"] as const;
+const FINAL_INBOX_STATES = ["imported", "rejected", "expired", "failed", "invalid"] as const;
 
 type ApplicationRow = typeof connectedApplications.$inferSelect;
 

@@ -394,6 +394,7 @@ export const shareReceipts = pgTable(
   (t) => [index("share_receipts_share_idx").on(t.shareId, t.receivedAt)],
 );
 
+/** `invalid`: Didit refused the token as malformed or not signed by it (a forgery): never the partner's. */
 export const INBOX_STATES = [
   "pending",
   "importing",
@@ -402,6 +403,7 @@ export const INBOX_STATES = [
   "expired",
   "failed",
   "withdrawn",
+  "invalid",
 ] as const;
 export type InboxState = (typeof INBOX_STATES)[number];
 export const INBOX_SOURCES = ["internal", "push", "pickup", "paste"] as const;
@@ -449,7 +451,7 @@ export const inboxItems = pgTable(
     index("inbox_items_state_idx").on(t.state, t.expiresAt),
     check(
       "inbox_items_state_check",
-      sql`${t.state} in ('pending', 'importing', 'imported', 'rejected', 'expired', 'failed', 'withdrawn')`,
+      sql`${t.state} in ('pending', 'importing', 'imported', 'rejected', 'expired', 'failed', 'withdrawn', 'invalid')`,
     ),
     check("inbox_items_source_check", sql`${t.source} in ('internal', 'push', 'pickup', 'paste')`),
   ],
