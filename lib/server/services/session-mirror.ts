@@ -3,6 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { sessionMirror } from "@/lib/server/db/schema/sharing";
 import type { DbOrTx } from "@/lib/server/db/types";
 import type { DiditDecision, DiditSessionRow } from "@/lib/server/didit/types";
+import { foldedSearchText } from "@/lib/search-fold";
 
 /**
  * The session mirror: the picker's local index of each connected application's sessions, written
@@ -16,19 +17,20 @@ type MirrorInsert = typeof sessionMirror.$inferInsert;
 const CHUNK = 500;
 
 /**
- * What `q` matches by substring (trigram index): name or company and registration number,
- * lower-cased. vendor_data is matched by prefix, numbers by prefix, uuids exactly (lib/server/
- * services/sessions.ts): ids share long prefixes, whose trigrams a GIN index cannot narrow.
+ * What `q` matches by substring (trigram index): name or company and registration number, folded
+ * (lib/search-fold.ts: case, accents, ö/oe, ß/ss…). vendor_data is matched by prefix, numbers by
+ * prefix, uuids exactly (lib/server/services/sessions.ts): ids share long prefixes, whose trigrams
+ * a GIN index cannot narrow.
  */
 export function mirrorSearchText(row: {
   displayName: string | null;
   registrationNumber?: string | null;
 }): string {
-  return [row.displayName, row.registrationNumber]
+  const text = [row.displayName, row.registrationNumber]
     .filter((v): v is string => typeof v === "string" && v.trim() !== "")
-    .map((v) => v.trim().toLowerCase())
-    .join(" ")
-    .slice(0, 2000);
+    .map((v) => v.trim())
+    .join(" ");
+  return foldedSearchText(text).slice(0, 2000);
 }
 
 function fromRow(applicationId: string, row: DiditSessionRow): MirrorInsert {
