@@ -2,6 +2,7 @@ import { z } from "zod";
 import { listCursorParam, optionalFilter } from "./common";
 import type { ImportDto } from "./imports";
 import type { PartnerSummary, SessionKind } from "./partners";
+import type { SessionSubjectDto } from "./sessions";
 import type { ShareManifestDto } from "./shares";
 
 /**
@@ -88,6 +89,11 @@ export type ShareTokenClaims = {
 };
 
 export type InboxItemDto = {
+  /**
+   * Whom the token is about: the imported clone's name, or a sister brand's source's (a partner's
+   * token carries no name before the import); left out for a role that may not read names.
+   */
+  subject?: SessionSubjectDto;
   id: string;
   /** Our connected application the token is for (its row id) and its name. */
   applicationId: string;

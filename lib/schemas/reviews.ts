@@ -2,6 +2,7 @@ import { z } from "zod";
 import { listCursorParam, optionalFilter } from "./common";
 import type { ImportDto } from "./imports";
 import type { SessionKind } from "./partners";
+import type { SessionSubjectDto } from "./sessions";
 
 /**
  * The review queue and the review page (we are Service Y): imported clones, their current status at
@@ -143,6 +144,8 @@ export type DecisionDto = {
 
 /** One row of `GET /api/imports`: the import, its current status, review SLA and reviewer. */
 export type ImportListItemDto = ImportDto & {
+  /** Whom the clone is about (the mirror's name); left out for a role that may not read names. */
+  subject?: SessionSubjectDto;
   /** The clone's status at Didit now (Title Case), null until imported. */
   status: string | null;
   statusUpdatedAt: string | null;

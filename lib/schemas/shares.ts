@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { listCursorParam, optionalFilter } from "./common";
+import type { SessionSubjectDto } from "./sessions";
 
 /**
  * Shares (we are Service X): request schemas and DTOs shared by the console's routes, the services
@@ -90,6 +91,8 @@ export type ShareManifestDto = {
 };
 
 export type ShareDto = {
+  /** Whom the shared session is about (the mirror's name); left out for a role that may not read names. */
+  subject?: SessionSubjectDto;
   id: string;
   /** Our connected application that shared (its row id) and its name. */
   applicationId: string;

@@ -1,8 +1,11 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
+import { can } from "@/lib/rbac";
+import type { SessionSubjectDto } from "@/lib/schemas/sessions";
 import { sessionMirror } from "@/lib/server/db/schema/sharing";
 import type { DbOrTx } from "@/lib/server/db/types";
 import type { DiditDecision, DiditSessionRow } from "@/lib/server/didit/types";
+import type { ServiceContext } from "./context";
 import { foldedSearchText } from "@/lib/search-fold";
 
 /**
@@ -192,4 +195,28 @@ export async function upsertMirrorClone(
         deletedAt: sql`null`,
       },
     });
+}
+
+/**
+ * Names of the people and companies sessions are about are read under `sessions.read` (the mirror
+ * they come from): every list and heading that shows one asks this first, on the server.
+ */
+export function canReadNames(ctx: Pick<ServiceContext, "actor">): boolean {
+  return ctx.actor !== null && can(ctx.actor.role, "sessions.read");
+}
+
+/**
+ * The subject of a DTO from its mirror row's name (null: not mirrored yet) and whether retention or
+ * erasure removed it, or undefined (left out of the DTO) for a role that may not read names.
+ */
+export function subjectOf(
+  ctx: Pick<ServiceContext, "actor">,
+  mirror: { name: string | null; removed: boolean },
+): SessionSubjectDto | undefined {
+  return canReadNames(ctx) ? toSubject(mirror) : undefined;
+}
+
+/** The subject as shown: a removed row has no name. For a viewer `canReadNames` allowed. */
+export function toSubject(mirror: { name: string | null; removed: boolean }): SessionSubjectDto {
+  return mirror.removed ? { name: null, removed: true } : { name: mirror.name, removed: false };
 }

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, ilike, inArray, lte, or, sql, type SQL } from "drizzle-orm";
 import { decodeJwt } from "jose";
 import { can } from "@/lib/rbac";
+import { foldSearch } from "@/lib/search-fold";
 import type {
   CreateShareRequest,
   RevealShareResponse,
@@ -37,6 +38,8 @@ import { enqueueAutoImport } from "./imports";
 import { auditMeta, recordAudit } from "./audit";
 import type { ServiceContext } from "./context";
 import { assertPolicy, evaluateSharePolicy } from "./share-policy";
+import { canReadNames, subjectOf } from "./session-mirror";
+import { foldedTextMatch, MIN_NAME_TERM } from "./sessions";
 import { assertCan } from "./users";
 
 /**
@@ -64,6 +67,8 @@ type Joined = {
   applicationName: string | null;
   partnerName: string | null;
   creator: { id: string; name: string; email: string } | null;
+  /** The source's mirror row (its name, its redaction mark), when the query joined it. */
+  mirror?: { name: string | null; removed: boolean };
 };
 
 /** Pending past `exp` reads as expired even before the expiry job or a sweep has written it. */
@@ -76,7 +81,9 @@ export function toShareDto(ctx: ServiceContext, j: Joined): ShareDto {
   const now = ctx.now();
   const state = effectiveState(s, now);
   const officer = ctx.actor ? can(ctx.actor.role, "shares.create") : false;
+  const subject = j.mirror ? subjectOf(ctx, j.mirror) : undefined;
   return {
+    ...(subject ? { subject } : {}),
     id: s.id,
     applicationId: s.applicationId,
     applicationName: j.applicationName ?? "",
@@ -116,6 +123,8 @@ const joinedColumns = {
   creatorId: users.id,
   creatorName: users.name,
   creatorEmail: users.email,
+  subjectName: sessionMirror.displayName,
+  subjectRedactedAt: sessionMirror.redactedAt,
 };
 
 type JoinedRow = {
@@ -125,6 +134,8 @@ type JoinedRow = {
   creatorId: string | null;
   creatorName: string | null;
   creatorEmail: string | null;
+  subjectName: string | null;
+  subjectRedactedAt: Date | null;
 };
 
 function joined(r: JoinedRow): Joined {
@@ -132,6 +143,7 @@ function joined(r: JoinedRow): Joined {
     share: r.share,
     applicationName: r.applicationName,
     partnerName: r.partnerName,
+    mirror: { name: r.subjectName, removed: r.subjectRedactedAt !== null },
     creator:
       r.creatorId && r.creatorName !== null && r.creatorEmail !== null
         ? { id: r.creatorId, name: r.creatorName, email: r.creatorEmail }
@@ -145,7 +157,14 @@ function selectJoined(db: DbOrTx) {
     .from(shares)
     .leftJoin(connectedApplications, eq(connectedApplications.id, shares.applicationId))
     .leftJoin(partners, eq(partners.id, shares.partnerId))
-    .leftJoin(users, eq(users.id, shares.createdBy));
+    .leftJoin(users, eq(users.id, shares.createdBy))
+    .leftJoin(
+      sessionMirror,
+      and(
+        eq(sessionMirror.applicationId, shares.applicationId),
+        eq(sessionMirror.diditSessionId, shares.sessionId),
+      ),
+    );
 }
 
 async function loadDto(ctx: ServiceContext, db: DbOrTx, id: string): Promise<ShareDto> {
@@ -520,6 +539,11 @@ export async function listShares(ctx: ServiceContext, query: ShareListQuery): Pr
     const ors: SQL[] = [ilike(partners.name, like)];
     if (/^\d{1,9}$/.test(q)) ors.push(sql`cast(${shares.sessionNumber} as text) like ${`${q}%`}`);
     if (UUID_RE.test(q)) ors.push(eq(shares.sessionId, q.toLowerCase()), eq(shares.id, q.toLowerCase()));
+    // The person's or company's name, folded as the session picker folds it (who may read names).
+    const terms = q.split(/\s+/).slice(0, 5);
+    if (canReadNames(ctx) && terms.some((t) => foldSearch(t).length >= MIN_NAME_TERM)) {
+      ors.push(foldedTextMatch(sessionMirror.searchText, terms));
+    }
     where.push(or(...ors));
   }
   if (cursor) {
