@@ -69,7 +69,10 @@ export const inboxListQuerySchema = z.object({
   source: optionalFilter(
     z.enum(INBOX_SOURCES, { message: `source must be one of ${INBOX_SOURCES.join(", ")}` }),
   ),
-  /** Matches the partner's name, the source session uuid, the sender's share id or the item id. */
+  /**
+   * Matches the partner's name, the source session uuid, the sender's share id, the item id, or the
+   * imported person's or company's name, folded as the session picker folds it.
+   */
   q: optionalFilter(z.string().trim().max(200, "Use at most 200 characters")),
   /** Opaque: the `nextCursor` of the previous page. */
   cursor: listCursorParam(),

@@ -109,7 +109,7 @@ export const importListQuerySchema = z
     overdue: optionalFilter(z.enum(["true", "false"], { message: "overdue is true or false" })),
     /** Recalled by the partner and not decided again since (`true`), or not (`false`). */
     recalled: optionalFilter(z.enum(["true", "false"], { message: "recalled is true or false" })),
-    /** Clone or source session id, or a vendor_data prefix. */
+    /** Clone or source session id, a vendor_data prefix, or the person's or company's name (folded). */
     q: optionalFilter(z.string().trim().max(200, "Use at most 200 characters")),
     sort: optionalFilter(z.enum(IMPORT_LIST_SORTS, { message: "sort is queue or newest" })),
     cursor: listCursorParam(),

@@ -73,7 +73,10 @@ export const shareListQuerySchema = z.object({
   channel: optionalFilter(
     z.enum(SHARE_CHANNELS, { message: `channel must be one of ${SHARE_CHANNELS.join(", ")}` }),
   ),
-  /** Matches the partner's name, the session number (prefix), the session uuid or the share id. */
+  /**
+   * Matches the partner's name, the session number (prefix), the session uuid, the share id, or the
+   * person's or company's name folded as the session picker folds it (a role with `sessions.read`).
+   */
   q: optionalFilter(z.string().trim().max(200, "Use at most 200 characters")),
   /** Opaque: the `nextCursor` of the previous page. */
   cursor: listCursorParam(),
