@@ -35,11 +35,17 @@ describe("search folding", () => {
     const stored = foldedSearchText("Anna Köhler");
     expect(stored).toBe("anna kohler anna koehler");
     for (const q of ["Kohler", "Koehler", "köhler", "KÖHLER"]) {
-      expect(searchTermForms(q).some((f) => stored.includes(f)), q).toBe(true);
+      expect(
+        searchTermForms(q).some((f) => stored.includes(f)),
+        q,
+      ).toBe(true);
     }
     expect(searchTermForms("Strasse").some((f) => foldedSearchText("Hauptstraße").includes(f))).toBe(true);
     for (const q of ["Aase", "Ase", "Åse"]) {
-      expect(searchTermForms(q).some((f) => foldedSearchText("Åse Lund").includes(f)), q).toBe(true);
+      expect(
+        searchTermForms(q).some((f) => foldedSearchText("Åse Lund").includes(f)),
+        q,
+      ).toBe(true);
     }
     // A Koehler is found by an ö query (its expanded form), not by "Kohler".
     expect(searchTermForms("Köhler").some((f) => foldedSearchText("Koehler").includes(f))).toBe(true);
