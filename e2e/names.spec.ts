@@ -42,7 +42,7 @@ test.describe("names wherever a session is listed or headed, as the compliance o
     // The review queue: the row names the person.
     await page.goto(`/reviews?q=${cloneSessionId}`);
     const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: /Review session/ }) });
-    await expect(row).toHaveCount(1);
+    await expect(row).toHaveCount(1, { timeout: 60_000 });
     await expect(row.getByTestId("subject-name")).toHaveText(name);
 
     // The review page's heading.
@@ -56,7 +56,7 @@ test.describe("names wherever a session is listed or headed, as the compliance o
     const shareRow = page
       .getByRole("row")
       .filter({ has: page.getByRole("link", { name: /Share of session/ }) });
-    await expect(shareRow).toHaveCount(1);
+    await expect(shareRow).toHaveCount(1, { timeout: 60_000 });
     await expect(shareRow.getByTestId("subject-name")).toHaveText(name);
     await page.goto(`/shares/${shareId}`);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(
@@ -66,7 +66,7 @@ test.describe("names wherever a session is listed or headed, as the compliance o
     // Inbox: the received token's card, once imported.
     await page.goto(`/inbox?q=${shareId}`);
     const card = page.getByRole("region", { name: "Received tokens" }).getByRole("article");
-    await expect(card).toHaveCount(1);
+    await expect(card).toHaveCount(1, { timeout: 60_000 });
     await expect(card.getByTestId("subject-name")).toHaveText(name);
 
     // Lineage: the source (Northwind Bank) and the clone (Northwind Pay) nodes both name the person.
