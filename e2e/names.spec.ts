@@ -27,7 +27,8 @@ async function reviewSubject(request: APIRequestContext, importId: string): Prom
 
 test.describe("names wherever a session is listed or headed, as the compliance officer", () => {
   test.use({ storageState: storageFor("officer") });
-  test.setTimeout(180_000);
+  // Four pages and a lineage graph after an import: minutes on a loaded 2-core machine.
+  test.setTimeout(420_000);
 
   test("the review queue and heading, Shares, Inbox and lineage show the person's name", async ({ page }) => {
     const { importId, cloneSessionId, shareId, session } = await importInReview(page.request);
