@@ -21,12 +21,14 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { SessionListInput } from "@/lib/schemas/sessions";
+import { foldSearch, foldSearchExpanded } from "@/lib/search-fold";
 import { migratePostgresUrl, openPglite } from "@/lib/server/db/open";
 import * as schema from "@/lib/server/db/schema";
 import { connectedApplications } from "@/lib/server/db/schema/sharing";
 import type { Db } from "@/lib/server/db/types";
 import { rowsOf } from "@/lib/server/db/types";
 import type { ServiceContext } from "@/lib/server/services/context";
+import { mirrorSearchText } from "@/lib/server/services/session-mirror";
 import { listSessions } from "@/lib/server/services/sessions";
 import { createScratchDatabase, percentile, runMain } from "./lib";
 
@@ -205,7 +207,21 @@ const DOCS = ["Passport", "Identity Card", "Driver's License", "Residence Permit
 
 const lit = (xs: string[]) => `array[${xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(",")}]::text[]`;
 
-/** One statement: `n` mirror rows over two applications (60/40), ids and created times ascending. */
+/** Which element of a name list row `i` takes: company, company's last name, suffix, first, last. */
+const PICK: Record<string, (len: number) => string> = {
+  c: (len) => `1 + (i * 13) % ${len}`,
+  l: (len) => `1 + (i * 17) % ${len}`,
+  s: (len) => `1 + (i * 5) % ${len}`,
+  f: (len) => `1 + (i * 31) % ${len}`,
+  pl: (len) => `1 + ((i * 7) / 3) % ${len}`,
+};
+const part = (xs: string[], which: keyof typeof PICK) => `(${lit(xs)})[${PICK[which]!(xs.length)}]`;
+
+/**
+ * One statement: `n` mirror rows over two applications (60/40), ids and created times ascending.
+ * `search_text` is what `mirrorSearchText` writes (the fold is per letter, so the folded parts
+ * joined are the folded whole); the run checks a sample of rows against it before timing.
+ */
 function generateSql(n: number, appA: string, appB: string): string {
   return `
 insert into session_mirror (application_id, didit_session_id, session_number, kind, status, vendor_data,
@@ -222,8 +238,20 @@ select
   null, null,
   date_trunc('milliseconds', timestamptz '2026-11-30 12:00:00+00' - (${n} - i) * interval '31.4 seconds'),
   case when i % 97 = 0 then gen_random_uuid() end,
-  lower(name) || case when kind = 'business' then ' hrb ' || (100000 + i) else '' end
+  plain || case when expanded <> plain then ' ' || expanded else '' end
 from (
+  select *,
+    plain_name || case when kind = 'business' then ' hrb ' || (100000 + i) else '' end as plain,
+    expanded_name || case when kind = 'business' then ' hrb ' || (100000 + i) else '' end as expanded
+  from (
+  select i, kind, status, vendor,
+    case when kind = 'business' then ${part(COMPANY, "c")} || ' ' || ${part(LAST, "l")} || ' ' || ${part(SUFFIX, "s")}
+      else ${part(FIRST, "f")} || ' ' || ${part(LAST, "pl")} end as name,
+    case when kind = 'business' then ${part(COMPANY.map(foldSearch), "c")} || ' ' || ${part(LAST.map(foldSearch), "l")} || ' ' || ${part(SUFFIX.map(foldSearch), "s")}
+      else ${part(FIRST.map(foldSearch), "f")} || ' ' || ${part(LAST.map(foldSearch), "pl")} end as plain_name,
+    case when kind = 'business' then ${part(COMPANY.map(foldSearchExpanded), "c")} || ' ' || ${part(LAST.map(foldSearchExpanded), "l")} || ' ' || ${part(SUFFIX.map(foldSearchExpanded), "s")}
+      else ${part(FIRST.map(foldSearchExpanded), "f")} || ' ' || ${part(LAST.map(foldSearchExpanded), "pl")} end as expanded_name
+  from (
   select i,
     case when i % 5 = 4 then 'business' else 'user' end as kind,
     case
@@ -231,13 +259,10 @@ from (
       when h < 72 then 'Not Started' when h < 80 then 'In Progress' when h < 84 then 'Awaiting User'
       when h < 88 then 'Abandoned' when h < 92 then 'Expired' when h < 95 then 'Resubmitted'
       else 'Kyc Expired' end as status,
-    'customer-' || lpad(i::text, 7, '0') as vendor,
-    case when i % 5 = 4
-      then (${lit(COMPANY)})[1 + (i * 13) % ${COMPANY.length}] || ' ' ||
-           (${lit(LAST)})[1 + (i * 17) % ${LAST.length}] || ' ' || (${lit(SUFFIX)})[1 + (i * 5) % ${SUFFIX.length}]
-      else (${lit(FIRST)})[1 + (i * 31) % ${FIRST.length}] || ' ' || (${lit(LAST)})[1 + ((i * 7) / 3) % ${LAST.length}]
-    end as name
+    'customer-' || lpad(i::text, 7, '0') as vendor
   from (select i, (i * 2654435761) % 100 as h from generate_series(1, ${n}) as g(i)) s
+  ) u
+  ) v
 ) t`;
 }
 
@@ -327,6 +352,22 @@ async function main(): Promise<number> {
       );
       await db.execute(sql.raw(stmt));
     }
+    // The generated search text must be what the product writes, or the timings mean nothing.
+    const sample = rowsOf<{ name: string; reg: string | null; text: string }>(
+      await db.execute(
+        sql.raw(
+          "select display_name as name, registration_number as reg, search_text as text from session_mirror order by random() limit 2000",
+        ),
+      ),
+    );
+    const wrong = sample.filter(
+      (r) => r.text !== mirrorSearchText({ displayName: r.name, registrationNumber: r.reg }),
+    );
+    if (sample.length === 0 || wrong.length > 0) {
+      throw new Error(
+        `generated search_text differs from mirrorSearchText: ${JSON.stringify(wrong.slice(0, 3))}`,
+      );
+    }
     await db.execute(sql.raw("vacuum analyze session_mirror"));
     console.log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -367,6 +408,8 @@ async function main(): Promise<number> {
       "ana gar",
       "walsh",
     ];
+    // Spellings without accents or with transliterations ("mueller" finds Müller).
+    const FOLDED_FRAGMENTS = ["muller", "mueller", "GARCIA", "chloe", "fernandez", "lucia", "ines", "tomas"];
     const scenarios: Scenario[] = [
       { name: "first page (all applications, finished)", input: () => ({ limit: 50 }) },
       {
@@ -377,6 +420,10 @@ async function main(): Promise<number> {
       { name: "first page (status Kyc Expired)", input: () => ({ limit: 50, status: ["Kyc Expired"] }) },
       { name: "next page (cursor)", input: () => ({ limit: 50, cursor: secondCursor }) },
       { name: "search: name fragment", input: () => ({ limit: 50, q: pick(NAME_FRAGMENTS) }) },
+      {
+        name: "search: folded spelling (mueller, GARCIA…)",
+        input: () => ({ limit: 50, q: pick(FOLDED_FRAGMENTS) }),
+      },
       {
         name: "search: vendor_data",
         input: () => ({

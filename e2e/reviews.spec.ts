@@ -48,7 +48,7 @@ test.describe("receiving and review in one console, as the compliance officer", 
     await page.getByRole("button", { name: "Open the review" }).click();
     await expect(page).toHaveURL(/\/reviews\/[0-9a-f-]{36}$/);
     const importId = new URL(page.url()).pathname.split("/").pop()!;
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^Review of session #\d+$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^Review of session #\d+ — \S.*$/);
 
     // 4. Side by side: the clone at Didit now, its lineage, the sister brand's source now.
     const summary = page.getByRole("region", { name: "Review summary" });
@@ -273,7 +273,7 @@ test.describe("the review page, read-only", () => {
     await officer.close();
 
     await page.goto(`/reviews/${importId}`);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^Review of session #\d+$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^Review of session #\d+ — \S.*$/);
     await expect(page.getByRole("region", { name: "The clone at Didit now" })).toBeVisible();
     await expect(page.getByRole("region", { name: "Lineage" })).toBeVisible();
     await expect(

@@ -151,7 +151,10 @@ test.describe("sharing, as the compliance officer", () => {
     await expect(row.first()).toContainText("Delivered");
 
     await page.goto(href!);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Share of session #${session.number}`);
+    // Headed with whom it is about (issue 15: names in queues).
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(
+      new RegExp(`^Share of session #${session.number} — \\S`),
+    );
     await expect(page.getByText("Delivered straight into Northwind Pay's inbox")).toBeVisible();
     await expect(page.getByRole("table", { name: "Delivery attempts" })).toContainText("delivered");
     // Delivered: nothing left to revoke or reveal.

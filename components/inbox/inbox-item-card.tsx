@@ -6,6 +6,7 @@ import { useState, type ReactNode } from "react";
 import { ExpiresCell } from "@/components/shares/expires-cell";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { SubjectName } from "@/components/sessions/subject-name";
 import { DateTime } from "@/components/ui/date-time";
 import { INBOX_SOURCE_LABELS, INBOX_STATE_LABELS, type InboxItemDto } from "@/lib/schemas/inbox";
 import { describeVerification, featureLabel, INBOX_STATE_TONES, KIND_NAMES } from "./format";
@@ -40,6 +41,12 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
           <h2 id={headingId} className="text-sm font-semibold text-slate-900">
             {KIND_NAMES[item.sessionKind]} from {partner}
           </h2>
+          {item.subject && (
+            <p className="mt-0.5 text-sm">
+              <span className="sr-only">About: </span>
+              <SubjectName subject={item.subject} />
+            </p>
+          )}
           <p className="mt-0.5 text-xs text-slate-600">
             For {item.applicationName} · {INBOX_SOURCE_LABELS[item.source]}{" "}
             <DateTime value={item.receivedAt} />

@@ -15,6 +15,7 @@ import ELK from "elkjs/lib/elk.bundled.js";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
+import { SubjectName } from "@/components/sessions/subject-name";
 import { Badge } from "@/components/ui/badge";
 import type { LineageEdgeDto, LineageGraphDto, LineageNodeDto } from "@/lib/schemas/lineage";
 
@@ -62,13 +63,17 @@ function SessionNode({ data }: NodeProps<SessionFlowNode>) {
         {n.holder.name}
       </p>
       <p className="truncate text-xs text-slate-600">
-        {n.group
-          ? `Collapsed: ${n.group.sample.length} of them named`
-          : n.placeholder && n.sessionNumber === null
-            ? "No clone known yet"
-            : n.deleted
-              ? "Deleted at Didit"
-              : n.id}
+        {n.group ? (
+          `Collapsed: ${n.group.sample.length} of them named`
+        ) : n.placeholder && n.sessionNumber === null ? (
+          "No clone known yet"
+        ) : n.deleted ? (
+          "Deleted at Didit"
+        ) : n.subject ? (
+          <SubjectName subject={n.subject} className="text-xs" />
+        ) : (
+          n.id
+        )}
       </p>
     </>
   );
@@ -80,7 +85,12 @@ function SessionNode({ data }: NodeProps<SessionFlowNode>) {
         : "border-slate-300"
   }`;
   return (
-    <div style={{ width: NODE_W, height: NODE_H }} data-testid="lineage-node" data-node-id={n.id}>
+    <div
+      style={{ width: NODE_W, height: NODE_H }}
+      data-testid="lineage-node"
+      data-node-id={n.id}
+      title={n.subject ? n.id : undefined}
+    >
       <Handle type="target" position={Position.Left} isConnectable={false} className="!opacity-0" />
       {n.href ? (
         <Link href={n.href} className={`${frame} hover:border-brand-600 focus-visible:outline-2`}>

@@ -4,6 +4,7 @@ import { Search } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
+import { subjectText } from "@/components/sessions/subject-name";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { ApiError } from "@/lib/client/api-fetch";
@@ -12,7 +13,7 @@ import type { LineageMatchDto } from "@/lib/schemas/lineage";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A session uuid, number or vendor_data → its lineage page (a list when several sessions match). */
+/** A session uuid, number, vendor_data or name → its lineage page (a list when several sessions match). */
 export function LineageSearch({ initial = "" }: { initial?: string }) {
   const router = useRouter();
   const id = useId();
@@ -57,13 +58,13 @@ export function LineageSearch({ initial = "" }: { initial?: string }) {
       >
         <div className="w-full max-w-xl">
           <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-700">
-            Session uuid, number or vendor_data
+            Session uuid, number or vendor_data, or a name
           </label>
           <Input
             id={id}
             value={q}
             onChange={(e) => setQ(e.target.value)}
-            placeholder="e.g. 1042 or customer-77"
+            placeholder="e.g. 1042, customer-77 or Kohler"
           />
         </div>
         <Button type="submit" pending={busy}>
@@ -84,6 +85,7 @@ export function LineageSearch({ initial = "" }: { initial?: string }) {
                 <Link className="text-brand-700 underline" href={`/lineage/${m.sessionId}`}>
                   {m.sessionNumber !== null ? `#${m.sessionNumber}` : m.sessionId.slice(0, 8)} ·{" "}
                   {m.holderName}
+                  {subjectText(m.subject) ? ` · ${subjectText(m.subject)}` : ""}
                   {m.vendorData ? ` · ${m.vendorData}` : ""}
                   {m.status ? ` · ${m.status}` : ""}
                 </Link>

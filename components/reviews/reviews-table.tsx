@@ -3,6 +3,7 @@
 import { ClipboardCheck, OctagonAlert, SearchX, UserPlus, X } from "lucide-react";
 import Link from "next/link";
 import { KIND_LABELS, statusTone } from "@/components/sessions/format";
+import { SubjectName } from "@/components/sessions/subject-name";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { DataTable, type ColumnDef } from "@/components/ui/data-table";
@@ -75,6 +76,7 @@ function columns(canAssign: boolean): ColumnDef<ImportListItemDto, unknown>[] {
                 {shortId(i.cloneSessionId)}
               </code>
             </Link>
+            <SubjectName subject={i.subject} className="block max-w-56 truncate" />
             <p className="max-w-56 truncate text-xs text-slate-600" title={i.vendorData}>
               {i.vendorData}
             </p>

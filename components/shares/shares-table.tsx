@@ -2,6 +2,7 @@
 
 import { SearchX, Share2 } from "lucide-react";
 import Link from "next/link";
+import { SubjectName } from "@/components/sessions/subject-name";
 import { DataTable, type ColumnDef } from "@/components/ui/data-table";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -25,13 +26,16 @@ const columns: ColumnDef<ShareDto, unknown>[] = [
     id: "session",
     header: "Session",
     cell: ({ row }) => (
-      <Link
-        href={`/shares/${row.original.id}`}
-        className="whitespace-nowrap font-medium text-brand-700 hover:underline"
-        aria-label={`Share of session ${sessionText(row.original)} to ${row.original.partnerName}`}
-      >
-        {sessionText(row.original)}
-      </Link>
+      <div className="min-w-0">
+        <Link
+          href={`/shares/${row.original.id}`}
+          className="whitespace-nowrap font-medium text-brand-700 hover:underline"
+          aria-label={`Share of session ${sessionText(row.original)} to ${row.original.partnerName}`}
+        >
+          {sessionText(row.original)}
+        </Link>
+        <SubjectName subject={row.original.subject} className="block max-w-56 truncate text-sm" />
+      </div>
     ),
   },
   { accessorKey: "partnerName", header: "Partner" },

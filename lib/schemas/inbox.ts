@@ -2,6 +2,7 @@ import { z } from "zod";
 import { listCursorParam, optionalFilter } from "./common";
 import type { ImportDto } from "./imports";
 import type { PartnerSummary, SessionKind } from "./partners";
+import type { SessionSubjectDto } from "./sessions";
 import type { ShareManifestDto } from "./shares";
 
 /**
@@ -90,7 +91,10 @@ export const inboxListQuerySchema = z.object({
   source: optionalFilter(
     z.enum(INBOX_SOURCES, { message: `source must be one of ${INBOX_SOURCES.join(", ")}` }),
   ),
-  /** Matches the partner's name, the source session uuid, the sender's share id or the item id. */
+  /**
+   * Matches the partner's name, the source session uuid, the sender's share id, the item id, or the
+   * imported person's or company's name, folded as the session picker folds it.
+   */
   q: optionalFilter(z.string().trim().max(200, "Use at most 200 characters")),
   /** Opaque: the `nextCursor` of the previous page. */
   cursor: listCursorParam(),
@@ -110,6 +114,11 @@ export type ShareTokenClaims = {
 };
 
 export type InboxItemDto = {
+  /**
+   * Whom the token is about: the imported clone's name, or a sister brand's source's (a partner's
+   * token carries no name before the import); left out for a role that may not read names.
+   */
+  subject?: SessionSubjectDto;
   id: string;
   /** Our connected application the token is for (its row id) and its name. */
   applicationId: string;

@@ -1,5 +1,6 @@
 import type { Sentence } from "@/lib/audit-sentences";
 import type { SessionKind } from "./partners";
+import type { SessionSubjectDto } from "./sessions";
 
 /**
  * The lineage graph around one Didit session (`GET /api/lineage/{sessionId}`): upstream through
@@ -12,6 +13,8 @@ import type { SessionKind } from "./partners";
 export type LineageNodeDto = {
   /** The Didit session uuid. */
   id: string;
+  /** Whom a session of ours (mirrored) is about; left out for others and for a role that may not read names. */
+  subject?: SessionSubjectDto;
   sessionNumber: number | null;
   kind: SessionKind | null;
   /** Title Case, as last seen (our mirror, an import, a receipt); null when we never saw it. */
@@ -135,8 +138,12 @@ export type LineageGraphDto = {
   recalls: (LineageRecallDto & { edgeId: string })[];
 };
 
-/** `GET /api/lineage?q=` (the page's search box): sessions matching a uuid, a number or a vendor_data. */
+/**
+ * `GET /api/lineage?q=` (the page's search box): sessions matching a uuid, a number, a vendor_data
+ * or (for a role that may read names) a name, folded as the session picker folds it.
+ */
 export type LineageMatchDto = {
+  subject?: SessionSubjectDto;
   sessionId: string;
   sessionNumber: number | null;
   status: string | null;

@@ -3,6 +3,7 @@ import type { Sentence } from "@/lib/audit-sentences";
 import { listCursorParam, optionalFilter } from "./common";
 import type { ImportDto } from "./imports";
 import type { SessionKind } from "./partners";
+import type { SessionSubjectDto } from "./sessions";
 
 /**
  * The review queue and the review page (we are Service Y): imported clones, their current status at
@@ -112,7 +113,7 @@ export const importListQuerySchema = z
     overdue: optionalFilter(z.enum(["true", "false"], { message: "overdue is true or false" })),
     /** Recalled by the partner and not decided again since (`true`), or not (`false`). */
     recalled: optionalFilter(z.enum(["true", "false"], { message: "recalled is true or false" })),
-    /** Clone or source session id, or a vendor_data prefix. */
+    /** Clone or source session id, a vendor_data prefix, or the person's or company's name (folded). */
     q: optionalFilter(z.string().trim().max(200, "Use at most 200 characters")),
     sort: optionalFilter(z.enum(IMPORT_LIST_SORTS, { message: "sort is queue or newest" })),
     cursor: listCursorParam(),
@@ -147,6 +148,8 @@ export type DecisionDto = {
 
 /** One row of `GET /api/imports`: the import, its current status, review SLA and reviewer. */
 export type ImportListItemDto = ImportDto & {
+  /** Whom the clone is about (the mirror's name); left out for a role that may not read names. */
+  subject?: SessionSubjectDto;
   /** The clone's status at Didit now (Title Case), null until imported. */
   status: string | null;
   statusUpdatedAt: string | null;

@@ -201,6 +201,13 @@ export type SessionListItemDto = {
   erasure: { at: string; reason: string } | null;
 };
 
+/**
+ * Whom a session listed elsewhere (a review, a share, an inbox item, a lineage node) is about, from
+ * the session mirror: the person's or company's name, null while not mirrored yet; `removed` when
+ * retention or erasure removed it. Left out of the DTO for a role without `sessions.read`.
+ */
+export type SessionSubjectDto = { name: string | null; removed: boolean };
+
 /** What a redacted row shows instead of the name. */
 export const REDACTED_NAME = "Removed under retention";
 /** What an erased row shows instead of the name (erasure is not retention). */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ShareRecallDto } from "./recalls";
 import { listCursorParam, optionalFilter } from "./common";
+import type { SessionSubjectDto } from "./sessions";
 
 /**
  * Shares (we are Service X): request schemas and DTOs shared by the console's routes, the services
@@ -77,7 +78,10 @@ export const shareListQuerySchema = z.object({
   channel: optionalFilter(
     z.enum(SHARE_CHANNELS, { message: `channel must be one of ${SHARE_CHANNELS.join(", ")}` }),
   ),
-  /** Matches the partner's name, the session number (prefix), the session uuid or the share id. */
+  /**
+   * Matches the partner's name, the session number (prefix), the session uuid, the share id, or the
+   * person's or company's name folded as the session picker folds it (a role with `sessions.read`).
+   */
   q: optionalFilter(z.string().trim().max(200, "Use at most 200 characters")),
   /** Opaque: the `nextCursor` of the previous page. */
   cursor: listCursorParam(),
@@ -95,6 +99,8 @@ export type ShareManifestDto = {
 };
 
 export type ShareDto = {
+  /** Whom the shared session is about (the mirror's name); left out for a role that may not read names. */
+  subject?: SessionSubjectDto;
   id: string;
   /** Our connected application that shared (its row id) and its name. */
   applicationId: string;

@@ -4,6 +4,7 @@ import { and, desc, eq, ilike, inArray, isNull, lte, or, sql, type SQL } from "d
 import { alias } from "drizzle-orm/pg-core";
 import { decodeJwt } from "jose";
 import { can } from "@/lib/rbac";
+import { foldSearch } from "@/lib/search-fold";
 import type {
   InboxItemDetailDto,
   InboxItemDto,
@@ -21,6 +22,7 @@ import {
   imports,
   inboxItems,
   partners,
+  sessionMirror,
   users,
   type InboxSource,
   type ShareManifest,
@@ -33,6 +35,8 @@ import type { ServiceContext } from "./context";
 import { enqueueAutoImport, importOfItem, importsOfItems } from "./imports";
 import { queueOutboundReceipt, receiptOnOwnShare, receiptsOfItem } from "./outbound-receipts";
 import { receiveRecall } from "./recalls";
+import { canReadNames, subjectOf } from "./session-mirror";
+import { foldedTextMatch, MIN_NAME_TERM } from "./sessions";
 import { evaluateImportPolicy, toPartnerSummary, type PartnerRow } from "./share-policy";
 import { assertCan } from "./users";
 
@@ -413,6 +417,14 @@ async function expireDue(db: DbOrTx, now: Date, ids?: string[]): Promise<void> {
 }
 
 const withdrawers = alias(users, "withdrawers");
+/** The import of an item (one at most) and its clone's row in our session mirror: whom it is about. */
+const itemImport = alias(imports, "item_import");
+const cloneMirror = alias(sessionMirror, "clone_mirror");
+/** A sister brand's source is mirrored here too: its name before (or without) an import. */
+const sourceName = sql<string | null>`(select s.display_name from ${sessionMirror} s
+  join ${connectedApplications} a on a.id = s.application_id
+  where s.didit_session_id = ${inboxItems.sourceSessionId} and a.didit_application_id = ${inboxItems.fromApplicationId}
+    and s.redacted_at is null and s.display_name is not null limit 1)`;
 
 function selectJoined(db: DbOrTx) {
   return db
@@ -422,12 +434,22 @@ function selectJoined(db: DbOrTx) {
       partner: partners,
       receiver: { id: users.id, name: users.name, email: users.email },
       withdrawer: { id: withdrawers.id, name: withdrawers.name, email: withdrawers.email },
+      subjectName: sql<string | null>`coalesce(${cloneMirror.displayName}, ${sourceName})`,
+      cloneRedactedAt: cloneMirror.redactedAt,
     })
     .from(inboxItems)
     .innerJoin(connectedApplications, eq(connectedApplications.id, inboxItems.applicationId))
     .leftJoin(partners, eq(partners.id, inboxItems.partnerId))
     .leftJoin(users, eq(users.id, inboxItems.receivedBy))
-    .leftJoin(withdrawers, eq(withdrawers.id, inboxItems.withdrawnBy));
+    .leftJoin(withdrawers, eq(withdrawers.id, inboxItems.withdrawnBy))
+    .leftJoin(itemImport, eq(itemImport.inboxItemId, inboxItems.id))
+    .leftJoin(
+      cloneMirror,
+      and(
+        eq(cloneMirror.applicationId, itemImport.applicationId),
+        eq(cloneMirror.diditSessionId, itemImport.cloneSessionId),
+      ),
+    );
 }
 type JoinedRow = Awaited<ReturnType<ReturnType<typeof selectJoined>["limit"]>>[number];
 
@@ -465,7 +487,12 @@ function toInboxItemDto(
   const policyAllows =
     !!row.partner && evaluateImportPolicy(row.partner, { session_kind: i.sessionKind }, now).ok;
   const open = importable(i, imported, now);
+  const subject = subjectOf(ctx, {
+    name: row.subjectName,
+    removed: i.redactedAt !== null || row.cloneRedactedAt !== null,
+  });
   return {
+    ...(subject ? { subject } : {}),
     id: i.id,
     applicationId: i.applicationId,
     applicationName: row.applicationName,
@@ -521,6 +548,11 @@ export async function listInbox(ctx: ServiceContext, query: InboxListQuery): Pro
         eq(inboxItems.id, id),
         eq(inboxItems.fromApplicationId, id),
       );
+    }
+    // The imported person's or company's name, folded as the session picker folds it.
+    const terms = q.split(/\s+/).slice(0, 5);
+    if (canReadNames(ctx) && terms.some((t) => foldSearch(t).length >= MIN_NAME_TERM)) {
+      ors.push(foldedTextMatch(cloneMirror.searchText, terms));
     }
     where.push(or(...ors));
   }

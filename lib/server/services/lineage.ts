@@ -11,9 +11,12 @@ import type {
 } from "@/lib/schemas/lineage";
 import type { SessionKind } from "@/lib/schemas/partners";
 import { auditSentence, sentenceText, userIdsIn, type SentencePerson } from "@/lib/audit-sentences";
+import { foldSearch } from "@/lib/search-fold";
 import { rowsOf, type DbOrTx } from "@/lib/server/db/types";
 import { AppError } from "@/lib/server/http/errors";
 import type { ServiceContext } from "./context";
+import { canReadNames, toSubject } from "./session-mirror";
+import { foldedTextMatch, MIN_NAME_TERM } from "./sessions";
 import { assertCan } from "./users";
 
 /**
@@ -137,25 +140,38 @@ export async function searchLineage(ctx: ServiceContext, q: string): Promise<Lin
   assertCan(ctx, "lineage.read");
   const value = q.trim();
   if (value === "") throw new AppError("validation_failed", "Type a session uuid, number or vendor_data.");
+  const names = canReadNames(ctx);
+  const terms = value.toLowerCase().split(/\s+/).slice(0, 5);
+  // A name or company (a term of 3 letters or more), folded as the session picker folds it.
+  const byName =
+    names && !NUMBER_RE.test(value) && terms.some((t) => foldSearch(t).length >= MIN_NAME_TERM)
+      ? foldedTextMatch(sql`m.search_text`, terms)
+      : null;
   const where = UUID_RE.test(value)
     ? sql`m.didit_session_id = ${value.toLowerCase()}::uuid`
     : NUMBER_RE.test(value)
       ? sql`(m.session_number = ${Number(value)} or lower(m.vendor_data) = ${value.toLowerCase()})`
-      : sql`lower(m.vendor_data) = ${value.toLowerCase()}`;
+      : byName
+        ? sql`(lower(m.vendor_data) = ${value.toLowerCase()} or ${byName})`
+        : sql`lower(m.vendor_data) = ${value.toLowerCase()}`;
   const rows = await query<{
     session_id: string;
     session_number: number | null;
     status: string;
     vendor_data: string | null;
     holder_name: string;
+    display_name: string | null;
+    redacted_at: unknown;
   }>(
     ctx.db,
-    sql`select m.didit_session_id::text as session_id, m.session_number, m.status, m.vendor_data, a.name as holder_name
+    sql`select m.didit_session_id::text as session_id, m.session_number, m.status, m.vendor_data, a.name as holder_name,
+               m.display_name, m.redacted_at
           from session_mirror m join connected_applications a on a.id = m.application_id
          where ${where}
          order by m.didit_created_at desc, m.id desc limit ${MAX_MATCHES}`,
   );
   const matches: LineageMatchDto[] = rows.map((r) => ({
+    ...(names ? { subject: toSubject({ name: r.display_name, removed: r.redacted_at != null }) } : {}),
     sessionId: r.session_id,
     sessionNumber: r.session_number,
     status: r.status,
@@ -475,6 +491,8 @@ type MirrorRow = {
   application_id: string;
   application_name: string;
   application_didit_id: string;
+  display_name: string | null;
+  redacted_at: unknown;
 };
 
 type AuditRow = {
@@ -542,6 +560,7 @@ async function loadMirror(db: DbOrTx, sessions: string[]): Promise<MirrorRow[]> 
     db,
     sql`select m.id::text, m.didit_session_id::text as session_id, m.session_number, m.kind, m.status,
                m.didit_created_at as created_at, m.deleted_at, m.shared_from_session::text,
+               m.display_name, m.redacted_at,
                a.id::text as application_id, a.name as application_name, a.didit_application_id::text as application_didit_id
           from session_mirror m join connected_applications a on a.id = m.application_id
          where m.didit_session_id = any(${idArray(sessions)})
@@ -735,7 +754,17 @@ export async function getLineage(
 
   const nodes: LineageNodeDto[] = [];
   for (const draft of w.nodes.values()) {
-    nodes.push(describeNode(draft, { mirrorOf, cloneImport, shareRows, importRows, shareById, importById }));
+    nodes.push(
+      describeNode(draft, {
+        mirrorOf,
+        cloneImport,
+        shareRows,
+        importRows,
+        shareById,
+        importById,
+        names: canReadNames(ctx),
+      }),
+    );
   }
   for (const g of w.groups) {
     const id = `group:${g.parent}`;
@@ -824,6 +853,8 @@ type Known = {
   importRows: ImportRow[];
   shareById: Map<string, ShareRow>;
   importById: Map<string, ImportRow>;
+  /** The viewer may read names (`sessions.read`): mirrored nodes carry their subject. */
+  names: boolean;
 };
 
 function appHolder(id: string, name: string, diditApplicationId: string): Holder {
@@ -873,8 +904,11 @@ function describeNode(draft: NodeDraft, k: Known): LineageNodeDto {
   const m = k.mirrorOf.get(draft.id);
   const imp = k.cloneImport.get(draft.id);
   if (m) {
+    const removed = m.redacted_at !== null && m.redacted_at !== undefined;
+    const subject = k.names ? toSubject({ name: m.display_name, removed }) : undefined;
     return {
       ...base,
+      ...(subject ? { subject } : {}),
       sessionNumber: m.session_number,
       kind: m.kind,
       status: m.status,

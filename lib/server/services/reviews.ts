@@ -11,6 +11,7 @@ import {
   type SentencePerson,
 } from "@/lib/audit-sentences";
 import { can } from "@/lib/rbac";
+import { foldSearch } from "@/lib/search-fold";
 import type {
   AssignRequest,
   DecisionDto,
@@ -33,6 +34,7 @@ import {
   imports,
   inboxItems,
   partners,
+  sessionMirror,
   users,
 } from "@/lib/server/db/schema";
 import type { DbOrTx, Tx } from "@/lib/server/db/types";
@@ -46,6 +48,8 @@ import { auditMeta, recordAudit, type AuditRequestMeta } from "./audit";
 import type { ServiceContext } from "./context";
 import { toImportDto } from "./imports";
 import { loadReviewSides } from "./review-view";
+import { canReadNames, subjectOf } from "./session-mirror";
+import { foldedTextMatch, MIN_NAME_TERM } from "./sessions";
 import { assertCan } from "./users";
 
 /**
@@ -77,6 +81,12 @@ const importer = alias(users, "importer");
 const assignee = alias(users, "assignee");
 const decider = alias(users, "decider");
 const second = alias(users, "second_officer");
+/** The clone's row in our session mirror: whom the review is about. */
+const cloneMirror = alias(sessionMirror, "clone_mirror");
+/** A sister brand's source, mirrored here too: its name until the clone's arrives (Didit's webhook). */
+const sourceName = sql<
+  string | null
+>`(select s.display_name from ${sessionMirror} s where s.didit_session_id = ${imports.sourceSessionId} and s.redacted_at is null and s.display_name is not null limit 1)`;
 
 /** Recalled by the partner and not decided again since: in the queue whatever the clone's status. */
 const recalledOpen = sql<boolean>`(${imports.recalledAt} is not null and ${imports.recallClearedAt} is null)`;
@@ -104,12 +114,21 @@ function selectItems(db: DbOrTx) {
       requireFourEyes: partners.requireFourEyes,
       hasProposal: hasProposal.mapWith((v: unknown) => v === true || v === "t" || v === "true"),
       recalled: recalledOpen.mapWith((v: unknown) => v === true || v === "t" || v === "true"),
+      subjectName: sql<string | null>`coalesce(${cloneMirror.displayName}, ${sourceName})`,
+      subjectRedactedAt: cloneMirror.redactedAt,
     })
     .from(imports)
     .innerJoin(connectedApplications, eq(connectedApplications.id, imports.applicationId))
     .innerJoin(partners, eq(partners.id, imports.partnerId))
     .leftJoin(importer, eq(importer.id, imports.importedBy))
-    .leftJoin(assignee, eq(assignee.id, imports.assignedTo));
+    .leftJoin(assignee, eq(assignee.id, imports.assignedTo))
+    .leftJoin(
+      cloneMirror,
+      and(
+        eq(cloneMirror.applicationId, imports.applicationId),
+        eq(cloneMirror.diditSessionId, imports.cloneSessionId),
+      ),
+    );
 }
 type ItemJoined = Awaited<ReturnType<ReturnType<typeof selectItems>["limit"]>>[number];
 
@@ -167,7 +186,12 @@ function dueAtOf(row: ImportRow, slaHours: number): Date | null {
 }
 
 /** The page's rows as list items: one query for their open and unconfirmed decisions (no N+1). */
-async function toItems(db: DbOrTx, rows: ItemJoined[], now: Date): Promise<ImportListItemDto[]> {
+async function toItems(
+  ctx: Pick<ServiceContext, "actor">,
+  db: DbOrTx,
+  rows: ItemJoined[],
+  now: Date,
+): Promise<ImportListItemDto[]> {
   const ids = rows.map((r) => r.row.id);
   const open =
     ids.length === 0
@@ -182,8 +206,10 @@ async function toItems(db: DbOrTx, rows: ItemJoined[], now: Date): Promise<Impor
     const proposal = mine.find((o) => o.d.state === "proposed");
     const sent = mine.filter((o) => o.d.state === "sent").at(-1);
     const dueAt = dueAtOf(r.row, r.reviewSlaHours);
+    const subject = subjectOf(ctx, { name: r.subjectName, removed: r.subjectRedactedAt !== null });
     return {
       ...toImportDto(r),
+      ...(subject ? { subject } : {}),
       status: r.row.status,
       statusUpdatedAt: r.row.statusUpdatedAt?.toISOString() ?? null,
       assignee: userRef(r.assigneeId, r.assigneeName, r.assigneeEmail),
@@ -209,10 +235,16 @@ async function toItems(db: DbOrTx, rows: ItemJoined[], now: Date): Promise<Impor
   });
 }
 
-async function loadItem(db: DbOrTx, id: string, now: Date): Promise<ImportListItemDto> {
+/** One list item; its subject (the name) only with `viewer` (decision answers merge into the page's). */
+async function loadItem(
+  db: DbOrTx,
+  id: string,
+  now: Date,
+  viewer: Pick<ServiceContext, "actor"> = { actor: null },
+): Promise<ImportListItemDto> {
   const rows = await selectItems(db).where(eq(imports.id, id)).limit(1);
   if (rows.length === 0) throw new AppError("not_found", "No such import.");
-  return (await toItems(db, rows, now))[0]!;
+  return (await toItems(viewer, db, rows, now))[0]!;
 }
 
 // --- The list ------------------------------------------------------------------------------------
@@ -267,6 +299,11 @@ function filtersOf(ctx: ServiceContext, query: ImportListQuery, now: Date): SQL[
   if (query.q) {
     const q = query.q.trim();
     const ors: SQL[] = [ilike(imports.vendorData, `${escapeLike(q)}%`)];
+    // The person's or company's name, folded as the session picker folds it (who may read names).
+    const terms = q.split(/\s+/).slice(0, 5);
+    if (canReadNames(ctx) && terms.some((t) => foldSearch(t).length >= MIN_NAME_TERM)) {
+      ors.push(foldedTextMatch(cloneMirror.searchText, terms));
+    }
     if (UUID_RE.test(q)) {
       ors.push(eq(imports.cloneSessionId, q.toLowerCase()), eq(imports.sourceSessionId, q.toLowerCase()));
     }
@@ -311,7 +348,7 @@ export async function listImports(ctx: ServiceContext, query: ImportListQuery): 
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: await toItems(ctx.db, page, now),
+    items: await toItems(ctx, ctx.db, page, now),
     nextCursor:
       rows.length > limit && last
         ? encodeCursor(
@@ -387,7 +424,7 @@ function canOf(ctx: ServiceContext, item: ImportListItemDto): Can {
 export async function getImport(ctx: ServiceContext, id: string): Promise<ImportDetailDto> {
   assertCan(ctx, "inbox.read");
   const now = ctx.now();
-  const item = await loadItem(ctx.db, id, now);
+  const item = await loadItem(ctx.db, id, now, ctx);
   const [extra] = await ctx.db
     .select({ item: inboxItems, partner: partners })
     .from(imports)
@@ -582,7 +619,7 @@ export async function assignImport(
       data: { from: imp.assignedTo, to },
     });
   });
-  return loadItem(ctx.db, id, ctx.now());
+  return loadItem(ctx.db, id, ctx.now(), ctx);
 }
 
 /**

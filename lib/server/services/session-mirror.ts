@@ -1,8 +1,12 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
+import { can } from "@/lib/rbac";
+import type { SessionSubjectDto } from "@/lib/schemas/sessions";
 import { sessionMirror } from "@/lib/server/db/schema/sharing";
 import type { DbOrTx } from "@/lib/server/db/types";
 import type { DiditDecision, DiditSessionRow } from "@/lib/server/didit/types";
+import type { ServiceContext } from "./context";
+import { foldedSearchText } from "@/lib/search-fold";
 
 /**
  * The session mirror: the picker's local index of each connected application's sessions, written
@@ -16,19 +20,20 @@ type MirrorInsert = typeof sessionMirror.$inferInsert;
 const CHUNK = 500;
 
 /**
- * What `q` matches by substring (trigram index): name or company and registration number,
- * lower-cased. vendor_data is matched by prefix, numbers by prefix, uuids exactly (lib/server/
- * services/sessions.ts): ids share long prefixes, whose trigrams a GIN index cannot narrow.
+ * What `q` matches by substring (trigram index): name or company and registration number, folded
+ * (lib/search-fold.ts: case, accents, ö/oe, ß/ss…). vendor_data is matched by prefix, numbers by
+ * prefix, uuids exactly (lib/server/services/sessions.ts): ids share long prefixes, whose trigrams
+ * a GIN index cannot narrow.
  */
 export function mirrorSearchText(row: {
   displayName: string | null;
   registrationNumber?: string | null;
 }): string {
-  return [row.displayName, row.registrationNumber]
+  const text = [row.displayName, row.registrationNumber]
     .filter((v): v is string => typeof v === "string" && v.trim() !== "")
-    .map((v) => v.trim().toLowerCase())
-    .join(" ")
-    .slice(0, 2000);
+    .map((v) => v.trim())
+    .join(" ");
+  return foldedSearchText(text).slice(0, 2000);
 }
 
 function fromRow(applicationId: string, row: DiditSessionRow): MirrorInsert {
@@ -190,4 +195,28 @@ export async function upsertMirrorClone(
         deletedAt: sql`null`,
       },
     });
+}
+
+/**
+ * Names of the people and companies sessions are about are read under `sessions.read` (the mirror
+ * they come from): every list and heading that shows one asks this first, on the server.
+ */
+export function canReadNames(ctx: Pick<ServiceContext, "actor">): boolean {
+  return ctx.actor !== null && can(ctx.actor.role, "sessions.read");
+}
+
+/**
+ * The subject of a DTO from its mirror row's name (null: not mirrored yet) and whether retention or
+ * erasure removed it, or undefined (left out of the DTO) for a role that may not read names.
+ */
+export function subjectOf(
+  ctx: Pick<ServiceContext, "actor">,
+  mirror: { name: string | null; removed: boolean },
+): SessionSubjectDto | undefined {
+  return canReadNames(ctx) ? toSubject(mirror) : undefined;
+}
+
+/** The subject as shown: a removed row has no name. For a viewer `canReadNames` allowed. */
+export function toSubject(mirror: { name: string | null; removed: boolean }): SessionSubjectDto {
+  return mirror.removed ? { name: null, removed: true } : { name: mirror.name, removed: false };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeSessionCursor, type SessionListItemDto } from "@/lib/schemas/sessions";
 import { seal } from "@/lib/server/crypto/envelope";
@@ -16,6 +18,7 @@ import { GET as detailRoute } from "@/app/api/sessions/[id]/route";
 import type { Actor, ServiceContext } from "./context";
 import {
   markMirrorDeleted,
+  mirrorSearchText,
   upsertMirrorClone,
   upsertMirrorFromDecision,
   upsertMirrorRows,
@@ -254,7 +257,92 @@ describe(`session picker (${testDriver()})`, () => {
     const [m] = await t.db.select().from(sessionMirror).where(eq(sessionMirror.diditSessionId, r.sessionId));
     expect(m!.sharedFromSession).toBe(source);
     expect(m!.status).toBe("Approved");
-    expect(m!.searchText).toContain("ana garcía");
+    expect(m!.searchText).toContain("ana garcia");
+  });
+
+  it("folds case, accents and transliterations: Kohler, Koehler, köhler and KÖHLER find every Köhler", async () => {
+    const ctx = ctxAs(officer);
+    const folded = [
+      row(400, { fullName: "Anna Köhler", vendorData: "fold-1" }),
+      row(401, { fullName: "Jonas Köhler", vendorData: "fold-2" }),
+      row(402, { fullName: "Lena KÖHLER", vendorData: "fold-3" }),
+      row(403, {
+        sessionKind: "business",
+        fullName: null,
+        companyName: "Köhler Straße GmbH",
+        vendorData: "fold-4",
+      }),
+      row(404, { fullName: "Paul Koehler", vendorData: "fold-5" }),
+      row(405, { fullName: "Åse Øvergård", vendorData: "fold-6" }),
+      row(406, { fullName: "Jürgen Weiß", vendorData: "fold-7" }),
+    ].map((r) => ({ ...r, status: "Approved" as const }));
+    await upsertMirrorRows(t.db, pay, folded);
+    const found = async (q: string) =>
+      (await walk(ctx, { q, finished: false }))
+        .map((s) => s.vendorData)
+        .filter((v) => v?.startsWith("fold-"))
+        .sort();
+    const kohlers = ["fold-1", "fold-2", "fold-3", "fold-4"];
+    for (const q of ["Kohler", "kohl"]) expect(await found(q), q).toEqual(kohlers);
+    // "oe" is how Köhler is spelt without umlauts, so it also finds a Koehler; so do ö queries.
+    for (const q of ["Koehler", "köhler", "KÖHLER", "KOEHL"]) {
+      expect(await found(q), q).toEqual([...kohlers, "fold-5"]);
+    }
+    expect(await found("strasse")).toEqual(["fold-4"]);
+    expect(await found("Straße gmbh")).toEqual(["fold-4"]);
+    expect(await found("Aase")).toEqual(["fold-6"]);
+    expect(await found("Ase overgard")).toEqual(["fold-6"]);
+    expect(await found("oevergaard")).toEqual(["fold-6"]);
+    expect(await found("weiss jurgen")).toEqual(["fold-7"]);
+    expect(await found("Juergen")).toEqual(["fold-7"]);
+    // Short queries: the start of the folded name.
+    expect(await found("ju")).toEqual(["fold-7"]);
+    expect(await found("Kohlberg")).toEqual([]);
+  });
+
+  it("the migration's backfill folds existing rows exactly as the product does", async () => {
+    const names = [
+      "Anna Köhler",
+      "KÖHLER Straße GmbH",
+      "Åse Øvergård",
+      "Chloé Dubois-Lefèvre",
+      "Łukasz Żółć",
+      "Þórunn Æsa Œdipe",
+      "Ｗｉｄｅ ﬁsh",
+      "Zoë  Ångström",
+      "Mehmet Yılmaz",
+      "Ivan Иванов Ωμέγα",
+      "plain name",
+    ];
+    const rows = names.map((n, i) =>
+      row(500 + i, {
+        fullName: n,
+        registrationNumber: i % 3 === 0 ? ` HRB Ä${i} ` : null,
+        vendorData: `backfill-${i}`,
+      }),
+    );
+    await upsertMirrorRows(t.db, pay, rows);
+    const ids = rows.map((r) => r.sessionId);
+    // As rows written before the fold looked: lower-cased only.
+    await t.db.execute(
+      sql`update session_mirror set search_text = lower(coalesce(display_name, '')) where didit_session_id in ${sql.raw(`(${ids.map((id) => `'${id}'`).join(",")})`)}`,
+    );
+    const file = readFileSync(path.join(process.cwd(), "drizzle/0016_search_fold.sql"), "utf8");
+    for (const statement of file.split("--> statement-breakpoint")) {
+      await t.db.execute(sql.raw(statement));
+    }
+    const after = await t.db
+      .select({
+        name: sessionMirror.displayName,
+        reg: sessionMirror.registrationNumber,
+        text: sessionMirror.searchText,
+      })
+      .from(sessionMirror)
+      .where(inArray(sessionMirror.diditSessionId, ids));
+    expect(after).toHaveLength(names.length);
+    for (const r of after) {
+      expect(r.text, r.name ?? "").toBe(mirrorSearchText({ displayName: r.name, registrationNumber: r.reg }));
+    }
   });
 
   it("reads one session's decision from Didit with its shares; Didit's refusals keep their codes", async () => {

@@ -1,6 +1,7 @@
 import "server-only";
-import { and, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { can } from "@/lib/rbac";
+import { foldSearch, searchTermForms } from "@/lib/search-fold";
 import {
   encodeSessionCursor,
   FINISHED_SESSION_STATUSES,
@@ -90,6 +91,21 @@ async function erasuresOf(
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
+ * Every term of a name search, folded (lib/search-fold.ts), a substring of a folded search text
+ * (`session_mirror.search_text`): a term with a transliterated form ("köhler": "kohler" or
+ * "koehler") matches either. The trigram index serves each `like`.
+ */
+export function foldedTextMatch(column: SQL | AnyColumn, terms: string[]): SQL {
+  const perTerm = terms
+    .filter((t) => foldSearch(t) !== "")
+    .map((t) => {
+      const forms = searchTermForms(t).map((f) => sql`${column} like ${`%${likeEscape(f)}%`}`);
+      return forms.length === 1 ? forms[0]! : sql`(${or(...forms)})`;
+    });
+  return perTerm.length === 1 ? perTerm[0]! : and(...perTerm)!;
+}
+
+/**
  * Session numbers starting with `digits`, as ranges a btree can use: "12" is 12, 120–129,
  * 1200–1299… up to the largest int4.
  */
@@ -119,11 +135,11 @@ function searchCondition(q: string): SQL | undefined {
   // Names match anywhere from one term of 3 characters (a trigram); beside it shorter terms only
   // narrow. Shorter queries match the start of the name (a btree prefix): anywhere, a rare pair
   // of letters would scan every row.
-  if (terms.some((t) => t.length >= MIN_NAME_TERM)) {
-    const text = terms.map((t) => sql`${sessionMirror.searchText} like ${`%${likeEscape(t)}%`}`);
-    matches.push(text.length === 1 ? text[0]! : and(...text)!);
+  if (terms.some((t) => foldSearch(t).length >= MIN_NAME_TERM)) {
+    matches.push(foldedTextMatch(sessionMirror.searchText, terms));
   } else {
-    matches.push(sql`${sessionMirror.searchText} like ${`${likeEscape(terms.join(" "))}%`}`);
+    const prefix = foldSearch(terms.join(" "));
+    matches.push(sql`${sessionMirror.searchText} like ${`${likeEscape(prefix)}%`}`);
   }
   if (/^\d{1,2}$/.test(query)) {
     // One or two digits name that session number: as prefixes they would match a tenth or a

@@ -4,6 +4,7 @@ import { and, asc, desc, eq, ilike, inArray, lte, or, sql, type SQL } from "driz
 import { alias } from "drizzle-orm/pg-core";
 import { decodeJwt } from "jose";
 import { can } from "@/lib/rbac";
+import { foldSearch } from "@/lib/search-fold";
 import type {
   CreateShareRequest,
   RevealShareResponse,
@@ -39,6 +40,8 @@ import { auditMeta, recordAudit } from "./audit";
 import { recallOfShare } from "./recalls";
 import type { ServiceContext } from "./context";
 import { assertPolicy, evaluateSharePolicy } from "./share-policy";
+import { canReadNames, subjectOf } from "./session-mirror";
+import { foldedTextMatch, MIN_NAME_TERM } from "./sessions";
 import { assertCan } from "./users";
 
 /**
@@ -67,6 +70,8 @@ type Joined = {
   partnerName: string | null;
   creator: { id: string; name: string; email: string } | null;
   withdrawer?: { id: string; name: string; email: string } | null;
+  /** The source's mirror row (its name, its redaction mark), when the query joined it. */
+  mirror?: { name: string | null; removed: boolean };
 };
 
 /** Pending past `exp` reads as expired even before the expiry job or a sweep has written it. */
@@ -79,7 +84,9 @@ export function toShareDto(ctx: ServiceContext, j: Joined): ShareDto {
   const now = ctx.now();
   const state = effectiveState(s, now);
   const officer = ctx.actor ? can(ctx.actor.role, "shares.create") : false;
+  const subject = j.mirror ? subjectOf(ctx, j.mirror) : undefined;
   return {
+    ...(subject ? { subject } : {}),
     id: s.id,
     applicationId: s.applicationId,
     applicationName: j.applicationName ?? "",
@@ -133,6 +140,8 @@ const joinedColumns = {
   withdrawerId: withdrawers.id,
   withdrawerName: withdrawers.name,
   withdrawerEmail: withdrawers.email,
+  subjectName: sessionMirror.displayName,
+  subjectRedactedAt: sessionMirror.redactedAt,
 };
 
 type JoinedRow = {
@@ -145,6 +154,8 @@ type JoinedRow = {
   withdrawerId: string | null;
   withdrawerName: string | null;
   withdrawerEmail: string | null;
+  subjectName: string | null;
+  subjectRedactedAt: Date | null;
 };
 
 function joined(r: JoinedRow): Joined {
@@ -152,6 +163,7 @@ function joined(r: JoinedRow): Joined {
     share: r.share,
     applicationName: r.applicationName,
     partnerName: r.partnerName,
+    mirror: { name: r.subjectName, removed: r.subjectRedactedAt !== null },
     creator:
       r.creatorId && r.creatorName !== null && r.creatorEmail !== null
         ? { id: r.creatorId, name: r.creatorName, email: r.creatorEmail }
@@ -170,7 +182,14 @@ function selectJoined(db: DbOrTx) {
     .leftJoin(connectedApplications, eq(connectedApplications.id, shares.applicationId))
     .leftJoin(partners, eq(partners.id, shares.partnerId))
     .leftJoin(users, eq(users.id, shares.createdBy))
-    .leftJoin(withdrawers, eq(withdrawers.id, shares.withdrawnBy));
+    .leftJoin(withdrawers, eq(withdrawers.id, shares.withdrawnBy))
+    .leftJoin(
+      sessionMirror,
+      and(
+        eq(sessionMirror.applicationId, shares.applicationId),
+        eq(sessionMirror.diditSessionId, shares.sessionId),
+      ),
+    );
 }
 
 async function loadDto(ctx: ServiceContext, db: DbOrTx, id: string): Promise<ShareDto> {
@@ -545,6 +564,11 @@ export async function listShares(ctx: ServiceContext, query: ShareListQuery): Pr
     const ors: SQL[] = [ilike(partners.name, like)];
     if (/^\d{1,9}$/.test(q)) ors.push(sql`cast(${shares.sessionNumber} as text) like ${`${q}%`}`);
     if (UUID_RE.test(q)) ors.push(eq(shares.sessionId, q.toLowerCase()), eq(shares.id, q.toLowerCase()));
+    // The person's or company's name, folded as the session picker folds it (who may read names).
+    const terms = q.split(/\s+/).slice(0, 5);
+    if (canReadNames(ctx) && terms.some((t) => foldSearch(t).length >= MIN_NAME_TERM)) {
+      ors.push(foldedTextMatch(sessionMirror.searchText, terms));
+    }
     where.push(or(...ors));
   }
   if (cursor) {

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { EvidenceDownloadButton } from "@/components/evidence/evidence-download-button";
 import { ReviewDetailLoader } from "@/components/reviews/review-detail-loader";
 import { KIND_LABELS } from "@/components/sessions/format";
+import { withSubject } from "@/components/sessions/subject-name";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/rbac";
 import { loadDetailPage } from "@/lib/server/auth/detail-page";
@@ -19,7 +20,7 @@ export default async function ReviewPage({ params }: { params: Promise<{ importI
   return (
     <>
       <PageHeader
-        title={`Review of session ${session}`}
+        title={withSubject(`Review of session ${session}`, detail.subject)}
         description={`${KIND_LABELS[detail.sessionKind]} from ${detail.partnerName}, imported into ${detail.applicationName}: the clone as Didit holds it now, side by side with where it came from.`}
         actions={
           can(actor.role, "evidence.export") && detail.cloneSessionId ? (

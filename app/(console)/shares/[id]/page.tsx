@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ShareDetailLoader } from "@/components/shares/share-detail-loader";
+import { withSubject } from "@/components/sessions/subject-name";
 import { KIND_LABELS } from "@/components/shares/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/rbac";
@@ -16,7 +17,7 @@ export default async function SharePage({ params }: { params: Promise<{ id: stri
   return (
     <>
       <PageHeader
-        title={`Share of session ${session}`}
+        title={withSubject(`Share of session ${session}`, share.subject)}
         description={`${KIND_LABELS[share.sessionKind]} session shared from ${share.applicationName || "our application"} with ${share.partnerName}.`}
         actions={
           can(actor.role, "lineage.read") ? (
