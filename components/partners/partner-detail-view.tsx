@@ -1,6 +1,7 @@
 "use client";
 
 import { Copy, KeyRound, Pencil, Send, Users } from "lucide-react";
+import { formatTtl } from "@/components/shares/format";
 import { ShareStateBadge } from "@/components/shares/share-state-badge";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
@@ -29,11 +30,8 @@ export function DetailSkeleton() {
   );
 }
 
-function ttl(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
-  if (seconds % 60 === 0) return `${seconds / 60} min`;
-  return `${seconds} s`;
-}
+/** In the share wizard's words ("15 minutes", "4 hours"). */
+const ttl = formatTtl;
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -45,6 +43,11 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 }
 
 const none = <span className="text-slate-600">—</span>;
+
+function missingAgreementFields(p: Pick<PartnerDetailDto, "agreementReference" | "agreementSignedOn">) {
+  if (!p.agreementReference && !p.agreementSignedOn) return "reference and signing date";
+  return p.agreementReference ? "signing date" : "reference";
+}
 
 async function copy(value: string, what: string) {
   try {
@@ -149,10 +152,10 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
         </Alert>
       )}
       {(p.agreementState === "expired" || p.agreementState === "none") && (
-        <Alert title={p.agreementState === "expired" ? "Agreement expired" : "No agreement recorded"}>
+        <Alert title={p.agreementState === "expired" ? "Agreement expired" : "No agreement in force"}>
           {p.agreementState === "expired"
             ? `The data-sharing agreement ended on ${p.agreementExpiresOn}. Shares and imports are refused until a renewed agreement is recorded here.`
-            : "Shares and imports are refused until the data-sharing agreement is recorded here."}
+            : `The agreement's ${missingAgreementFields(p)} ${p.agreementReference || p.agreementSignedOn ? "is" : "are"} not recorded. Shares and imports are refused until the agreement's reference and signing date are recorded here.`}
         </Alert>
       )}
 

@@ -590,6 +590,7 @@ export type PolicyCode =
   | "partner_not_outbound"
   | "partner_not_inbound"
   | "partner_agreement_expired"
+  | "partner_agreement_missing"
   | "kind_not_allowed"
   | "status_not_allowed"
   | "ttl_out_of_range"
