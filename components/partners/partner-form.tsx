@@ -20,6 +20,7 @@ import { TextFormField } from "@/components/ui/form-fields";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import { ApiError } from "@/lib/client/api-fetch";
+import { isApplicationDto, type WorkflowKind } from "@/lib/schemas/applications";
 import { useApplicationOptions } from "@/lib/client/queries/partners";
 import {
   CHANNEL_LABELS,
@@ -36,6 +37,7 @@ import {
   type PartnerDto,
   type UpdatePartnerRequest,
 } from "@/lib/schemas/partners";
+import { WorkflowPicker } from "@/components/applications/workflow-picker";
 import { formatTtl } from "@/components/shares/format";
 import {
   amountOfSeconds,
@@ -235,6 +237,7 @@ export function PartnerForm({
   const contacts = useFieldArray({ control: form.control, name: "contacts" });
   const channel = useWatch({ control: form.control, name: "deliveryChannel" });
   const direction = useWatch({ control: form.control, name: "direction" });
+  const applicationId = useWatch({ control: form.control, name: "applicationId" });
   const [reference, signedOn] = useWatch({
     control: form.control,
     name: ["agreementReference", "agreementSignedOn"],
@@ -308,6 +311,38 @@ export function PartnerForm({
             {Number.isFinite(field.value) && field.value % 60 !== 0 && (
               <> Stored as {formatTtl(field.value)}: enter minutes or hours to change it.</>
             )}
+          </FormDescription>
+          <FormMessage />
+        </FormItem>
+      )}
+    />
+  );
+
+  const workflowField = (
+    name: "importWorkflowUser" | "importWorkflowBusiness",
+    kind: WorkflowKind,
+    label: string,
+  ) => (
+    <FormField
+      control={form.control}
+      name={name}
+      render={({ field }) => (
+        <FormItem>
+          <FormLabel>{label}</FormLabel>
+          <FormControl>
+            <WorkflowPicker
+              label={label}
+              kind={kind}
+              workflows={chosenApp?.workflows ?? []}
+              value={field.value}
+              onChange={field.onChange}
+              onBlur={field.onBlur}
+              ref={field.ref}
+              emptyLabel={`The application's default${defaultWorkflowName(kind)}`}
+            />
+          </FormControl>
+          <FormDescription>
+            Workflows are named on the Applications page; another workflow can be entered by its ID.
           </FormDescription>
           <FormMessage />
         </FormItem>
@@ -443,6 +478,18 @@ export function PartnerForm({
   );
 
   const appChoices = (apps.data?.items ?? []).map((a) => ({ value: a.id, label: a.name }));
+  const chosenApp = apps.data?.items.find((a) => a.id === applicationId);
+  // The application's default, by name when it is named (only admins see which id it is).
+  const defaultWorkflowName = (kind: WorkflowKind) => {
+    const id =
+      chosenApp && isApplicationDto(chosenApp)
+        ? kind === "user"
+          ? chosenApp.defaultWorkflowUser
+          : chosenApp.defaultWorkflowBusiness
+        : null;
+    const named = id ? chosenApp?.workflows.find((w) => w.id === id) : undefined;
+    return named ? ` (${named.name})` : "";
+  };
   // The current application stays choosable even when it was removed since.
   if (initial.applicationId && !appChoices.some((a) => a.value === initial.applicationId)) {
     appChoices.push({ value: initial.applicationId, label: "(removed application)" });
@@ -491,8 +538,8 @@ export function PartnerForm({
           </div>
           {agreementIncomplete && (
             <p className="mt-3 text-sm text-amber-800">
-              Without a reference and a signing date no agreement is in force: the partner can be saved,
-              but nothing is shared with it or imported from it until both are recorded.
+              Without a reference and a signing date no agreement is in force: the partner can be saved, but
+              nothing is shared with it or imported from it until both are recorded.
             </p>
           )}
         </Card>
@@ -557,14 +604,8 @@ export function PartnerForm({
               "Review SLA (hours)",
               "How long an imported clone may wait in review.",
             )}
-            {textField("importWorkflowUser", "KYC import workflow (optional)", {
-              hint: "A workflow uuid of our application; empty: the application's default.",
-              mono: true,
-            })}
-            {textField("importWorkflowBusiness", "KYB import workflow (optional)", {
-              hint: "A workflow uuid of our application; empty: the application's default.",
-              mono: true,
-            })}
+            {workflowField("importWorkflowUser", "user", "KYC import workflow")}
+            {workflowField("importWorkflowBusiness", "business", "KYB import workflow")}
             <div className="md:col-span-2">
               {textField("vendorDataTemplate", "vendor_data template (optional)", {
                 placeholder: "acme-{source_session}",
