@@ -583,7 +583,7 @@ function assertAgreementKept(current: PartnerRow, merged: PartnerRow) {
   const fields: Record<string, string[]> = {};
   if (current.agreementReference?.trim() && !merged.agreementReference?.trim()) {
     fields.agreementReference = [
-      "An active partner needs its agreement reference: keep it, or suspend the partner first if the agreement has ended",
+      "An active partner needs its agreement's reference: keep it, or suspend the partner first if the agreement has ended",
     ];
   }
   if (current.agreementSignedOn && !merged.agreementSignedOn) {
