@@ -13,7 +13,13 @@ import { DateTime } from "@/components/ui/date-time";
 import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/sonner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { usePartner, useRotatePartnerSecret, useUpdatePartner } from "@/lib/client/queries/partners";
+import {
+  useApplicationOptions,
+  usePartner,
+  useRotatePartnerSecret,
+  useUpdatePartner,
+} from "@/lib/client/queries/partners";
+import type { ApplicationWorkflow } from "@/lib/schemas/applications";
 import { CHANNEL_LABELS, DIRECTION_LABELS, KIND_LABELS, type PartnerDetailDto } from "@/lib/schemas/partners";
 import { AgreementBadge, PartnerStatusBadge } from "./agreement-badge";
 import { changedFields, formValuesOf, PartnerForm } from "./partner-form";
@@ -32,6 +38,13 @@ export function DetailSkeleton() {
 
 /** In the share wizard's words ("15 minutes", "4 hours"). */
 const ttl = formatTtl;
+
+/** A workflow by the name its application gives it, its id on hover; else the id itself. */
+function WorkflowName({ id, workflows }: { id: string | null; workflows: ApplicationWorkflow[] }) {
+  if (!id) return <>application default</>;
+  const named = workflows.find((w) => w.id === id);
+  return named ? <span title={id}>{named.name}</span> : <code className="font-mono text-xs">{id}</code>;
+}
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -88,6 +101,8 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
   const update = useUpdatePartner(p.id);
   const rotate = useRotatePartnerSecret(p.id);
   const [editing, setEditing] = useState(false);
+  const apps = useApplicationOptions();
+  const workflows = apps.data?.items.find((a) => a.id === p.applicationId)?.workflows ?? [];
   const [dialog, setDialog] = useState<"suspend" | "reactivate" | "rotate" | null>(null);
   const [revealed, setRevealed] = useState<{
     partnerName: string;
@@ -225,18 +240,10 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
               </Field>
               <Field label="Review SLA">{p.reviewSlaHours} hours</Field>
               <Field label="KYC import workflow">
-                {p.importWorkflowUser ? (
-                  <code className="font-mono text-xs">{p.importWorkflowUser}</code>
-                ) : (
-                  "application default"
-                )}
+                <WorkflowName id={p.importWorkflowUser} workflows={workflows} />
               </Field>
               <Field label="KYB import workflow">
-                {p.importWorkflowBusiness ? (
-                  <code className="font-mono text-xs">{p.importWorkflowBusiness}</code>
-                ) : (
-                  "application default"
-                )}
+                <WorkflowName id={p.importWorkflowBusiness} workflows={workflows} />
               </Field>
               <Field label="vendor_data template">
                 {p.vendorDataTemplate ? (
