@@ -47,13 +47,16 @@ test.describe("partner directory, as a partnership manager", () => {
     await page.getByRole("button", { name: "Edit" }).click();
     const edit = page.getByRole("form", { name: "Edit partner" });
     await edit.getByLabel("Name", { exact: true }).fill(`${name} Ltd`);
-    await edit.getByLabel("Default token lifetime (seconds)").fill("90000");
+    // Lifetimes in the share wizard's units (issue 15): minutes or hours, never seconds.
+    await edit.getByLabel("Default token lifetime", { exact: true }).fill("25");
+    await edit.getByLabel("Default token lifetime: unit").selectOption("hours");
     await edit.getByRole("button", { name: "Save changes" }).click();
-    await expect(edit.getByText("at most 86400 seconds")).toBeVisible();
-    await edit.getByLabel("Default token lifetime (seconds)").fill("1800");
+    await expect(edit.getByText("The default lifetime must be at most 24 hours")).toBeVisible();
+    await edit.getByLabel("Default token lifetime", { exact: true }).fill("30");
+    await edit.getByLabel("Default token lifetime: unit").selectOption("minutes");
     await edit.getByRole("button", { name: "Save changes" }).click();
     await expect(edit).toBeHidden();
-    await expect(page.getByText("default 30 min, at most 24 h")).toBeVisible();
+    await expect(page.getByText("default 30 minutes, at most 24 hours")).toBeVisible();
 
     await page.getByRole("button", { name: "Suspend" }).click();
     const suspend = page.getByRole("alertdialog", { name: `Suspend ${name} Ltd?` });

@@ -1,7 +1,8 @@
 "use client";
 
+import { Plus, Trash2 } from "lucide-react";
 import { useEffect, useState } from "react";
-import { useForm, type Resolver } from "react-hook-form";
+import { useFieldArray, useForm, useWatch, type Resolver } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import {
@@ -12,13 +13,28 @@ import {
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
-import { Form } from "@/components/ui/form";
+import {
+  Form,
+  FormControl,
+  FormDescription,
+  FormField,
+  FormItem,
+  FormLabel,
+  FormMessage,
+} from "@/components/ui/form";
 import { SelectFormField, TextFormField } from "@/components/ui/form-fields";
 import { toast } from "@/components/ui/sonner";
 import { ApiError } from "@/lib/client/api-fetch";
 import { showServerFieldErrors } from "@/lib/client/field-errors";
 import { useCreateApplication, useUpdateApplication } from "@/lib/client/queries/applications";
-import type { ApplicationDto } from "@/lib/schemas/applications";
+import {
+  WORKFLOW_KIND_LABELS,
+  WORKFLOW_KINDS,
+  type ApplicationDto,
+  type ApplicationWorkflow,
+  type WorkflowKind,
+} from "@/lib/schemas/applications";
+import { WorkflowPicker } from "./workflow-picker";
 
 /** One dialog for "Connect an application" (every field) and "Edit" (all but the Didit id and key). */
 export type FormMode =
@@ -31,6 +47,7 @@ type Values = {
   apiKey: string;
   defaultWorkflowUser: string;
   defaultWorkflowBusiness: string;
+  workflows: { name: string; id: string; kind: WorkflowKind }[];
 };
 
 const ENVIRONMENT_OPTIONS = [
@@ -45,6 +62,7 @@ const FIELDS = [
   "apiKey",
   "defaultWorkflowUser",
   "defaultWorkflowBusiness",
+  "workflows",
 ] as const;
 
 /** The shared zod schemas, fetched on first validation (zod stays off the page's first load). */
@@ -76,6 +94,7 @@ function lazyResolver(kind: FormMode["kind"]): Resolver<Values> {
               environment: values.environment,
               defaultWorkflowUser: values.defaultWorkflowUser,
               defaultWorkflowBusiness: values.defaultWorkflowBusiness,
+              workflows: values.workflows,
             }
           : values;
     return resolver(picked as Values, context, options);
@@ -97,6 +116,7 @@ function defaults(mode: FormMode | null): Values {
     apiKey: "",
     defaultWorkflowUser: app?.defaultWorkflowUser ?? "",
     defaultWorkflowBusiness: app?.defaultWorkflowBusiness ?? "",
+    workflows: app?.workflows.map((w) => ({ ...w })) ?? [],
   };
 }
 
@@ -150,6 +170,8 @@ function ApplicationForm({
   const update = useUpdateApplication();
   const mutation = kind === "create" ? create : update;
   const form = useForm<Values>({ resolver: resolvers[kind], defaultValues: defaults(mode) });
+  const workflowRows = useFieldArray({ control: form.control, name: "workflows" });
+  const namedWorkflows = useWatch({ control: form.control, name: "workflows" }) ?? [];
   const pending = mutation.isPending;
   useEffect(() => onBusy(pending), [pending, onBusy]);
 
@@ -163,6 +185,7 @@ function ApplicationForm({
     const workflows = {
       defaultWorkflowUser: workflow(values.defaultWorkflowUser),
       defaultWorkflowBusiness: workflow(values.defaultWorkflowBusiness),
+      workflows: values.workflows as ApplicationWorkflow[],
     };
     if (mode.kind === "create") {
       create.mutate(
@@ -264,26 +287,120 @@ function ApplicationForm({
               spellCheck={false}
             />
           )}
+          {show("workflows") && (
+            <fieldset className="grid gap-2">
+              <legend className="text-sm font-medium text-slate-700">Workflows</legend>
+              <p className="text-xs text-slate-600">
+                Name this application&apos;s Didit workflows (ID from the Didit console) so that
+                partners&apos; import workflows and imports pick them by name.
+              </p>
+              {workflowRows.fields.length > 0 && (
+                <ul className="grid gap-3">
+                  {workflowRows.fields.map((row, i) => (
+                    <li
+                      key={row.id}
+                      aria-label={`Workflow ${i + 1}`}
+                      className="grid gap-2 rounded-md border border-slate-200 p-2 sm:grid-cols-[1fr_6rem_auto]"
+                    >
+                      <TextFormField
+                        control={form.control}
+                        name={`workflows.${i}.name`}
+                        label="Name"
+                        autoComplete="off"
+                        placeholder="e.g. Onboarding KYC"
+                      />
+                      <FormField
+                        control={form.control}
+                        name={`workflows.${i}.kind`}
+                        render={({ field }) => (
+                          <FormItem>
+                            <FormLabel>Kind</FormLabel>
+                            <FormControl>
+                              <select
+                                className="h-9 w-full rounded-md border border-slate-300 bg-white px-2 text-sm shadow-sm focus-visible:outline-2 focus-visible:outline-brand-500"
+                                name={field.name}
+                                ref={field.ref}
+                                value={field.value}
+                                onBlur={field.onBlur}
+                                onChange={field.onChange}
+                              >
+                                {WORKFLOW_KINDS.map((k) => (
+                                  <option key={k} value={k}>
+                                    {WORKFLOW_KIND_LABELS[k]}
+                                  </option>
+                                ))}
+                              </select>
+                            </FormControl>
+                            <FormMessage />
+                          </FormItem>
+                        )}
+                      />
+                      <div className="flex items-end justify-end sm:row-span-2">
+                        <Button
+                          type="button"
+                          size="icon"
+                          variant="ghost"
+                          aria-label={`Remove workflow ${i + 1}`}
+                          onClick={() => workflowRows.remove(i)}
+                        >
+                          <Trash2 aria-hidden />
+                        </Button>
+                      </div>
+                      <div className="sm:col-span-2">
+                        <TextFormField
+                          control={form.control}
+                          name={`workflows.${i}.id`}
+                          label="Workflow ID"
+                          autoComplete="off"
+                          spellCheck={false}
+                          className="font-mono"
+                        />
+                      </div>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <div>
+                <Button
+                  type="button"
+                  size="sm"
+                  variant="secondary"
+                  onClick={() => workflowRows.append({ name: "", id: "", kind: "user" })}
+                >
+                  <Plus aria-hidden /> Add a workflow
+                </Button>
+              </div>
+              {workflowsError(form.formState.errors.workflows, fieldErrors)}
+            </fieldset>
+          )}
           {show("defaultWorkflowUser") && (
             <div className="grid gap-4 sm:grid-cols-2">
-              <TextFormField
-                control={form.control}
-                name="defaultWorkflowUser"
-                label="Default KYC import workflow"
-                autoComplete="off"
-                spellCheck={false}
-                className="font-mono"
-                placeholder="optional"
-              />
-              <TextFormField
-                control={form.control}
-                name="defaultWorkflowBusiness"
-                label="Default KYB import workflow"
-                autoComplete="off"
-                spellCheck={false}
-                className="font-mono"
-                placeholder="optional"
-              />
+              {(["user", "business"] as const).map((k) => (
+                <FormField
+                  key={k}
+                  control={form.control}
+                  name={k === "user" ? "defaultWorkflowUser" : "defaultWorkflowBusiness"}
+                  render={({ field }) => (
+                    <FormItem>
+                      <FormLabel>Default {WORKFLOW_KIND_LABELS[k]} import workflow</FormLabel>
+                      <FormControl>
+                        <WorkflowPicker
+                          label={`Default ${WORKFLOW_KIND_LABELS[k]} import workflow`}
+                          kind={k}
+                          workflows={namedWorkflows.filter((w) => w.name.trim() && w.id.trim())}
+                          value={field.value}
+                          onChange={field.onChange}
+                          onBlur={field.onBlur}
+                          ref={field.ref}
+                          emptyLabel="None set"
+                        />
+                      </FormControl>
+                      <FormDescription>Used when a partner names no import workflow.</FormDescription>
+                      <FormMessage />
+                    </FormItem>
+                  )}
+                />
+              ))}
             </div>
           )}
           {generalError && <Alert>{mutation.error?.message}</Alert>}
@@ -299,4 +416,18 @@ function ApplicationForm({
       </Form>
     </>
   );
+}
+
+/** A problem with the list as a whole (a duplicate, too many) or from the server, under the list. */
+function workflowsError(error: unknown, server: Record<string, string[]>) {
+  const own = (error as { message?: string; root?: { message?: string } } | undefined) ?? undefined;
+  const message =
+    own?.message ??
+    own?.root?.message ??
+    Object.entries(server).find(([key]) => key.startsWith("workflows"))?.[1]?.[0];
+  return message ? (
+    <p role="alert" className="text-xs font-medium text-red-700">
+      {message}
+    </p>
+  ) : null;
 }

@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useForm, useWatch, type Resolver } from "react-hook-form";
 import { z } from "zod";
+import { WorkflowPicker } from "@/components/applications/workflow-picker";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import {
@@ -31,6 +32,7 @@ import { toast } from "@/components/ui/sonner";
 import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { ApiError } from "@/lib/client/api-fetch";
 import { confirmationKey, settleConfirmationKey } from "@/lib/client/idempotency-key";
+import { useApplicationSummaries } from "@/lib/client/queries/applications";
 import { useCreateImport } from "@/lib/client/queries/imports";
 import { usePartnerDetail } from "@/lib/client/queries/shares";
 import { createImportRequestSchema, type CreateImportRequest, type ImportDto } from "@/lib/schemas/imports";
@@ -114,6 +116,13 @@ export function ImportDialog({
   const policy = partner.data;
   const policyWorkflow =
     (item.sessionKind === "user" ? policy?.importWorkflowUser : policy?.importWorkflowBusiness) ?? null;
+  const applications = useApplicationSummaries();
+  const appWorkflows = applications.data?.items.find((a) => a.id === item.applicationId)?.workflows ?? [];
+  const workflowName = (id: string) => appWorkflows.find((w) => w.id === id.toLowerCase())?.name ?? id;
+  const nameOf = (id: string) => {
+    const name = workflowName(id);
+    return name === id ? "" : ` (${name})`;
+  };
   const [step, setStep] = useState<"choose" | "confirm">("choose");
   const [values, setValues] = useState<CreateImportRequest | null>(null);
   const form = useForm<ImportFormValues>({
@@ -242,19 +251,26 @@ export function ImportDialog({
                 name="workflowId"
                 render={({ field }) => (
                   <FormItem>
-                    <FormLabel>Workflow id (optional)</FormLabel>
+                    <FormLabel>Workflow (optional)</FormLabel>
                     <FormControl>
-                      <Input
-                        {...field}
-                        autoComplete="off"
-                        spellCheck={false}
-                        className="font-mono text-xs"
-                        placeholder={policyWorkflow ?? "The application's default workflow"}
+                      <WorkflowPicker
+                        label="Workflow"
+                        kind={item.sessionKind}
+                        workflows={appWorkflows}
+                        value={field.value}
+                        onChange={field.onChange}
+                        onBlur={field.onBlur}
+                        ref={field.ref}
+                        emptyLabel={
+                          policyWorkflow
+                            ? `${partnerName}'s import workflow${nameOf(policyWorkflow)}`
+                            : "The application's default workflow"
+                        }
                       />
                     </FormControl>
                     <FormDescription>
-                      A {KIND_NAMES[item.sessionKind]} workflow of {item.applicationName}. Leave empty for{" "}
-                      {policyWorkflow ? `${partnerName}'s import workflow` : "the application's default"}.
+                      A {KIND_NAMES[item.sessionKind]} workflow of {item.applicationName}, by the name an
+                      admin gave it on the Applications page, or another one by its ID.
                     </FormDescription>
                     <FormMessage />
                   </FormItem>
@@ -291,8 +307,12 @@ export function ImportDialog({
                 ? `The clone keeps ${partnerName}'s decision.`
                 : "The clone lands In Review, for an officer's decision in the review queue."}{" "}
               Workflow:{" "}
-              {values?.workflowId ?? (policyWorkflow ? "the partner's" : "the application's default")};
-              vendor_data:{" "}
+              {values?.workflowId
+                ? workflowName(values.workflowId)
+                : policyWorkflow
+                  ? `the partner's${nameOf(policyWorkflow)}`
+                  : "the application's default"}
+              ; vendor_data:{" "}
               {values?.vendorData ?? (policy?.vendorDataTemplate ? "the partner's template" : "a Handoff id")}
               .
             </p>

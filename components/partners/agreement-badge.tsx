@@ -1,7 +1,10 @@
 import { Badge } from "@/components/ui/badge";
 import type { PartnerDto } from "@/lib/schemas/partners";
 
-/** "expires in N days" within 30 days, "expired" after the end day, "no agreement" when none is recorded. */
+/**
+ * "expires in N days" within 30 days, "expired" after the end day, "no agreement in force" when
+ * the reference or the signing date is missing (nothing is shared or imported then).
+ */
 export function AgreementBadge({
   partner,
 }: {
@@ -18,7 +21,7 @@ export function AgreementBadge({
         </Badge>
       );
     case "none":
-      return <Badge tone="neutral">no agreement</Badge>;
+      return <Badge tone="danger">no agreement in force</Badge>;
     default:
       return null;
   }

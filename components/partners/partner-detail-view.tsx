@@ -1,6 +1,7 @@
 "use client";
 
 import { Copy, KeyRound, Pencil, Send, Users } from "lucide-react";
+import { formatTtl } from "@/components/shares/format";
 import { ShareStateBadge } from "@/components/shares/share-state-badge";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
@@ -12,7 +13,13 @@ import { DateTime } from "@/components/ui/date-time";
 import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/sonner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { usePartner, useRotatePartnerSecret, useUpdatePartner } from "@/lib/client/queries/partners";
+import {
+  useApplicationOptions,
+  usePartner,
+  useRotatePartnerSecret,
+  useUpdatePartner,
+} from "@/lib/client/queries/partners";
+import type { ApplicationWorkflow } from "@/lib/schemas/applications";
 import { formatDate } from "@/lib/format";
 import { CHANNEL_LABELS, DIRECTION_LABELS, KIND_LABELS, type PartnerDetailDto } from "@/lib/schemas/partners";
 import { AgreementBadge, PartnerStatusBadge } from "./agreement-badge";
@@ -30,10 +37,14 @@ export function DetailSkeleton() {
   );
 }
 
-function ttl(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
-  if (seconds % 60 === 0) return `${seconds / 60} min`;
-  return `${seconds} s`;
+/** In the share wizard's words ("15 minutes", "4 hours"). */
+const ttl = formatTtl;
+
+/** A workflow by the name its application gives it, its id on hover; else the id itself. */
+function WorkflowName({ id, workflows }: { id: string | null; workflows: ApplicationWorkflow[] }) {
+  if (!id) return <>application default</>;
+  const named = workflows.find((w) => w.id === id);
+  return named ? <span title={id}>{named.name}</span> : <code className="font-mono text-xs">{id}</code>;
 }
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -46,6 +57,11 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 }
 
 const none = <span className="text-slate-600">—</span>;
+
+function missingAgreementFields(p: Pick<PartnerDetailDto, "agreementReference" | "agreementSignedOn">) {
+  if (!p.agreementReference && !p.agreementSignedOn) return "reference and signing date";
+  return p.agreementReference ? "signing date" : "reference";
+}
 
 async function copy(value: string, what: string) {
   try {
@@ -86,6 +102,8 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
   const update = useUpdatePartner(p.id);
   const rotate = useRotatePartnerSecret(p.id);
   const [editing, setEditing] = useState(false);
+  const apps = useApplicationOptions();
+  const workflows = apps.data?.items.find((a) => a.id === p.applicationId)?.workflows ?? [];
   const [dialog, setDialog] = useState<"suspend" | "reactivate" | "rotate" | null>(null);
   const [revealed, setRevealed] = useState<{
     partnerName: string;
@@ -150,10 +168,10 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
         </Alert>
       )}
       {(p.agreementState === "expired" || p.agreementState === "none") && (
-        <Alert title={p.agreementState === "expired" ? "Agreement expired" : "No agreement recorded"}>
+        <Alert title={p.agreementState === "expired" ? "Agreement expired" : "No agreement in force"}>
           {p.agreementState === "expired"
             ? `The data-sharing agreement ended on ${p.agreementExpiresOn ? formatDate(p.agreementExpiresOn) : "an unrecorded date"}. Shares and imports are refused until a renewed agreement is recorded here.`
-            : "Shares and imports are refused until the data-sharing agreement is recorded here."}
+            : `The agreement's ${missingAgreementFields(p)} ${p.agreementReference || p.agreementSignedOn ? "is" : "are"} not recorded. Shares and imports are refused until the agreement's reference and signing date are recorded here.`}
         </Alert>
       )}
 
@@ -227,18 +245,10 @@ function PartnerDetail({ partner: p, canManage }: { partner: PartnerDetailDto; c
               </Field>
               <Field label="Review SLA">{p.reviewSlaHours} hours</Field>
               <Field label="KYC import workflow">
-                {p.importWorkflowUser ? (
-                  <code className="font-mono text-xs">{p.importWorkflowUser}</code>
-                ) : (
-                  "application default"
-                )}
+                <WorkflowName id={p.importWorkflowUser} workflows={workflows} />
               </Field>
               <Field label="KYB import workflow">
-                {p.importWorkflowBusiness ? (
-                  <code className="font-mono text-xs">{p.importWorkflowBusiness}</code>
-                ) : (
-                  "application default"
-                )}
+                <WorkflowName id={p.importWorkflowBusiness} workflows={workflows} />
               </Field>
               <Field label="vendor_data template">
                 {p.vendorDataTemplate ? (

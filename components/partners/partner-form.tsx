@@ -20,6 +20,7 @@ import { TextFormField } from "@/components/ui/form-fields";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import { ApiError } from "@/lib/client/api-fetch";
+import { isApplicationDto, type WorkflowKind } from "@/lib/schemas/applications";
 import { useApplicationOptions } from "@/lib/client/queries/partners";
 import {
   CHANNEL_LABELS,
@@ -31,13 +32,20 @@ import {
   PARTNER_FORM_FIELDS,
   SESSION_KINDS,
   SHAREABLE_STATUSES,
-  TTL_MAX_SECONDS,
-  TTL_MIN_SECONDS,
   VENDOR_DATA_PLACEHOLDERS,
   type CreatePartnerInput,
   type PartnerDto,
   type UpdatePartnerRequest,
 } from "@/lib/schemas/partners";
+import { WorkflowPicker } from "@/components/applications/workflow-picker";
+import { formatTtl } from "@/components/shares/format";
+import {
+  amountOfSeconds,
+  PARTNER_TTL_PRESETS,
+  secondsOfAmount,
+  type LifetimeAmount,
+  type LifetimeUnit,
+} from "./lifetime-units";
 
 /** What the form holds: text fields as strings ("" for none), as the inputs give them. */
 export type PartnerFormValues = {
@@ -146,11 +154,68 @@ export function changedFields(parsed: CreatePartnerInput, current: PartnerDto): 
 // (typed as the form's own values: the kit's FormField takes no transformed type; submit casts.)
 const resolver = zodResolver(createPartnerRequestSchema) as unknown as Resolver<PartnerFormValues>;
 
-function describeTtl(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds <= 0) return "";
-  if (seconds % 3600 === 0) return `Now ${seconds / 3600} h.`;
-  if (seconds % 60 === 0) return `Now ${seconds / 60} min.`;
-  return "";
+/**
+ * A lifetime in the share wizard's units: a whole number of minutes or hours, or one of the
+ * wizard's presets. The form's value stays seconds (the API's unit); an untouched odd value of
+ * seconds from the API is kept as it is.
+ */
+function LifetimeControl({
+  label,
+  value,
+  onChange,
+  onBlur,
+  inputRef,
+}: {
+  label: string;
+  value: number;
+  onChange: (seconds: number) => void;
+  onBlur: () => void;
+  inputRef: (el: HTMLInputElement | null) => void;
+}) {
+  const [shown, setShown] = useState<LifetimeAmount>(() => amountOfSeconds(value));
+  const set = (next: LifetimeAmount) => {
+    setShown(next);
+    onChange(secondsOfAmount(next));
+  };
+  return (
+    <div className="space-y-2">
+      <div className="grid grid-cols-[1fr_8rem] gap-2">
+        <FormControl>
+          <Input
+            inputMode="numeric"
+            autoComplete="off"
+            ref={inputRef}
+            value={shown.amount}
+            onBlur={onBlur}
+            onChange={(e) => set({ ...shown, amount: e.target.value })}
+          />
+        </FormControl>
+        <select
+          aria-label={`${label}: unit`}
+          className="h-9 w-full rounded-md border border-slate-300 bg-white px-3 pr-8 text-sm text-slate-900 shadow-sm focus-visible:outline-2 focus-visible:outline-brand-500"
+          value={shown.unit}
+          onChange={(e) => set({ ...shown, unit: e.target.value as LifetimeUnit })}
+        >
+          <option value="minutes">minutes</option>
+          <option value="hours">hours</option>
+        </select>
+      </div>
+      <div role="group" aria-label={`${label}: presets`} className="flex flex-wrap gap-1.5">
+        {PARTNER_TTL_PRESETS.map((p) => (
+          <Button
+            key={p.seconds}
+            type="button"
+            size="sm"
+            variant={value === p.seconds ? "primary" : "secondary"}
+            aria-pressed={value === p.seconds}
+            onClick={() => set(amountOfSeconds(p.seconds))}
+          >
+            {p.label}
+          </Button>
+        ))}
+      </div>
+    </div>
+  );
 }
 
 const checkboxClass = "size-4 accent-brand-600";
@@ -172,6 +237,12 @@ export function PartnerForm({
   const contacts = useFieldArray({ control: form.control, name: "contacts" });
   const channel = useWatch({ control: form.control, name: "deliveryChannel" });
   const direction = useWatch({ control: form.control, name: "direction" });
+  const applicationId = useWatch({ control: form.control, name: "applicationId" });
+  const [reference, signedOn] = useWatch({
+    control: form.control,
+    name: ["agreementReference", "agreementSignedOn"],
+  });
+  const agreementIncomplete = !reference?.trim() || !signedOn;
 
   const [generalError, setGeneralError] = useState<string | null>(null);
 
@@ -196,11 +267,7 @@ export function PartnerForm({
   }
   const pending = form.formState.isSubmitting;
 
-  const numberField = (
-    name: "defaultTtlSeconds" | "maxTtlSeconds" | "reviewSlaHours",
-    label: string,
-    hint: string,
-  ) => (
+  const numberField = (name: "reviewSlaHours", label: string, hint: string) => (
     <FormField
       control={form.control}
       name={name}
@@ -218,8 +285,64 @@ export function PartnerForm({
               onChange={(e) => field.onChange(e.target.value === "" ? Number.NaN : Number(e.target.value))}
             />
           </FormControl>
+          <FormDescription>{hint}</FormDescription>
+          <FormMessage />
+        </FormItem>
+      )}
+    />
+  );
+
+  const lifetimeField = (name: "defaultTtlSeconds" | "maxTtlSeconds", label: string, hint: string) => (
+    <FormField
+      control={form.control}
+      name={name}
+      render={({ field }) => (
+        <FormItem>
+          <FormLabel>{label}</FormLabel>
+          <LifetimeControl
+            label={label}
+            value={field.value}
+            onChange={field.onChange}
+            onBlur={field.onBlur}
+            inputRef={field.ref}
+          />
           <FormDescription>
-            {hint} {name !== "reviewSlaHours" && describeTtl(field.value)}
+            {hint}
+            {Number.isFinite(field.value) && field.value % 60 !== 0 && (
+              <> Stored as {formatTtl(field.value)}: enter minutes or hours to change it.</>
+            )}
+          </FormDescription>
+          <FormMessage />
+        </FormItem>
+      )}
+    />
+  );
+
+  const workflowField = (
+    name: "importWorkflowUser" | "importWorkflowBusiness",
+    kind: WorkflowKind,
+    label: string,
+  ) => (
+    <FormField
+      control={form.control}
+      name={name}
+      render={({ field }) => (
+        <FormItem>
+          <FormLabel>{label}</FormLabel>
+          <FormControl>
+            <WorkflowPicker
+              label={label}
+              kind={kind}
+              workflows={chosenApp?.workflows ?? []}
+              value={field.value}
+              onChange={field.onChange}
+              onBlur={field.onBlur}
+              ref={field.ref}
+              emptyLabel={`The application's default${defaultWorkflowName(kind)}`}
+            />
+          </FormControl>
+          <FormDescription>
+            Workflows are named on the Applications page; another workflow can be entered by its ID.
           </FormDescription>
           <FormMessage />
         </FormItem>
@@ -355,6 +478,18 @@ export function PartnerForm({
   );
 
   const appChoices = (apps.data?.items ?? []).map((a) => ({ value: a.id, label: a.name }));
+  const chosenApp = apps.data?.items.find((a) => a.id === applicationId);
+  // The application's default, by name when it is named (only admins see which id it is).
+  const defaultWorkflowName = (kind: WorkflowKind) => {
+    const id =
+      chosenApp && isApplicationDto(chosenApp)
+        ? kind === "user"
+          ? chosenApp.defaultWorkflowUser
+          : chosenApp.defaultWorkflowBusiness
+        : null;
+    const named = id ? chosenApp?.workflows.find((w) => w.id === id) : undefined;
+    return named ? ` (${named.name})` : "";
+  };
   // The current application stays choosable even when it was removed since.
   if (initial.applicationId && !appChoices.some((a) => a.value === initial.applicationId)) {
     appChoices.push({ value: initial.applicationId, label: "(removed application)" });
@@ -394,13 +529,19 @@ export function PartnerForm({
 
         <Card
           title="Data-sharing agreement"
-          description="No share or import happens without an agreement in force."
+          description="No share or import happens without an agreement in force: its reference and signing date, and no expiry passed."
         >
           <div className="grid gap-4 md:grid-cols-3">
             {textField("agreementReference", "Reference", { placeholder: "e.g. DSA-2026-014" })}
             {textField("agreementSignedOn", "Signed on", { type: "date" })}
             {textField("agreementExpiresOn", "Expires on", { type: "date", hint: "Flagged 30 days ahead." })}
           </div>
+          {agreementIncomplete && (
+            <p className="mt-3 text-sm text-amber-800">
+              Without a reference and a signing date no agreement is in force: the partner can be saved, but
+              nothing is shared with it or imported from it until both are recorded.
+            </p>
+          )}
         </Card>
 
         <Card
@@ -420,16 +561,12 @@ export function PartnerForm({
               SHAREABLE_STATUSES.map((s) => ({ value: s, label: s })),
               "Declined sessions are shared only when the agreement says so.",
             )}
-            {numberField(
+            {lifetimeField(
               "defaultTtlSeconds",
-              "Default token lifetime (seconds)",
-              `Between ${TTL_MIN_SECONDS} and ${TTL_MAX_SECONDS}.`,
+              "Default token lifetime",
+              "From 1 minute to 24 hours: what the share wizard proposes.",
             )}
-            {numberField(
-              "maxTtlSeconds",
-              "Maximum token lifetime (seconds)",
-              "An officer cannot pick longer.",
-            )}
+            {lifetimeField("maxTtlSeconds", "Maximum token lifetime", "An officer cannot pick longer.")}
             {selectField(
               "deliveryChannel",
               "Delivery channel",
@@ -467,14 +604,8 @@ export function PartnerForm({
               "Review SLA (hours)",
               "How long an imported clone may wait in review.",
             )}
-            {textField("importWorkflowUser", "KYC import workflow (optional)", {
-              hint: "A workflow uuid of our application; empty: the application's default.",
-              mono: true,
-            })}
-            {textField("importWorkflowBusiness", "KYB import workflow (optional)", {
-              hint: "A workflow uuid of our application; empty: the application's default.",
-              mono: true,
-            })}
+            {workflowField("importWorkflowUser", "user", "KYC import workflow")}
+            {workflowField("importWorkflowBusiness", "business", "KYB import workflow")}
             <div className="md:col-span-2">
               {textField("vendorDataTemplate", "vendor_data template (optional)", {
                 placeholder: "acme-{source_session}",

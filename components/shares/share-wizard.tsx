@@ -45,6 +45,7 @@ const STEPS: { id: Step; label: string }[] = [
 const PARTNER_CODES = new Set([
   "partner_suspended",
   "partner_agreement_expired",
+  "partner_agreement_missing",
   "partner_not_outbound",
   "partner_not_for_application",
   "kind_not_allowed",

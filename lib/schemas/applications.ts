@@ -30,8 +30,50 @@ const workflow = (kind: string) =>
       .string()
       .trim()
       .toLowerCase()
-      .pipe(z.uuid({ error: `The default ${kind} workflow must be a workflow UUID, or left empty` })),
+      .pipe(
+        z.uuid({
+          error: `The default ${kind} workflow is not a workflow ID: pick a named workflow, paste its ID from the Didit console, or leave it empty`,
+        }),
+      ),
   ).optional();
+
+export const WORKFLOW_KINDS = ["user", "business"] as const;
+export type WorkflowKind = (typeof WORKFLOW_KINDS)[number];
+export const WORKFLOW_KIND_LABELS: Record<WorkflowKind, string> = { user: "KYC", business: "KYB" };
+export const APPLICATION_WORKFLOWS_MAX = 50;
+
+/** One of the application's Didit workflows, named for the pickers (Didit's API does not list them). */
+export const applicationWorkflowSchema = z.object({
+  name: z
+    .string({ error: "Give the workflow a name" })
+    .trim()
+    .min(1, "Give the workflow a name")
+    .max(80, "Use at most 80 characters")
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "The name cannot contain control characters"),
+  id: z
+    .string({ error: "Paste the workflow's ID from the Didit console" })
+    .trim()
+    .toLowerCase()
+    .pipe(
+      z.uuid({ error: "This is not a workflow ID: copy it from the workflow's page in the Didit console" }),
+    ),
+  kind: z.enum(WORKFLOW_KINDS, {
+    error: "Choose whether the workflow verifies people (KYC) or companies (KYB)",
+  }),
+});
+export type ApplicationWorkflow = z.output<typeof applicationWorkflowSchema>;
+
+export const applicationWorkflowsSchema = z
+  .array(applicationWorkflowSchema, { error: "The workflows are a list of names and IDs" })
+  .max(APPLICATION_WORKFLOWS_MAX, `Name at most ${APPLICATION_WORKFLOWS_MAX} workflows`)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((w, i) => {
+      if (seen.has(w.id))
+        ctx.addIssue({ code: "custom", path: [i, "id"], message: "This workflow is already in the list" });
+      seen.add(w.id);
+    });
+  });
 
 /** An API key as Didit issues it: printable ASCII, no spaces. Never echoed back. */
 export const apiKeySchema = z
@@ -48,6 +90,7 @@ export const createApplicationRequestSchema = z.object({
   apiKey: apiKeySchema,
   defaultWorkflowUser: workflow("KYC"),
   defaultWorkflowBusiness: workflow("KYB"),
+  workflows: applicationWorkflowsSchema.optional(),
 });
 export type CreateApplicationRequest = z.input<typeof createApplicationRequestSchema>;
 export type CreateApplicationInput = z.output<typeof createApplicationRequestSchema>;
@@ -62,15 +105,20 @@ export const updateApplicationRequestSchema = z
     apiKey: apiKeySchema.optional(),
     defaultWorkflowUser: workflow("KYC"),
     defaultWorkflowBusiness: workflow("KYB"),
+    workflows: applicationWorkflowsSchema.optional(),
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), {
-    message: "Nothing to change: give a name, an environment, a key or a default workflow",
+    message: "Nothing to change: give a name, an environment, a key, a default workflow or the workflows",
   });
 export type UpdateApplicationRequest = z.input<typeof updateApplicationRequestSchema>;
 export type UpdateApplicationInput = z.output<typeof updateApplicationRequestSchema>;
 
 export const syncApplicationRequestSchema = z
-  .object({ full: z.boolean({ error: "full must be true or false" }).optional() })
+  .object({
+    full: z
+      .boolean({ error: "Say whether to resynchronise every session (true) or only new ones (false)" })
+      .optional(),
+  })
   .strict();
 export type SyncApplicationRequest = z.infer<typeof syncApplicationRequestSchema>;
 
@@ -84,8 +132,8 @@ export const setRetentionRequestSchema = z
       [
         z.null(),
         z
-          .number({ error: "days must be a whole number of days, or null to keep" })
-          .int("days must be a whole number of days")
+          .number({ error: "The retention period must be a whole number of days, or none to keep the data" })
+          .int("The retention period must be a whole number of days")
           .min(RETENTION_DAYS_MIN, `Keep personal data at least ${RETENTION_DAYS_MIN} days (Didit's minimum)`)
           .max(
             RETENTION_DAYS_MAX,
@@ -93,7 +141,7 @@ export const setRetentionRequestSchema = z
           ),
       ],
       {
-        error: `days must be a whole number from ${RETENTION_DAYS_MIN} to ${RETENTION_DAYS_MAX}, or null to keep`,
+        error: `The retention period must be from ${RETENTION_DAYS_MIN} to ${RETENTION_DAYS_MAX} days, or none to keep the data`,
       },
     ),
   })
@@ -128,6 +176,8 @@ export type ApplicationSummaryDto = {
   diditApplicationId: string;
   environment: ApplicationEnvironmentValue;
   sync: ApplicationSyncDto;
+  /** The application's workflows by name (what the workflow pickers offer); ids are not secrets. */
+  workflows: ApplicationWorkflow[];
 };
 
 export type WebhookState = "registered" | "pending" | "failed";

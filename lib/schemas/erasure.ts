@@ -17,7 +17,7 @@ const sessionUuid = (what: string) =>
     .string({ error: `${what} is required` })
     .trim()
     .toLowerCase()
-    .pipe(z.uuid({ error: `${what} must be a Didit session uuid` }));
+    .pipe(z.uuid({ error: `${what} must be a session ID as the Didit console shows it (like 0b6a1e9e-…)` }));
 
 export const createErasureRequestSchema = z
   .object({
@@ -27,7 +27,7 @@ export const createErasureRequestSchema = z
       .string()
       .trim()
       .toLowerCase()
-      .pipe(z.uuid({ error: "applicationId must be a connected application's id" }))
+      .pipe(z.uuid({ error: "Choose one of the connected applications" }))
       .optional(),
     reason: z
       .string({ error: "Give the reason for the erasure" })
@@ -37,7 +37,7 @@ export const createErasureRequestSchema = z
       .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), {
         message: "The reason cannot contain control characters",
       }),
-    deleteAtDidit: z.boolean({ error: "deleteAtDidit must be true or false" }),
+    deleteAtDidit: z.boolean({ error: "Say whether the session is deleted at Didit too: true or false" }),
     /** The session uuid typed a second time (a mismatch is refused with 400 by the service). */
     confirm: z.string({ error: "Type the session id again to confirm" }).trim().toLowerCase().max(100),
   })
@@ -46,7 +46,7 @@ export type CreateErasureRequest = z.input<typeof createErasureRequestSchema>;
 export type CreateErasureInput = z.output<typeof createErasureRequestSchema>;
 
 export const erasureListQuerySchema = z.object({
-  sessionId: optionalFilter(z.uuid({ message: "sessionId must be a Didit session uuid" })),
+  sessionId: optionalFilter(z.uuid({ message: "Enter a whole session ID as the Didit console shows it" })),
   cursor: listCursorParam(),
   limit: z.coerce.number().int().min(1).max(ERASURE_LIST_LIMIT_MAX).default(ERASURE_LIST_LIMIT_DEFAULT),
 });

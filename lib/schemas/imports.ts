@@ -22,16 +22,28 @@ export const VENDOR_DATA_MAX = 500;
 export const createImportRequestSchema = z
   .object({
     /** true: the clone keeps the source's decision; false: it lands In Review. Default: the partner's policy. */
-    trustReview: z.boolean({ message: "trustReview is true or false" }).optional(),
+    trustReview: z
+      .boolean({
+        message: "Say whether the clone keeps the partner's decision (trust their review): true or false",
+      })
+      .optional(),
     /** A workflow of our application of the token's kind. Default: the partner's, else the application's. */
-    workflowId: z.uuid({ message: "workflowId must be a Didit workflow id (a uuid)" }).optional(),
+    workflowId: z
+      .uuid({
+        message:
+          "This is not a workflow: choose one of the application's workflows, or enter a workflow ID as the Didit console shows it",
+      })
+      .optional(),
     /** Our id for the person or company. Default: the partner's template, else `handoff-<item id>`. */
     vendorData: z
-      .string({ message: "vendorData must be text" })
+      .string({ message: "The vendor_data reference must be text" })
       .trim()
-      .min(1, "vendorData cannot be empty: leave it out to use the partner's template")
+      .min(1, "The vendor_data reference cannot be blank: leave it out to use the partner's template")
       .max(VENDOR_DATA_MAX, `Use at most ${VENDOR_DATA_MAX} characters`)
-      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "vendorData cannot contain control characters")
+      .refine(
+        (v) => !/[\u0000-\u001f\u007f]/.test(v),
+        "The vendor_data reference cannot contain control characters",
+      )
       .optional(),
   })
   .strict();

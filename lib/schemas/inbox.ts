@@ -85,11 +85,13 @@ export const INBOX_LIST_LIMIT_DEFAULT = 50;
 export const INBOX_LIST_LIMIT_MAX = 200;
 
 export const inboxListQuerySchema = z.object({
-  state: optionalFilter(z.enum(INBOX_STATES, { message: `state must be one of ${INBOX_STATES.join(", ")}` })),
-  partnerId: optionalFilter(z.uuid({ message: "partnerId must be a partner's id" })),
-  applicationId: optionalFilter(z.uuid({ message: "applicationId must be a connected application's id" })),
+  state: optionalFilter(
+    z.enum(INBOX_STATES, { message: `The state filter is one of ${INBOX_STATES.join(", ")}` }),
+  ),
+  partnerId: optionalFilter(z.uuid({ message: "Choose a partner from the list" })),
+  applicationId: optionalFilter(z.uuid({ message: "Choose one of the connected applications" })),
   source: optionalFilter(
-    z.enum(INBOX_SOURCES, { message: `source must be one of ${INBOX_SOURCES.join(", ")}` }),
+    z.enum(INBOX_SOURCES, { message: `The source filter is one of ${INBOX_SOURCES.join(", ")}` }),
   ),
   /**
    * Matches the partner's name, the source session uuid, the sender's share id, the item id, or the

@@ -121,7 +121,8 @@ const optionalDate = (label: string) =>
       .transform((d) => d.toISOString().slice(0, 10)),
   ).optional();
 
-const uuid = (label: string) => z.uuid({ message: `${label} must be a uuid like 0b6a1e9e-…` });
+const uuid = (label: string) =>
+  z.uuid({ message: `${label} must be an ID as the Didit console shows it, like 0b6a1e9e-…` });
 const optionalUuid = (label: string) =>
   blankAsNull(uuid(label))
     .optional()
@@ -129,10 +130,11 @@ const optionalUuid = (label: string) =>
 
 const ttl = (label: string) =>
   z
-    .number({ message: `${label} must be a number of seconds` })
+    // The form shows minutes or hours (and sends NaN for anything else); the API takes seconds.
+    .number({ message: `${label}: enter a whole number of minutes or hours` })
     .int(`${label} must be a whole number of seconds`)
-    .min(TTL_MIN_SECONDS, `${label}: at least ${TTL_MIN_SECONDS} seconds (1 minute)`)
-    .max(TTL_MAX_SECONDS, `${label}: at most ${TTL_MAX_SECONDS} seconds (24 hours)`);
+    .min(TTL_MIN_SECONDS, `${label} must be at least 1 minute`)
+    .max(TTL_MAX_SECONDS, `${label} must be at most 24 hours`);
 
 /** http(s) only, no credentials in it; whether plain http is allowed is the server's call. */
 export const httpUrlSchema = (label: string) =>
@@ -220,9 +222,11 @@ const fields = {
   pushUrl: optionalUrl("The push URL"),
   partnerApiBaseUrl: optionalUrl("The partner API base URL"),
   remotePartnerId: optionalUuid("Our partner id at this partner"),
-  inboundPickup: z.boolean({ message: "inboundPickup is true or false" }),
+  inboundPickup: z.boolean({ message: "Say whether to pick up tokens from their console: true or false" }),
   importMode: z.enum(IMPORT_MODES, { message: "Import mode is auto or manual" }),
-  trustReview: z.boolean({ message: "trustReview is true or false" }),
+  trustReview: z.boolean({
+    message: "Say whether imported clones keep the partner's decision (trust their review): true or false",
+  }),
   importWorkflowUser: optionalUuid("The KYC import workflow"),
   importWorkflowBusiness: optionalUuid("The KYB import workflow"),
   vendorDataTemplate: templateSchema,
@@ -231,7 +235,9 @@ const fields = {
     .int("Use whole hours")
     .min(1, "At least 1 hour")
     .max(8760, "At most 8760 hours (a year)"),
-  requireFourEyes: z.boolean({ message: "requireFourEyes is true or false" }),
+  requireFourEyes: z.boolean({
+    message: "Say whether decisions need a second officer (four eyes): true or false",
+  }),
   status: z.enum(PARTNER_STATUSES, { message: "Status is active or suspended" }),
   suspendedReason: optionalText("The reason", 500),
   contacts: z.array(partnerContactSchema, { message: "Contacts are a list" }).max(20, "At most 20 contacts"),
@@ -427,7 +433,7 @@ export const adoptedSecretSchema = z
 export const rotatePartnerSecretRequestSchema = z
   .object({
     overlapHours: z
-      .number({ message: "overlapHours must be a number of hours" })
+      .number({ message: "The overlap must be a number of hours" })
       .int("Use whole hours")
       .min(0, "At least 0 hours (the old secret stops at once)")
       .max(168, "At most 168 hours (a week)")
@@ -449,7 +455,7 @@ const boolQuery = z
 export const partnerListQuerySchema = z
   .object({
     status: z.enum(PARTNER_STATUSES, { message: "Status is active or suspended" }).optional(),
-    applicationId: uuid("applicationId").optional(),
+    applicationId: uuid("The application filter").optional(),
     direction: z.enum(PARTNER_DIRECTIONS, { message: "Direction is outbound, inbound or both" }).optional(),
     q: z
       .string()
@@ -461,15 +467,15 @@ export const partnerListQuerySchema = z
     expiring: boolQuery,
     agreementState: z.enum(AGREEMENT_STATES, { message: "Use valid, expiring, expired or none" }).optional(),
     /** A Didit session uuid: every partner of its application, with whether a share to it is allowed. */
-    eligibleFor: uuid("eligibleFor").optional(),
+    eligibleFor: uuid("The session").optional(),
     cursor: z
       .string()
       .max(400, "Not a cursor from this list")
       .regex(/^[A-Za-z0-9_-]+$/, "Not a cursor from this list")
       .optional(),
     limit: z.coerce
-      .number({ message: "limit is a number" })
-      .int("limit is a whole number")
+      .number({ message: "The page size must be a number" })
+      .int("The page size must be a whole number")
       .min(1, "At least 1")
       .max(200, "At most 200")
       .default(100),
@@ -590,6 +596,7 @@ export type PolicyCode =
   | "partner_not_outbound"
   | "partner_not_inbound"
   | "partner_agreement_expired"
+  | "partner_agreement_missing"
   | "kind_not_allowed"
   | "status_not_allowed"
   | "ttl_out_of_range"

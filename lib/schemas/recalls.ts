@@ -47,11 +47,13 @@ export const RECALL_STATE_LABELS: Record<RecallNoticeStateDto, string> = {
   done: "Told",
 };
 
-const uuid = z.uuid({ message: "Must be a UUID" });
+const uuid = z.uuid({ message: "This is not an ID from this console" });
 
 export const recallListQuerySchema = z
   .object({
-    side: z.enum(["sent", "received"], { message: 'side must be "sent" or "received"' }).default("sent"),
+    side: z
+      .enum(["sent", "received"], { message: "Show the recalls we sent or those we received" })
+      .default("sent"),
     state: optionalFilter(
       z.enum([...RECALL_NOTICE_STATES, ...INBOUND_RECALL_STATES] as [string, ...string[]], {
         message: "Not a recall state",

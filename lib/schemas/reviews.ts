@@ -44,7 +44,7 @@ const comment = z
  */
 export const decisionRequestSchema = z
   .object({
-    status: z.enum(DECISION_STATUSES, { message: "status is Approved or Declined" }),
+    status: z.enum(DECISION_STATUSES, { message: "Choose Approved or Declined" }),
     comment,
     proposalId: z.uuid({ message: "proposalId must be the id of the proposal you confirm" }).optional(),
   })
@@ -76,9 +76,13 @@ export type RejectProposalRequest = z.infer<typeof rejectProposalRequestSchema>;
 export const assignRequestSchema = z
   .object({
     assigneeId: z.union(
-      [z.literal("me"), z.uuid({ message: 'assigneeId is a user id, "me" or null' }), z.null()],
+      [
+        z.literal("me"),
+        z.uuid({ message: "Assign the review to a colleague, to yourself, or to nobody" }),
+        z.null(),
+      ],
       {
-        message: 'assigneeId is a user id, "me" or null',
+        message: "Assign the review to a colleague, to yourself, or to nobody",
       },
     ),
   })
@@ -97,32 +101,36 @@ export const importListQuerySchema = z
       z
         .string()
         .max(40, "Use at most 40 characters")
-        .regex(/^[A-Za-z ]+$/, "status is a Didit status such as In Review"),
+        .regex(/^[A-Za-z ]+$/, "The status filter is a Didit status such as In Review"),
     ),
     state: optionalFilter(
-      z.enum(["importing", "imported", "failed"], { message: "state is importing, imported or failed" }),
-    ),
-    partnerId: optionalFilter(z.uuid({ message: "partnerId must be a partner id" })),
-    applicationId: optionalFilter(z.uuid({ message: "applicationId must be an application id" })),
-    kind: optionalFilter(z.enum(["user", "business"], { message: "kind is user or business" })),
-    assignee: optionalFilter(
-      z.union([z.enum(["me", "unassigned"]), z.uuid()], {
-        message: 'assignee is "me", "unassigned" or a user id',
+      z.enum(["importing", "imported", "failed"], {
+        message: "The import state filter is importing, imported or failed",
       }),
     ),
-    overdue: optionalFilter(z.enum(["true", "false"], { message: "overdue is true or false" })),
+    partnerId: optionalFilter(z.uuid({ message: "Choose a partner from the list" })),
+    applicationId: optionalFilter(z.uuid({ message: "Choose one of the connected applications" })),
+    kind: optionalFilter(
+      z.enum(["user", "business"], { message: "The kind filter is KYC (user) or KYB (business)" }),
+    ),
+    assignee: optionalFilter(
+      z.union([z.enum(["me", "unassigned"]), z.uuid()], {
+        message: "The assignee filter is yourself, unassigned, or a colleague",
+      }),
+    ),
+    overdue: optionalFilter(z.enum(["true", "false"], { message: "The overdue filter is true or false" })),
     /** Recalled by the partner and not decided again since (`true`), or not (`false`). */
-    recalled: optionalFilter(z.enum(["true", "false"], { message: "recalled is true or false" })),
+    recalled: optionalFilter(z.enum(["true", "false"], { message: "The recalled filter is true or false" })),
     /** Clone or source session id, a vendor_data prefix, or the person's or company's name (folded). */
     q: optionalFilter(z.string().trim().max(200, "Use at most 200 characters")),
-    sort: optionalFilter(z.enum(IMPORT_LIST_SORTS, { message: "sort is queue or newest" })),
+    sort: optionalFilter(z.enum(IMPORT_LIST_SORTS, { message: "Sort by queue order or newest first" })),
     cursor: listCursorParam(),
     limit: optionalFilter(
       z.coerce
-        .number({ message: "limit must be a number" })
-        .int("limit must be a whole number")
-        .min(1, "limit is at least 1")
-        .max(100, "limit is at most 100"),
+        .number({ message: "The page size must be a number" })
+        .int("The page size must be a whole number")
+        .min(1, "The page size is at least 1")
+        .max(100, "The page size is at most 100"),
     ),
   })
   .strict();

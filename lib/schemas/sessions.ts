@@ -91,11 +91,13 @@ const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 export const sessionListQuerySchema = z.object({
   applicationId: z.preprocess(
     blankToUndefined,
-    z.uuid({ message: "applicationId must be a connected application's id" }).optional(),
+    z.uuid({ message: "Choose one of the connected applications" }).optional(),
   ),
   kind: z.preprocess(
     blankToUndefined,
-    z.enum(SESSION_LIST_KINDS, { message: "kind must be user (KYC), business (KYB) or all" }).default("all"),
+    z
+      .enum(SESSION_LIST_KINDS, { message: "The kind filter is KYC (user), KYB (business) or all" })
+      .default("all"),
   ),
   /** Comma-separated statuses, e.g. `Approved,In Review`. */
   status: z.preprocess(
@@ -128,7 +130,7 @@ export const sessionListQuerySchema = z.object({
   finished: z.preprocess(
     blankToUndefined,
     z
-      .enum(["true", "false"], { message: "finished must be true or false" })
+      .enum(["true", "false"], { message: "The finished filter is true or false" })
       .transform((v) => v === "true")
       .optional(),
   ),
@@ -165,10 +167,10 @@ export const sessionListQuerySchema = z.object({
   limit: z.preprocess(
     blankToUndefined,
     z.coerce
-      .number({ message: `limit must be a whole number from 1 to ${SESSION_LIST_LIMIT_MAX}` })
-      .int(`limit must be a whole number from 1 to ${SESSION_LIST_LIMIT_MAX}`)
-      .min(1, `limit must be a whole number from 1 to ${SESSION_LIST_LIMIT_MAX}`)
-      .max(SESSION_LIST_LIMIT_MAX, `limit must be a whole number from 1 to ${SESSION_LIST_LIMIT_MAX}`)
+      .number({ message: `The page size must be a whole number from 1 to ${SESSION_LIST_LIMIT_MAX}` })
+      .int(`The page size must be a whole number from 1 to ${SESSION_LIST_LIMIT_MAX}`)
+      .min(1, `The page size must be a whole number from 1 to ${SESSION_LIST_LIMIT_MAX}`)
+      .max(SESSION_LIST_LIMIT_MAX, `The page size must be a whole number from 1 to ${SESSION_LIST_LIMIT_MAX}`)
       .default(SESSION_LIST_LIMIT_DEFAULT),
   ),
 });

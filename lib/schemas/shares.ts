@@ -37,8 +37,8 @@ export const ttlSecondsSchema = z
 export const createShareRequestSchema = z
   .object({
     /** The Didit session uuid (as in the session mirror), not a mirror row id. */
-    sessionId: z.uuid({ message: "sessionId must be the Didit session's uuid" }),
-    partnerId: z.uuid({ message: "partnerId must be a partner's id" }),
+    sessionId: z.uuid({ message: "Choose a finished session to share (its session ID as Didit shows it)" }),
+    partnerId: z.uuid({ message: "Choose a partner to share with" }),
     /** Omitted: the partner's default lifetime. */
     ttlSeconds: ttlSecondsSchema.optional(),
   })
@@ -70,13 +70,15 @@ export const SHARE_LIST_LIMIT_DEFAULT = 50;
 export const SHARE_LIST_LIMIT_MAX = 200;
 
 export const shareListQuerySchema = z.object({
-  state: optionalFilter(z.enum(SHARE_STATES, { message: `state must be one of ${SHARE_STATES.join(", ")}` })),
-  partnerId: optionalFilter(z.uuid({ message: "partnerId must be a partner's id" })),
-  applicationId: optionalFilter(z.uuid({ message: "applicationId must be a connected application's id" })),
+  state: optionalFilter(
+    z.enum(SHARE_STATES, { message: `The state filter is one of ${SHARE_STATES.join(", ")}` }),
+  ),
+  partnerId: optionalFilter(z.uuid({ message: "Choose a partner from the list" })),
+  applicationId: optionalFilter(z.uuid({ message: "Choose one of the connected applications" })),
   /** The Didit session uuid of the source. */
-  sessionId: optionalFilter(z.uuid({ message: "sessionId must be a Didit session uuid" })),
+  sessionId: optionalFilter(z.uuid({ message: "Enter a whole session ID as the Didit console shows it" })),
   channel: optionalFilter(
-    z.enum(SHARE_CHANNELS, { message: `channel must be one of ${SHARE_CHANNELS.join(", ")}` }),
+    z.enum(SHARE_CHANNELS, { message: `The channel filter is one of ${SHARE_CHANNELS.join(", ")}` }),
   ),
   /**
    * Matches the partner's name, the session number (prefix), the session uuid, the share id, or the

@@ -254,6 +254,8 @@ const base = (over) => ({
   direction: "outbound",
   deliveryChannel: "manual",
   agreementReference: "BB-DSA-1",
+  // An agreement in force needs a signing date too (issue 15: else partner_agreement_missing).
+  agreementSignedOn: longAgo,
   allowedKinds: ["user", "business"],
   ...over,
   name: `BB ${over.name} ${Date.now()}`,

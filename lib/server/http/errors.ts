@@ -29,6 +29,7 @@ export const ERROR_STATUS = {
   // Share policy (partner directory): a refusal by our own rules, before Didit is called.
   partner_suspended: 409,
   partner_agreement_expired: 409,
+  partner_agreement_missing: 409,
   partner_not_outbound: 409,
   partner_not_inbound: 409,
   kind_not_allowed: 409,

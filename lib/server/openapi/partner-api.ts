@@ -228,7 +228,7 @@ export function partnerOpenApiDocument(): Record<string, unknown> {
               "400": "Refused for good: the sender stops.",
               "401": "Signature not verified: refused for good.",
               "409":
-                "`replayed` (this webhook-id was already accepted), or refused by the receiver's policy for this partner (`partner_suspended`, `partner_not_inbound`, `partner_agreement_expired`, `kind_not_allowed`): refused for good.",
+                "`replayed` (this webhook-id was already accepted), or refused by the receiver's policy for this partner (`partner_suspended`, `partner_not_inbound`, `partner_agreement_expired`, `partner_agreement_missing`, `kind_not_allowed`): refused for good.",
               "422":
                 "The token's claims do not fit (`token_invalid`, `token_expired`, `token_not_for_us`, `token_from_other_partner`, `token_claims_mismatch`), or a recall names another sender (`recall_from_other_partner`) or an application not the receiver's (`recall_not_for_us`), or the body is not valid (`validation_failed`): refused for good.",
               "408": "Retried.",

@@ -203,6 +203,8 @@ describe(`connected applications (${testDriver()})`, () => {
         "id",
         "name",
         "sync",
+        // Named workflows for the pickers (issue 15): names and ids, no secret.
+        "workflows",
       ]);
       const one = await getRoute(
         await request(`/api/applications/${list.items[0]!.id}`, { user: users[role] }),
@@ -401,6 +403,57 @@ describe(`connected applications (${testDriver()})`, () => {
     expect(actions.slice(-2)).toEqual(["application.updated", "application.key_rotated"]);
     expect(JSON.stringify(await auditOf(id))).not.toContain(newKey);
     bank = { ...bank, key: newKey };
+  });
+
+  it("keeps the application's workflows by name: every role reads them, only admins write, bad lists refused in words", async () => {
+    const [app] = await t.db
+      .select()
+      .from(connectedApplications)
+      .where(
+        and(
+          eq(connectedApplications.diditApplicationId, bank.id),
+          sql`${connectedApplications.deletedAt} is null`,
+        ),
+      );
+    const id = app!.id;
+    const patch = async (b: Record<string, unknown>, user: TestUser = users.admin) =>
+      patchRoute(await request(`/api/applications/${id}`, { method: "PATCH", user, body: b }), params(id));
+    const workflows = [
+      { name: "Onboarding KYC", id: bank.workflows.user.toUpperCase(), kind: "user" },
+      { name: "Company check", id: bank.workflows.business, kind: "business" },
+    ];
+    const saved = await patch({ workflows });
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    expect(((await saved.json()) as ApplicationDto).workflows).toEqual([
+      { name: "Onboarding KYC", id: bank.workflows.user, kind: "user" },
+      { name: "Company check", id: bank.workflows.business, kind: "business" },
+    ]);
+    expect((await auditOf(id)).at(-1)).toMatchObject({ action: "application.updated" });
+    const officerView = (await (
+      await getRoute(await request(`/api/applications/${id}`, { user: users.officer }), params(id))
+    ).json()) as ApplicationSummaryDto;
+    expect(officerView.workflows.map((w) => w.name)).toEqual(["Onboarding KYC", "Company check"]);
+
+    const before = await counts();
+    expect((await patch({ workflows: [] }, users.officer)).status).toBe(403);
+    for (const [bad, message] of [
+      [[{ name: "", id: bank.workflows.user, kind: "user" }], /Give the workflow a name/],
+      [[{ name: "KYC", id: "kyc-main", kind: "user" }], /This is not a workflow ID: copy it from/],
+      [[{ name: "KYC", id: bank.workflows.user, kind: "person" }], /verifies people \(KYC\) or companies/],
+      [
+        [...workflows, { name: "Again", id: bank.workflows.business, kind: "business" }],
+        /already in the list/,
+      ],
+    ] as const) {
+      const res = await patch({ workflows: bad });
+      expect(res.status, JSON.stringify(bad)).toBe(422);
+      const error = ((await res.json()) as { error: { details: { fields: Record<string, string[]> } } })
+        .error;
+      const [key, messages] = Object.entries(error.details.fields)[0]!;
+      expect(key).toMatch(/^workflows/);
+      expect(messages[0]).toMatch(message);
+    }
+    expect(await counts()).toEqual(before);
   });
 
   it("queues a sync on request (202 with the sync state)", async () => {

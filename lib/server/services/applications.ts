@@ -61,6 +61,7 @@ export function toApplicationSummaryDto(row: ApplicationRow): ApplicationSummary
     diditApplicationId: row.diditApplicationId,
     environment: row.environment,
     sync: toSyncDto(row),
+    workflows: row.workflows,
   };
 }
 
@@ -332,6 +333,7 @@ export async function createApplication(
           apiKeyCheckedAt: key.checked ? now : null,
           defaultWorkflowUser: input.defaultWorkflowUser ?? null,
           defaultWorkflowBusiness: input.defaultWorkflowBusiness ?? null,
+          workflows: input.workflows ?? [],
           ...(key.registered ? webhookColumns(id, key.registered, now) : { webhookError: key.webhookError }),
           createdBy: ctx.actor?.id ?? null,
           createdAt: now,
@@ -351,6 +353,7 @@ export async function createApplication(
           keyTested: key.checked,
           defaultWorkflowUser: input.defaultWorkflowUser ?? null,
           defaultWorkflowBusiness: input.defaultWorkflowBusiness ?? null,
+          workflows: input.workflows ?? [],
         },
       });
       if (key.registered) await auditWebhook(tx, meta, id, key.registered);
@@ -376,7 +379,13 @@ async function auditWebhook(tx: Tx, meta: AuditRequestMeta, id: string, register
   });
 }
 
-const EDITABLE = ["name", "environment", "defaultWorkflowUser", "defaultWorkflowBusiness"] as const;
+const EDITABLE = [
+  "name",
+  "environment",
+  "defaultWorkflowUser",
+  "defaultWorkflowBusiness",
+  "workflows",
+] as const;
 
 /**
  * Renames, changes the environment or the default workflows, and/or rotates the key: a new key is
@@ -400,7 +409,7 @@ export async function updateApplication(
     const changed: Record<string, { from: unknown; to: unknown }> = {};
     for (const field of EDITABLE) {
       const value = input[field];
-      if (value === undefined || value === current[field]) continue;
+      if (value === undefined || JSON.stringify(value) === JSON.stringify(current[field])) continue;
       Object.assign(changes, { [field]: value });
       changed[field] = { from: current[field], to: value };
     }

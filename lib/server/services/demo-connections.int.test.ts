@@ -85,6 +85,11 @@ describe(`demo connections (${testDriver()})`, () => {
     expect(open(b!.apiKeyCiphertext!, b!.id)).toBe(bank.key);
     expect(b!.apiKeyLast4).toBe(bank.key.slice(-4));
     expect(p!.defaultWorkflowBusiness).toBe(pay.workflows.business);
+    // Named for the workflow pickers (Didit's API does not list workflows).
+    expect(b!.workflows).toEqual([
+      { id: bank.workflows.user, name: "Northwind Bank KYC", kind: "user" },
+      { id: bank.workflows.business, name: "Northwind Bank KYB", kind: "business" },
+    ]);
 
     const rows = await t.db.select().from(partners);
     expect(rows).toHaveLength(2);

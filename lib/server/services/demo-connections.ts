@@ -65,6 +65,14 @@ function readDemoFile(file: string): DemoFile | null {
   return parsed.data;
 }
 
+/** The demo application's two workflows, named as the pickers show them. */
+function demoWorkflows(app: DemoFile["applications"][number]) {
+  return [
+    { id: app.workflows.user, name: `${app.name} KYC`, kind: "user" as const },
+    { id: app.workflows.business, name: `${app.name} KYB`, kind: "business" as const },
+  ];
+}
+
 /** `YYYY-MM-DD` one year after `now` (UTC). */
 function oneYearAfter(now: Date): string {
   const d = new Date(now.getTime());
@@ -111,6 +119,7 @@ async function createDemo(tx: Tx, demo: DemoFile, meta: AuditRequestMeta): Promi
       apiKeyLast4: last4(app.api_key),
       defaultWorkflowUser: app.workflows.user,
       defaultWorkflowBusiness: app.workflows.business,
+      workflows: demoWorkflows(app),
       createdAt: now,
       updatedAt: now,
     });

@@ -481,6 +481,41 @@ describe(`Import, exactly once (${testDriver()})`, () => {
       }
       expect(await importsOf(item.id)).toHaveLength(0);
     });
+    it("an agreement not in force (blank reference, no signing date) → 409 partner_agreement_missing, nothing written, Didit not asked", async () => {
+      const item = await newItem();
+      const [before] = await x.w.t.db.select().from(partners).where(eq(partners.id, x.sender.id));
+      for (const blank of [{ agreementReference: null }, { agreementSignedOn: null }]) {
+        await x.w.t.db.update(partners).set(blank).where(eq(partners.id, x.sender.id));
+        x.proxy.reset();
+        try {
+          const res = await importVia(item.id);
+          expect(res.status, JSON.stringify(blank)).toBe(409);
+          expect(res.body.error.code).toBe("partner_agreement_missing");
+          expect(res.body.error.message).toMatch(/record the agreement's reference and signing date/);
+        } finally {
+          await x.w.t.db
+            .update(partners)
+            .set({
+              agreementReference: before!.agreementReference,
+              agreementSignedOn: before!.agreementSignedOn,
+            })
+            .where(eq(partners.id, x.sender.id));
+        }
+        expect(x.importCalls().received).toBe(0);
+      }
+      expect(await importsOf(item.id)).toHaveLength(0);
+      expect((await itemRow(item.id)).state).toBe("pending");
+    });
+
+    it("a workflow id that is not one is refused in words, naming the field in details", async () => {
+      const item = await newItem();
+      const res = await importVia(item.id, { workflowId: "onboarding" });
+      expect(res.status).toBe(422);
+      expect(res.body.error.details?.fields?.workflowId?.[0]).toMatch(
+        /^This is not a workflow: choose one of the application's workflows/,
+      );
+      expect(JSON.stringify(res.body.error.details?.fields)).not.toMatch(/uuid/i);
+    });
   });
 
   describe("a lost answer is reconciled by vendor_data, never retried blindly", () => {

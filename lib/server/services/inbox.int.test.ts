@@ -271,14 +271,16 @@ describe(`POST /api/partner/v1/inbox/{partnerId} (${testDriver()})`, () => {
     }
   });
 
-  it("refuses by our import policy: kind not allowed, not inbound, agreement expired (409)", async () => {
+  it("refuses by our import policy: kind not allowed, not inbound, agreement expired or missing (409)", async () => {
     const businessOnly = await kit.newSender({ allowedKinds: ["business"] });
     const outbound = await kit.newSender({ direction: "outbound" });
     const lapsed = await kit.newSender({ agreementExpiresOn: "2020-12-31", agreementSignedOn: "2020-01-01" });
+    const unsigned = await kit.newSender({ agreementReference: null });
     const cases = [
       { s: businessOnly, code: "kind_not_allowed" },
       { s: outbound, code: "partner_not_inbound" },
       { s: lapsed, code: "partner_agreement_expired" },
+      { s: unsigned, code: "partner_agreement_missing" },
     ];
     for (const { s, code } of cases) {
       const token = track(await kit.forge(s.app.id));

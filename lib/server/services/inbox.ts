@@ -67,6 +67,7 @@ const REFUSAL_CODES = new Set<ErrorCode>([
   "partner_suspended",
   "partner_not_inbound",
   "partner_agreement_expired",
+  "partner_agreement_missing",
   "kind_not_allowed",
 ]);
 

@@ -379,6 +379,58 @@ describe(`editing a partner (${testDriver()})`, () => {
     expect((await verifyAuditChain(t.db)).ok).toBe(true);
   });
 
+  it("refuses to blank an active partner's agreement reference or signing date (422 on the field), writing nothing", async () => {
+    const p = ((await create(base({ name: "Signed Ltd" }))).json as CreatePartnerResponse).partner;
+    const before = await auditsOf(p.id);
+    for (const [body, field] of [
+      [{ agreementReference: "" }, "agreementReference"],
+      [{ agreementReference: null }, "agreementReference"],
+      [{ agreementSignedOn: "" }, "agreementSignedOn"],
+      [
+        { agreementReference: null, agreementSignedOn: null, name: "Signed Ltd renamed" },
+        "agreementReference",
+      ],
+    ] as const) {
+      const { res, json } = await patch(p.id, body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(codeOf(json)).toBe("validation_failed");
+      const fields = (json as ErrorBody).error.details!.fields!;
+      expect(Object.keys(fields)).toContain(field);
+      expect(fields[field]![0]).toMatch(
+        /^An active partner needs its agreement.s (reference|signing date): .*suspend the partner first/,
+      );
+    }
+    const [row] = await t.db.select().from(partners).where(eq(partners.id, p.id));
+    expect(row).toMatchObject({
+      name: "Signed Ltd",
+      agreementReference: "DSA-2026-07",
+      agreementSignedOn: "2026-01-15",
+    });
+    expect(await auditsOf(p.id)).toHaveLength(before.length);
+
+    // Changing the reference is fine; so is blanking it once the partner is suspended.
+    expect((await patch(p.id, { agreementReference: "DSA-2026-08" })).res.status).toBe(200);
+    await patch(p.id, { status: "suspended", suspendedReason: "agreement ended" });
+    const blanked = await patch(p.id, { agreementReference: null, agreementSignedOn: null });
+    expect(blanked.res.status).toBe(200);
+    expect(blanked.json).toMatchObject({ agreementReference: null, agreementState: "none" });
+  });
+
+  it("keeps an active partner that never had an agreement editable, and ineligible until one is recorded", async () => {
+    const draft = (
+      (await create(base({ name: "Draft Co", agreementReference: null, agreementSignedOn: null })))
+        .json as CreatePartnerResponse
+    ).partner;
+    expect(draft).toMatchObject({ status: "active", agreementState: "none" });
+    const renamed = await patch(draft.id, { name: "Draft Co Ltd" });
+    expect(renamed.res.status).toBe(200);
+    // A reference alone is not an agreement in force yet.
+    const halfway = await patch(draft.id, { agreementReference: "DSA-9" });
+    expect(halfway.json).toMatchObject({ agreementReference: "DSA-9", agreementState: "none" });
+    const signed = await patch(draft.id, { agreementSignedOn: "2026-02-01" });
+    expect(signed.json).toMatchObject({ agreementState: "valid" });
+  });
+
   it("answers 404 for an unknown or malformed id, 403 for a reader", async () => {
     expect((await patch(crypto.randomUUID(), { name: "x" })).res.status).toBe(404);
     expect((await patch("nope", { name: "x" })).res.status).toBe(404);
@@ -432,6 +484,8 @@ describe(`listing partners (${testDriver()})`, () => {
     await mk("today", { agreementExpiresOn: today() });
     await mk("expired", { agreementSignedOn: "2025-01-01", agreementExpiresOn: "2025-12-31" });
     await mk("none", { agreementReference: null, agreementSignedOn: null, agreementExpiresOn: null });
+    // A reference with an expiry but no signing date is no agreement in force (issue 15).
+    await mk("unsigned", { agreementSignedOn: null, agreementExpiresOn: inDays(90) });
     await mk("suspended", { status: "suspended", suspendedReason: "breach", applicationId: pay.id });
   });
 
@@ -449,12 +503,13 @@ describe(`listing partners (${testDriver()})`, () => {
       today: "expiring",
       expired: "expired",
       none: "none",
+      unsigned: "none",
       suspended: "valid",
     });
     expect(all.items.find((p) => p.name.endsWith("expiring"))!.agreementDaysLeft).toBe(10);
     expect(names((await list(`?q=${tag}&expiring=true`)).json)).toEqual(["expiring", "today"]);
     expect(names((await list(`?q=${tag}&agreementState=expired`)).json)).toEqual(["expired"]);
-    expect(names((await list(`?q=${tag}&agreementState=none`)).json)).toEqual(["none"]);
+    expect(names((await list(`?q=${tag}&agreementState=none`)).json)).toEqual(["none", "unsigned"]);
     expect(names((await list(`?q=${tag}&agreementState=valid`)).json)).toEqual(["suspended", "valid"]);
     expect(names((await list(`?q=${tag}&status=suspended`)).json)).toEqual(["suspended"]);
     expect(names((await list(`?q=${tag}&applicationId=${pay.id}`)).json)).toEqual(["suspended"]);
@@ -471,7 +526,7 @@ describe(`listing partners (${testDriver()})`, () => {
       seen.push(...names(page));
       cursor = page.nextCursor;
     } while (cursor);
-    expect(seen).toEqual(["expired", "expiring", "none", "suspended", "today", "valid"]);
+    expect(seen).toEqual(["expired", "expiring", "none", "suspended", "today", "unsigned", "valid"]);
     for (const bad of ["abc", Buffer.from('["x", 1]').toString("base64url"), "%00"]) {
       const { res, json } = await list(`?cursor=${bad}`);
       expect(res.status, bad).toBe(422);
@@ -508,6 +563,7 @@ describe(`the share wizard's eligible partners (${testDriver()})`, () => {
     await mk("Gamma approved only", { allowedStatuses: ["Approved"] });
     await mk("Delta inbound", { direction: "inbound" });
     await mk("Epsilon lapsed", { agreementSignedOn: "2025-01-01", agreementExpiresOn: "2025-06-30" });
+    await mk("Eta unsigned", { agreementReference: null });
     await create(base({ name: "Other app's partner", applicationId: pay.id }));
 
     const { res, json } = await list(`?eligibleFor=${sessionId}`, as.officer);
@@ -526,8 +582,12 @@ describe(`the share wizard's eligible partners (${testDriver()})`, () => {
       ["Beta KYC only", false, "kind_not_allowed"],
       ["Delta inbound", false, "partner_not_outbound"],
       ["Epsilon lapsed", false, "partner_agreement_expired"],
+      ["Eta unsigned", false, "partner_agreement_missing"],
       ["Gamma approved only", false, "status_not_allowed"],
     ]);
+    expect(body.items.find((i) => i.partner.name === "Eta unsigned")!.message).toMatch(
+      /No data-sharing agreement is in force with Eta unsigned: its reference is not recorded/,
+    );
     expect(body.items[1]!.message).toMatch(/Alpha suspended is suspended \(breach\)/);
     expect(JSON.stringify(body)).not.toMatch(/whsec_/);
 

@@ -12,7 +12,9 @@ import {
   isNull,
   lt,
   lte,
+  not,
   or,
+  sql,
   type SQL,
 } from "drizzle-orm";
 import { getEnv } from "@/lib/env";
@@ -288,27 +290,26 @@ export async function listPartners(
     where.push(or(...q)!);
   }
   const state = query.expiring ? "expiring" : query.agreementState;
-  const noAgreement = and(
-    isNull(partners.agreementReference),
-    isNull(partners.agreementSignedOn),
-    isNull(partners.agreementExpiresOn),
+  // The same partition as agreementStateOf: without a reference and a signing date, "none".
+  const recorded = and(
+    isNotNull(partners.agreementReference),
+    sql`btrim(${partners.agreementReference}) <> ''`,
+    isNotNull(partners.agreementSignedOn),
   )!;
   if (state === "expiring") {
-    where.push(gte(partners.agreementExpiresOn, today), lte(partners.agreementExpiresOn, warnUntil));
+    where.push(
+      recorded,
+      gte(partners.agreementExpiresOn, today),
+      lte(partners.agreementExpiresOn, warnUntil),
+    );
   } else if (state === "expired") {
-    where.push(lt(partners.agreementExpiresOn, today));
+    where.push(recorded, lt(partners.agreementExpiresOn, today));
   } else if (state === "none") {
-    where.push(noAgreement);
+    where.push(not(recorded));
   } else if (state === "valid") {
     where.push(
-      or(
-        // a reference or a signing date without an end
-        and(
-          isNull(partners.agreementExpiresOn),
-          or(isNotNull(partners.agreementReference), isNotNull(partners.agreementSignedOn)),
-        ),
-        gt(partners.agreementExpiresOn, warnUntil),
-      )!,
+      recorded,
+      or(isNull(partners.agreementExpiresOn), gt(partners.agreementExpiresOn, warnUntil))!,
     );
   }
   if (query.cursor) {
@@ -510,6 +511,7 @@ export async function updatePartner(
         }
       }
       await checkCandidate(tx, { ...merged }, dir);
+      assertAgreementKept(current, merged);
 
       const [row] = await tx
         .update(partners)
@@ -569,6 +571,27 @@ export async function updatePartner(
     if (isUniqueViolation(error)) throw duplicate(null, null);
     throw error;
   }
+}
+
+/**
+ * An active partner's agreement in force cannot be blanked: sharing and importing would stop
+ * without a word. A partner that never had one (a draft, or data from before this rule) may still
+ * be edited; it stays ineligible until the reference and signing date are recorded.
+ */
+function assertAgreementKept(current: PartnerRow, merged: PartnerRow) {
+  if (merged.status !== "active") return;
+  const fields: Record<string, string[]> = {};
+  if (current.agreementReference?.trim() && !merged.agreementReference?.trim()) {
+    fields.agreementReference = [
+      "An active partner needs its agreement's reference: keep it, or suspend the partner first if the agreement has ended",
+    ];
+  }
+  if (current.agreementSignedOn && !merged.agreementSignedOn) {
+    fields.agreementSignedOn = [
+      "An active partner needs its agreement's signing date: keep it, or suspend the partner first if the agreement has ended",
+    ];
+  }
+  if (Object.keys(fields).length > 0) throw invalid(fields);
 }
 
 /**

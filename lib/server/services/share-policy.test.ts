@@ -139,17 +139,36 @@ describe("evaluateSharePolicy", () => {
     expect(r).toMatchObject({ ok: false, code: "partner_not_for_application" });
   });
 
-  it("refuses without any agreement recorded, and before a signing date in the future", () => {
+  it("refuses without an agreement in force (reference and signing date), and before a signing date in the future", () => {
+    // The code changed with issue 15: a missing agreement is `partner_agreement_missing`, not "expired".
     const none = evaluateSharePolicy(
       partner({ agreementReference: null, agreementSignedOn: null, agreementExpiresOn: null }),
       session(),
       undefined,
       TODAY,
     );
-    expect(none).toMatchObject({ ok: false, code: "partner_agreement_expired" });
+    expect(none).toMatchObject({ ok: false, code: "partner_agreement_missing" });
     expect(!none.ok && none.message).toMatch(
-      /No data-sharing agreement is recorded for Acme Pay: record the agreement/,
+      /No data-sharing agreement is in force with Acme Pay: its reference and signing date are not recorded\. A partnership manager must record/,
     );
+    // A blank reference with dates, or a reference without a signing date, is no agreement either.
+    for (const missing of [
+      { agreementReference: null },
+      { agreementReference: "   " },
+      { agreementSignedOn: null },
+    ]) {
+      const r = evaluateSharePolicy(partner(missing), session(), undefined, TODAY);
+      expect(r, JSON.stringify(missing)).toMatchObject({ ok: false, code: "partner_agreement_missing" });
+      const imp = evaluateImportPolicy(
+        partner({ ...missing, direction: "inbound" }),
+        { session_kind: "user" },
+        TODAY,
+      );
+      expect(imp, JSON.stringify(missing)).toMatchObject({ ok: false, code: "partner_agreement_missing" });
+    }
+    expect(
+      evaluateSharePolicy(partner({ agreementSignedOn: null }), session(), undefined, TODAY),
+    ).toMatchObject({ message: expect.stringMatching(/its signing date is not recorded/) });
     const future = evaluateSharePolicy(
       partner({ agreementSignedOn: "2026-12-02" }),
       session(),
@@ -241,12 +260,20 @@ describe("evaluateImportPolicy", () => {
 
 describe("agreement state", () => {
   it("is none, valid, expiring within 30 days (end day included) or expired", () => {
-    const a = (expiresOn: string | null, reference: string | null = "R") =>
+    const a = (
+      expiresOn: string | null,
+      reference: string | null = "R",
+      signedOn: string | null = "2026-01-01",
+    ) =>
       agreementStateOf(
-        { agreementReference: reference, agreementSignedOn: null, agreementExpiresOn: expiresOn },
+        { agreementReference: reference, agreementSignedOn: signedOn, agreementExpiresOn: expiresOn },
         TODAY,
       );
     expect(a(null, null)).toBe("none");
+    // Not in force without both a reference and a signing date, whatever the expiry says.
+    expect(a("2027-01-01", null)).toBe("none");
+    expect(a("2027-01-01", "R", null)).toBe("none");
+    expect(a("2020-01-01", "", "2019-01-01")).toBe("none");
     expect(a(null)).toBe("valid");
     expect(a("2027-01-01")).toBe("valid");
     expect(a("2026-12-31")).toBe("expiring");

@@ -43,15 +43,20 @@ export function daysUntil(date: string, today: Date): number {
 type AgreementFields = Pick<PartnerRow, "agreementReference" | "agreementSignedOn" | "agreementExpiresOn">;
 
 /**
- * valid | expiring (ends within 30 days, the end day included) | expired (the end day has passed)
- * | none (nothing recorded). An agreement with a reference or a signing date but no end is valid.
+ * none (not in force: the reference or the signing date is missing) | expired (the end day has
+ * passed) | expiring (ends within 30 days, the end day included) | valid (no end date, or later).
  */
 export function agreementStateOf(p: AgreementFields, today: Date): AgreementState {
-  if (!p.agreementReference && !p.agreementSignedOn && !p.agreementExpiresOn) return "none";
+  if (!agreementRecorded(p)) return "none";
   if (!p.agreementExpiresOn) return "valid";
   const left = daysUntil(p.agreementExpiresOn, today);
   if (left < 0) return "expired";
   return left <= AGREEMENT_EXPIRY_WARNING_DAYS ? "expiring" : "valid";
+}
+
+/** An agreement is in force only with a reference and a signing date (blank text counts as none). */
+export function agreementRecorded(p: Pick<AgreementFields, "agreementReference" | "agreementSignedOn">) {
+  return !!p.agreementReference?.trim() && !!p.agreementSignedOn;
 }
 
 /** Title Case whatever dialect the status came in (KYB's `IN_REVIEW` → `In Review`). */
@@ -69,7 +74,7 @@ function refuse(code: PolicyCode, message: string): PolicyRefusal {
   return { ok: false, code, message };
 }
 
-/** The agreement check both directions share: none recorded, not yet in force, or lapsed. */
+/** The agreement check both directions share: not recorded in full, not yet in force, or lapsed. */
 function agreementRefusal(
   partner: PartnerRow,
   today: Date,
@@ -77,9 +82,13 @@ function agreementRefusal(
 ): PolicyRefusal | null {
   const state = agreementStateOf(partner, today);
   if (state === "none") {
+    const missing = [
+      partner.agreementReference?.trim() ? null : "reference",
+      partner.agreementSignedOn ? null : "signing date",
+    ].filter(Boolean);
     return refuse(
-      "partner_agreement_expired",
-      `No data-sharing agreement is recorded for ${partner.name}: record the agreement (reference and dates) on the partner's page before ${verb}.`,
+      "partner_agreement_missing",
+      `No data-sharing agreement is in force with ${partner.name}: its ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not recorded. A partnership manager must record the agreement's reference and signing date on the partner's page before ${verb}.`,
     );
   }
   if (state === "expired") {

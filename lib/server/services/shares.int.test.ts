@@ -156,6 +156,16 @@ describe(`shares (${testDriver()})`, () => {
         setup: { agreementExpiresOn: "2020-12-31", agreementSignedOn: "2019-01-01" },
         code: "partner_agreement_expired",
       },
+      {
+        name: "agreement missing: blank reference",
+        setup: { agreementReference: null },
+        code: "partner_agreement_missing",
+      },
+      {
+        name: "agreement missing: no signing date",
+        setup: { agreementSignedOn: null },
+        code: "partner_agreement_missing",
+      },
       { name: "inbound only", setup: { direction: "inbound" }, code: "partner_not_outbound" },
       { name: "kind not allowed", setup: { allowedKinds: ["business"] }, code: "kind_not_allowed" },
       {

@@ -53,6 +53,14 @@ export const connectedApplications = pgTable(
     /** Default import workflow per session kind (Didit workflow uuids). */
     defaultWorkflowUser: uuid("default_workflow_user"),
     defaultWorkflowBusiness: uuid("default_workflow_business"),
+    /**
+     * The application's workflows by name, as the admin (or the demo seed) recorded them: Didit's
+     * API does not list workflows, so the pickers offer these and still take a raw id.
+     */
+    workflows: jsonb("workflows")
+      .$type<{ id: string; name: string; kind: "user" | "business" }[]>()
+      .notNull()
+      .default([]),
     /** Session mirror sync: backfill with progress, then incremental. */
     syncState: text("sync_state", { enum: SYNC_STATES }).notNull().default("idle"),
     syncBackfilledAt: timestamp("sync_backfilled_at", { withTimezone: true }),

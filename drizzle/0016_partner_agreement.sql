@@ -1,0 +1,1 @@
+ALTER TABLE "connected_applications" ADD COLUMN "workflows" jsonb DEFAULT '[]'::jsonb NOT NULL;
