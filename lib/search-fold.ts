@@ -12,7 +12,7 @@
  * ü→ue, å→aa, ø→oe (then the same steps). The mirror stores the plain form and, when it differs,
  * the expanded one after it; a query term matches either form. So "Müller" is stored
  * "muller mueller" and found by "muller", "mueller" and "Müller"; a "Mueller" is found by "Müller".
- * `drizzle/0016_search_fold.sql` applies the same rules in SQL to rows written before them.
+ * `drizzle/0017_search_fold.sql` applies the same rules in SQL to rows written before them.
  */
 
 const NOT_DECOMPOSED: Record<string, string> = {

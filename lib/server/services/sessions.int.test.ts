@@ -327,7 +327,7 @@ describe(`session picker (${testDriver()})`, () => {
     await t.db.execute(
       sql`update session_mirror set search_text = lower(coalesce(display_name, '')) where didit_session_id in ${sql.raw(`(${ids.map((id) => `'${id}'`).join(",")})`)}`,
     );
-    const file = readFileSync(path.join(process.cwd(), "drizzle/0016_search_fold.sql"), "utf8");
+    const file = readFileSync(path.join(process.cwd(), "drizzle/0017_search_fold.sql"), "utf8");
     for (const statement of file.split("--> statement-breakpoint")) {
       await t.db.execute(sql.raw(statement));
     }

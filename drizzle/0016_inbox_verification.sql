@@ -1,2 +1,0 @@
-ALTER TABLE "inbox_items" DROP CONSTRAINT "inbox_items_state_check";--> statement-breakpoint
-ALTER TABLE "inbox_items" ADD CONSTRAINT "inbox_items_state_check" CHECK ("inbox_items"."state" in ('pending', 'importing', 'imported', 'rejected', 'expired', 'failed', 'invalid'));

@@ -1,1 +1,0 @@
-ALTER TABLE "connected_applications" ADD COLUMN "workflows" jsonb DEFAULT '[]'::jsonb NOT NULL;
