@@ -1,6 +1,7 @@
 "use client";
 
 import { GitFork, SearchX } from "lucide-react";
+import { useMemo } from "react";
 import { Button } from "@/components/ui/button";
 import { DataTable, type ColumnDef } from "@/components/ui/data-table";
 import { DateTime } from "@/components/ui/date-time";
@@ -100,10 +101,13 @@ export function SessionsTable({
   onOpen: (s: SessionListItemDto) => void;
   onClear: () => void;
 }) {
+  // The cells are components (flexRender): new cell functions on every render would remount each
+  // row's button, so the one that opened the drawer would be gone when focus returns to it on Esc.
+  const cols = useMemo(() => columns(onOpen, showApplication), [onOpen, showApplication]);
   return (
     <DataTable
       label="Sessions"
-      columns={columns(onOpen, showApplication)}
+      columns={cols}
       data={sessions}
       getRowId={(s) => s.id}
       sortable={false}
