@@ -92,7 +92,11 @@ test.describe("the share wizard in the browser's history, as the compliance offi
       `/sessions?applicationId=${app.id}&kind=user&q=${session.sessionId}&session=${session.sessionId}&share=summary&sharePartner=00000000-0000-4000-8000-000000000000&shareTtl=3600`,
     );
     const wizard = page.getByRole("dialog", { name: `Share session #${session.number}` });
-    await expect(wizard.getByRole("heading", { name: "Choose the partner" })).toBeVisible();
+    // A cold load: the page, the sessions panel, the decision read, the wizard and the partners in
+    // turn (the other tests absorb it in a click, which has no timeout of its own).
+    await expect(wizard.getByRole("heading", { name: "Choose the partner" })).toBeVisible({
+      timeout: 60_000,
+    });
     await expect(page).toHaveURL(/share=partner/);
   });
 });
