@@ -33,8 +33,10 @@ test.describe("audit trail", () => {
     await expect(apply).toBeFocused();
     const table = page.getByRole("table", { name: "Audit events" });
     await expect(table.getByRole("row").nth(1)).toContainText("auth.login");
+    // People are shown by name, their email on hover.
+    const person = (email: string) => table.locator(`[title="${email}"]`);
     for (const email of ["admin@handoff.local", "officer@handoff.local", "auditor@handoff.local"]) {
-      await expect(table).toContainText(email);
+      await expect(person(email).first()).toBeVisible();
     }
     const actions = await table.locator("tbody code").allTextContents();
     expect(actions.length).toBeGreaterThan(0);
@@ -43,8 +45,8 @@ test.describe("audit trail", () => {
     await filters.getByLabel("Actor", { exact: true }).fill("officer@handoff.local");
     await filters.getByRole("button", { name: "Apply filters" }).click();
     await expect(page).toHaveURL(/actor=officer%40handoff\.local|actor=officer@handoff\.local/);
-    await expect(table).not.toContainText("admin@handoff.local");
-    await expect(table).toContainText("officer@handoff.local");
+    await expect(person("admin@handoff.local")).toHaveCount(0);
+    await expect(person("officer@handoff.local").first()).toBeVisible();
 
     // The filters are in the URL: a reload keeps them, Back goes to the previous filter.
     await page.reload();
@@ -52,7 +54,7 @@ test.describe("audit trail", () => {
     await expect(filters.getByLabel("Action", { exact: true })).toHaveValue("auth.login");
     await page.goBack();
     await expect(filters.getByLabel("Actor", { exact: true })).toHaveValue("");
-    await expect(table).toContainText("admin@handoff.local");
+    await expect(person("admin@handoff.local").first()).toBeVisible();
   });
 
   test("times are shown in the reader's time zone, one format everywhere", async ({ page }) => {

@@ -103,6 +103,10 @@ test.describe("withdrawing a delivered share, as the compliance officer", () => 
     // No recall was needed: the token never left this console.
     await expect(page.getByRole("region", { name: "Recall" })).toHaveCount(0);
     expect(await withdrawnEvents(browser, shareId)).toBe(1);
+    // The list says so too, not only the share's page.
+    await page.goto("/shares");
+    const listed = page.getByRole("row").filter({ has: page.locator(`a[href="/shares/${shareId}"]`) });
+    await expect(listed).toContainText("Withdrawn", { timeout: 60_000 });
     await expectAxeClean(page, "a withdrawn share");
     await page.screenshot({ path: `${SHOTS}/withdraw-share-inbox.png`, fullPage: true });
 

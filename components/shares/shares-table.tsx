@@ -40,7 +40,13 @@ const columns: ColumnDef<ShareDto, unknown>[] = [
   },
   { accessorKey: "partnerName", header: "Partner" },
   { id: "channel", header: "Channel", cell: ({ row }) => CHANNEL_LABELS[row.original.channel] },
-  { id: "state", header: "State", cell: ({ row }) => <ShareStateBadge state={row.original.state} /> },
+  {
+    id: "state",
+    header: "State",
+    cell: ({ row }) => (
+      <ShareStateBadge state={row.original.state} withdrawn={row.original.withdrawal !== null} />
+    ),
+  },
   {
     id: "expires",
     header: "Expires",

@@ -341,6 +341,7 @@ describe(`the partnership manager's dashboard (${testDriver()})`, () => {
     await p({ agreementExpiresOn: "2026-06-15" }); // today: still valid, expiring
     await p({ agreementExpiresOn: "2026-07-25" }); // in 40 days
     await p({ agreementExpiresOn: "2026-06-01" }); // already expired
+    await p({ agreementExpiresOn: "2026-06-20", agreementReference: " " }); // no agreement in force: not "ending"
     const suspended = await p({ status: "suspended", suspendedAt: NOW, suspendedReason: "audit" });
     // A partner with no secret at all, and one whose only secret was rotated out and expired.
     await t.db.insert(partners).values({

@@ -311,7 +311,9 @@ async function partnershipsDashboard(ctx: ServiceContext): Promise<PartnershipsD
   const [[p], [d], [r]] = await Promise.all([
     ctx.db
       .select({
-        expiring: sql<number>`count(*) filter (where ${partners.agreementExpiresOn} >= ${today}::date and ${partners.agreementExpiresOn} <= ${warnUntil}::date)`,
+        // As the list it links to: only an agreement in force (a reference and a signing date) can be ending.
+        expiring: sql<number>`count(*) filter (where ${partners.agreementExpiresOn} >= ${today}::date and ${partners.agreementExpiresOn} <= ${warnUntil}::date
+          and btrim(coalesce(${partners.agreementReference}, '')) <> '' and ${partners.agreementSignedOn} is not null)`,
         suspended: sql<number>`count(*) filter (where ${partners.status} = 'suspended')`,
         noSecret: sql<number>`count(*) filter (where not ${activeSecret})`,
       })
