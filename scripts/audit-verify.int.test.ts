@@ -57,5 +57,6 @@ describe(`npm run audit:verify (${testDriver()})`, () => {
     const bad = runVerify(env);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/Row seq 3 \(id [0-9a-f-]{36}\) was altered/);
-  });
+    // Two cold `tsx` starts and a PGlite open each: over a minute on a loaded 2-core machine.
+  }, 240_000);
 });
