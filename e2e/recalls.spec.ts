@@ -133,7 +133,9 @@ test.describe("recalls in one console, as the compliance officer", () => {
     const banner = page.getByRole("region", { name: "Recall" });
     await expect(banner).toContainText("Recalled by Northwind Bank: Declined");
     await expect(banner).toContainText("declined after it was shared");
-    await expect(page.getByRole("button", { name: "Approve" })).toBeVisible();
+    await expect(
+      page.getByRole("form", { name: "Decide" }).getByRole("button", { name: "Approve" }),
+    ).toBeVisible();
     await page.screenshot({ path: `${SHOTS}/recalls-review-banner.png`, fullPage: true });
 
     // 5. The queue holds it, marked, with the officers' alert above it.

@@ -313,7 +313,7 @@ test("X shares by push → Y's inbox → Y imports (trust review off) → review
   // Approve with a comment; the confirmation says what happens; send.
   const comment = "Document, liveness and face match checked against X's source.";
   await yPage.getByRole("form", { name: "Decide" }).getByLabel("Comment").fill(comment);
-  await yPage.getByRole("button", { name: "Approve" }).click();
+  await yPage.getByRole("form", { name: "Decide" }).getByRole("button", { name: "Approve" }).click();
   const confirm = yPage.getByRole("alertdialog", { name: "Approve this session?" });
   await expect(confirm).toBeVisible();
   await expect(confirm).toContainText(comment);
