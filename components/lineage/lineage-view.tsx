@@ -30,12 +30,15 @@ const LineageGraph = dynamic(() => import("./lineage-graph").then((m) => m.Linea
 type Candidate = { sessionId: string; applicationId: string; applicationName: string };
 
 function LineageError({ error, refValue }: { error: unknown; refValue: string }) {
-  if (error instanceof ApiError && error.status === 404) {
+  // Unknown (404) or not a session reference at all (422, e.g. "hello world" typed into the URL).
+  if (error instanceof ApiError && (error.status === 404 || error.status === 422)) {
     return (
       <EmptyState title={`No session found for “${refValue}”`} icon={SearchX}>
-        None of our mirror, shares or imports names “{refValue}”. Check the id, or search by number or
-        vendor_data above. A token in the inbox that Didit has not accepted yet is unverified: its claims are
-        not drawn.
+        {error.status === 422
+          ? `${error.message} `
+          : `None of our mirror, shares or imports names “${refValue}”. `}
+        Check the id, or search by number or vendor_data above. A token in the inbox that Didit has not
+        accepted yet is unverified: its claims are not drawn.
       </EmptyState>
     );
   }
