@@ -103,8 +103,8 @@ export function PartnerStep({
               <label
                 className={
                   eligible
-                    ? "flex cursor-pointer items-center gap-3 text-sm font-medium text-slate-900"
-                    : "flex cursor-not-allowed items-center gap-3 text-sm font-medium text-slate-700"
+                    ? "flex cursor-pointer flex-wrap items-center gap-x-3 gap-y-1 text-sm font-medium text-slate-900 [overflow-wrap:anywhere]"
+                    : "flex cursor-not-allowed flex-wrap items-center gap-x-3 gap-y-1 text-sm font-medium text-slate-700 [overflow-wrap:anywhere]"
                 }
               >
                 <input
@@ -127,7 +127,11 @@ export function PartnerStep({
               </label>
               <p
                 id={descId}
-                className={eligible ? "pl-7 text-xs text-slate-600" : "pl-7 text-xs text-red-700"}
+                className={
+                  eligible
+                    ? "pl-7 text-xs text-slate-600 [overflow-wrap:anywhere]"
+                    : "pl-7 text-xs text-red-700 [overflow-wrap:anywhere]"
+                }
               >
                 {eligible
                   ? `Agreement ${p.agreementReference ?? "—"}${p.agreementExpiresOn ? `, valid until ${formatDate(p.agreementExpiresOn)}` : ""} · lifetime up to ${formatTtl(p.maxTtlSeconds)}`
