@@ -35,7 +35,10 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
   const headingId = `inbox-item-${item.id}`;
   const verification = describeVerification(item);
   return (
-    <article aria-labelledby={headingId} className="rounded-lg border border-slate-200 bg-white shadow-sm">
+    <article
+      aria-labelledby={headingId}
+      className="min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm [overflow-wrap:anywhere]"
+    >
       <header className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-100 px-4 py-3">
         <div className="min-w-0">
           <h2 id={headingId} className="text-sm font-semibold text-slate-900">
@@ -53,7 +56,7 @@ export function InboxItemCard({ item }: { item: InboxItemDto }) {
             {item.receivedBy && <> by {item.receivedBy.name}</>}
           </p>
         </div>
-        <div className="flex items-center gap-3">
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
           <Badge tone={INBOX_STATE_TONES[item.state]}>{INBOX_STATE_LABELS[item.state]}</Badge>
           {verification.badge && <Badge tone={verification.tone}>{verification.badge}</Badge>}
           <span className="text-sm text-slate-700">
