@@ -114,7 +114,10 @@ test.describe("the demo path on a phone, as the compliance officer", () => {
     await expect(page.getByRole("table", { name: "Shares" })).toBeVisible();
     await expectFitsAndAxeClean(page, "/shares");
     await page.goto(`/shares/${shareId}`);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Share of session #${session.number}`);
+    // The heading names whom the session is about (item 6): "Share of session #N — Name".
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(
+      new RegExp(`^Share of session #${session.number} — \\S`),
+    );
     await expectFitsAndAxeClean(page, "the share");
 
     // The inbox: the delivered token, imported for review.
@@ -142,7 +145,7 @@ test.describe("the demo path on a phone, as the compliance officer", () => {
     await expect(queue.locator(`a[href="${reviewHref}"]`)).toBeVisible();
     await expectFitsAndAxeClean(page, "/reviews");
     await queue.locator(`a[href="${reviewHref}"]`).click();
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^Review of session #\d+$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/^Review of session #\d+ — \S/);
     await expect(page.getByRole("region", { name: "The clone at Didit now" })).toBeVisible();
     await expect(page.getByRole("region", { name: "Lineage" })).toBeVisible();
     await expectFitsAndAxeClean(page, "the review page");
