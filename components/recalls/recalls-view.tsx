@@ -67,9 +67,9 @@ function sentColumns(canManage: boolean): ColumnDef<RecallNoticeDto, unknown>[] 
           <div className="min-w-0">
             <Link
               href={`/shares/${n.shareId}`}
+              aria-label={`Share of session ${short(n.recall.sessionId)}`}
               className="whitespace-nowrap font-medium text-brand-700 hover:underline"
             >
-              <span className="sr-only">Share of session </span>
               <code className="text-xs" title={n.recall.sessionId}>
                 {short(n.recall.sessionId)}
               </code>
@@ -168,8 +168,11 @@ const receivedColumns: ColumnDef<InboundRecallDto, unknown>[] = [
         <ul className="space-y-1">
           {r.imports.map((i) => (
             <li key={i.id} className="flex flex-wrap items-center gap-1">
-              <Link href={`/reviews/${i.id}`} className="font-medium text-brand-700 hover:underline">
-                <span className="sr-only">Review clone </span>
+              <Link
+                href={`/reviews/${i.id}`}
+                aria-label={`Review clone ${short(i.cloneSessionId)}`}
+                className="font-medium text-brand-700 hover:underline"
+              >
                 <code className="text-xs">{short(i.cloneSessionId)}</code>
               </Link>
               {i.recallClearedAt ? (

@@ -68,9 +68,11 @@ function columns(canAssign: boolean): ColumnDef<ImportListItemDto, unknown>[] {
           <div className="min-w-0">
             <Link
               href={`/reviews/${i.id}`}
+              // A label, not a leading sr-only span: that 1 px box is the link's first fragment, and a
+              // pointer aimed at it lands on the cell instead of the link.
+              aria-label={`Review session ${sessionName(i)} ${shortId(i.cloneSessionId)}`}
               className="whitespace-nowrap font-medium text-brand-700 hover:underline"
             >
-              <span className="sr-only">Review session </span>
               {sessionName(i)}{" "}
               <code className="text-xs" title={i.cloneSessionId ?? undefined}>
                 {shortId(i.cloneSessionId)}
