@@ -88,6 +88,8 @@ test.describe("user administration", () => {
     await page.goto("/admin/users");
     const { dialog } = await createUser(page, "Rory Role", email, "Compliance officer");
     await dialog.getByRole("button", { name: "Done" }).click();
+    // The closing dialog moves focus as it unmounts; wait for that before focusing the select.
+    await expect(dialog).toBeHidden();
 
     const select = page.getByRole("combobox", { name: `Role of ${email}` });
     await expect(select).toHaveText("Compliance officer");
