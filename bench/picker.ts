@@ -27,9 +27,9 @@ import * as schema from "@/lib/server/db/schema";
 import { connectedApplications } from "@/lib/server/db/schema/sharing";
 import type { Db } from "@/lib/server/db/types";
 import { rowsOf } from "@/lib/server/db/types";
-import type { ServiceContext } from "@/lib/server/services/context";
-import { mirrorSearchText } from "@/lib/server/services/session-mirror";
-import { listSessions } from "@/lib/server/services/sessions";
+import type { ServiceContext } from "@/lib/server/kernel";
+import { mirrorSearchText } from "@/lib/server/services/sessions/mirror";
+import { listSessions } from "@/lib/server/services/sessions/sessions";
 import { createScratchDatabase, percentile, runMain } from "./lib";
 
 const USAGE =

@@ -19,7 +19,7 @@ import type { DiditClient } from "@/lib/server/didit";
 import type { DatabaseHandle, Db } from "@/lib/server/db/types";
 import type { partners } from "@/lib/server/db/schema";
 import type { CreatedApplication } from "@/lib/server/sandbox/applications";
-import type { ServiceContext } from "@/lib/server/services/context";
+import type { ServiceContext } from "@/lib/server/kernel";
 import { createScratchDatabase } from "./lib";
 
 /** Configuration before the first module reads it: a test process, the sandbox on, no rate limits. */
@@ -216,8 +216,8 @@ export async function receivePushedShare(
     now: Date;
   },
 ) {
-  const { partnerMeta, receiveToken } = await import("@/lib/server/services/inbox");
-  const { systemContext } = await import("@/lib/server/services/context");
+  const { partnerMeta, receiveToken } = await import("@/lib/server/services/receiving/inbox");
+  const { systemContext } = await import("@/lib/server/kernel");
   const res = await fetch(`${opts.origin}/sandbox/v3/session/${opts.sessionId}/share/`, {
     method: "POST",
     headers: { "x-api-key": opts.from.api_key, "content-type": "application/json" },

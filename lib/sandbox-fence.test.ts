@@ -54,7 +54,7 @@ describe("the sandbox fence (eslint no-restricted-imports)", { timeout: 60_000 }
   it("refuses the sandbox importing product services", async () => {
     const messages = await restrictedImports(
       "lib/server/sandbox/sessions.ts",
-      'import { createUser } from "@/lib/server/services/users";\nexport const x = createUser;\n',
+      'import { createUser } from "@/lib/server/services/access/users";\nexport const x = createUser;\n',
     );
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/must not import Handoff's product code/);

@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openPglite } from "@/lib/server/db/open";
 import type { DatabaseHandle } from "@/lib/server/db/types";
-import { recordAudit } from "@/lib/server/services/audit";
+import { recordAudit } from "@/lib/server/services/audit/audit";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 
 let pg: TestDatabase | null = null;

@@ -1,8 +1,8 @@
 import { getEnv } from "@/lib/env";
 import { createUserRequestSchema } from "@/lib/schemas/users";
 import { openPglite, openPostgres } from "@/lib/server/db/open";
-import { systemContext } from "@/lib/server/services/context";
-import { bootstrapAdmin } from "@/lib/server/services/users";
+import { systemContext } from "@/lib/server/kernel";
+import { bootstrapAdmin } from "@/lib/server/services/access";
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

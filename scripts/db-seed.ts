@@ -2,7 +2,7 @@ import { getEnv } from "@/lib/env";
 import { openPglite, openPostgres } from "@/lib/server/db/open";
 import { migrateSandbox } from "@/lib/server/sandbox/migrate";
 import { seedSandboxDemo } from "@/lib/server/sandbox/demo-seed";
-import { seedDemoConnections } from "@/lib/server/services/demo-connections";
+import { seedDemoConnections } from "@/lib/server/services/applications";
 import { DEMO_USERS, seedDemo } from "@/lib/server/seed";
 
 async function main() {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { formatEvidenceReport, verifyEvidencePack } from "@/lib/server/services/evidence-verify";
+import { formatEvidenceReport, verifyEvidencePack } from "@/lib/server/services/compliance";
 
 /**
  * `npm run evidence:verify <pack.zip> [-- --public-key key.pem | --fingerprint <hex>]`: checks an

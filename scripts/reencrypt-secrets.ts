@@ -1,6 +1,6 @@
 import { getEnv } from "@/lib/env";
 import { openPglite, openPostgres } from "@/lib/server/db/open";
-import { reencryptSecrets } from "@/lib/server/services/reencrypt-secrets";
+import { reencryptSecrets } from "@/lib/server/services/operations";
 
 /**
  * `npm run keys:reencrypt`: after HANDOFF_ENCRYPTION_KEY was replaced (the old one given as

@@ -5,8 +5,8 @@ import { z } from "zod";
 import { and, eq } from "drizzle-orm";
 import { inboundMessageIds } from "@/lib/server/db/schema";
 import { apiRoute } from "@/lib/server/http/route";
-import { pruneInboundMessages } from "@/lib/server/services/inbound-messages";
-import { systemContext } from "@/lib/server/services/context";
+import { pruneInboundMessages } from "@/lib/server/services/partners/inbound-messages";
+import { systemContext } from "@/lib/server/kernel";
 // Ground truth for Didit's signatures: the sandbox signs exactly as Didit does (tests only).
 import {
   canonicalWebhookJson,

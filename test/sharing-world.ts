@@ -4,15 +4,15 @@ import { open, seal } from "@/lib/server/crypto/envelope";
 import { connectedApplications } from "@/lib/server/db/schema/sharing";
 import { createDiditClient, setDiditClientForTests } from "@/lib/server/didit";
 import { setListenAddressForTests } from "@/lib/server/listen-address";
-import type { ServiceContext } from "@/lib/server/services/context";
-import { createShare } from "@/lib/server/services/shares";
+import type { ServiceContext } from "@/lib/server/kernel";
+import { createShare } from "@/lib/server/services/sharing/shares";
 import {
   addPartner,
   connectApp,
   mirroredSession,
   partnerRequest,
   type World,
-} from "@/lib/server/services/shares.test-kit";
+} from "@/lib/server/services/sharing/shares.test-kit";
 import { signedRequest } from "@/lib/server/sandbox/webhooks";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { sandboxApi, type TestApp } from "@/test/sandbox-fixtures";

@@ -10,8 +10,7 @@ import { navigationFor } from "@/lib/navigation";
 import { ROLE_LABELS, ROLES } from "@/lib/rbac";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { getDb, getDriver } from "@/lib/server/db/client";
-import { getDashboard, getRoleDashboard } from "@/lib/server/services/dashboard";
-import { getHealth } from "@/lib/server/services/health";
+import { getDashboard, getRoleDashboard, getHealth } from "@/lib/server/services/operations";
 
 export const metadata: Metadata = { title: "Dashboard" };
 

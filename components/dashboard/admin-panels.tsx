@@ -4,7 +4,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import type { AdminDashboard } from "@/lib/server/services/dashboard";
+import type { AdminDashboard } from "@/lib/server/services/operations";
 import { RetryJobButton } from "./retry-job-button";
 
 const SYNC_TONES = { idle: "success", queued: "info", running: "info", failed: "danger" } as const;

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
-import type { AuditorDashboard } from "@/lib/server/services/dashboard";
+import type { AuditorDashboard } from "@/lib/server/services/operations";
 
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -1,6 +1,6 @@
 import { ArrowRight } from "lucide-react";
 import Link from "next/link";
-import type { DashboardFigure } from "@/lib/server/services/dashboard";
+import type { DashboardFigure } from "@/lib/server/services/operations";
 
 /**
  * A dashboard's figures: each a link to the page (with its filters) listing what it counts, the

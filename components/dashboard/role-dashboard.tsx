@@ -1,5 +1,5 @@
 import { ROLE_LABELS } from "@/lib/rbac";
-import type { RoleDashboard } from "@/lib/server/services/dashboard";
+import type { RoleDashboard } from "@/lib/server/services/operations";
 import { AdminPanels } from "./admin-panels";
 import { AuditorPanels } from "./auditor-panels";
 import { FigureCards } from "./figure-cards";

@@ -9,9 +9,9 @@ import { getLogger } from "@/lib/server/logger";
 import { seedDemo } from "@/lib/server/seed";
 import { scheduleApplicationChecks } from "@/lib/server/services/applications";
 import { registerProductHandlers } from "@/lib/server/services/handlers";
-import { registerMaintenance, scheduleMaintenance } from "@/lib/server/services/maintenance";
-import { schedulePickupPolls } from "@/lib/server/services/pickup";
-import { scheduleRetention } from "@/lib/server/services/retention";
+import { registerMaintenance, scheduleMaintenance } from "@/lib/server/services/operations";
+import { schedulePickupPolls } from "@/lib/server/services/partners";
+import { scheduleRetention } from "@/lib/server/services/compliance";
 
 /**
  * Runs once per server process (instrumentation.ts): validates configuration, opens the database
@@ -72,7 +72,7 @@ export async function boot(): Promise<void> {
           }
           // The sandbox's Northwind applications connected to the console, partners both ways.
           try {
-            const { seedDemoConnections } = await import("@/lib/server/services/demo-connections");
+            const { seedDemoConnections } = await import("@/lib/server/services/applications");
             const connected = await seedDemoConnections(db);
             if (connected.created > 0 || connected.rekeyed > 0)
               log.info(connected, "demo connections seeded");

@@ -1,9 +1,9 @@
 import { count } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "@/lib/server/db/schema";
-import { authenticate } from "@/lib/server/services/auth";
-import { systemContext } from "@/lib/server/services/context";
-import { verifyAuditChain } from "@/lib/server/services/audit";
+import { authenticate } from "@/lib/server/services/access/auth";
+import { systemContext } from "@/lib/server/kernel";
+import { verifyAuditChain } from "@/lib/server/services/audit/audit";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { DEMO_USERS, SeedRefusedError, seedDemo } from "./seed";
 

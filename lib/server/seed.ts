@@ -5,7 +5,7 @@ import { hashPassword } from "@/lib/server/crypto/passwords";
 import { users } from "@/lib/server/db/schema";
 import type { Db } from "@/lib/server/db/types";
 import { auditMeta, recordAudit } from "@/lib/server/services/audit";
-import { systemContext } from "@/lib/server/services/context";
+import { systemContext } from "@/lib/server/kernel";
 
 /** One demo login per role. The README lists them; production refuses to create them. */
 export const DEMO_USERS: { email: string; name: string; role: Role; password: string }[] = [

@@ -1,6 +1,6 @@
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute, jsonResponse } from "@/lib/server/http/route";
-import { getHealth } from "@/lib/server/services/health";
+import { getHealth } from "@/lib/server/services/operations";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   GET: apiRoute({ mode: "public" }, async ({ ctx }) => {

@@ -1,7 +1,7 @@
 import { inboxListQuerySchema, pasteTokenRequestSchema } from "@/lib/schemas/inbox";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute, jsonResponse } from "@/lib/server/http/route";
-import { listInbox, pasteToken } from "@/lib/server/services/inbox";
+import { listInbox, pasteToken } from "@/lib/server/services/receiving";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   GET: apiRoute({ permission: "inbox.read", query: inboxListQuerySchema }, async ({ ctx, query }) =>

@@ -1,7 +1,7 @@
 import { createShareRequestSchema, shareListQuerySchema } from "@/lib/schemas/shares";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute, jsonResponse } from "@/lib/server/http/route";
-import { createShare, listShares } from "@/lib/server/services/shares";
+import { createShare, listShares } from "@/lib/server/services/sharing";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   GET: apiRoute({ permission: "shares.read", query: shareListQuerySchema }, async ({ ctx, query }) =>

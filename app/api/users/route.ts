@@ -1,7 +1,7 @@
 import { createUserRequestSchema } from "@/lib/schemas/users";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute, jsonResponse } from "@/lib/server/http/route";
-import { createUser, listUsers } from "@/lib/server/services/users";
+import { createUser, listUsers } from "@/lib/server/services/access";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   GET: apiRoute({ permission: "users.manage" }, async ({ ctx }) => ({ items: await listUsers(ctx) })),

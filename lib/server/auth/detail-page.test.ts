@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { ServiceContext } from "@/lib/server/services/context";
+import type { ServiceContext } from "@/lib/server/kernel";
 import { AppError } from "@/lib/server/http/errors";
 
 /** The detail pages' loader: forbidden before anything, 404 for a bad id or a missing record. */

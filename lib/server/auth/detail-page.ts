@@ -4,7 +4,7 @@ import { forbidden, notFound } from "next/navigation";
 import type { Permission } from "@/lib/rbac";
 import { getDb } from "@/lib/server/db/client";
 import { AppError } from "@/lib/server/http/errors";
-import type { Actor, ServiceContext } from "@/lib/server/services/context";
+import type { Actor, ServiceContext } from "@/lib/server/kernel";
 import { requirePageActor } from "./page";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

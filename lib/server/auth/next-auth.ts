@@ -8,9 +8,8 @@ import { getDb } from "@/lib/server/db/client";
 import { clientIp, userAgent } from "@/lib/server/http/request";
 import { roleFromClaim } from "./oidc";
 import { getLogger } from "@/lib/server/logger";
-import { authenticate, authenticateOidc } from "@/lib/server/services/auth";
-import type { ServiceContext } from "@/lib/server/services/context";
-import { endSession, loadSessionActor } from "@/lib/server/services/user-sessions";
+import { authenticate, authenticateOidc, endSession, loadSessionActor } from "@/lib/server/services/access";
+import type { ServiceContext } from "@/lib/server/kernel";
 import { tokenSessionRef } from "./session";
 
 class InvalidLogin extends CredentialsSignin {

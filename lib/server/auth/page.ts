@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { safeCallbackUrl } from "@/lib/navigation";
 import { can, type Permission } from "@/lib/rbac";
 import { getDb } from "@/lib/server/db/client";
-import type { Actor } from "@/lib/server/services/context";
+import type { Actor } from "@/lib/server/kernel";
 import { resolveActor, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "./session";
 
 /** The one console page open while a one-time password awaits its change. */

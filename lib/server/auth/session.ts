@@ -4,8 +4,8 @@ import { jwtDecrypt } from "jose";
 import { getToken, type JWT } from "next-auth/jwt";
 import { getEnv } from "@/lib/env";
 import type { Db } from "@/lib/server/db/types";
-import type { Actor } from "@/lib/server/services/context";
-import { loadSessionActor, type SessionRef } from "@/lib/server/services/user-sessions";
+import type { Actor } from "@/lib/server/kernel";
+import { loadSessionActor, type SessionRef } from "@/lib/server/services/access";
 
 export const SESSION_COOKIE = "authjs.session-token";
 export const SECURE_SESSION_COOKIE = `__Secure-${SESSION_COOKIE}`;

@@ -8,8 +8,8 @@ import type { ShareDto } from "@/lib/schemas/shares";
 import { idempotencyKeys, imports, inboxItems, partners, shares } from "@/lib/server/db/schema";
 import { getDiditClient, setDiditClientForTests, type DiditClient } from "@/lib/server/didit";
 import { AppError } from "@/lib/server/http/errors";
-import { IDEMPOTENCY_LEASE_MS, claimIdempotencyKey } from "@/lib/server/services/idempotency-keys";
-import { runMaintenance } from "@/lib/server/services/maintenance";
+import { IDEMPOTENCY_LEASE_MS, claimIdempotencyKey } from "@/lib/server/http/idempotency-keys";
+import { runMaintenance } from "@/lib/server/services/operations/maintenance";
 import {
   addPartner,
   connectApp,
@@ -18,7 +18,7 @@ import {
   mirroredSession,
   sharingWorld,
   type World,
-} from "@/lib/server/services/shares.test-kit";
+} from "@/lib/server/services/sharing/shares.test-kit";
 import { testDriver } from "@/test/database";
 import type { TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, request, type TestUser } from "@/test/session";

@@ -3,13 +3,13 @@ import { createHash } from "node:crypto";
 import { canonicalJson } from "@/lib/server/crypto/canonical-json";
 import { loggableError } from "@/lib/server/db/errors";
 import type { getLogger } from "@/lib/server/logger";
-import type { ServiceContext } from "@/lib/server/services/context";
+import type { ServiceContext } from "@/lib/server/kernel";
 import {
   claimIdempotencyKey,
   recordIdempotentAnswer,
   releaseIdempotencyKey,
   type StoredAnswer,
-} from "@/lib/server/services/idempotency-keys";
+} from "@/lib/server/http/idempotency-keys";
 import { AppError } from "./errors";
 
 /**

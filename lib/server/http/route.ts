@@ -5,12 +5,12 @@ import { resolveActor } from "@/lib/server/auth/session";
 import { getDb } from "@/lib/server/db/client";
 import { loggableError } from "@/lib/server/db/errors";
 import { getLogger } from "@/lib/server/logger";
-import type { ServiceContext } from "@/lib/server/services/context";
+import type { ServiceContext } from "@/lib/server/kernel";
 import {
   claimInboundMessage,
   releaseInboundMessage,
   type InboundMessage,
-} from "@/lib/server/services/inbound-messages";
+} from "@/lib/server/services/partners";
 import { assertJsonContentType, assertSameOrigin, STATE_CHANGING } from "./csrf";
 import { AppError, errorBody } from "./errors";
 import { beginIdempotent, idempotencyKeyFrom, settleIdempotent, type HeldKey } from "./idempotency";

@@ -15,8 +15,7 @@ import {
   sandboxWebhookDestinations,
   sandboxWorkflows,
 } from "@/lib/server/sandbox/schema";
-import type { Db, Tx } from "@/lib/server/db/types";
-import { rowsOf } from "@/lib/server/db/types";
+import { type Db, type Tx, rowsOf } from "@/lib/server/db/types";
 import { clockOffsetSeconds } from "@/lib/server/sandbox/clock";
 import { renderDecision } from "@/lib/server/sandbox/render";
 import { renderStatus } from "@/lib/server/sandbox/statuses";

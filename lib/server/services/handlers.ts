@@ -1,13 +1,15 @@
 import "server-only";
-import { registerApplicationHandlers } from "./applications";
-import { registerImportHandlers } from "./imports";
-import { registerOutboundReceiptHandlers } from "./outbound-receipts";
-import { registerPickupHandlers } from "./pickup";
-import { registerRecallHandlers } from "./recalls";
-import { registerRetentionHandlers } from "./retention";
-import { registerReviewHandlers } from "./reviews";
-import { registerSessionSyncHandlers } from "./session-sync";
-import { registerShareDeliveryHandlers } from "./share-delivery";
+import { registerApplicationHandlers } from "@/lib/server/services/applications";
+import {
+  registerImportHandlers,
+  registerOutboundReceiptHandlers,
+  registerPickupHandlers,
+} from "@/lib/server/services/receiving";
+import { registerRecallHandlers } from "@/lib/server/services/recalls";
+import { registerRetentionHandlers } from "@/lib/server/services/compliance";
+import { registerReviewHandlers } from "@/lib/server/services/reviews";
+import { registerSessionSyncHandlers } from "@/lib/server/services/sessions";
+import { registerShareDeliveryHandlers } from "@/lib/server/services/sharing";
 
 /**
  * Registers the product's job handlers (one line per feature), once per process, from boot and

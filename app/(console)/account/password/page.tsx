@@ -5,7 +5,7 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { getDb } from "@/lib/server/db/client";
-import { getAccountPassword } from "@/lib/server/services/account";
+import { getAccountPassword } from "@/lib/server/services/access";
 
 export const metadata: Metadata = { title: "Change password" };
 

@@ -6,7 +6,7 @@ import { KIND_LABELS } from "@/components/shares/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/rbac";
 import { loadDetailPage } from "@/lib/server/auth/detail-page";
-import { getShare } from "@/lib/server/services/shares";
+import { getShare } from "@/lib/server/services/sharing";
 
 export const metadata: Metadata = { title: "Share" };
 

@@ -1,7 +1,7 @@
 import { changePasswordRequestSchema } from "@/lib/schemas/account";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { changePassword } from "@/lib/server/services/account";
+import { changePassword } from "@/lib/server/services/access";
 
 /**
  * The signed-in user changes their own password. Every role holds `dashboard.view`; this is the

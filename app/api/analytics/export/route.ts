@@ -1,6 +1,6 @@
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { exportAnalytics, parseAnalyticsExportQuery } from "@/lib/server/services/analytics";
+import { exportAnalytics, parseAnalyticsExportQuery } from "@/lib/server/services/operations";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   /** The analytics per partner as CSV (`format=csv`, the filters of `GET /api/analytics`), audited. */

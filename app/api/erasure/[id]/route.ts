@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { getErasureRequest } from "@/lib/server/services/erasure";
+import { getErasureRequest } from "@/lib/server/services/compliance";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   GET: apiRoute(

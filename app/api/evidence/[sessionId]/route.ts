@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { evidencePackTarget, exportEvidencePack } from "@/lib/server/services/evidence";
+import { evidencePackTarget, exportEvidencePack } from "@/lib/server/services/compliance";
 
 const options = {
   permission: "evidence.export",

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { EvidencePublicKeyDto } from "@/lib/schemas/evidence";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { getEvidencePublicKey } from "@/lib/server/services/signing-keys";
+import { getEvidencePublicKey } from "@/lib/server/services/compliance";
 
 /**
  * The public key evidence packs are signed with, readable signed out (like /api/health): an auditor

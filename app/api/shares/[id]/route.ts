@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { getShare } from "@/lib/server/services/shares";
+import { getShare } from "@/lib/server/services/sharing";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   GET: apiRoute(

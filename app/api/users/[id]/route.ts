@@ -2,7 +2,7 @@ import { z } from "zod";
 import { updateUserRequestSchema } from "@/lib/schemas/users";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { updateUser } from "@/lib/server/services/users";
+import { updateUser } from "@/lib/server/services/access";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   PATCH: apiRoute(

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { setRetentionRequestSchema } from "@/lib/schemas/applications";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { setApplicationRetention } from "@/lib/server/services/retention";
+import { setApplicationRetention } from "@/lib/server/services/compliance";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   PUT: apiRoute(

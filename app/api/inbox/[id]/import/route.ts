@@ -2,7 +2,7 @@ import { z } from "zod";
 import { createImportRequestSchema } from "@/lib/schemas/imports";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute, jsonResponse } from "@/lib/server/http/route";
-import { createImport } from "@/lib/server/services/imports";
+import { createImport } from "@/lib/server/services/receiving";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   /** Imports the item's token once: 201 with the import; 409 `already_imported` naming the one held. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { rejectInboxItemRequestSchema } from "@/lib/schemas/inbox";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { rejectInboxItem } from "@/lib/server/services/inbox";
+import { rejectInboxItem } from "@/lib/server/services/receiving";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   POST: apiRoute(

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { retryJob } from "@/lib/server/services/dashboard";
+import { retryJob } from "@/lib/server/services/operations";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   /** Retry a dead-lettered job (admin): a fresh set of attempts, due now; audited. */

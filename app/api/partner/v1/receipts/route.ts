@@ -1,8 +1,7 @@
 import { receiptRequestSchema } from "@/lib/schemas/partner-api";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute, jsonResponse } from "@/lib/server/http/route";
-import { recordReceipt } from "@/lib/server/services/partner-api";
-import { partnerSecretsLookup } from "@/lib/server/services/partner-secrets";
+import { recordReceipt, partnerSecretsLookup } from "@/lib/server/services/partners";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   POST: apiRoute(

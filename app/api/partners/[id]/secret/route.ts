@@ -2,7 +2,7 @@ import { z } from "zod";
 import { rotatePartnerSecretRequestSchema } from "@/lib/schemas/partners";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute, jsonResponse } from "@/lib/server/http/route";
-import { rotatePartnerSecret } from "@/lib/server/services/partner-secrets";
+import { rotatePartnerSecret } from "@/lib/server/services/partners";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   // Rotation: the new secret is in this response only; the previous one verifies until the overlap ends.

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { revealShareRequestSchema } from "@/lib/schemas/shares";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute, jsonResponse } from "@/lib/server/http/route";
-import { revealShare } from "@/lib/server/services/shares";
+import { revealShare } from "@/lib/server/services/sharing";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   // The token is shown this once: never cached by the browser or a proxy.

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { revokeShareRequestSchema } from "@/lib/schemas/shares";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { revokeShare } from "@/lib/server/services/shares";
+import { revokeShare } from "@/lib/server/services/sharing";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   POST: apiRoute(

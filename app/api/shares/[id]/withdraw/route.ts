@@ -2,7 +2,7 @@ import { z } from "zod";
 import { withdrawShareRequestSchema } from "@/lib/schemas/shares";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { withdrawShare } from "@/lib/server/services/share-withdrawal";
+import { withdrawShare } from "@/lib/server/services/sharing";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   /** A delivered share is withdrawn: its inbox item (a sister brand), or a `withdrawn` recall. */

@@ -5,7 +5,7 @@ import {
   acceptDiditWebhook,
   diditWebhookEventSchema,
   diditWebhookSecrets,
-} from "@/lib/server/services/didit-webhooks";
+} from "@/lib/server/services/applications";
 
 /**
  * Didit's webhooks for one connected application: verified over the raw bytes (X-Signature-V2,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { fetchReviewMedia } from "@/lib/server/services/review-view";
+import { fetchReviewMedia } from "@/lib/server/services/reviews";
 
 /** One media file of an import's clone, fetched from the URL Didit gave us (never a redirect to it). */
 const methods = routeMethods({

@@ -3,8 +3,8 @@ import type { InboxDeliveryResponse } from "@/lib/schemas/inbox";
 import { inboxDeliverySchema, type RecallReceivedResponse } from "@/lib/schemas/partner-api";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute, jsonResponse } from "@/lib/server/http/route";
-import { receiveInboxDelivery } from "@/lib/server/services/inbox";
-import { partnerSecretsLookup } from "@/lib/server/services/partner-secrets";
+import { receiveInboxDelivery } from "@/lib/server/services/receiving";
+import { partnerSecretsLookup } from "@/lib/server/services/partners";
 
 /**
  * A partner pushes a share (`handoff.share.v1`) or a recall (`handoff.recall.v1`) to us: 202 when

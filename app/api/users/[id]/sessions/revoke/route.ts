@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute } from "@/lib/server/http/route";
-import { revokeUserSessions } from "@/lib/server/services/user-sessions";
+import { revokeUserSessions } from "@/lib/server/services/access";
 
 /** "Sign out everywhere" for one user: every live session of theirs ends now. Body: `{}`. */
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({

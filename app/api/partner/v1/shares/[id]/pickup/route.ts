@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { routeMethods } from "@/lib/server/http/methods";
 import { apiRoute, jsonResponse } from "@/lib/server/http/route";
-import { pickUpShare } from "@/lib/server/services/partner-api";
-import { partnerSecretsLookup } from "@/lib/server/services/partner-secrets";
+import { pickUpShare, partnerSecretsLookup } from "@/lib/server/services/partners";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = routeMethods({
   // The token is handed over this once: never cached.

@@ -1,0 +1,8 @@
+import "server-only";
+
+/** The kernel every domain builds on: context, errors, permission checks, dependencies, ids. */
+export { assertCan } from "./access";
+export { createContext, systemContext, type Actor, type ContextInit, type ServiceContext } from "./context";
+export { diditOf, type ServiceDeps } from "./deps";
+export { AppError, ERROR_STATUS, type ErrorCode } from "./errors";
+export { isUuid, UUID_RE } from "@/lib/ids";

@@ -1,0 +1,3 @@
+export * from "./applications";
+export * from "./demo-connections";
+export * from "./didit-webhooks";

@@ -1,0 +1,618 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  ilike,
+  inArray,
+  like,
+  lt,
+  lte,
+  max,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
+import { auditSentence, userIdsIn, type Sentence } from "@/lib/audit-sentences";
+import { canonicalJson } from "@/lib/server/crypto/canonical-json";
+import { auditCheckpoints, auditEvents, users } from "@/lib/server/db/schema";
+import type { Db, Tx } from "@/lib/server/db/types";
+import type { AuditExportQuery, AuditFilterQuery, AuditListQuery } from "@/lib/schemas/audit";
+import { type ServiceContext, assertCan } from "@/lib/server/kernel";
+
+export const GENESIS_HASH = "0".repeat(64);
+/** Key of the transaction-scoped advisory lock that serialises appends to the chain. */
+const AUDIT_CHAIN_LOCK = 727274002;
+
+export type AuditEventInput = {
+  action: string;
+  entityType?: string | null;
+  entityId?: string | null;
+  data?: Record<string, unknown>;
+  /** Overrides the context's actor, e.g. a failed login for an unknown account. */
+  actor?: { id: string | null; label: string };
+};
+
+export type AuditRequestMeta = {
+  actor: { id: string | null; label: string };
+  now: Date;
+  requestId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+};
+
+type HashedFields = {
+  id: string;
+  occurredAt: Date;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  entityType: string | null;
+  entityId: string | null;
+  requestId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  data: Record<string, unknown>;
+};
+
+/** SHA-256 over the previous hash and a canonical serialisation of the row. */
+export function hashAuditRow(prevHash: string, row: HashedFields): string {
+  const body = canonicalJson({
+    action: row.action,
+    actorId: row.actorId,
+    actorLabel: row.actorLabel,
+    data: row.data,
+    entityId: row.entityId,
+    entityType: row.entityType,
+    id: row.id,
+    ip: row.ip,
+    occurredAt: row.occurredAt.toISOString(),
+    requestId: row.requestId,
+    userAgent: row.userAgent,
+  });
+  return createHash("sha256").update(prevHash).update("\n").update(body).digest("hex");
+}
+
+/**
+ * Appends one event inside the caller's transaction. The advisory lock is held until that
+ * transaction ends, so concurrent writers queue and the chain never forks.
+ */
+export async function recordAudit(tx: Tx, meta: AuditRequestMeta, event: AuditEventInput): Promise<string> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+  const [last] = await tx
+    .select({ hash: auditEvents.hash })
+    .from(auditEvents)
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const actor = event.actor ?? meta.actor;
+  const row: HashedFields = {
+    id: randomUUID(),
+    occurredAt: new Date(Math.floor(meta.now.getTime())),
+    actorId: actor.id,
+    actorLabel: actor.label,
+    action: event.action,
+    entityType: event.entityType ?? null,
+    entityId: event.entityId ?? null,
+    requestId: meta.requestId ?? null,
+    ip: meta.ip ?? null,
+    userAgent: meta.userAgent ? meta.userAgent.slice(0, 512) : null,
+    data: JSON.parse(canonicalJson(event.data ?? {})) as Record<string, unknown>,
+  };
+  const hash = hashAuditRow(prevHash, row);
+  await tx.insert(auditEvents).values({ ...row, prevHash, hash });
+  return row.id;
+}
+
+/** Convenience for a service: the context's request metadata. */
+export function auditMeta(ctx: ServiceContext): AuditRequestMeta {
+  return {
+    actor: ctx.actor ? { id: ctx.actor.id, label: ctx.actor.email } : { id: null, label: "system" },
+    now: ctx.now(),
+    requestId: ctx.requestId,
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+  };
+}
+
+export type VerifyMode = "incremental" | "full";
+
+export type ChainFailure = { seq: number; id: string; reason: "altered" | "broken_link" };
+
+export type ChainVerification = {
+  mode: VerifyMode;
+  /** The walk started after this seq (0: from the genesis). */
+  startedAfterSeq: number;
+  durationMs: number;
+} & (
+  | { ok: true; checked: number; lastSeq: number | null; lastHash: string | null }
+  | { ok: false; checked: number; firstBad: ChainFailure; message: string }
+);
+
+type WalkResult = {
+  checked: number;
+  /** The last row that verified (the anchor when no row did). */
+  lastSeq: number;
+  lastHash: string;
+  failure: { firstBad: ChainFailure; message: string } | null;
+};
+
+/** Walks the rows after `afterSeq` in `seq` order, in keyset batches, from `prevHash`. */
+async function walkChain(db: Db, afterSeq: number, prevHash: string, batchSize: number): Promise<WalkResult> {
+  let checked = 0;
+  let lastSeq = afterSeq;
+  let cursor = afterSeq;
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(auditEvents)
+      .where(gt(auditEvents.seq, cursor))
+      .orderBy(asc(auditEvents.seq))
+      .limit(batchSize);
+    for (const row of rows) {
+      if (row.prevHash !== prevHash) {
+        return {
+          checked,
+          lastSeq,
+          lastHash: prevHash,
+          failure: {
+            firstBad: { seq: row.seq, id: row.id, reason: "broken_link" },
+            message: `Chain broken at seq ${row.seq} (id ${row.id}): its prev_hash does not match the row before it, so a row before it is missing or was altered.`,
+          },
+        };
+      }
+      if (hashAuditRow(prevHash, row) !== row.hash) {
+        return {
+          checked,
+          lastSeq,
+          lastHash: prevHash,
+          failure: {
+            firstBad: { seq: row.seq, id: row.id, reason: "altered" },
+            message: `Row seq ${row.seq} (id ${row.id}) was altered: its content no longer matches its hash.`,
+          },
+        };
+      }
+      prevHash = row.hash;
+      lastSeq = row.seq;
+      checked++;
+    }
+    if (rows.length < batchSize) break;
+    cursor = rows[rows.length - 1]!.seq;
+  }
+  return { checked, lastSeq, lastHash: prevHash, failure: null };
+}
+
+type Checkpoint = typeof auditCheckpoints.$inferSelect;
+
+async function latestCheckpoint(db: Db): Promise<Checkpoint | null> {
+  const [row] = await db
+    .select()
+    .from(auditCheckpoints)
+    .orderBy(desc(auditCheckpoints.verifiedAt), desc(auditCheckpoints.verifiedThroughSeq))
+    .limit(1);
+  return row ?? null;
+}
+
+/**
+ * The checkpoint's own row must still be there with the hash it had, hash to it, and link to the
+ * row before it: a checkpointed row altered later would otherwise hide behind the checkpoint.
+ */
+async function checkAnchor(db: Db, cp: Checkpoint): Promise<WalkResult["failure"]> {
+  if (cp.verifiedThroughSeq === 0) return null;
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(lte(auditEvents.seq, cp.verifiedThroughSeq))
+    .orderBy(desc(auditEvents.seq))
+    .limit(2);
+  const anchor = rows[0];
+  if (!anchor || anchor.seq !== cp.verifiedThroughSeq) {
+    const next = await db
+      .select({ seq: auditEvents.seq, id: auditEvents.id })
+      .from(auditEvents)
+      .where(gt(auditEvents.seq, cp.verifiedThroughSeq))
+      .orderBy(asc(auditEvents.seq))
+      .limit(1);
+    return {
+      firstBad: { seq: next[0]?.seq ?? cp.verifiedThroughSeq, id: next[0]?.id ?? "", reason: "broken_link" },
+      message: `The last verified row (seq ${cp.verifiedThroughSeq}) is missing: the chain was cut after it was verified.`,
+    };
+  }
+  const prevHash = rows[1]?.hash ?? GENESIS_HASH;
+  if (
+    anchor.hash !== cp.lastHash ||
+    anchor.prevHash !== prevHash ||
+    hashAuditRow(prevHash, anchor) !== anchor.hash
+  ) {
+    return {
+      firstBad: { seq: anchor.seq, id: anchor.id, reason: "altered" },
+      message: `Row seq ${anchor.seq} (id ${anchor.id}), the last verified one, was altered after it was verified.`,
+    };
+  }
+  return null;
+}
+
+export type VerifyOptions = {
+  /** `full` walks from the genesis; `incremental` (default) from the newest checkpoint. */
+  mode?: VerifyMode;
+  /** When set, the verification is remembered as a checkpoint by this user (null: the system). */
+  record?: { actorId: string | null; now: Date };
+  batchSize?: number;
+};
+
+/**
+ * Verifies the chain and names the first altered or missing row. Incremental resumes after the
+ * newest checkpoint (after a failed one, at its bad row, so a break stays reported until repaired).
+ * With `record`, a checkpoint row is written whatever the outcome; without, nothing is written.
+ */
+export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<ChainVerification> {
+  const { result, checkpoint } = await verifyWalk(db, options.mode ?? "full", options.batchSize ?? 2000);
+  if (options.record) {
+    await db
+      .insert(auditCheckpoints)
+      .values({ ...checkpoint, verifiedBy: options.record.actorId, verifiedAt: options.record.now });
+  }
+  return result;
+}
+
+type CheckpointValues = Omit<typeof auditCheckpoints.$inferInsert, "id" | "verifiedBy" | "verifiedAt">;
+
+async function verifyWalk(
+  db: Db,
+  mode: VerifyMode,
+  batchSize: number,
+): Promise<{ result: ChainVerification; checkpoint: CheckpointValues }> {
+  const started = performance.now();
+  const cp = mode === "incremental" ? await latestCheckpoint(db) : null;
+  const startedAfterSeq = cp?.verifiedThroughSeq ?? 0;
+  const anchorFailure = cp ? await checkAnchor(db, cp) : null;
+  const walk: WalkResult = anchorFailure
+    ? { checked: 0, lastSeq: 0, lastHash: GENESIS_HASH, failure: anchorFailure }
+    : await walkChain(db, startedAfterSeq, cp?.lastHash ?? GENESIS_HASH, batchSize);
+  const durationMs = Math.round(performance.now() - started);
+  const checkpoint: CheckpointValues = {
+    verifiedThroughSeq: walk.lastSeq,
+    lastHash: walk.lastHash,
+    full: mode === "full",
+    ok: !walk.failure,
+    checked: walk.checked,
+    firstBadSeq: walk.failure?.firstBad.seq ?? null,
+    failureReason: walk.failure ? walk.failure.message : null,
+    durationMs,
+  };
+  const base = { mode, startedAfterSeq, durationMs, checked: walk.checked };
+  if (walk.failure) return { result: { ...base, ok: false, ...walk.failure }, checkpoint };
+  return {
+    result: {
+      ...base,
+      ok: true,
+      lastSeq: walk.lastSeq === 0 ? null : walk.lastSeq,
+      lastHash: walk.lastSeq === 0 ? null : walk.lastHash,
+    },
+    checkpoint,
+  };
+}
+
+export type AuditCheckpointDto = {
+  verifiedThroughSeq: number;
+  full: boolean;
+  ok: boolean;
+  checked: number;
+  firstBadSeq: number | null;
+  failureReason: string | null;
+  durationMs: number;
+  verifiedAt: string;
+  verifiedBy: { id: string; email: string; name: string } | null;
+};
+
+export type AuditChainState = ChainVerification & {
+  /** The newest checkpoint, or null when the chain was never verified by a user. */
+  checkpoint: AuditCheckpointDto | null;
+  /** The newest row's seq (0: no rows). */
+  headSeq: number;
+};
+
+/**
+ * The page's chain state, read-only: the newest checkpoint and an incremental walk of the rows
+ * after it (nothing is written, so a GET stays free of side effects).
+ */
+export async function getAuditChainState(ctx: ServiceContext): Promise<AuditChainState> {
+  assertCan(ctx, "audit.verify");
+  const verification = await verifyAuditChain(ctx.db, { mode: "incremental" });
+  const [cp] = await ctx.db
+    .select({ cp: auditCheckpoints, email: users.email, name: users.name })
+    .from(auditCheckpoints)
+    .leftJoin(users, eq(users.id, auditCheckpoints.verifiedBy))
+    .orderBy(desc(auditCheckpoints.verifiedAt), desc(auditCheckpoints.verifiedThroughSeq))
+    .limit(1);
+  const [head] = await ctx.db.select({ seq: max(auditEvents.seq) }).from(auditEvents);
+  return {
+    ...verification,
+    headSeq: Number(head?.seq ?? 0),
+    checkpoint: cp
+      ? {
+          verifiedThroughSeq: cp.cp.verifiedThroughSeq,
+          full: cp.cp.full,
+          ok: cp.cp.ok,
+          checked: cp.cp.checked,
+          firstBadSeq: cp.cp.firstBadSeq,
+          failureReason: cp.cp.failureReason,
+          durationMs: cp.cp.durationMs,
+          verifiedAt: cp.cp.verifiedAt.toISOString(),
+          verifiedBy:
+            cp.cp.verifiedBy && cp.email
+              ? { id: cp.cp.verifiedBy, email: cp.email, name: cp.name ?? cp.email }
+              : null,
+        }
+      : null,
+  };
+}
+
+/**
+ * A user's verification: walks (incremental or full), writes the checkpoint and the
+ * `audit.verified` event in one transaction. The event joins the chain: the next walk checks it.
+ */
+export async function runAuditVerification(
+  ctx: ServiceContext,
+  input: { mode: VerifyMode },
+): Promise<ChainVerification> {
+  assertCan(ctx, "audit.verify");
+  // The walk reads outside the transaction (it may take seconds); the checkpoint and its event
+  // are written together.
+  const { result, checkpoint } = await verifyWalk(ctx.db, input.mode, 2000);
+  const now = ctx.now();
+  return ctx.db.transaction(async (tx) => {
+    await tx.insert(auditCheckpoints).values({ ...checkpoint, verifiedBy: ctx.actor!.id, verifiedAt: now });
+    await recordAudit(tx, auditMeta(ctx), {
+      action: "audit.verified",
+      entityType: "audit_chain",
+      data: {
+        mode: input.mode,
+        ok: result.ok,
+        checked: result.checked,
+        startedAfterSeq: result.startedAfterSeq,
+        ...(result.ok ? { verifiedThroughSeq: result.lastSeq ?? 0 } : { firstBadSeq: result.firstBad.seq }),
+      },
+    });
+    return result;
+  });
+}
+
+export type AuditEventDto = {
+  id: string;
+  seq: number;
+  occurredAt: string;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  entityType: string | null;
+  entityId: string | null;
+  requestId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  data: Record<string, unknown>;
+  hash: string;
+  /** The users this event names (its actor and the user ids in `data`), by id: read by people, not as uuids. */
+  people: Record<string, AuditPersonDto>;
+  /** The event in words ("Olu Officer proposed Approved"), its people as parts. */
+  sentence: Sentence;
+};
+
+export type AuditPersonDto = { name: string; email: string };
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The list's filters as SQL conditions (the page's list and the export). */
+function auditFilterWhere(query: AuditFilterQuery): SQL[] {
+  const where: SQL[] = [];
+  if (query.actor) {
+    const byLabel = ilike(auditEvents.actorLabel, `%${escapeLike(query.actor)}%`);
+    where.push(UUID_RE.test(query.actor) ? or(eq(auditEvents.actorId, query.actor), byLabel)! : byLabel);
+  }
+  if (query.action) where.push(like(auditEvents.action, `${escapeLike(query.action)}%`));
+  if (query.entityType) where.push(eq(auditEvents.entityType, query.entityType));
+  if (query.entityId) where.push(eq(auditEvents.entityId, query.entityId));
+  if (query.from) where.push(gte(auditEvents.occurredAt, query.from));
+  if (query.to) where.push(lte(auditEvents.occurredAt, query.to));
+  return where;
+}
+
+/** Newest first, keyset pagination on `seq`. */
+export async function listAuditEvents(
+  db: Db,
+  query: AuditListQuery,
+): Promise<{ items: AuditEventDto[]; nextCursor: string | null }> {
+  const where = auditFilterWhere(query);
+  if (query.cursor) where.push(lt(auditEvents.seq, query.cursor));
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(auditEvents.seq))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  // Every user the page names (actors, approvers, assignees…) in one query, not one per row.
+  const ids = new Set<string>();
+  for (const r of page) {
+    if (r.actorId) ids.add(r.actorId);
+    for (const id of userIdsIn(r.data)) ids.add(id);
+  }
+  const known = new Map<string, AuditPersonDto & { id: string }>();
+  if (ids.size > 0) {
+    for (const u of await db
+      .select({ id: users.id, name: users.name, email: users.email })
+      .from(users)
+      .where(inArray(users.id, [...ids]))) {
+      known.set(u.id, u);
+    }
+  }
+  const peopleOf = (r: (typeof page)[number]): Record<string, AuditPersonDto> => {
+    const out: Record<string, AuditPersonDto> = {};
+    for (const id of [...(r.actorId ? [r.actorId] : []), ...userIdsIn(r.data)]) {
+      const u = known.get(id);
+      if (u) out[id] = { name: u.name, email: u.email };
+    }
+    return out;
+  };
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      seq: r.seq,
+      occurredAt: r.occurredAt.toISOString(),
+      actorId: r.actorId,
+      actorLabel: r.actorLabel,
+      action: r.action,
+      entityType: r.entityType,
+      entityId: r.entityId,
+      requestId: r.requestId,
+      ip: r.ip,
+      userAgent: r.userAgent,
+      data: r.data,
+      hash: r.hash,
+      people: peopleOf(r),
+      sentence: auditSentence(
+        {
+          action: r.action,
+          actor: r.actorId ? (known.get(r.actorId) ?? null) : null,
+          actorLabel: r.actorLabel,
+          data: r.data,
+        },
+        known,
+      ),
+    })),
+    nextCursor: rows.length > query.limit ? String(page[page.length - 1]!.seq) : null,
+  };
+}
+
+export const AUDIT_EXPORT_COLUMNS = [
+  "seq",
+  "id",
+  "occurred_at",
+  "actor_id",
+  "actor_label",
+  "action",
+  "entity_type",
+  "entity_id",
+  "request_id",
+  "ip",
+  "user_agent",
+  "data",
+  "prev_hash",
+  "hash",
+] as const;
+
+type AuditRow = typeof auditEvents.$inferSelect;
+
+function exportRecord(r: AuditRow): Record<(typeof AUDIT_EXPORT_COLUMNS)[number], unknown> {
+  return {
+    seq: r.seq,
+    id: r.id,
+    occurred_at: r.occurredAt.toISOString(),
+    actor_id: r.actorId,
+    actor_label: r.actorLabel,
+    action: r.action,
+    entity_type: r.entityType,
+    entity_id: r.entityId,
+    request_id: r.requestId,
+    ip: r.ip,
+    user_agent: r.userAgent,
+    data: r.data,
+    prev_hash: r.prevHash,
+    hash: r.hash,
+  };
+}
+
+/**
+ * One CSV cell (RFC 4180 quoting). A text starting with = + - @ (or a tab or carriage return) is
+ * prefixed with a quote so a spreadsheet does not run it as a formula.
+ */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  let text =
+    typeof value === "string" ? value : typeof value === "number" ? String(value) : JSON.stringify(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csvLine(values: unknown[]): string {
+  return `${values.map(csvCell).join(",")}\r\n`;
+}
+
+export const AUDIT_EXPORT_BATCH = 2000;
+
+export type AuditExport = { stream: ReadableStream<Uint8Array>; filename: string; contentType: string };
+
+/**
+ * A filtered slice of the trail, oldest first, as CSV (a header row) or JSON Lines (one event a
+ * line). Audited as `audit.exported` with the filters before the first byte; the slice ends before
+ * that event. Streamed in keyset batches: never more than one batch in memory.
+ */
+export async function exportAuditEvents(
+  ctx: ServiceContext,
+  query: AuditFilterQuery & { format: AuditExportQuery["format"] },
+): Promise<AuditExport> {
+  assertCan(ctx, "audit.read");
+  const { format, ...filters } = query;
+  const upTo = await ctx.db.transaction(async (tx) => {
+    const id = await recordAudit(tx, auditMeta(ctx), {
+      action: "audit.exported",
+      entityType: "audit_chain",
+      data: {
+        format,
+        filters: Object.fromEntries(
+          Object.entries(filters)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+        ),
+      },
+    });
+    const [row] = await tx.select({ seq: auditEvents.seq }).from(auditEvents).where(eq(auditEvents.id, id));
+    return row!.seq;
+  });
+  const where = auditFilterWhere(filters);
+  const db = ctx.db;
+  const encoder = new TextEncoder();
+  let after = 0;
+  let headerSent = false;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (format === "csv" && !headerSent) {
+        headerSent = true;
+        controller.enqueue(encoder.encode(csvLine([...AUDIT_EXPORT_COLUMNS])));
+      }
+      const rows = await db
+        .select()
+        .from(auditEvents)
+        .where(and(...where, gt(auditEvents.seq, after), lt(auditEvents.seq, upTo)))
+        .orderBy(asc(auditEvents.seq))
+        .limit(AUDIT_EXPORT_BATCH);
+      if (rows.length > 0) {
+        after = rows[rows.length - 1]!.seq;
+        const text = rows
+          .map((r) => {
+            const rec = exportRecord(r);
+            return format === "csv"
+              ? csvLine(AUDIT_EXPORT_COLUMNS.map((c) => rec[c]))
+              : `${JSON.stringify(rec)}\n`;
+          })
+          .join("");
+        controller.enqueue(encoder.encode(text));
+      }
+      if (rows.length < AUDIT_EXPORT_BATCH) controller.close();
+    },
+  });
+  const stamp = ctx.now().toISOString().replace(/[:.]/g, "-");
+  return {
+    stream,
+    filename: `audit-${stamp}.${format}`,
+    contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+  };
+}

@@ -1,0 +1,5 @@
+export * from "./analytics";
+export * from "./dashboard";
+export * from "./health";
+export * from "./maintenance";
+export * from "./reencrypt-secrets";

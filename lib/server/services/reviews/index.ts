@@ -1,0 +1,3 @@
+export * from "./review-diff";
+export * from "./review-view";
+export * from "./reviews";

@@ -1,0 +1,3 @@
+export * from "./mirror";
+export * from "./sessions";
+export * from "./sync";
