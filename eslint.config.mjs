@@ -23,6 +23,39 @@ const PRODUCT_IMPORTS = [
   { regex: "^@/(components|app/api)(/.*)?$" },
 ].map((p) => ({ ...p, message: "The Didit sandbox must not import Handoff's product code." }));
 
+/**
+ * The service domains (lib/server/services/<domain>/): pages, routes and other domains import a
+ * domain only through its index.ts; inside a domain, siblings are imported relatively and the
+ * domain's own index never. Tests and test kits beside the code may reach inside.
+ */
+const DOMAINS = [
+  "access",
+  "applications",
+  "audit",
+  "compliance",
+  "lineage",
+  "operations",
+  "partners",
+  "recalls",
+  "receiving",
+  "reviews",
+  "sessions",
+  "sharing",
+];
+const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx", "**/*.test-kit.ts"];
+const DOMAIN_INSIDE = {
+  regex: "^@/lib/server/services/[\\w-]+/.+$",
+  message: "Import a service domain through its index: @/lib/server/services/<domain>.",
+};
+const DOMAIN_RELATIVE_OUT = {
+  regex: "^\\.\\./",
+  message: "A domain reaches another domain through @/lib/server/services/<domain>, never ../.",
+};
+const ownIndex = (domain) => ({
+  regex: `^@/lib/server/services/${domain}$`,
+  message: "Inside a domain, import the sibling file, not the domain's own index (a cycle).",
+});
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -50,6 +83,31 @@ const config = [
     files: ["lib/**/*.{ts,tsx}", "app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}", "proxy.ts"],
     ignores: ["lib/server/sandbox/**", "app/sandbox/**", "lib/server/boot.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: SANDBOX_IMPORTS }] },
+  },
+  {
+    files: ["lib/**/*.{ts,tsx}", "app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}", "proxy.ts"],
+    ignores: [
+      "lib/server/sandbox/**",
+      "app/sandbox/**",
+      "lib/server/boot.ts",
+      "lib/server/services/*/**",
+      ...TEST_FILES,
+    ],
+    rules: { "no-restricted-imports": ["error", { patterns: [...SANDBOX_IMPORTS, DOMAIN_INSIDE] }] },
+  },
+  ...DOMAINS.map((domain) => ({
+    files: [`lib/server/services/${domain}/**/*.ts`],
+    ignores: TEST_FILES,
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [...SANDBOX_IMPORTS, DOMAIN_INSIDE, DOMAIN_RELATIVE_OUT, ownIndex(domain)] },
+      ],
+    },
+  })),
+  {
+    files: ["lib/server/boot.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [DOMAIN_INSIDE] }] },
   },
   {
     files: ["lib/server/sandbox/**/*.{ts,tsx}", "app/sandbox/**/*.{ts,tsx}"],

@@ -12,18 +12,18 @@ async function restrictedImports(filePath: string, code: string): Promise<string
 // The first lint loads ESLint's whole configuration (its plugins and parsers): seconds on a busy machine.
 describe("the sandbox fence (eslint no-restricted-imports)", { timeout: 60_000 }, () => {
   beforeAll(async () => {
-    await eslint.calculateConfigForFile("lib/server/services/shares.ts");
+    await eslint.calculateConfigForFile("lib/server/services/sharing/index.ts");
   }, 60_000);
 
   const importSandbox =
     'import { listSessions } from "@/lib/server/sandbox/sessions";\nexport const x = listSessions;\n';
 
   it.each([
-    "lib/server/services/shares.ts",
+    "lib/server/services/sharing/index.ts",
     "lib/server/didit/client.ts",
     "app/api/shares/route.ts",
     "components/sessions/picker.tsx",
-    "lib/server/services/shares.int.test.ts",
+    "lib/server/services/sharing/shares.int.test.ts",
   ])("refuses a product file importing the sandbox: %s", async (file) => {
     const messages = await restrictedImports(file, importSandbox);
     expect(messages).toHaveLength(1);
