@@ -1,3 +1,4 @@
+import { UUID_RE } from "@/lib/ids";
 /**
  * Audit events as sentences for people: "Olu Officer proposed Approved", not
  * "import.decision_proposed by officer@handoff.local". The one mapping from an audit action to
@@ -35,8 +36,6 @@ export const USER_ID_KEYS = [
   "assignedTo",
   "revokedBy",
 ] as const;
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The user ids an event's data names (at the keys in USER_ID_KEYS), lower case. */
 export function userIdsIn(data: Record<string, unknown>): string[] {

@@ -10,6 +10,7 @@ import { navigationFor } from "@/lib/navigation";
 import { ROLE_LABELS, ROLES } from "@/lib/rbac";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { getDb, getDriver } from "@/lib/server/db/client";
+import { createContext } from "@/lib/server/kernel";
 import { getDashboard, getRoleDashboard, getHealth } from "@/lib/server/services/operations";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -17,7 +18,7 @@ export const metadata: Metadata = { title: "Dashboard" };
 export default async function DashboardPage() {
   const { actor } = await requirePageActor("dashboard.view");
   const db = await getDb();
-  const ctx = { db, actor, now: () => new Date(), requestId: "page", ip: null, userAgent: null };
+  const ctx = createContext(db, { actor, requestId: "page" });
   const [data, roleDashboard, health] = await Promise.all([
     getDashboard(ctx),
     getRoleDashboard(ctx),

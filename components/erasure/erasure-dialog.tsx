@@ -22,8 +22,7 @@ import { useSessions } from "@/lib/client/queries/sessions";
 import { ERASURE_REASON_MAX, ERASURE_REASON_MIN, type ErasureRequestDto } from "@/lib/schemas/erasure";
 import { REDACTED_NAME, type SessionListItemDto } from "@/lib/schemas/sessions";
 import { countsSummary, DiditOutcomeBadge, ErasureStateBadge } from "./erasure-format";
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID_RE } from "@/lib/ids";
 
 type Picked = { sessionId: string; label: string; applicationId?: string };
 type Candidate = { applicationId: string; applicationName: string };

@@ -10,8 +10,7 @@ import { Input } from "@/components/ui/input";
 import { ApiError } from "@/lib/client/api-fetch";
 import { searchLineage } from "@/lib/client/queries/lineage";
 import type { LineageMatchDto } from "@/lib/schemas/lineage";
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID_RE } from "@/lib/ids";
 
 /** A session uuid, number, vendor_data or name → its lineage page (a list when several sessions match). */
 export function LineageSearch({ initial = "" }: { initial?: string }) {

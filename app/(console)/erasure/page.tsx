@@ -3,10 +3,9 @@ import { forbidden } from "next/navigation";
 import { ErasureView } from "@/components/erasure/erasure-view";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageActor } from "@/lib/server/auth/page";
+import { UUID_RE } from "@/lib/ids";
 
 export const metadata: Metadata = { title: "Erasure" };
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function ErasurePage({
   searchParams,

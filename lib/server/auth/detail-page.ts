@@ -1,13 +1,11 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { forbidden, notFound } from "next/navigation";
 import type { Permission } from "@/lib/rbac";
 import { getDb } from "@/lib/server/db/client";
 import { AppError } from "@/lib/server/http/errors";
-import type { Actor, ServiceContext } from "@/lib/server/kernel";
+import { createContext, type Actor, type ServiceContext } from "@/lib/server/kernel";
 import { requirePageActor } from "./page";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID_RE } from "@/lib/ids";
 
 /**
  * For a server page `/…/[id]` that loads its record before it renders: the signed-in actor
@@ -22,15 +20,8 @@ export async function loadDetailPage<T>(
 ): Promise<{ actor: Actor; detail: T }> {
   const { actor, allowed } = await requirePageActor(permission);
   if (!allowed) forbidden();
-  if (!UUID.test(id)) notFound();
-  const ctx: ServiceContext = {
-    db: await getDb(),
-    actor,
-    now: () => new Date(),
-    requestId: randomUUID(),
-    ip: null,
-    userAgent: null,
-  };
+  if (!UUID_RE.test(id)) notFound();
+  const ctx = createContext(await getDb(), { actor });
   const detail = await load(ctx, id.toLowerCase()).catch((error: unknown) => {
     if (error instanceof AppError && error.code === "not_found") notFound();
     throw error;

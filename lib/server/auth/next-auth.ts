@@ -1,5 +1,4 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getEnv } from "@/lib/env";
@@ -9,7 +8,7 @@ import { clientIp, userAgent } from "@/lib/server/http/request";
 import { roleFromClaim } from "./oidc";
 import { getLogger } from "@/lib/server/logger";
 import { authenticate, authenticateOidc, endSession, loadSessionActor } from "@/lib/server/services/access";
-import type { ServiceContext } from "@/lib/server/kernel";
+import { createContext, type ServiceContext } from "@/lib/server/kernel";
 import { tokenSessionRef } from "./session";
 
 class InvalidLogin extends CredentialsSignin {
@@ -28,14 +27,10 @@ class EmptyLogin extends CredentialsSignin {
 const REFUSALS = { invalid: InvalidLogin, locked: LockedLogin, disabled: DisabledLogin } as const;
 
 async function contextFor(headers: Headers | undefined): Promise<ServiceContext> {
-  return {
-    db: await getDb(),
-    actor: null,
-    now: () => new Date(),
-    requestId: randomUUID(),
+  return createContext(await getDb(), {
     ip: headers ? clientIp(headers) : null,
     userAgent: headers ? userAgent(headers) : null,
-  };
+  });
 }
 
 function config(): NextAuthConfig {

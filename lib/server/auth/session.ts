@@ -6,10 +6,10 @@ import { getEnv } from "@/lib/env";
 import type { Db } from "@/lib/server/db/types";
 import type { Actor } from "@/lib/server/kernel";
 import { loadSessionActor, type SessionRef } from "@/lib/server/services/access";
+import { UUID_RE } from "@/lib/ids";
 
 export const SESSION_COOKIE = "authjs.session-token";
 export const SECURE_SESSION_COOKIE = `__Secure-${SESSION_COOKIE}`;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Auth.js derives the cookie's encryption key (HKDF) on every decode; this derives it once per

@@ -5,7 +5,7 @@ import { resolveActor } from "@/lib/server/auth/session";
 import { getDb } from "@/lib/server/db/client";
 import { loggableError } from "@/lib/server/db/errors";
 import { getLogger } from "@/lib/server/logger";
-import type { ServiceContext } from "@/lib/server/kernel";
+import { createContext, type ServiceContext } from "@/lib/server/kernel";
 import {
   claimInboundMessage,
   releaseInboundMessage,
@@ -172,14 +172,11 @@ export function apiRoute(options: AnyOptions, handler: (args: never) => Result):
         assertSameOrigin(req);
         assertJsonContentType(req);
       }
-      const ctx: ServiceContext = {
-        db: await getDb(),
-        actor: null,
-        now: () => new Date(),
+      const ctx = createContext(await getDb(), {
         requestId,
         ip: clientIp(req.headers),
         userAgent: userAgent(req.headers),
-      };
+      });
       if (mode === "session") await authenticate(req, ctx, options.permission ?? "public", options);
       const params = parseParams(options, (await context?.params) ?? {});
       const query = parseQuery(options, req);

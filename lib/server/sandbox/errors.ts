@@ -18,5 +18,4 @@ export const notFound = () => new DrfError(404, { detail: "Not found." });
 export const fieldErrors = (errors: FieldErrors) => new DrfError(400, errors);
 export const fieldError = (field: string, message: string) => new DrfError(400, { [field]: [message] });
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID_RE.test(value);
+export { isUuid, UUID_RE } from "@/lib/ids";

@@ -5,20 +5,14 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageActor } from "@/lib/server/auth/page";
 import { getDb } from "@/lib/server/db/client";
+import { createContext } from "@/lib/server/kernel";
 import { getAccountPassword } from "@/lib/server/services/access";
 
 export const metadata: Metadata = { title: "Change password" };
 
 export default async function ChangePasswordPage() {
   const { actor } = await requirePageActor();
-  const account = await getAccountPassword({
-    db: await getDb(),
-    actor,
-    now: () => new Date(),
-    requestId: "page",
-    ip: null,
-    userAgent: null,
-  });
+  const account = await getAccountPassword(createContext(await getDb(), { actor, requestId: "page" }));
   return (
     <>
       <PageHeader

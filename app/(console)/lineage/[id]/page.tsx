@@ -8,10 +8,9 @@ import { buttonVariants } from "@/components/ui/button-variants";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/rbac";
 import { requirePageActor } from "@/lib/server/auth/page";
+import { UUID_RE } from "@/lib/ids";
 
 export const metadata: Metadata = { title: "Lineage" };
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The segment as typed (`hello%20world` is "hello world"); a malformed escape stays as it came. */
 function decodeSegment(segment: string): string {
