@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   });
   try {
     const { db } = database;
-    const { analyticsStatements, getAnalytics } = await import("@/lib/server/services/operations/analytics");
+    const { analyticsStatements, getAnalytics } = await import("@/lib/server/services/operations");
     const { officer, ctx } = await benchOfficer(db);
 
     const started = performance.now();

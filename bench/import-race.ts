@@ -50,7 +50,7 @@ async function main(): Promise<number> {
     pool: 20,
   });
   try {
-    const { createImport } = await import("@/lib/server/services/receiving/import");
+    const { createImport } = await import("@/lib/server/services/receiving");
     const { AppError } = await import("@/lib/server/http/errors");
     const { imports } = w.schema;
 

@@ -48,7 +48,7 @@ async function main(): Promise<number> {
     pool: Math.max(20, ...levels) + 4,
   });
   try {
-    const { createImport } = await import("@/lib/server/services/receiving/import");
+    const { createImport } = await import("@/lib/server/services/receiving");
     const { imports, auditEvents, sessionMirror } = w.schema;
 
     const run = async (ids: string[], inFlight: number) => {

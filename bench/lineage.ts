@@ -151,8 +151,8 @@ async function main(): Promise<number> {
   });
   try {
     const { db } = database;
-    const { getLineage } = await import("@/lib/server/services/lineage/lineage");
-    const { recordAudit, auditMeta } = await import("@/lib/server/services/audit/audit");
+    const { getLineage } = await import("@/lib/server/services/lineage");
+    const { recordAudit, auditMeta } = await import("@/lib/server/services/audit");
     const { officer, ctx } = await benchOfficer(db);
 
     const bank = await insertApp(db, "Northwind Bank");

@@ -28,8 +28,8 @@ import { connectedApplications } from "@/lib/server/db/schema/sharing";
 import type { Db } from "@/lib/server/db/types";
 import { rowsOf } from "@/lib/server/db/types";
 import type { ServiceContext } from "@/lib/server/kernel";
-import { mirrorSearchText } from "@/lib/server/services/sessions/mirror";
-import { listSessions } from "@/lib/server/services/sessions/sessions";
+import { mirrorSearchText } from "@/lib/server/services/sessions";
+import { listSessions } from "@/lib/server/services/sessions";
 import { createScratchDatabase, percentile, runMain } from "./lib";
 
 const USAGE =

@@ -69,7 +69,7 @@ async function main(): Promise<number> {
   const { createDiditClient, setDiditClientForTests } = await import("@/lib/server/didit");
   const { registerHandler, runDueJobs } = await import("@/lib/server/jobs");
   const { enqueueSessionSync, runSessionSyncJob, SYNC_PAGE_SIZE, SYNC_QUEUE } =
-    await import("@/lib/server/services/sessions/sync");
+    await import("@/lib/server/services/sessions");
   const { count: countRows, eq } = await import("drizzle-orm");
   type DiditClient = import("@/lib/server/didit/types").DiditClient;
 

@@ -216,7 +216,7 @@ export async function receivePushedShare(
     now: Date;
   },
 ) {
-  const { partnerMeta, receiveToken } = await import("@/lib/server/services/receiving/inbox");
+  const { partnerMeta, receiveToken } = await import("@/lib/server/services/receiving");
   const { systemContext } = await import("@/lib/server/kernel");
   const res = await fetch(`${opts.origin}/sandbox/v3/session/${opts.sessionId}/share/`, {
     method: "POST",

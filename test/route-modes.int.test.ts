@@ -5,7 +5,7 @@ import { z } from "zod";
 import { and, eq } from "drizzle-orm";
 import { inboundMessageIds } from "@/lib/server/db/schema";
 import { apiRoute } from "@/lib/server/http/route";
-import { pruneInboundMessages } from "@/lib/server/services/partners/inbound-messages";
+import { pruneInboundMessages } from "@/lib/server/services/partners";
 import { systemContext } from "@/lib/server/kernel";
 // Ground truth for Didit's signatures: the sandbox signs exactly as Didit does (tests only).
 import {

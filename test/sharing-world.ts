@@ -5,7 +5,7 @@ import { connectedApplications } from "@/lib/server/db/schema/sharing";
 import { createDiditClient, setDiditClientForTests } from "@/lib/server/didit";
 import { setListenAddressForTests } from "@/lib/server/listen-address";
 import type { ServiceContext } from "@/lib/server/kernel";
-import { createShare } from "@/lib/server/services/sharing/shares";
+import { createShare } from "@/lib/server/services/sharing";
 import {
   addPartner,
   connectApp,
