@@ -19,14 +19,10 @@ import { createDiditClient, type DiditClient } from "@/lib/server/didit";
 import { runDueJobs } from "@/lib/server/jobs";
 import { systemContext } from "@/lib/server/kernel";
 import { registerProductHandlers } from "@/lib/server/services/handlers";
-import {
-  AUTO_IMPORT_QUEUE,
-  createImport,
-  enqueueAutoImport,
-  importOfItem,
-  RECONCILE_AFTER_MS,
-  RECONCILE_QUEUE,
-} from "./import";
+import { AUTO_IMPORT_QUEUE, enqueueAutoImport } from "./auto-import";
+import { createImport } from "./import";
+import { importOfItem } from "./import-records";
+import { RECONCILE_AFTER_MS, RECONCILE_QUEUE } from "./reconcile";
 import type { Sender } from "./inbox.test-kit";
 import { importWorld, type ImportWorld } from "./import.test-kit";
 import { createShare } from "@/lib/server/services/sharing/shares";

@@ -25,7 +25,7 @@ import { insertUser, request, type TestUser } from "@/test/session";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 import { inboxKit, type InboxKit, type Sender } from "./inbox.test-kit";
 import type { ServiceContext } from "@/lib/server/kernel";
-import { AUTO_IMPORT_QUEUE } from "./import";
+import { AUTO_IMPORT_QUEUE } from "./auto-import";
 import { registerShareDeliveryHandlers } from "@/lib/server/services/sharing/delivery";
 import { createShare, DELIVERY_QUEUE } from "@/lib/server/services/sharing/shares";
 import {

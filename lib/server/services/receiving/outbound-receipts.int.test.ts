@@ -8,7 +8,8 @@ import { testDriver } from "@/test/database";
 import { insertUser, type TestUser } from "@/test/session";
 import type { ServiceContext } from "@/lib/server/kernel";
 import { createImport } from "./import";
-import { getInboxItem, rejectInboxItem } from "./inbox";
+import { getInboxItem } from "./inbox-items";
+import { rejectInboxItem } from "./reject";
 import type { Sender } from "./inbox.test-kit";
 import { importWorld, type ImportWorld } from "./import.test-kit";
 import {

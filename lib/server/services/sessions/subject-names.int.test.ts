@@ -5,7 +5,7 @@ import { connectedApplications, sessionMirror, shares } from "@/lib/server/db/sc
 import type { DiditSessionRow } from "@/lib/server/didit/types";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, type TestUser } from "@/test/session";
-import { listInbox } from "@/lib/server/services/receiving/inbox";
+import { listInbox } from "@/lib/server/services/receiving";
 import { getLineage, searchLineage } from "@/lib/server/services/lineage/lineage";
 import { contextOf, insertImportedClone } from "@/lib/server/services/reviews/reviews.test-kit";
 import { listImports } from "@/lib/server/services/reviews/reviews";

@@ -16,7 +16,7 @@ import type { ServiceContext } from "@/lib/server/kernel";
 import { testDriver } from "@/test/database";
 import { signToken, type TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, request, type TestUser } from "@/test/session";
-import { AUTO_IMPORT_QUEUE } from "@/lib/server/services/receiving/import";
+import { AUTO_IMPORT_QUEUE } from "@/lib/server/services/receiving";
 import { registerShareDeliveryHandlers } from "./delivery";
 import { createShare, EXPIRY_QUEUE, listShares, revokeShare } from "./shares";
 import {
