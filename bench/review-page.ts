@@ -83,8 +83,7 @@ async function main(): Promise<number> {
     const { sandboxNow } = await import("@/lib/server/sandbox/clock");
     const schema = await import("@/lib/server/db/schema");
     const { createImport } = await import("@/lib/server/services/receiving");
-    const { getImport } = await import("@/lib/server/services/reviews");
-    const { loadReviewSides } = await import("@/lib/server/services/reviews");
+    const { getImportInReview: getImport, loadReviewSides } = await import("@/lib/server/services/reviews");
     const { db, server } = bench;
     // The product's client as it is configured by default, but for the base URL and the limiter.
     const didit = { calls: 0 };

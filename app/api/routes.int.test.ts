@@ -12,8 +12,7 @@ import { inboxKit, type InboxKit, type Sender } from "@/lib/server/services/rece
 import { requestErasure } from "@/lib/server/services/compliance/erasure";
 import { createImport } from "@/lib/server/services/receiving/import";
 import { receivedItem } from "@/lib/server/services/receiving/import.test-kit";
-import { encodeMediaRef } from "@/lib/server/services/reviews/review-view";
-import { decideImport } from "@/lib/server/services/reviews/reviews";
+import { decideImport, encodeMediaRef } from "@/lib/server/services/reviews";
 import { revealShare } from "@/lib/server/services/sharing/shares";
 import { contextOf } from "@/lib/server/services/reviews/reviews.test-kit";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";

@@ -6,13 +6,13 @@ import { withSubject } from "@/components/sessions/subject-name";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/rbac";
 import { loadDetailPage } from "@/lib/server/auth/detail-page";
-import { getImport } from "@/lib/server/services/reviews";
+import { getImportInReview } from "@/lib/server/services/reviews";
 
 export const metadata: Metadata = { title: "Review" };
 
 export default async function ReviewPage({ params }: { params: Promise<{ importId: string }> }) {
   const { importId } = await params;
-  const { actor, detail } = await loadDetailPage("inbox.read", importId, getImport);
+  const { actor, detail } = await loadDetailPage("inbox.read", importId, getImportInReview);
   const session =
     detail.cloneSessionNumber !== null
       ? `#${detail.cloneSessionNumber}`

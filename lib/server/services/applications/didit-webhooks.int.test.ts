@@ -31,7 +31,7 @@ import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { registerApplicationHandlers } from "./applications";
 import { DIDIT_WEBHOOK_QUEUE, processDiditWebhook, type DiditWebhookJob } from "./didit-webhooks";
-import { decideImport } from "@/lib/server/services/reviews/reviews";
+import { decideImport } from "@/lib/server/services/reviews";
 import { contextOf, insertImportedClone } from "@/lib/server/services/reviews/reviews.test-kit";
 
 /**

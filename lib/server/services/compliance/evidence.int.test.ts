@@ -21,7 +21,7 @@ import { hashAuditRow } from "@/lib/server/services/audit/audit";
 import { exportEvidencePack } from "./evidence";
 import { verifyEvidencePack, type PackAuditEvent } from "./evidence-verify";
 import { createImport } from "@/lib/server/services/receiving/import";
-import { decideImport } from "@/lib/server/services/reviews/reviews";
+import { decideImport } from "@/lib/server/services/reviews";
 import { reviewWorld, type ReviewWorld } from "@/lib/server/services/reviews/reviews.test-kit";
 import { createShare } from "@/lib/server/services/sharing/shares";
 import { addPartner, connectApp } from "@/lib/server/services/sharing/shares.test-kit";

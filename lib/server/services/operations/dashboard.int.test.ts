@@ -33,7 +33,7 @@ import {
   type RoleDashboard,
 } from "./dashboard";
 import { DIDIT_WEBHOOK_QUEUE } from "@/lib/server/services/applications/didit-webhooks";
-import { listImports } from "@/lib/server/services/reviews/reviews";
+import { listImports } from "@/lib/server/services/reviews";
 import { contextOf, insertImportedClone } from "@/lib/server/services/reviews/reviews.test-kit";
 import { addPartner } from "@/lib/server/services/sharing/shares.test-kit";
 

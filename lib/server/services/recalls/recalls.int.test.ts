@@ -32,7 +32,7 @@ import { POST as retryRoute } from "@/app/api/recalls/notices/[id]/retry/route";
 import type { TestApp } from "@/test/sandbox-fixtures";
 import { processDiditWebhook, type DiditWebhookJob } from "@/lib/server/services/applications/didit-webhooks";
 import { createImport } from "@/lib/server/services/receiving/import";
-import { decideImport, getImport, listImports } from "@/lib/server/services/reviews/reviews";
+import { decideImport, getImportInReview, listImports } from "@/lib/server/services/reviews";
 import {
   classifyRecallAnswer,
   RECALL_QUEUE,
@@ -679,7 +679,7 @@ describe(`receiving a recall (${testDriver()})`, () => {
     const after = await listImports(officerCtx(), { status: "In Review", limit: 100 });
     expect(after.items.map((i) => i.id)).not.toContain(recalled.id);
     expect((await auditOf("import.recall_cleared")).some((e) => e.entityId === recalled.id)).toBe(true);
-    const detail = await getImport(officerCtx(), recalled.id);
+    const detail = await getImportInReview(officerCtx(), recalled.id);
     expect(detail.timeline.map((t) => t.kind)).toEqual(
       expect.arrayContaining(["recalled", "recall_cleared"]),
     );

@@ -17,14 +17,10 @@ import type { ServiceContext } from "@/lib/server/kernel";
 import { createImport } from "@/lib/server/services/receiving/import";
 import { receivedItem } from "@/lib/server/services/receiving/import.test-kit";
 import { inboxKit, type InboxKit, type Sender } from "@/lib/server/services/receiving/inbox.test-kit";
-import {
-  clearReviewDecisionCache,
-  encodeMediaRef,
-  fetchReviewMedia,
-  loadReviewSides,
-  type MediaOptions,
-  type ReviewImportRef,
-} from "./review-view";
+import { encodeMediaRef } from "./clone-view";
+import { clearReviewDecisionCache } from "./decision-cache";
+import { fetchReviewMedia, type MediaOptions } from "./media";
+import { loadReviewSides, type ReviewImportRef } from "./review-view";
 import { addPartner, connectApp } from "@/lib/server/services/sharing/shares.test-kit";
 import { testDriver } from "@/test/database";
 import type { Kind, Status } from "@/test/sandbox-fixtures";

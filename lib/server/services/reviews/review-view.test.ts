@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DiditDecision } from "@/lib/server/didit/types";
-import { decodeMediaRef, encodeMediaRef, toCloneView, urlAt } from "./review-view";
+import { decodeMediaRef, encodeMediaRef, toCloneView, urlAt } from "./clone-view";
 
 const IMPORT = "44444444-4444-4444-8444-444444444444";
 

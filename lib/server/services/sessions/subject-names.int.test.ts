@@ -8,7 +8,7 @@ import { insertUser, type TestUser } from "@/test/session";
 import { listInbox } from "@/lib/server/services/receiving";
 import { getLineage, searchLineage } from "@/lib/server/services/lineage/lineage";
 import { contextOf, insertImportedClone } from "@/lib/server/services/reviews/reviews.test-kit";
-import { listImports } from "@/lib/server/services/reviews/reviews";
+import { listImports } from "@/lib/server/services/reviews";
 import { upsertMirrorRows } from "./mirror";
 import { addPartner } from "@/lib/server/services/sharing/shares.test-kit";
 import { getShare, listShares } from "@/lib/server/services/sharing/shares";

@@ -26,7 +26,7 @@ import type { TestApp } from "@/test/sandbox-fixtures";
 import { createImport } from "@/lib/server/services/receiving/import";
 import { getInboxItem, rejectInboxItem } from "@/lib/server/services/receiving";
 import { RECALL_QUEUE, raiseRecall, registerRecallHandlers } from "@/lib/server/services/recalls/recalls";
-import { getImport } from "@/lib/server/services/reviews/reviews";
+import { getImportInReview } from "@/lib/server/services/reviews";
 import { reviewWorld, type ReviewWorld } from "@/lib/server/services/reviews/reviews.test-kit";
 import { withdrawShare } from "./withdraw";
 import { createShare, getShare, revealShare } from "./shares";
@@ -249,7 +249,7 @@ describe(`withdrawing a delivered share (${testDriver()})`, () => {
     const [row] = await db().select().from(imports).where(eq(imports.id, imported.id));
     expect(row).toMatchObject({ recallTrigger: "withdrawn", recallReason: REASON, recallClearedAt: null });
     expect(row!.recalledAt).not.toBeNull();
-    const review = await getImport(officerCtx(), imported.id);
+    const review = await getImportInReview(officerCtx(), imported.id);
     expect(JSON.stringify(review)).toContain("withdrawn");
     expect(await eventsOf("share.withdrawn", internal.id)).toHaveLength(1);
   });
