@@ -13,12 +13,8 @@ import { DateTime } from "@/components/ui/date-time";
 import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/sonner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import {
-  useApplicationOptions,
-  usePartner,
-  useRotatePartnerSecret,
-  useUpdatePartner,
-} from "@/lib/client/queries/partners";
+import { usePartner, useRotatePartnerSecret, useUpdatePartner } from "@/lib/client/queries/partners";
+import { useApplicationOptions } from "@/lib/client/queries/applications";
 import type { ApplicationWorkflow } from "@/lib/schemas/applications";
 import { formatDate } from "@/lib/format";
 import { CHANNEL_LABELS, DIRECTION_LABELS, KIND_LABELS, type PartnerDetailDto } from "@/lib/schemas/partners";

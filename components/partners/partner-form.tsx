@@ -21,7 +21,7 @@ import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import { ApiError } from "@/lib/client/api-fetch";
 import { isApplicationDto, type WorkflowKind } from "@/lib/schemas/applications";
-import { useApplicationOptions } from "@/lib/client/queries/partners";
+import { useApplicationOptions } from "@/lib/client/queries/applications";
 import {
   CHANNEL_LABELS,
   createPartnerRequestSchema,
