@@ -1,6 +1,5 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { X } from "lucide-react";
 import { parseAsString, parseAsStringLiteral, useQueryStates } from "nuqs";
 import type { ChangeEvent, FocusEvent } from "react";
@@ -14,7 +13,9 @@ import {
 } from "@/components/filters/filter-bar";
 import { Button } from "@/components/ui/button";
 import { SelectField, TextField } from "@/components/ui/field";
-import { apiFetch } from "@/lib/client/api-fetch";
+import { useApplicationOptions } from "@/lib/client/queries/applications";
+import { toOptions } from "@/lib/client/queries/options";
+import { usePartnerOptions } from "@/lib/client/queries/partners";
 import type { AnalyticsFilters } from "@/lib/client/queries/analytics";
 import { ANALYTICS_MAX_YEAR, ANALYTICS_MIN_YEAR } from "@/lib/schemas/analytics";
 import { BUCKET_LABELS, BUCKETS, PERIOD_RANGES, presetPeriod, type PeriodRange } from "./format";
@@ -63,19 +64,6 @@ export function useAnalyticsFilters() {
   return [state, filters, setValues] as const;
 }
 
-type Named = { id: string; name: string };
-
-function useOptions(path: "/api/partners" | "/api/applications") {
-  return useQuery({
-    queryKey: ["analytics", "filter-options", path] as const,
-    queryFn: () => apiFetch<{ items: Named[] }>(path),
-    staleTime: 60_000,
-    retry: false,
-  });
-}
-
-const toOptions = (items: Named[] | undefined) => (items ?? []).map((i) => ({ value: i.id, label: i.name }));
-
 const PERIOD_CHECKS = { kind: "date", minYear: ANALYTICS_MIN_YEAR, maxYear: ANALYTICS_MAX_YEAR } as const;
 const DATES_DELAY_MS = 500;
 const isCalendarInput = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
@@ -97,8 +85,9 @@ export function AnalyticsFiltersBar({
   /** The API's field messages for the URL's filters (a reversed period, say). */
   fieldErrors: Record<string, string[]>;
 }) {
-  const partners = useOptions("/api/partners");
-  const applications = useOptions("/api/applications");
+  // A list that cannot be read leaves its filter out.
+  const partners = usePartnerOptions();
+  const applications = useApplicationOptions();
   const custom = state.range === "custom";
   // The URL is the truth: back/forward and Clear bring the date fields along; a valid period applies
   // once typing pauses, an invalid one never does and says why under its field.
@@ -203,7 +192,7 @@ export function AnalyticsFiltersBar({
         value={state.partnerId ?? undefined}
         onChange={(partnerId) => onChange({ partnerId })}
         anyLabel="All partners"
-        options={toOptions(partners.data?.items)}
+        options={partners.data ?? []}
         unknownLabel={(id) => `Partner ${id.slice(0, 8)}`}
       />
       <div>

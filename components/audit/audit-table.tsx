@@ -5,11 +5,11 @@ import { Button } from "@/components/ui/button";
 import { DataTable, type ColumnDef } from "@/components/ui/data-table";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
-import type { AuditEvent } from "@/lib/client/queries/audit";
+import type { AuditEventDto } from "@/lib/schemas/audit";
 import { EventDetail } from "./event-detail";
 import { Sentence } from "./sentence";
 
-const columns: ColumnDef<AuditEvent, unknown>[] = [
+const columns: ColumnDef<AuditEventDto, unknown>[] = [
   {
     accessorKey: "seq",
     header: "#",
@@ -79,7 +79,7 @@ const columns: ColumnDef<AuditEvent, unknown>[] = [
   },
 ];
 
-export function AuditTable({ events }: { events: AuditEvent[] }) {
+export function AuditTable({ events }: { events: AuditEventDto[] }) {
   return (
     <DataTable
       label="Audit events"

@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
 import { DateTime } from "@/components/ui/date-time";
-import type { AuditEvent } from "@/lib/client/queries/audit";
+import type { AuditEventDto } from "@/lib/schemas/audit";
 
-export function EventDetail({ event: e }: { event: AuditEvent }) {
+export function EventDetail({ event: e }: { event: AuditEventDto }) {
   const rows: [string, ReactNode, string?][] = [
     ["Event id", e.id, "font-mono"],
     ["Time", <DateTime key="t" value={e.occurredAt} />],

@@ -32,9 +32,9 @@ import { toast } from "@/components/ui/sonner";
 import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { ApiError } from "@/lib/client/api-fetch";
 import { confirmationKey, settleConfirmationKey } from "@/lib/client/idempotency-key";
-import { useApplicationSummaries } from "@/lib/client/queries/applications";
+import { useApplicationOptions } from "@/lib/client/queries/applications";
 import { useCreateImport } from "@/lib/client/queries/imports";
-import { usePartnerDetail } from "@/lib/client/queries/shares";
+import { usePartner } from "@/lib/client/queries/partners";
 import { createImportRequestSchema, type CreateImportRequest, type ImportDto } from "@/lib/schemas/imports";
 import type { InboxItemDto } from "@/lib/schemas/inbox";
 import { KIND_NAMES } from "./format";
@@ -62,15 +62,15 @@ export function importErrorText(error: Error): { title: string; body: string; im
     typeof (error.details as { importId?: unknown } | undefined)?.importId === "string"
       ? (error.details as { importId: string }).importId
       : null;
-  if (error.code === "already_imported")
+  if (error.is("already_imported"))
     return { title: "This token is already imported", body: error.message, importId };
-  if (error.code === "token_invalid")
+  if (error.is("token_invalid"))
     return {
       title: "Invalid (refused by Didit)",
       body: "Didit does not accept this token: it is malformed or was not signed by Didit. The item is marked invalid, is not counted as the partner's, and cannot be imported.",
       importId: null,
     };
-  if (error.code === "token_expired")
+  if (error.is("token_expired"))
     return {
       title: "This token has expired",
       body: "Didit no longer accepts it: ask the partner for a new token.",
@@ -112,11 +112,11 @@ export function ImportDialog({
           : {}),
       });
   });
-  const partner = usePartnerDetail(item.partnerId ?? "", open && item.partnerId !== null);
+  const partner = usePartner(item.partnerId ?? "", { enabled: open && item.partnerId !== null });
   const policy = partner.data;
   const policyWorkflow =
     (item.sessionKind === "user" ? policy?.importWorkflowUser : policy?.importWorkflowBusiness) ?? null;
-  const applications = useApplicationSummaries();
+  const applications = useApplicationOptions();
   const appWorkflows = applications.data?.items.find((a) => a.id === item.applicationId)?.workflows ?? [];
   const workflowName = (id: string) => appWorkflows.find((w) => w.id === id.toLowerCase())?.name ?? id;
   const nameOf = (id: string) => {

@@ -1,6 +1,5 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { Inbox, SearchX, X } from "lucide-react";
 import { parseAsString, parseAsStringLiteral, useQueryStates } from "nuqs";
 import { useCallback, useMemo } from "react";
@@ -9,7 +8,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
-import { apiFetch } from "@/lib/client/api-fetch";
+import { usePartnerOptions } from "@/lib/client/queries/partners";
 import { INBOX_SOURCE_LABELS, INBOX_SOURCES, INBOX_STATE_LABELS, INBOX_STATES } from "@/lib/schemas/inbox";
 import { InboxItemCard } from "./inbox-item-card";
 import { PasteTokenForm } from "./paste-token-form";
@@ -45,12 +44,7 @@ function ListSkeleton() {
 export function InboxView({ canReceive }: { canReceive: boolean }) {
   const [filters, setFilters] = useInboxFilters();
   const inbox = useInbox(filters);
-  const partners = useQuery({
-    queryKey: ["inbox", "filter-options", "partners"] as const,
-    queryFn: () => apiFetch<{ items: { id: string; name: string }[] }>("/api/partners"),
-    staleTime: 60_000,
-    retry: false,
-  });
+  const partners = usePartnerOptions();
   const onChange = useCallback(
     (next: Partial<Record<keyof InboxFilters, string | null>>) =>
       void setFilters(next as Parameters<typeof setFilters>[0]),
@@ -93,7 +87,7 @@ export function InboxView({ canReceive }: { canReceive: boolean }) {
           value={filters.partnerId}
           onChange={(partnerId) => onChange({ partnerId })}
           anyLabel="All partners"
-          options={(partners.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
+          options={partners.data ?? []}
           unknownLabel={(id) => `Partner ${id.slice(0, 8)}`}
         />
         <div>

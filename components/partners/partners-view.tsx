@@ -10,7 +10,8 @@ import { buttonVariants } from "@/components/ui/button-variants";
 import { EmptyState } from "@/components/ui/empty-state";
 import { SelectField, TextField } from "@/components/ui/field";
 import { Skeleton } from "@/components/ui/skeleton";
-import { useApplicationOptions, usePartners, type PartnerFilters } from "@/lib/client/queries/partners";
+import { useApplicationOptions } from "@/lib/client/queries/applications";
+import { usePartners, type PartnerFilters } from "@/lib/client/queries/partners";
 import { PARTNER_STATUSES } from "@/lib/schemas/partners";
 
 function TableSkeleton() {

@@ -491,7 +491,7 @@ export function DecisionPanel({
           {decide.isError && (
             <Alert title="The decision was not sent">
               {decide.error.message}
-              {decide.error instanceof ApiError && decide.error.code === "own_proposal" && (
+              {decide.error instanceof ApiError && decide.error.is("own_proposal") && (
                 <> Another officer must confirm it.</>
               )}
             </Alert>

@@ -1,11 +1,12 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { X } from "lucide-react";
 import { parseAsString, parseAsStringLiteral, useQueryStates } from "nuqs";
 import { FilterBar, FilterSelect, SearchField, useSearchAsYouType } from "@/components/filters/filter-bar";
 import { Button } from "@/components/ui/button";
-import { apiFetch } from "@/lib/client/api-fetch";
+import { useApplicationOptions } from "@/lib/client/queries/applications";
+import { toOptions } from "@/lib/client/queries/options";
+import { usePartnerOptions } from "@/lib/client/queries/partners";
 import type { ReviewFilters } from "@/lib/client/queries/imports";
 
 /** The /reviews filters live in the URL (`?assignee=me&overdue=true`), so a filtered queue can be shared. */
@@ -38,19 +39,6 @@ export const NO_FILTERS = {
   q: null,
 } as const;
 
-type Named = { id: string; name: string };
-
-function useOptions(path: "/api/partners" | "/api/applications") {
-  return useQuery({
-    queryKey: ["imports", "filter-options", path] as const,
-    queryFn: () => apiFetch<{ items: Named[] }>(path),
-    staleTime: 60_000,
-    retry: false,
-  });
-}
-
-const toOptions = (items: Named[] | undefined) => (items ?? []).map((i) => ({ value: i.id, label: i.name }));
-
 export function ReviewsFilters({
   filters,
   onChange,
@@ -58,8 +46,9 @@ export function ReviewsFilters({
   filters: ReviewFilters;
   onChange: (next: Partial<Record<keyof ReviewFilters, string | null>>) => void;
 }) {
-  const partners = useOptions("/api/partners");
-  const applications = useOptions("/api/applications");
+  // A list that cannot be read leaves its filter out.
+  const partners = usePartnerOptions();
+  const applications = useApplicationOptions();
   const { q, setQ, submit, clear } = useSearchAsYouType(filters.q ?? "", onChange, 300);
   const active = Object.values(filters).some(Boolean);
   return (
@@ -77,7 +66,7 @@ export function ReviewsFilters({
         value={filters.partnerId}
         onChange={(partnerId) => onChange({ partnerId })}
         anyLabel="All partners"
-        options={toOptions(partners.data?.items)}
+        options={partners.data ?? []}
         unknownLabel={(id) => `Partner ${id.slice(0, 8)}`}
       />
       <FilterSelect

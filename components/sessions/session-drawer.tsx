@@ -13,6 +13,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { CLOSED_WIZARD, useShareWizardUrl } from "@/components/shares/share-wizard-url";
 import { ApiError } from "@/lib/client/api-fetch";
 import { useSessionDetail } from "@/lib/client/queries/sessions";
+import type { ErrorCode } from "@/lib/error-codes";
 import {
   isFinishedStatus,
   ERASED_NAME,
@@ -29,13 +30,13 @@ const ShareWizard = dynamic(() => import("@/components/shares/share-wizard").the
 });
 
 /** What to do next, per refusal of the decision read (the server's message says the rest). */
-const NEXT_STEP: Record<string, string> = {
+const NEXT_STEP: Partial<Record<string, string>> = {
   key_rejected: "An admin must check this application's API key on the Applications page.",
   rate_limited: "Didit is busy with this application's key: try again in a minute.",
   upstream_unavailable: "Didit could not be reached: try again shortly.",
   upstream_timeout: "Didit did not answer in time: try again shortly.",
   not_found: "Close this panel; the list no longer shows it.",
-};
+} satisfies Partial<Record<ErrorCode, string>>;
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -237,7 +238,7 @@ export function SessionDrawer({
             <p>{detail.error.message}</p>
             {error && NEXT_STEP[error.code] && <p className="mt-1">{NEXT_STEP[error.code]}</p>}
             {error?.requestId && <p className="mt-1 text-xs">Request id: {error.requestId}</p>}
-            {error?.code !== "not_found" && (
+            {!error?.is("not_found") && (
               <Button
                 variant="secondary"
                 size="sm"

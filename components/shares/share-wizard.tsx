@@ -15,9 +15,12 @@ import { useSingleFlight } from "@/components/ui/use-single-flight";
 import { ApiError } from "@/lib/client/api-fetch";
 import { confirmationKey, settleConfirmationKey } from "@/lib/client/idempotency-key";
 import { formatDate } from "@/lib/format";
-import { useCreateShare, useEligiblePartners, usePartnerDetail, useShare } from "@/lib/client/queries/shares";
+import { usePartner } from "@/lib/client/queries/partners";
+import { useCreateShare, useEligiblePartners, useShare } from "@/lib/client/queries/shares";
+import { isErrorCode, type ErrorCode } from "@/lib/error-codes";
 import type { PartnerSummary } from "@/lib/schemas/partners";
 import type { ShareDto } from "@/lib/schemas/shares";
+import { useClock } from "./clock";
 import { CHANNEL_LABELS, channelOutcome, formatTtl, KIND_LABELS, STATE_LABELS, STATE_TONES } from "./format";
 import { LifetimeStep } from "./lifetime-step";
 import { PartnerStep } from "./partner-step";
@@ -42,7 +45,7 @@ const STEPS: { id: Step; label: string }[] = [
 ];
 
 /** Refusals that are about the partner (pick another), and those about the lifetime. */
-const PARTNER_CODES = new Set([
+const PARTNER_CODES = new Set<ErrorCode>([
   "partner_suspended",
   "partner_agreement_expired",
   "partner_agreement_missing",
@@ -53,7 +56,7 @@ const PARTNER_CODES = new Set([
   "unknown_target_application",
   "same_application",
 ]);
-const TTL_CODES = new Set(["ttl_above_partner_max", "ttl_out_of_range"]);
+const TTL_CODES = new Set<ErrorCode>(["ttl_above_partner_max", "ttl_out_of_range"]);
 
 /**
  * Share a finished session with a partner: partner (eligible ones only) → lifetime → summary →
@@ -283,14 +286,16 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-/** Re-renders every few seconds, so "expires at" follows the clock while the summary is open. */
-function useNow(intervalMs: number) {
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => {
-    const t = setInterval(() => setNow(new Date()), intervalMs);
-    return () => clearInterval(t);
-  }, [intervalMs]);
-  return now;
+/** When the share would expire if confirmed now: follows the page's clock while the summary is open. */
+function ExpiresIfConfirmedNow({ ttlSeconds }: { ttlSeconds: number }) {
+  const now = useClock();
+  if (!now) return null;
+  return (
+    <>
+      <DateTime value={new Date(now.getTime() + ttlSeconds * 1000)} />{" "}
+      <span className="text-slate-600">(if confirmed now)</span>
+    </>
+  );
 }
 
 function SummaryStep({
@@ -310,14 +315,14 @@ function SummaryStep({
   onBack: (step: Step) => void;
   onConfirm: (release: () => void) => void;
 }) {
-  const now = useNow(5_000);
   // Taken on the first click and kept after a success (the step then leaves); a failure frees it.
   const flight = useSingleFlight();
   // The push channel's inbox URL is on the partner's full record only.
-  const detail = usePartnerDetail(partner.id, partner.deliveryChannel === "push");
+  const detail = usePartner(partner.id, { enabled: partner.deliveryChannel === "push" });
   const code = error instanceof ApiError ? error.code : null;
+  const known = isErrorCode(code) ? code : null;
   const suggest: Step | null =
-    code && PARTNER_CODES.has(code) ? "partner" : code && TTL_CODES.has(code) ? "lifetime" : null;
+    known && PARTNER_CODES.has(known) ? "partner" : known && TTL_CODES.has(known) ? "lifetime" : null;
 
   if (pending) {
     return (
@@ -360,8 +365,7 @@ function SummaryStep({
         </Row>
         <Row label="Lifetime">{formatTtl(ttlSeconds)}</Row>
         <Row label="Expires">
-          <DateTime value={new Date(now.getTime() + ttlSeconds * 1000)} />{" "}
-          <span className="text-slate-600">(if confirmed now)</span>
+          <ExpiresIfConfirmedNow ttlSeconds={ttlSeconds} />
         </Row>
       </dl>
       {error && (

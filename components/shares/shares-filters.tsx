@@ -1,11 +1,12 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import { X } from "lucide-react";
 import { parseAsString, parseAsStringLiteral, useQueryStates } from "nuqs";
 import { FilterBar, FilterSelect, SearchField, useSearchAsYouType } from "@/components/filters/filter-bar";
 import { Button } from "@/components/ui/button";
-import { apiFetch } from "@/lib/client/api-fetch";
+import { useApplicationOptions } from "@/lib/client/queries/applications";
+import { toOptions } from "@/lib/client/queries/options";
+import { usePartnerOptions } from "@/lib/client/queries/partners";
 import type { ShareFilters } from "@/lib/client/queries/shares";
 import { SHARE_CHANNELS, SHARE_STATES } from "@/lib/schemas/shares";
 import { CHANNEL_LABELS, STATE_LABELS } from "./format";
@@ -29,20 +30,6 @@ export function useShareFilters() {
   return [filters, setValues] as const;
 }
 
-type Named = { id: string; name: string };
-
-/** Partners and applications to filter by; a list that cannot be read leaves its filter out. */
-function useOptions(path: "/api/partners" | "/api/applications") {
-  return useQuery({
-    queryKey: ["shares", "filter-options", path] as const,
-    queryFn: () => apiFetch<{ items: Named[] }>(path),
-    staleTime: 60_000,
-    retry: false,
-  });
-}
-
-const toOptions = (items: Named[] | undefined) => (items ?? []).map((i) => ({ value: i.id, label: i.name }));
-
 const SEARCH_DEBOUNCE_MS = 300;
 
 export function SharesFilters({
@@ -52,8 +39,9 @@ export function SharesFilters({
   filters: ShareFilters;
   onChange: (next: Partial<Record<keyof ShareFilters, string | null>>) => void;
 }) {
-  const partners = useOptions("/api/partners");
-  const applications = useOptions("/api/applications");
+  // A list that cannot be read leaves its filter out.
+  const partners = usePartnerOptions();
+  const applications = useApplicationOptions();
   const { q, setQ, submit, clear } = useSearchAsYouType(filters.q ?? "", onChange, SEARCH_DEBOUNCE_MS);
 
   const active = Object.values(filters).some(Boolean);
@@ -89,7 +77,7 @@ export function SharesFilters({
         value={filters.partnerId}
         onChange={(partnerId) => onChange({ partnerId })}
         anyLabel="All partners"
-        options={toOptions(partners.data?.items)}
+        options={partners.data ?? []}
         unknownLabel={(id) => `Partner ${id.slice(0, 8)}`}
       />
       <FilterSelect

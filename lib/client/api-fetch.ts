@@ -1,3 +1,8 @@
+import type { ErrorCode } from "@/lib/error-codes";
+
+/** The codes an ApiError can carry: the server's table, and the two the browser makes up. */
+export type ClientErrorCode = ErrorCode | "network_error" | "http_error";
+
 export type ApiErrorBody = {
   error: { code: string; message: string; details?: unknown; requestId?: string };
 };
@@ -12,6 +17,11 @@ export class ApiError extends Error {
   ) {
     super(message);
     this.name = "ApiError";
+  }
+
+  /** Whether this is the refusal `code` (checked against the code table, so a typo does not compile). */
+  is(code: ClientErrorCode): boolean {
+    return this.code === code;
   }
 
   /** Field messages from a 422/409 envelope, keyed by field name. */

@@ -42,7 +42,7 @@ export function settleConfirmationKey(scope: string, error?: unknown): void {
       error.status >= 400 &&
       error.status < 500 &&
       error.status !== 429 &&
-      error.code !== "idempotency_in_progress";
+      !error.is("idempotency_in_progress");
     if (!final) return;
   }
   memory.delete(scope);

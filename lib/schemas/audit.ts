@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Sentence } from "@/lib/audit-sentences";
 import { isoDateTime } from "./common";
 
 const optionalText = (max: number) =>
@@ -48,3 +49,26 @@ export const auditVerifyRequestSchema = z
   .object({ mode: z.enum(["incremental", "full"], { message: "Choose incremental or full" }) })
   .strict();
 export type AuditVerifyRequest = z.infer<typeof auditVerifyRequestSchema>;
+
+export type AuditPersonDto = { name: string; email: string };
+
+/** One row of GET /api/audit. */
+export type AuditEventDto = {
+  id: string;
+  seq: number;
+  occurredAt: string;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  entityType: string | null;
+  entityId: string | null;
+  requestId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  data: Record<string, unknown>;
+  hash: string;
+  /** The users this event names (its actor and the user ids in `data`), by id: read by people, not as uuids. */
+  people: Record<string, AuditPersonDto>;
+  /** The event in words ("Olu Officer proposed Approved"), its people as parts. */
+  sentence: Sentence;
+};

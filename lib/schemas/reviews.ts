@@ -17,15 +17,6 @@ export type DecisionStatusDto = (typeof DECISION_STATUSES)[number];
 export const DECISION_STATES = ["proposed", "rejected", "withdrawn", "sent", "confirmed", "failed"] as const;
 export type DecisionStateDto = (typeof DECISION_STATES)[number];
 
-export const DECISION_STATE_LABELS: Record<DecisionStateDto, string> = {
-  proposed: "Awaiting second approval",
-  rejected: "Proposal rejected",
-  withdrawn: "Proposal withdrawn",
-  sent: "Sent to Didit",
-  confirmed: "Confirmed by Didit",
-  failed: "Refused by Didit",
-};
-
 export const DECISION_COMMENT_MAX = 1000;
 
 const comment = z

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api-fetch";
 import type {
   ApplicationDto,
-  ApplicationSummaryDto,
+  ApplicationListResponse,
   ApplicationSyncDto,
   CreateApplicationRequest,
   UpdateApplicationRequest,
@@ -11,6 +11,7 @@ import type {
 export const applicationKeys = {
   all: ["applications"] as const,
   list: () => ["applications", "list"] as const,
+  options: () => ["applications", "options"] as const,
 };
 
 /** A backfill or a first setup is under way: the list is polled until it settles. */
@@ -32,11 +33,15 @@ export function useApplications() {
   });
 }
 
-/** Every role's view (the session picker's application filter). */
-export function useApplicationSummaries() {
+/**
+ * Our connected applications as every role reads them (summaries; an admin gets the full records):
+ * the partner form's "for application" choice, the filters, the import dialog's workflow names.
+ */
+export function useApplicationOptions() {
   return useQuery({
-    queryKey: [...applicationKeys.all, "summaries"] as const,
-    queryFn: () => apiFetch<{ items: ApplicationSummaryDto[] }>("/api/applications"),
+    queryKey: applicationKeys.options(),
+    queryFn: () => apiFetch<ApplicationListResponse>("/api/applications"),
+    staleTime: 60_000,
   });
 }
 

@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Sentence } from "@/lib/audit-sentences";
 import { apiFetch } from "@/lib/client/api-fetch";
+import type { AuditEventDto } from "@/lib/schemas/audit";
 
 export type AuditFilters = {
   actor?: string;
@@ -9,26 +9,6 @@ export type AuditFilters = {
   entityId?: string;
   from?: string;
   to?: string;
-};
-
-export type AuditEvent = {
-  id: string;
-  seq: number;
-  occurredAt: string;
-  actorId: string | null;
-  actorLabel: string;
-  action: string;
-  entityType: string | null;
-  entityId: string | null;
-  requestId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  data: Record<string, unknown>;
-  hash: string;
-  /** The users the event names (its actor, the user ids in `data`), by id. */
-  people: Record<string, { name: string; email: string }>;
-  /** The event in words, its people as parts. */
-  sentence: Sentence;
 };
 
 export type AuditCheckpoint = {
@@ -73,7 +53,7 @@ export function useAuditEvents(filters: AuditFilters) {
   return useInfiniteQuery({
     queryKey: auditKeys.list(filters),
     queryFn: ({ pageParam }) =>
-      apiFetch<{ items: AuditEvent[]; nextCursor: string | null }>(
+      apiFetch<{ items: AuditEventDto[]; nextCursor: string | null }>(
         `/api/audit?${toQuery(filters, pageParam)}`,
       ),
     initialPageParam: undefined as string | undefined,

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api-fetch";
-import type { ApplicationListResponse } from "@/lib/schemas/applications";
+import { toOptions } from "@/lib/client/queries/options";
 import type {
   AgreementState,
   CreatePartnerRequest,
@@ -26,7 +26,7 @@ export const partnerKeys = {
   all: ["partners"] as const,
   list: (filters: PartnerFilters) => ["partners", "list", filters] as const,
   detail: (id: string) => ["partners", "detail", id] as const,
-  applications: () => ["partners", "application-options"] as const,
+  options: () => ["partners", "options"] as const,
 };
 
 function toQuery(filters: PartnerFilters): string {
@@ -48,19 +48,27 @@ export function usePartners(filters: PartnerFilters) {
   });
 }
 
-export function usePartner(id: string) {
+/** One partner's full record; `enabled: false` waits (the share wizard reads it for push partners only). */
+export function usePartner(id: string, { enabled = true }: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: partnerKeys.detail(id),
     queryFn: () => apiFetch<PartnerDetailDto>(`/api/partners/${encodeURIComponent(id)}`),
+    enabled,
   });
 }
 
-/** Our connected applications, for the "for application" choice and filter. */
-export function useApplicationOptions() {
+/**
+ * The partners as filter options (`{ value: id, label: name }`) for the shares, reviews, analytics
+ * and inbox filters: one cache entry under `partnerKeys.all`, so a directory change refreshes them.
+ * A list that cannot be read leaves its filter out (no retry).
+ */
+export function usePartnerOptions() {
   return useQuery({
-    queryKey: partnerKeys.applications(),
-    queryFn: () => apiFetch<ApplicationListResponse>("/api/applications"),
+    queryKey: partnerKeys.options(),
+    queryFn: () => apiFetch<PartnerListResponse>("/api/partners"),
+    select: (data) => toOptions(data.items),
     staleTime: 60_000,
+    retry: false,
   });
 }
 

@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api-fetch";
 import { idempotencyHeader } from "@/lib/client/idempotency-key";
-import type { EligiblePartnersResponse, PartnerDetailDto } from "@/lib/schemas/partners";
+import type { EligiblePartnersResponse } from "@/lib/schemas/partners";
 import type {
   CreateShareRequest,
   RevealShareResponse,
@@ -144,14 +144,5 @@ export function useEligiblePartners(sessionId: string, enabled: boolean) {
     enabled,
     // Eligibility follows the directory, which partnership managers change: read it fresh on each open.
     staleTime: 0,
-  });
-}
-
-/** One partner's full record (the push channel's inbox URL, for the wizard's summary). */
-export function usePartnerDetail(partnerId: string, enabled: boolean) {
-  return useQuery({
-    queryKey: ["partners", "detail", partnerId] as const,
-    queryFn: () => apiFetch<PartnerDetailDto>(`/api/partners/${encodeURIComponent(partnerId)}`),
-    enabled,
   });
 }

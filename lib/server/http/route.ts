@@ -99,11 +99,8 @@ export type DiditRouteArgs<PS, QS, BS> = BaseArgs<PS, QS, BS> & {
 
 type Result = Promise<Response | unknown>;
 type Opt<S> = S | undefined;
-/**
- * The params type a handler sees: a declared schema's output; or, in the older form
- * `apiRoute<{ id: string }>(…)`, the type given; else Next's raw params.
- */
-type ParamsOf<PS> = PS extends z.ZodType ? z.output<PS> : [PS] extends [undefined] ? RawParams : PS;
+/** The params type a handler sees: a declared schema's output, else Next's raw params. */
+type ParamsOf<PS> = PS extends z.ZodType ? z.output<PS> : RawParams;
 
 /** The implementation's view of any options object. */
 type AnyOptions = Declared<Schema, Schema, Schema> & {
@@ -133,7 +130,7 @@ type AnyOptions = Declared<Schema, Schema, Schema> & {
  * Handlers return a Response or a JSON-serialisable value (undefined → 204).
  */
 export function apiRoute<
-  PS = undefined,
+  PS extends Opt<Schema> = undefined,
   QS extends Opt<Schema> = undefined,
   BS extends Opt<Schema> = undefined,
 >(
@@ -141,7 +138,7 @@ export function apiRoute<
   handler: (args: PartnerRouteArgs<PS, QS, BS>) => Result,
 ): RouteHandler;
 export function apiRoute<
-  PS = undefined,
+  PS extends Opt<Schema> = undefined,
   QS extends Opt<Schema> = undefined,
   BS extends Opt<Schema> = undefined,
 >(
@@ -149,7 +146,7 @@ export function apiRoute<
   handler: (args: DiditRouteArgs<PS, QS, BS>) => Result,
 ): RouteHandler;
 export function apiRoute<
-  PS = undefined,
+  PS extends Opt<Schema> = undefined,
   QS extends Opt<Schema> = undefined,
   BS extends Opt<Schema> = undefined,
 >(
@@ -367,17 +364,4 @@ export function errorResponse(error: unknown, requestId: string, log: Logger): R
     500,
     { "x-request-id": requestId },
   );
-}
-
-/**
- * Parses a JSON body inside a handler (prefer declaring `body` on the route): over 1 MiB → 413,
- * not UTF-8 or unparseable → 400, NUL anywhere or invalid → 422 with field details.
- */
-export async function readJson<S extends Schema>(req: Request, schema: S): Promise<z.output<S>> {
-  return validate(schema, parseJsonText(decodeUtf8(await readRawBody(req))));
-}
-
-/** Parses the query inside a handler (prefer declaring `query` on the route). */
-export function readQuery<S extends Schema>(req: Request, schema: S): z.output<S> {
-  return validate(schema, queryRecord(req));
 }

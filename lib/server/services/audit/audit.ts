@@ -17,11 +17,17 @@ import {
   sql,
   type SQL,
 } from "drizzle-orm";
-import { auditSentence, userIdsIn, type Sentence } from "@/lib/audit-sentences";
+import { auditSentence, userIdsIn } from "@/lib/audit-sentences";
 import { canonicalJson } from "@/lib/server/crypto/canonical-json";
 import { auditCheckpoints, auditEvents, users } from "@/lib/server/db/schema";
 import type { Db, Tx } from "@/lib/server/db/types";
-import type { AuditExportQuery, AuditFilterQuery, AuditListQuery } from "@/lib/schemas/audit";
+import type {
+  AuditEventDto,
+  AuditExportQuery,
+  AuditFilterQuery,
+  AuditListQuery,
+  AuditPersonDto,
+} from "@/lib/schemas/audit";
 import { type ServiceContext, assertCan } from "@/lib/server/kernel";
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -382,27 +388,8 @@ export async function runAuditVerification(
   });
 }
 
-export type AuditEventDto = {
-  id: string;
-  seq: number;
-  occurredAt: string;
-  actorId: string | null;
-  actorLabel: string;
-  action: string;
-  entityType: string | null;
-  entityId: string | null;
-  requestId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  data: Record<string, unknown>;
-  hash: string;
-  /** The users this event names (its actor and the user ids in `data`), by id: read by people, not as uuids. */
-  people: Record<string, AuditPersonDto>;
-  /** The event in words ("Olu Officer proposed Approved"), its people as parts. */
-  sentence: Sentence;
-};
-
-export type AuditPersonDto = { name: string; email: string };
+// The DTOs are the browser's too: typed once, in lib/schemas/audit.
+export type { AuditEventDto, AuditPersonDto };
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
