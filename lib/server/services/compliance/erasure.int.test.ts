@@ -464,7 +464,7 @@ describe("erasure without the Didit delete, and when Didit fails", () => {
     const dto = await requestErasure(
       ctxOf(admin),
       { sessionId, reason: REASON, deleteAtDidit: true, confirm: sessionId },
-      failing,
+      { didit: failing },
     );
     expect(calls).toBe(2);
     expect(dto).toMatchObject({ state: "failed", diditOutcome: "failed" });
@@ -497,7 +497,7 @@ describe("erasure without the Didit delete, and when Didit fails", () => {
     const retried = await requestErasure(
       ctxOf(admin),
       { sessionId, reason: REASON, deleteAtDidit: true, confirm: sessionId },
-      flaky,
+      { didit: flaky },
     );
     expect(second).toBe(2);
     expect(retried).toMatchObject({ state: "done", diditOutcome: "deleted" });

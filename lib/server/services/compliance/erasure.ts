@@ -19,9 +19,8 @@ import {
   users,
 } from "@/lib/server/db/schema";
 import { rowsOf, type DbOrTx, type Tx } from "@/lib/server/db/types";
-import { getDiditClient } from "@/lib/server/didit";
 import type { DiditClient } from "@/lib/server/didit/types";
-import { AppError, type ServiceContext, assertCan } from "@/lib/server/kernel";
+import { AppError, type ServiceContext, type ServiceDeps, assertCan, diditOf } from "@/lib/server/kernel";
 import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/server/http/keyset-cursor";
 import { getLogger } from "@/lib/server/logger";
 import { auditMeta, recordAudit, type AuditRequestMeta } from "@/lib/server/services/audit";
@@ -316,7 +315,7 @@ async function eraseCopies(
 export async function requestErasure(
   ctx: ServiceContext,
   input: CreateErasureInput,
-  client: DiditClient = getDiditClient(),
+  deps: ServiceDeps = {},
 ): Promise<ErasureRequestDto> {
   assertCan(ctx, "erasure.request");
   const actor = ctx.actor!;
@@ -397,7 +396,7 @@ export async function requestErasure(
   let didit: { outcome: ErasureDiditOutcome; error: string | null } = { outcome: "skipped", error: null };
   if (request.deleteAtDidit && target.apiKeyCiphertext) {
     didit = await deleteAtDidit(
-      client,
+      diditOf(deps),
       { id: target.applicationId, apiKeyCiphertext: target.apiKeyCiphertext },
       request.sessionId,
     );
