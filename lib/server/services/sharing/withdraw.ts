@@ -6,7 +6,8 @@ import type { Tx } from "@/lib/server/db/types";
 import { AppError, type ServiceContext, assertCan } from "@/lib/server/kernel";
 import { auditMeta, recordAudit } from "@/lib/server/services/audit";
 import { raiseRecall } from "@/lib/server/services/recalls";
-import { getShare, withdrawRefusal } from "./shares";
+import { getShare } from "./list";
+import { withdrawRefusal } from "./refusals";
 
 /**
  * Withdrawing a delivered share (we are Service X). Didit cannot revoke a token it minted, so the
