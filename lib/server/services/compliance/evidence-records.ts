@@ -80,8 +80,57 @@ function lineageIds(graph: LineageGraphDto) {
   };
 }
 
+/**
+ * Every record of the lineage, in named steps: the shares and imports, what hangs off them
+ * (deliveries, receipts, decisions, inbox items), the recalls, the partners, the audit events.
+ */
 export async function collectRecords(db: Db, graph: LineageGraphDto) {
   const ids = lineageIds(graph);
+  const { shareRows, importRows } = await loadSteps(db, ids);
+  const { deliveries, receipts, decisions, inbox } = await loadStepDetails(db, ids, shareRows, importRows);
+  const { recallsSent, notices, recallsReceived } = await loadRecalls(db, ids, shareRows, importRows);
+  const partnerIds = [
+    ...new Set([
+      ...shareRows.map((s) => s.partnerId),
+      ...importRows.map((i) => i.partnerId),
+      ...recallsReceived.map((r) => r.partnerId),
+    ]),
+  ];
+  const partnerRows = await whereAnyIn([{ column: partners.id, ids: partnerIds }], (where) =>
+    db.select().from(partners).where(where),
+  );
+
+  const { events, head } = await loadAudit(db, ids, {
+    shareIds: shareRows.map((s) => s.id),
+    importIds: importRows.map((i) => i.id),
+    inbox,
+    decisions,
+    recallsSent,
+    notices,
+    recallsReceived,
+  });
+  return {
+    shares: shareRows,
+    deliveries,
+    receipts,
+    imports: importRows,
+    decisions,
+    inbox,
+    recallsSent,
+    notices,
+    recallsReceived,
+    partners: new Map(partnerRows.map((p) => [p.id, p])),
+    events,
+    head: head ?? null,
+  };
+}
+
+type Ids = ReturnType<typeof lineageIds>;
+type ShareRow = typeof shares.$inferSelect;
+type ImportRow = typeof imports.$inferSelect;
+
+/** The shares of the sessions (or named by the lineage) and the imports whose source or clone is in it. */
+async function loadSteps(db: Db, ids: Ids) {
   const shareRows = uniqueById(
     await whereAnyIn(
       [
@@ -91,7 +140,6 @@ export async function collectRecords(db: Db, graph: LineageGraphDto) {
       (where) => db.select().from(shares).where(where),
     ),
   ).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-  const shareIds = shareRows.map((s) => s.id);
 
   const importRows = uniqueById(
     await whereAnyIn(
@@ -103,8 +151,14 @@ export async function collectRecords(db: Db, graph: LineageGraphDto) {
       (where) => db.select().from(imports).where(where),
     ),
   ).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-  const importIds = importRows.map((i) => i.id);
 
+  return { shareRows, importRows };
+}
+
+/** The shares' deliveries and receipts, the imports' decisions, and the inbox items behind them. */
+async function loadStepDetails(db: Db, ids: Ids, shareRows: ShareRow[], importRows: ImportRow[]) {
+  const shareIds = shareRows.map((s) => s.id);
+  const importIds = importRows.map((i) => i.id);
   const [deliveries, receipts, decisions, items] = await Promise.all([
     whereAnyIn([{ column: shareDeliveries.shareId, ids: shareIds }], (where) =>
       db.select().from(shareDeliveries).where(where),
@@ -133,7 +187,12 @@ export async function collectRecords(db: Db, graph: LineageGraphDto) {
   receipts.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.id.localeCompare(b.id));
   decisions.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
 
-  // Recalls: ours of the sessions or shares (and their notices), and partners' of what we imported.
+  return { deliveries, receipts, decisions, inbox };
+}
+
+/** Recalls: ours of the sessions or shares (and their notices), and partners' of what we imported. */
+async function loadRecalls(db: Db, ids: Ids, shareRows: ShareRow[], importRows: ImportRow[]) {
+  const shareIds = shareRows.map((s) => s.id);
   const [recallRows, noticeRows, inboundRows] = await Promise.all([
     whereAnyIn(
       [
@@ -162,18 +221,24 @@ export async function collectRecords(db: Db, graph: LineageGraphDto) {
   const notices = byTime(noticeRows, (n) => n.createdAt);
   const recallsReceived = byTime(inboundRows, (r) => r.receivedAt);
 
-  const partnerIds = [
-    ...new Set([
-      ...shareRows.map((s) => s.partnerId),
-      ...importRows.map((i) => i.partnerId),
-      ...recallsReceived.map((r) => r.partnerId),
-    ]),
-  ];
-  const partnerRows = await whereAnyIn([{ column: partners.id, ids: partnerIds }], (where) =>
-    db.select().from(partners).where(where),
-  );
+  return { recallsSent, notices, recallsReceived };
+}
 
-  // The audit events of those steps: about any of the records (or the sessions), or named by the lineage.
+/** The audit events of those steps: about any of the records (or the sessions), or named by the lineage. */
+async function loadAudit(
+  db: Db,
+  ids: Ids,
+  r: {
+    shareIds: string[];
+    importIds: string[];
+    inbox: { id: string }[];
+    decisions: { id: string }[];
+    recallsSent: { id: string }[];
+    notices: { id: string }[];
+    recallsReceived: { id: string }[];
+  },
+) {
+  const { shareIds, importIds, inbox, decisions, recallsSent, notices, recallsReceived } = r;
   const entityIds = [
     ...ids.sessions,
     ...shareIds,
@@ -199,20 +264,7 @@ export async function collectRecords(db: Db, graph: LineageGraphDto) {
     .orderBy(desc(auditEvents.seq))
     .limit(1);
 
-  return {
-    shares: shareRows,
-    deliveries,
-    receipts,
-    imports: importRows,
-    decisions,
-    inbox,
-    recallsSent,
-    notices,
-    recallsReceived,
-    partners: new Map(partnerRows.map((p) => [p.id, p])),
-    events,
-    head: head ?? null,
-  };
+  return { events, head };
 }
 
 export type Records = Awaited<ReturnType<typeof collectRecords>>;

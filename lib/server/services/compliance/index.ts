@@ -1,4 +1,6 @@
-export { getErasureRequest, listErasureRequests, removedFieldsHash, requestErasure } from "./erasure";
+export { requestErasure } from "./erasure";
+export { removedFieldsHash } from "./erasure-copies";
+export { getErasureRequest, listErasureRequests } from "./erasure-reads";
 export {
   auditCsv,
   ed25519Fingerprint,
