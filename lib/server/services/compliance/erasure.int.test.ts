@@ -21,7 +21,8 @@ import { insertUser, request, type TestUser } from "@/test/session";
 import { verifyAuditChain } from "@/lib/server/services/audit/audit";
 import { exportEvidencePack } from "./evidence";
 import { getLineage } from "@/lib/server/services/lineage/lineage";
-import { removedFieldsHash, requestErasure } from "./erasure";
+import { requestErasure } from "./erasure";
+import { removedFieldsHash } from "./erasure-copies";
 import { listSessions } from "@/lib/server/services/sessions/sessions";
 import { createShare } from "@/lib/server/services/sharing/shares";
 import { countRows } from "@/lib/server/services/sharing/shares.test-kit";
@@ -464,7 +465,7 @@ describe("erasure without the Didit delete, and when Didit fails", () => {
     const dto = await requestErasure(
       ctxOf(admin),
       { sessionId, reason: REASON, deleteAtDidit: true, confirm: sessionId },
-      failing,
+      { didit: failing },
     );
     expect(calls).toBe(2);
     expect(dto).toMatchObject({ state: "failed", diditOutcome: "failed" });
@@ -497,7 +498,7 @@ describe("erasure without the Didit delete, and when Didit fails", () => {
     const retried = await requestErasure(
       ctxOf(admin),
       { sessionId, reason: REASON, deleteAtDidit: true, confirm: sessionId },
-      flaky,
+      { didit: flaky },
     );
     expect(second).toBe(2);
     expect(retried).toMatchObject({ state: "done", diditOutcome: "deleted" });

@@ -1,32 +1,15 @@
 import "server-only";
-import { createHash } from "node:crypto";
-import { and, desc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
-import type {
-  CreateErasureInput,
-  ErasureDiditOutcome,
-  ErasureListQuery,
-  ErasureListResponse,
-  ErasureRequestDto,
-} from "@/lib/schemas/erasure";
-import { canonicalJson } from "@/lib/server/crypto/canonical-json";
-import {
-  connectedApplications,
-  erasureRequests,
-  imports,
-  inboxItems,
-  sessionMirror,
-  shares,
-  users,
-} from "@/lib/server/db/schema";
-import { rowsOf, type DbOrTx, type Tx } from "@/lib/server/db/types";
-import { getDiditClient } from "@/lib/server/didit";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { CreateErasureInput, ErasureDiditOutcome, ErasureRequestDto } from "@/lib/schemas/erasure";
+import { connectedApplications, erasureRequests } from "@/lib/server/db/schema";
+import { rowsOf, type DbOrTx } from "@/lib/server/db/types";
 import type { DiditClient } from "@/lib/server/didit/types";
-import { AppError, type ServiceContext, assertCan } from "@/lib/server/kernel";
-import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/server/http/keyset-cursor";
+import { AppError, type ServiceContext, type ServiceDeps, assertCan, diditOf } from "@/lib/server/kernel";
 import { getLogger } from "@/lib/server/logger";
 import { auditMeta, recordAudit, type AuditRequestMeta } from "@/lib/server/services/audit";
 import { raiseRecall } from "@/lib/server/services/recalls";
-import { REDACTED_MIRROR_FIELDS } from "./retention";
+import { eraseCopies, removedFieldsHash } from "./erasure-copies";
+import { getErasureRequest } from "./erasure-reads";
 import { invalidateReviewDecisions } from "@/lib/server/services/reviews";
 
 /**
@@ -165,161 +148,35 @@ async function deleteAtDidit(
   }
 }
 
-type Removed = {
-  sessionMirror: Record<string, unknown>[];
-  inboxItems: Record<string, unknown>[];
-};
-
-/** SHA-256 (hex) over a canonical JSON of the removed personal fields, rows in id order. */
-export function removedFieldsHash(sessionId: string, removed: Removed): string {
-  const byId = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-    String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0;
-  const body = canonicalJson({
-    sessionId,
-    sessionMirror: [...removed.sessionMirror].sort(byId),
-    inboxItems: [...removed.inboxItems].sort(byId),
-  });
-  return createHash("sha256").update(body).digest("hex");
-}
-
-/** Step 3: our copies. Answers the counts, the removed fields and the revoked share ids. */
-async function eraseCopies(
-  tx: Tx,
-  request: ErasureRow,
-  actorId: string,
-  diditGone: boolean,
-  now: Date,
-): Promise<{ counts: Record<string, number>; removed: Removed; revokedShareIds: string[] }> {
-  const sessionId = request.sessionId;
-  const mirror = await tx
-    .select()
-    .from(sessionMirror)
-    .where(eq(sessionMirror.diditSessionId, sessionId))
-    .for("update");
-  const toRedact = mirror.filter((m) => m.redactedAt === null);
-  const removed: Removed = {
-    sessionMirror: toRedact.map((m) => ({
-      id: m.id,
-      displayName: m.displayName,
-      registrationNumber: m.registrationNumber,
-      vendorData: m.vendorData,
-      searchText: m.searchText,
-      country: m.country,
-      documentType: m.documentType,
-    })),
-    inboxItems: [],
-  };
-  if (mirror.length > 0) {
-    await tx
-      .update(sessionMirror)
-      .set({
-        ...REDACTED_MIRROR_FIELDS,
-        redactedAt: sql`coalesce(${sessionMirror.redactedAt}, ${now.toISOString()}::timestamptz)`,
-        // Gone at Didit: it leaves the picker (the row stays for lineage).
-        ...(diditGone
-          ? { deletedAt: sql`coalesce(${sessionMirror.deletedAt}, ${now.toISOString()}::timestamptz)` }
-          : {}),
-      })
-      .where(eq(sessionMirror.diditSessionId, sessionId));
-  }
-
-  const items = await tx
-    .select()
-    .from(inboxItems)
-    .where(eq(inboxItems.sourceSessionId, sessionId))
-    .for("update");
-  const itemsToRedact = items.filter((i) => i.redactedAt === null || i.tokenCiphertext !== null);
-  removed.inboxItems = itemsToRedact
-    .filter((i) => i.redactedAt === null)
-    .map((i) => ({ id: i.id, manifest: i.manifest }));
-  let itemsClosed = 0;
-  for (const item of itemsToRedact) {
-    const open = item.state === "pending";
-    if (open) itemsClosed++;
-    await tx
-      .update(inboxItems)
-      .set({
-        manifest: null,
-        tokenCiphertext: null,
-        redactedAt: item.redactedAt ?? now,
-        updatedAt: now,
-        ...(open
-          ? {
-              state: "failed" as const,
-              stateReason: "The source session was erased at the sender's request.",
-            }
-          : {}),
-      })
-      .where(eq(inboxItems.id, item.id));
-  }
-  if (itemsToRedact.length > 0) {
-    // A failed import of such an item cannot be tried again: its token is gone.
-    await tx
-      .update(imports)
-      .set({ retryable: false, updatedAt: now })
-      .where(
-        and(
-          inArray(
-            imports.inboxItemId,
-            itemsToRedact.map((i) => i.id),
-          ),
-          eq(imports.retryable, true),
-        ),
-      );
-  }
-
-  const open = await tx
-    .select({ id: shares.id, state: shares.state })
-    .from(shares)
-    .where(
-      and(
-        eq(shares.sessionId, sessionId),
-        or(eq(shares.state, "pending"), isNotNull(shares.tokenCiphertext)),
-      ),
-    )
-    .for("update");
-  const revokedShareIds = open.filter((s) => s.state === "pending").map((s) => s.id);
-  if (revokedShareIds.length > 0) {
-    await tx
-      .update(shares)
-      .set({
-        state: "revoked",
-        tokenCiphertext: null,
-        revokedAt: now,
-        revokedBy: actorId,
-        revokeReason: "erased",
-        updatedAt: now,
-      })
-      .where(inArray(shares.id, revokedShareIds));
-  }
-  const tokenOnly = open.filter((s) => s.state !== "pending").map((s) => s.id);
-  if (tokenOnly.length > 0) {
-    await tx
-      .update(shares)
-      .set({ tokenCiphertext: null, updatedAt: now })
-      .where(inArray(shares.id, tokenOnly));
-  }
-  return {
-    counts: {
-      sessionMirror: toRedact.length,
-      inboxItems: removed.inboxItems.length,
-      inboxItemsClosed: itemsClosed,
-      sharesRevoked: revokedShareIds.length,
-      shareTokensDestroyed: open.length,
-    },
-    removed,
-    revokedShareIds,
-  };
-}
-
 /** `POST /api/erasure`: the whole erasure, answered once finished (201 with the request). */
 export async function requestErasure(
   ctx: ServiceContext,
   input: CreateErasureInput,
-  client: DiditClient = getDiditClient(),
+  deps: ServiceDeps = {},
 ): Promise<ErasureRequestDto> {
   assertCan(ctx, "erasure.request");
-  const actor = ctx.actor!;
+  const target = await checkedTarget(ctx.db, input);
+  // 1. The request (or the running one, resumed).
+  const request = await openRequest(ctx, input, target);
+  // 2. Didit.
+  let didit: DiditResult = { outcome: "skipped", error: null };
+  if (request.deleteAtDidit && target.apiKeyCiphertext) {
+    didit = await deleteAtDidit(
+      diditOf(deps),
+      { id: target.applicationId, apiKeyCiphertext: target.apiKeyCiphertext },
+      request.sessionId,
+    );
+  }
+  // 3–5. Our copies, the recall, the hash, in one transaction with the closing audit event.
+  await finishRequest(ctx, request, target, didit);
+  invalidateReviewDecisions({ sessionId: request.sessionId });
+  return getErasureRequest(ctx, request.id);
+}
+
+type DiditResult = { outcome: ErasureDiditOutcome; error: string | null };
+
+/** The confirmation, and the application the erasure is about (able to ask Didit, when asked to). */
+async function checkedTarget(db: DbOrTx, input: CreateErasureInput): Promise<Candidate> {
   if (input.confirm !== input.sessionId) {
     throw new AppError(
       "bad_request",
@@ -329,7 +186,7 @@ export async function requestErasure(
       },
     );
   }
-  const target = pickTarget(await candidatesOf(ctx.db, input.sessionId), input.applicationId);
+  const target = pickTarget(await candidatesOf(db, input.sessionId), input.applicationId);
   if (input.deleteAtDidit && !target.held) {
     throw new AppError(
       "conflict",
@@ -342,10 +199,18 @@ export async function requestErasure(
       `${target.applicationName} has no API key any more, so Didit cannot be asked to delete the session: erase our copies without the Didit delete.`,
     );
   }
+  return target;
+}
 
-  // 1. The request (or the running one, resumed).
+/** Step 1: the request row, audited `erasure.requested`; a running one (stopped half-way) is resumed. */
+async function openRequest(
+  ctx: ServiceContext,
+  input: CreateErasureInput,
+  target: Candidate,
+): Promise<ErasureRow> {
+  const actor = ctx.actor!;
   const meta = auditMeta(ctx);
-  const request = await ctx.db.transaction(async (tx) => {
+  return ctx.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`erasure:${input.sessionId}`}))`);
     const [previous] = await tx
       .select()
@@ -392,19 +257,18 @@ export async function requestErasure(
     });
     return row!;
   });
+}
 
-  // 2. Didit.
-  let didit: { outcome: ErasureDiditOutcome; error: string | null } = { outcome: "skipped", error: null };
-  if (request.deleteAtDidit && target.apiKeyCiphertext) {
-    didit = await deleteAtDidit(
-      client,
-      { id: target.applicationId, apiKeyCiphertext: target.apiKeyCiphertext },
-      request.sessionId,
-    );
-  }
+/** Steps 3–5: the recall, our copies, the hash and the closing audit event, in one transaction. */
+async function finishRequest(
+  ctx: ServiceContext,
+  request: ErasureRow,
+  target: Candidate,
+  didit: DiditResult,
+): Promise<void> {
+  const actor = ctx.actor!;
   const diditGone = didit.outcome === "deleted" || didit.outcome === "not_found";
-
-  // 3–5. Our copies, the recall, the hash, in one transaction with the closing audit event.
+  const meta = auditMeta(ctx);
   const now = ctx.now();
   const finalMeta: AuditRequestMeta = { ...meta, now };
   await ctx.db.transaction(async (tx) => {
@@ -456,79 +320,4 @@ export async function requestErasure(
       },
     });
   });
-  invalidateReviewDecisions({ sessionId: request.sessionId });
-  return getErasureRequest(ctx, request.id);
-}
-
-// --- Reads ---------------------------------------------------------------------------------------
-
-const SELECT = {
-  row: erasureRequests,
-  applicationName: connectedApplications.name,
-  requesterName: users.name,
-};
-
-type Joined = { row: ErasureRow; applicationName: string; requesterName: string };
-
-function toDto(j: Joined): ErasureRequestDto {
-  const r = j.row;
-  return {
-    id: r.id,
-    applicationId: r.applicationId,
-    applicationName: j.applicationName,
-    sessionId: r.sessionId,
-    reason: r.reason,
-    deleteAtDidit: r.deleteAtDidit,
-    state: r.state,
-    diditOutcome: (r.diditOutcome as ErasureDiditOutcome | null) ?? null,
-    diditError: r.diditError,
-    counts: r.counts ?? {},
-    removedSha256: r.removedSha256,
-    recallId: r.recallId,
-    requestedBy: { id: r.requestedBy, name: j.requesterName },
-    requestedAt: r.requestedAt.toISOString(),
-    finishedAt: r.finishedAt?.toISOString() ?? null,
-  };
-}
-
-function joined(db: DbOrTx) {
-  return db
-    .select(SELECT)
-    .from(erasureRequests)
-    .innerJoin(connectedApplications, eq(connectedApplications.id, erasureRequests.applicationId))
-    .innerJoin(users, eq(users.id, erasureRequests.requestedBy));
-}
-
-export async function getErasureRequest(ctx: ServiceContext, id: string): Promise<ErasureRequestDto> {
-  assertCan(ctx, "erasure.request");
-  const [row] = await joined(ctx.db).where(eq(erasureRequests.id, id)).limit(1);
-  if (!row) throw new AppError("not_found", "No such erasure request.");
-  return toDto(row);
-}
-
-/** `GET /api/erasure`: newest first, keyset cursor on (requested, id). */
-export async function listErasureRequests(
-  ctx: ServiceContext,
-  query: ErasureListQuery,
-): Promise<ErasureListResponse> {
-  assertCan(ctx, "erasure.request");
-  const cursor = query.cursor ? decodeKeysetCursor(query.cursor) : null;
-  const where: SQL[] = [];
-  if (query.sessionId) where.push(eq(erasureRequests.sessionId, query.sessionId.toLowerCase()));
-  if (cursor) {
-    where.push(
-      sql`(${erasureRequests.requestedAt}, ${erasureRequests.id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)`,
-    );
-  }
-  const rows = await joined(ctx.db)
-    .where(where.length > 0 ? and(...where) : undefined)
-    .orderBy(desc(erasureRequests.requestedAt), desc(erasureRequests.id))
-    .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toDto),
-    nextCursor:
-      rows.length > query.limit && last ? encodeKeysetCursor(last.row.requestedAt, last.row.id) : null,
-  };
 }

@@ -173,37 +173,45 @@ function checkAudit(files: Record<string, Uint8Array>, problems: EvidenceProblem
       message: "does not hold the same events as audit/events.jsonl",
     });
   const chainBytes = files["audit/chain.json"];
-  if (chainBytes) {
-    try {
-      const chain = JSON.parse(text(chainBytes)) as {
-        events?: { seq: number; id: string; prevHash: string; hash: string }[];
-        head?: { seq: number; hash: string };
-      };
-      const positions = chain.events ?? [];
-      if (positions.length !== events.length)
-        problems.push({
-          file: "audit/chain.json",
-          message: "does not list the same events as audit/events.jsonl",
-        });
-      for (const p of positions) {
-        const e = bySeq.get(p.seq);
-        if (!e || e.id !== p.id || e.hash !== p.hash || e.prevHash !== p.prevHash)
-          problems.push({
-            file: "audit/chain.json",
-            message: `the chain position of seq ${p.seq} does not match audit/events.jsonl`,
-          });
-      }
-      const last = events[events.length - 1];
-      if (last && chain.head && chain.head.seq < last.seq)
-        problems.push({
-          file: "audit/chain.json",
-          message: "its chain head is older than the events it lists",
-        });
-    } catch {
-      problems.push({ file: "audit/chain.json", message: "is not JSON" });
-    }
-  }
+  if (chainBytes) checkChain(chainBytes, events, bySeq, problems);
   return events.length;
+}
+
+/** audit/chain.json: the same events at the same chain positions, and a head no older than the last. */
+function checkChain(
+  chainBytes: Uint8Array,
+  events: PackAuditEvent[],
+  bySeq: ReadonlyMap<number, PackAuditEvent>,
+  problems: EvidenceProblem[],
+): void {
+  try {
+    const chain = JSON.parse(text(chainBytes)) as {
+      events?: { seq: number; id: string; prevHash: string; hash: string }[];
+      head?: { seq: number; hash: string };
+    };
+    const positions = chain.events ?? [];
+    if (positions.length !== events.length)
+      problems.push({
+        file: "audit/chain.json",
+        message: "does not list the same events as audit/events.jsonl",
+      });
+    for (const p of positions) {
+      const e = bySeq.get(p.seq);
+      if (!e || e.id !== p.id || e.hash !== p.hash || e.prevHash !== p.prevHash)
+        problems.push({
+          file: "audit/chain.json",
+          message: `the chain position of seq ${p.seq} does not match audit/events.jsonl`,
+        });
+    }
+    const last = events[events.length - 1];
+    if (last && chain.head && chain.head.seq < last.seq)
+      problems.push({
+        file: "audit/chain.json",
+        message: "its chain head is older than the events it lists",
+      });
+  } catch {
+    problems.push({ file: "audit/chain.json", message: "is not JSON" });
+  }
 }
 
 /**
@@ -254,19 +262,7 @@ export function verifyEvidencePack(
     });
 
   const manifestBytes = files["manifest.json"]!;
-  let signatureOk = false;
-  try {
-    const signature = Buffer.from(text(files["manifest.sig"]!).trim(), "base64");
-    signatureOk = signature.length === 64 && verify(null, manifestBytes, key, signature);
-  } catch {
-    signatureOk = false;
-  }
-  if (!signatureOk)
-    problems.push({
-      file: "manifest.sig",
-      message:
-        "the signature of manifest.json does not verify with this public key (manifest.json altered, or another key)",
-    });
+  checkSignature(manifestBytes, files["manifest.sig"]!, key, problems);
 
   let manifest: unknown;
   try {
@@ -280,6 +276,46 @@ export function verifyEvidencePack(
     problems.push({ file: "manifest.json", message: "does not list the files with their sizes and SHA-256" });
     return result({ fingerprint });
   }
+  checkListedFiles(files, listed, problems);
+
+  const events = checkAudit(files, problems);
+  const sessionId = (manifest as { sessionId?: unknown }).sessionId;
+  return result({
+    sessionId: typeof sessionId === "string" ? sessionId : null,
+    fingerprint,
+    files: listed.length,
+    events,
+  });
+}
+
+/** manifest.sig: the Ed25519 signature of the exact bytes of manifest.json. */
+function checkSignature(
+  manifestBytes: Uint8Array,
+  signatureFile: Uint8Array,
+  key: KeyObject,
+  problems: EvidenceProblem[],
+): void {
+  let signatureOk = false;
+  try {
+    const signature = Buffer.from(text(signatureFile).trim(), "base64");
+    signatureOk = signature.length === 64 && verify(null, manifestBytes, key, signature);
+  } catch {
+    signatureOk = false;
+  }
+  if (!signatureOk)
+    problems.push({
+      file: "manifest.sig",
+      message:
+        "the signature of manifest.json does not verify with this public key (manifest.json altered, or another key)",
+    });
+}
+
+/** Each listed file present with its size and SHA-256; no file in the archive the manifest omits. */
+function checkListedFiles(
+  files: Record<string, Uint8Array>,
+  listed: { path: string; size: number; sha256: string }[],
+  problems: EvidenceProblem[],
+): void {
   for (const f of listed) {
     const bytes = files[f.path];
     if (!bytes) {
@@ -296,15 +332,6 @@ export function verifyEvidencePack(
   for (const name of Object.keys(files))
     if (!names.has(name) && !SIGNED_FILES.has(name) && !name.endsWith("/"))
       problems.push({ file: name, message: "is in the archive but not in the manifest" });
-
-  const events = checkAudit(files, problems);
-  const sessionId = (manifest as { sessionId?: unknown }).sessionId;
-  return result({
-    sessionId: typeof sessionId === "string" ? sessionId : null,
-    fingerprint,
-    files: listed.length,
-    events,
-  });
 }
 
 /** The report the command prints. */

@@ -4,7 +4,8 @@ import type { ApplicationDto, RetentionRunDto, SetRetentionRequest } from "@/lib
 import { connectedApplications, inboxItems, sessionMirror } from "@/lib/server/db/schema/sharing";
 import type { Db, DbOrTx } from "@/lib/server/db/types";
 import { AppError, type ServiceContext, assertCan } from "@/lib/server/kernel";
-import { enqueue, registerHandler } from "@/lib/server/jobs";
+import { z } from "zod";
+import { defineJob, registerJobs } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { toApplicationDto } from "@/lib/server/services/applications";
 import { auditMeta, recordAudit, type AuditRequestMeta } from "@/lib/server/services/audit";
@@ -217,15 +218,22 @@ export async function runRetentionJob(db: Db, now: Date): Promise<RetentionRunDt
 
 const slotKey = (at: Date) => `day:${new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS).toISOString()}`;
 
-/** Queues the run of the day slot `at` falls in (nothing when that slot is already queued). */
-export async function scheduleRetention(db: DbOrTx, at: Date): Promise<void> {
-  await enqueue(db, { queue: RETENTION_QUEUE, payload: {}, runAt: at, singletonKey: slotKey(at), now: at });
-}
-
-/** Registers the handler; each run queues the next day's (one line in handlers.ts). */
-export function registerRetentionHandlers(): void {
-  registerHandler(RETENTION_QUEUE, async (job) => {
+/** The daily run; each run queues the next day's. */
+export const retentionJob = defineJob({
+  queue: RETENTION_QUEUE,
+  payload: z.object({}),
+  handler: async (job) => {
     await runRetentionJob(job.db, job.now);
     await scheduleRetention(job.db, new Date(job.now.getTime() + DAY_MS));
-  });
+  },
+});
+
+/** Queues the run of the day slot `at` falls in (nothing when that slot is already queued). */
+export async function scheduleRetention(db: DbOrTx, at: Date): Promise<void> {
+  await retentionJob.enqueue(db, {}, { runAt: at, singletonKey: slotKey(at), now: at });
+}
+
+/** Registers the handler (one line in handlers.ts). */
+export function registerRetentionHandlers(): void {
+  registerJobs([retentionJob]);
 }

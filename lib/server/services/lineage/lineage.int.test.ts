@@ -17,7 +17,9 @@ import {
 } from "@/lib/server/db/schema";
 import { createImport } from "@/lib/server/services/receiving/import";
 import { importWorld, type ImportWorld } from "@/lib/server/services/receiving/import.test-kit";
-import { EXACT_GROUP_COUNT_UP_TO, getLineage, MAX_CHILDREN, MAX_HOPS, searchLineage } from "./lineage";
+import { getLineage } from "./graph";
+import { searchLineage } from "./resolve";
+import { EXACT_GROUP_COUNT_UP_TO, MAX_CHILDREN, MAX_HOPS } from "./walk";
 import { contextOf } from "@/lib/server/services/reviews/reviews.test-kit";
 import { createShare } from "@/lib/server/services/sharing/shares";
 import { addPartner, connectApp } from "@/lib/server/services/sharing/shares.test-kit";

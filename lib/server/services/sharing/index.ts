@@ -1,3 +1,10 @@
 export * from "./delivery";
-export * from "./shares";
-export * from "./withdraw";
+export { createShare } from "./create";
+export { toShareDto } from "./dto";
+export { expireDueShares, markExpired } from "./expire";
+export { getShare, listShares } from "./list";
+export { DELIVERY_QUEUE, EXPIRY_QUEUE } from "./queues";
+export { withdrawRefusal } from "./refusals";
+export { revealShare } from "./reveal";
+export { revokeShare } from "./revoke";
+export { withdrawShare } from "./withdraw";

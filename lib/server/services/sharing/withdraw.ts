@@ -6,7 +6,8 @@ import type { Tx } from "@/lib/server/db/types";
 import { AppError, type ServiceContext, assertCan } from "@/lib/server/kernel";
 import { auditMeta, recordAudit } from "@/lib/server/services/audit";
 import { raiseRecall } from "@/lib/server/services/recalls";
-import { getShare, withdrawRefusal } from "./shares";
+import { getShare } from "./list";
+import { withdrawRefusal } from "./refusals";
 
 /**
  * Withdrawing a delivered share (we are Service X). Didit cannot revoke a token it minted, so the
@@ -30,38 +31,7 @@ export async function withdrawShare(
     if (refusal) throw new AppError(refusal.code, refusal.message);
     const meta = auditMeta(ctx);
 
-    let outcome: "inbox" | "recall" = "recall";
-    let inboxItemIds: string[] = [];
-    if (share.channel === "internal") {
-      const items = await tx
-        .select({ id: inboxItems.id, state: inboxItems.state })
-        .from(inboxItems)
-        .where(eq(inboxItems.localShareId, share.id))
-        .for("update");
-      if (items.some((i) => i.state === "importing")) {
-        throw new AppError(
-          "conflict",
-          "The partner's console is importing this token right now: try again in a few seconds.",
-        );
-      }
-      if (items.length > 0 && !items.some((i) => i.state === "imported")) {
-        outcome = "inbox";
-        // One the receiving officer rejected stays rejected (it cannot be imported either).
-        inboxItemIds = items.filter((i) => i.state !== "rejected").map((i) => i.id);
-        if (inboxItemIds.length > 0)
-          await tx
-            .update(inboxItems)
-            .set({
-              state: "withdrawn",
-              stateReason: input.reason,
-              withdrawnAt: now,
-              withdrawnBy: actor.id,
-              tokenCiphertext: null,
-              updatedAt: now,
-            })
-            .where(inArray(inboxItems.id, inboxItemIds));
-      }
-    }
+    const { outcome, inboxItemIds } = await withdrawFromInbox(tx, share, input.reason, actor.id, now);
 
     let recallId: string | null = null;
     if (outcome === "recall") {
@@ -105,6 +75,52 @@ export async function withdrawShare(
     });
   });
   return getShare(ctx, id);
+}
+
+/**
+ * A sister brand's token still waiting in our own inbox (none imported) is withdrawn there, in this
+ * transaction; anything else (imported already, or a remote partner) takes a recall.
+ */
+async function withdrawFromInbox(
+  tx: Tx,
+  share: typeof shares.$inferSelect,
+  reason: string,
+  actorId: string,
+  now: Date,
+): Promise<{ outcome: "inbox" | "recall"; inboxItemIds: string[] }> {
+  let outcome: "inbox" | "recall" = "recall";
+  let inboxItemIds: string[] = [];
+  if (share.channel === "internal") {
+    const items = await tx
+      .select({ id: inboxItems.id, state: inboxItems.state })
+      .from(inboxItems)
+      .where(eq(inboxItems.localShareId, share.id))
+      .for("update");
+    if (items.some((i) => i.state === "importing")) {
+      throw new AppError(
+        "conflict",
+        "The partner's console is importing this token right now: try again in a few seconds.",
+      );
+    }
+    if (items.length > 0 && !items.some((i) => i.state === "imported")) {
+      outcome = "inbox";
+      // One the receiving officer rejected stays rejected (it cannot be imported either).
+      inboxItemIds = items.filter((i) => i.state !== "rejected").map((i) => i.id);
+      if (inboxItemIds.length > 0)
+        await tx
+          .update(inboxItems)
+          .set({
+            state: "withdrawn",
+            stateReason: reason,
+            withdrawnAt: now,
+            withdrawnBy: actorId,
+            tokenCiphertext: null,
+            updatedAt: now,
+          })
+          .where(inArray(inboxItems.id, inboxItemIds));
+    }
+  }
+  return { outcome, inboxItemIds };
 }
 
 /** The source's status as our mirror holds it now (what the recall's `status` tells the partner). */
