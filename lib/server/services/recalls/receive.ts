@@ -67,45 +67,16 @@ export async function applyInboundRecall(
     })
     .onConflictDoNothing({ target: [inboundRecalls.partnerId, inboundRecalls.remoteRecallId] })
     .returning();
-  if (!inserted) {
-    const [held] = await tx
-      .select()
-      .from(inboundRecalls)
-      .where(
-        and(
-          eq(inboundRecalls.partnerId, input.partnerId),
-          eq(inboundRecalls.remoteRecallId, input.remoteRecallId.toLowerCase()),
-        ),
-      )
-      .limit(1);
-    return { row: held!, created: false };
-  }
+  if (!inserted) return { row: await heldRecall(tx, input), created: false };
   const where: SQL[] = [
     eq(imports.partnerId, input.partnerId),
     eq(imports.sourceSessionId, sourceSessionId),
     eq(imports.state, "imported"),
   ];
   if (senderShareId) where.push(eq(imports.senderShareId, senderShareId));
-  // The sender withdrew this share: its token still waiting here can no longer be imported.
   const withdrawnItems =
     input.trigger === "withdrawn" && senderShareId
-      ? await tx
-          .update(inboxItems)
-          .set({
-            state: "withdrawn",
-            stateReason: input.reason,
-            withdrawnAt: input.recalledAt,
-            tokenCiphertext: null,
-            updatedAt: now,
-          })
-          .where(
-            and(
-              eq(inboxItems.partnerId, input.partnerId),
-              eq(inboxItems.senderShareId, senderShareId),
-              eq(inboxItems.state, "pending"),
-            ),
-          )
-          .returning({ id: inboxItems.id })
+      ? await withdrawWaitingItems(tx, input, senderShareId, now)
       : [];
   const marked = await tx
     .update(imports)
@@ -142,6 +113,55 @@ export async function applyInboundRecall(
       ...(withdrawnItems.length > 0 ? { withdrawnInboxItemIds: withdrawnItems.map((i) => i.id) } : {}),
     },
   });
+  await auditImportsRecalled(tx, meta, input, id, sourceSessionId, marked);
+  return { row: row!, created: true };
+}
+
+/** The recall stored before under this partner and recall id (the partner sent it again). */
+async function heldRecall(tx: Tx, input: InboundRecallInput): Promise<InboundRow> {
+  const [held] = await tx
+    .select()
+    .from(inboundRecalls)
+    .where(
+      and(
+        eq(inboundRecalls.partnerId, input.partnerId),
+        eq(inboundRecalls.remoteRecallId, input.remoteRecallId.toLowerCase()),
+      ),
+    )
+    .limit(1);
+  return held!;
+}
+
+/** The sender withdrew this share: its token still waiting here can no longer be imported. */
+function withdrawWaitingItems(tx: Tx, input: InboundRecallInput, senderShareId: string, now: Date) {
+  return tx
+    .update(inboxItems)
+    .set({
+      state: "withdrawn",
+      stateReason: input.reason,
+      withdrawnAt: input.recalledAt,
+      tokenCiphertext: null,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(inboxItems.partnerId, input.partnerId),
+        eq(inboxItems.senderShareId, senderShareId),
+        eq(inboxItems.state, "pending"),
+      ),
+    )
+    .returning({ id: inboxItems.id });
+}
+
+/** One `import.recalled` event per import the recall marked. */
+async function auditImportsRecalled(
+  tx: Tx,
+  meta: AuditRequestMeta,
+  input: InboundRecallInput,
+  id: string,
+  sourceSessionId: string,
+  marked: { id: string; cloneSessionId: string | null }[],
+): Promise<void> {
   for (const m of marked) {
     await recordAudit(tx, meta, {
       action: "import.recalled",
@@ -157,7 +177,6 @@ export async function applyInboundRecall(
       },
     });
   }
-  return { row: row!, created: true };
 }
 
 /**
