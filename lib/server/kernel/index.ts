@@ -6,3 +6,14 @@ export { createContext, systemContext, type Actor, type ContextInit, type Servic
 export { diditOf, type ServiceDeps } from "./deps";
 export { AppError, ERROR_STATUS, type ErrorCode } from "./errors";
 export { isUuid, UUID_RE } from "@/lib/ids";
+export {
+  classifyAnswer,
+  networkCode,
+  partnerRequest,
+  PARTNER_TIMEOUT_MS,
+  signedHeaders,
+  type AnswerPolicy,
+  type AnswerVerdict,
+  type PartnerAnswer,
+  type PartnerRequest,
+} from "./partner-transport";

@@ -1,8 +1,8 @@
 import "server-only";
-import { Webhook } from "standardwebhooks";
 import { PARTNER_ID_HEADER } from "@/lib/schemas/partner-api";
 import { partners } from "@/lib/server/db/schema";
 import type { DbOrTx } from "@/lib/server/db/types";
+import { partnerRequest } from "@/lib/server/kernel";
 import { partnerSigningSecret } from "./secrets";
 
 /**
@@ -44,20 +44,6 @@ export type RemoteAnswer =
   | { kind: "answer"; status: number; json: unknown; code: string | null }
   | { kind: "unreachable"; error: string };
 
-const CODE_RE = /^[a-z][a-z0-9_]{0,59}$/;
-
-/** The `error.code` of the partner API's envelope, when it is one of the snake_case shape. */
-function errorCodeOf(json: unknown): string | null {
-  const code = (json as { error?: { code?: unknown } } | null)?.error?.code;
-  return typeof code === "string" && CODE_RE.test(code) ? code : null;
-}
-
-function networkCode(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } })?.cause;
-  if (cause && typeof cause.code === "string" && /^[A-Z_]{2,40}$/.test(cause.code)) return cause.code;
-  return "network error";
-}
-
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** One signed request; never throws. The body is signed as the exact bytes sent ("" for none). */
@@ -65,43 +51,29 @@ export async function remoteRequest(
   target: RemoteTarget,
   request: { method: "GET" | "POST"; path: string; body?: string; messageId: string; signal?: AbortSignal },
 ): Promise<RemoteAnswer> {
-  const body = request.body ?? "";
-  const sentAt = new Date();
-  const headers: Record<string, string> = {
-    accept: "application/json",
-    [PARTNER_ID_HEADER]: target.remotePartnerId,
-    "webhook-id": request.messageId,
-    "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)),
-    "webhook-signature": new Webhook(target.secret).sign(request.messageId, sentAt, body),
-  };
-  if (body) headers["content-type"] = "application/json";
-  const timeout = AbortSignal.timeout(REMOTE_TIMEOUT_MS);
-  const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-  try {
-    const res = await fetch(remoteUrl(target.baseUrl, request.path), {
-      method: request.method,
-      headers,
-      body: request.method === "GET" ? undefined : body,
-      redirect: "manual",
-      signal,
-    });
-    const text = await res.text();
-    if (text.length > MAX_ANSWER_BYTES) return { kind: "answer", status: res.status, json: null, code: null };
-    let json: unknown = null;
-    try {
-      json = text ? (JSON.parse(text) as unknown) : null;
-    } catch {
-      json = null;
-    }
-    return { kind: "answer", status: res.status, json, code: errorCodeOf(json) };
-  } catch (error) {
-    const reason = timeout.aborted
-      ? `no answer within ${REMOTE_TIMEOUT_MS / 1000} s`
-      : request.signal?.aborted
-        ? "interrupted (the worker stopped)"
-        : `could not reach the partner's console (${networkCode(error)})`;
-    return { kind: "unreachable", error: reason };
+  const answer = await partnerRequest({
+    method: request.method,
+    url: remoteUrl(target.baseUrl, request.path),
+    body: request.body,
+    secret: target.secret,
+    messageId: request.messageId,
+    headers: { accept: "application/json", [PARTNER_ID_HEADER]: target.remotePartnerId },
+    signal: request.signal,
+    timeoutMs: REMOTE_TIMEOUT_MS,
+    read: "json",
+    maxAnswerChars: MAX_ANSWER_BYTES,
+    onReadError: "unreachable",
+  });
+  if (answer.kind === "answer") {
+    return { kind: "answer", status: answer.status, json: answer.json, code: answer.code };
   }
+  const reason =
+    answer.why === "timeout"
+      ? `no answer within ${REMOTE_TIMEOUT_MS / 1000} s`
+      : answer.why === "interrupted"
+        ? "interrupted (the worker stopped)"
+        : `could not reach the partner's console (${answer.code})`;
+  return { kind: "unreachable", error: reason };
 }
 
 /** "HTTP 404 not_found": a refusal as stored and shown (never the partner's own message). */

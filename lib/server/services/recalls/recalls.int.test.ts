@@ -42,7 +42,7 @@ import {
   recallOfShare,
   recallTriggerOf,
   registerRecallHandlers,
-} from "./recalls";
+} from ".";
 import { reviewWorld, type ReviewWorld } from "@/lib/server/services/reviews/reviews.test-kit";
 import { createShare } from "@/lib/server/services/sharing/shares";
 import { addPartner, connectApp } from "@/lib/server/services/sharing/shares.test-kit";

@@ -1,11 +1,13 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
+import { z } from "zod";
 import type { OutboundReceiptDto } from "@/lib/schemas/inbox";
 import type { ReceiptRequest } from "@/lib/schemas/partner-api";
 import { inboxItems, outboundReceipts, partners, shareReceipts, shares } from "@/lib/server/db/schema";
 import type { DbOrTx, Tx } from "@/lib/server/db/types";
-import { enqueue, PermanentJobError, registerHandler, type JobContext } from "@/lib/server/jobs";
+import { defineJob, registerJobs, type JobContext } from "@/lib/server/jobs";
+import { classifyAnswer } from "@/lib/server/kernel";
 import { recordAudit, type AuditRequestMeta } from "@/lib/server/services/audit";
 import { describeStatus, remoteRequest, remoteTargetOf } from "@/lib/server/services/partners";
 
@@ -75,14 +77,7 @@ export async function queueOutboundReceipt(
     .onConflictDoNothing({ target: [outboundReceipts.inboxItemId, outboundReceipts.status] })
     .returning({ id: outboundReceipts.id });
   if (!row) return null;
-  await enqueue(tx, {
-    queue: RECEIPT_QUEUE,
-    payload: { receiptId: id },
-    maxAttempts: RECEIPT_MAX_ATTEMPTS,
-    backoff: { kind: "exponential", baseMs: 10_000, maxMs: 30 * 60_000 },
-    singletonKey: id,
-    now: input.now,
-  });
+  await outboundReceiptJob.enqueue(tx, { receiptId: id }, { singletonKey: id, now: input.now });
   await recordAudit(tx, meta ?? { actor: SYSTEM, now: input.now }, {
     action: "receipt.queued",
     entityType: "inbox_item",
@@ -108,12 +103,10 @@ type Outcome = { state: "sent" } | { state: "failed"; error: string } | { state:
 /** 2xx (202) sent; 409 `replayed` sent before; 408/429, 3xx, 5xx and no answer retried; other 4xx final. */
 export function classifyReceiptAnswer(answer: Awaited<ReturnType<typeof remoteRequest>>): Outcome {
   if (answer.kind === "unreachable") return { state: "retry", error: answer.error };
-  const { status, code } = answer;
-  if (status >= 200 && status < 300) return { state: "sent" };
-  if (status === 409 && code === "replayed") return { state: "sent" };
+  const verdict = classifyAnswer(answer.status, { conflict: "sent-if-replayed", code: answer.code });
+  if (verdict === "sent") return { state: "sent" };
   const error = describeStatus(answer);
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) return { state: "failed", error };
-  return { state: "retry", error };
+  return verdict === "final" ? { state: "failed", error } : { state: "retry", error };
 }
 
 /** One attempt of one receipt (the `receipts.send` job). */
@@ -231,14 +224,19 @@ export async function receiptsOfItem(db: DbOrTx, inboxItemId: string): Promise<O
   }));
 }
 
-function receiptIdOf(payload: Record<string, unknown>): string {
-  const id = payload.receiptId;
-  if (typeof id !== "string") throw new PermanentJobError("the job names no receipt");
-  return id;
-}
+/** `receipts.send`: one receipt to the partner, 8 attempts, exponential 10 s to 30 min. */
+export const outboundReceiptJob = defineJob({
+  queue: RECEIPT_QUEUE,
+  payload: z.object({ receiptId: z.string() }),
+  retry: {
+    maxAttempts: RECEIPT_MAX_ATTEMPTS,
+    backoff: { kind: "exponential", baseMs: 10_000, maxMs: 30 * 60_000 },
+  },
+  handler: (job, { receiptId }) => sendOutboundReceipt(job, receiptId),
+});
 
 export function registerOutboundReceiptHandlers(): void {
-  registerHandler(RECEIPT_QUEUE, (job, payload) => sendOutboundReceipt(job, receiptIdOf(payload)));
+  registerJobs([outboundReceiptJob]);
 }
 
 /**

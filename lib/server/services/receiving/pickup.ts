@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
 import {
   partnerShareListSchema,
   pickupResponseSchema,
@@ -10,7 +11,7 @@ import {
 import { inboxItems, partners } from "@/lib/server/db/schema";
 import type { Db } from "@/lib/server/db/types";
 import { AppError, systemContext } from "@/lib/server/kernel";
-import { PermanentJobError, registerHandler, type JobContext } from "@/lib/server/jobs";
+import { defineJob, registerJobs, type JobContext } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { recordAudit, type AuditRequestMeta } from "@/lib/server/services/audit";
 import {
@@ -246,12 +247,17 @@ export async function runPickupJob(job: JobContext, partnerId: string): Promise<
   }
 }
 
-function partnerIdOf(payload: Record<string, unknown>): string {
-  const id = payload.partnerId;
-  if (typeof id !== "string") throw new PermanentJobError("the job names no partner");
-  return id;
-}
+/**
+ * `partners.pickup`: one poll of one partner. Enqueued by `enqueuePickupPoll` (partners, which
+ * cannot import this domain) with the same policy: 3 attempts, exponential 5 s to 1 min.
+ */
+export const pickupJob = defineJob({
+  queue: PICKUP_QUEUE,
+  payload: z.object({ partnerId: z.string() }),
+  retry: { maxAttempts: 3, backoff: { kind: "exponential", baseMs: 5_000, maxMs: 60_000 } },
+  handler: (job, { partnerId }) => runPickupJob(job, partnerId),
+});
 
 export function registerPickupHandlers(): void {
-  registerHandler(PICKUP_QUEUE, (job, payload) => runPickupJob(job, partnerIdOf(payload)));
+  registerJobs([pickupJob]);
 }

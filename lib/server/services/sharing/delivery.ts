@@ -1,11 +1,12 @@
 import "server-only";
 import { eq } from "drizzle-orm";
-import { Webhook } from "standardwebhooks";
+import { z } from "zod";
 import { SHARE_DELIVERY_TYPE, type ShareDelivery } from "@/lib/schemas/partner-api";
 import { EnvelopeError, open } from "@/lib/server/crypto/envelope";
 import { partners, shareDeliveries, shares } from "@/lib/server/db/schema";
 import type { Db } from "@/lib/server/db/types";
-import { PermanentJobError, registerHandler, type JobContext } from "@/lib/server/jobs";
+import { defineJob, registerJobs, type JobContext } from "@/lib/server/jobs";
+import { classifyAnswer, partnerRequest } from "@/lib/server/kernel";
 import { getLogger } from "@/lib/server/logger";
 import { recordAudit } from "@/lib/server/services/audit";
 import { partnerSigningSecret } from "@/lib/server/services/partners";
@@ -46,51 +47,38 @@ function fromApplicationOf(share: ShareRow): string {
 type Attempt = { httpStatus: number | null; error: string | null; durationMs: number };
 
 /** Sends once; never throws, never puts the token or the secret in its error text. */
-async function send(
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  signal: AbortSignal,
-): Promise<Attempt> {
-  const started = performance.now();
-  const timeout = AbortSignal.timeout(PUSH_TIMEOUT_MS);
-  try {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body,
-      redirect: "manual",
-      signal: AbortSignal.any([signal, timeout]),
-    });
-    await res.body?.cancel().catch(() => undefined);
+async function send(url: string, body: string, secret: string, messageId: string, signal: AbortSignal) {
+  const answer = await partnerRequest({
+    method: "POST",
+    url,
+    body,
+    secret,
+    messageId,
+    signal,
+    timeoutMs: PUSH_TIMEOUT_MS,
+    read: "discard",
+  });
+  if (answer.kind === "answer") {
+    const ok = answer.status >= 200 && answer.status < 300;
     return {
-      httpStatus: res.status,
-      error: res.ok ? null : `HTTP ${res.status} from the partner's inbox`,
-      durationMs: ms(started),
-    };
-  } catch (error) {
-    const reason = timeout.aborted
-      ? `no answer from the partner's inbox within ${PUSH_TIMEOUT_MS / 1000} s`
-      : signal.aborted
-        ? "the delivery was interrupted (the worker stopped)"
-        : `could not reach the partner's inbox (${networkCode(error)})`;
-    return { httpStatus: null, error: reason, durationMs: ms(started) };
+      httpStatus: answer.status,
+      error: ok ? null : `HTTP ${answer.status} from the partner's inbox`,
+      durationMs: answer.durationMs,
+    } satisfies Attempt;
   }
+  const reason =
+    answer.why === "timeout"
+      ? `no answer from the partner's inbox within ${PUSH_TIMEOUT_MS / 1000} s`
+      : answer.why === "interrupted"
+        ? "the delivery was interrupted (the worker stopped)"
+        : `could not reach the partner's inbox (${answer.code})`;
+  return { httpStatus: null, error: reason, durationMs: answer.durationMs } satisfies Attempt;
 }
 
-const ms = (started: number) => Math.round(performance.now() - started);
-
-function networkCode(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } })?.cause;
-  if (cause && typeof cause.code === "string" && /^[A-Z_]{2,40}$/.test(cause.code)) return cause.code;
-  return "network error";
-}
-
-/** 2xx delivered; 4xx other than 408/429 refused for good; anything else may succeed later. */
+/** 2xx delivered; 4xx other than 408/429 (409 included) refused for good; anything else may succeed later. */
 export function classify(status: number | null): "delivered" | "failed" | "retry" {
-  if (status !== null && status >= 200 && status < 300) return "delivered";
-  if (status !== null && status >= 400 && status < 500 && status !== 408 && status !== 429) return "failed";
-  return "retry";
+  const verdict = classifyAnswer(status, { conflict: "final" });
+  return verdict === "sent" ? "delivered" : verdict === "final" ? "failed" : "retry";
 }
 
 /** One push attempt of one share (the `shares.delivery` job). */
@@ -147,18 +135,7 @@ export async function deliverShare(job: JobContext, shareId: string): Promise<vo
   }
   const body = JSON.stringify(pushBody(share, fromApplicationOf(share), token));
   const messageId = `msg_${share.id.replace(/-/g, "")}_${attempt}`;
-  const sentAt = new Date();
-  const signature = new Webhook(secret!).sign(messageId, sentAt, body);
-  const result = await send(
-    partner!.pushUrl!,
-    body,
-    {
-      "webhook-id": messageId,
-      "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)),
-      "webhook-signature": signature,
-    },
-    job.signal,
-  );
+  const result = await send(partner!.pushUrl!, body, secret!, messageId, job.signal);
   const verdict = classify(result.httpStatus);
   if (verdict === "retry") {
     const willRetry = job.retryAt !== null && job.retryAt < share.expiresAt;
@@ -251,13 +228,26 @@ export async function expireShare(job: JobContext, shareId: string): Promise<voi
   if (outcome === "early") throw new Error("the token has not expired yet");
 }
 
-function shareIdOf(payload: Record<string, unknown>): string {
-  const id = payload.shareId;
-  if (typeof id !== "string") throw new PermanentJobError("the job names no share");
-  return id;
-}
+const sharePayload = z.object({ shareId: z.string() });
+
+/**
+ * `shares.delivery`: one push attempt; retried until the token's `exp` (the job's deadline). The
+ * enqueue in shares.ts passes the same retry policy (1,000 attempts, exponential 5 s to 5 min).
+ */
+export const shareDeliveryJob = defineJob({
+  queue: DELIVERY_QUEUE,
+  payload: sharePayload,
+  retry: { maxAttempts: 1000, backoff: { kind: "exponential", baseMs: 5_000, maxMs: 300_000 } },
+  handler: (job, { shareId }) => deliverShare(job, shareId),
+});
+
+/** `shares.expire`: due at the token's `exp` (queue defaults for retries). */
+export const shareExpiryJob = defineJob({
+  queue: EXPIRY_QUEUE,
+  payload: sharePayload,
+  handler: (job, { shareId }) => expireShare(job, shareId),
+});
 
 export function registerShareDeliveryHandlers(): void {
-  registerHandler(DELIVERY_QUEUE, (ctx, payload) => deliverShare(ctx, shareIdOf(payload)));
-  registerHandler(EXPIRY_QUEUE, (ctx, payload) => expireShare(ctx, shareIdOf(payload)));
+  registerJobs([shareDeliveryJob, shareExpiryJob]);
 }

@@ -25,7 +25,7 @@ import { insertUser, request, type TestUser } from "@/test/session";
 import type { TestApp } from "@/test/sandbox-fixtures";
 import { createImport } from "@/lib/server/services/receiving/import";
 import { getInboxItem, rejectInboxItem } from "@/lib/server/services/receiving";
-import { RECALL_QUEUE, raiseRecall, registerRecallHandlers } from "@/lib/server/services/recalls/recalls";
+import { RECALL_QUEUE, raiseRecall, registerRecallHandlers } from "@/lib/server/services/recalls";
 import { getImportInReview } from "@/lib/server/services/reviews";
 import { reviewWorld, type ReviewWorld } from "@/lib/server/services/reviews/reviews.test-kit";
 import { withdrawShare } from "./withdraw";
