@@ -13,7 +13,7 @@ import { requestErasure } from "@/lib/server/services/compliance/erasure";
 import { createImport } from "@/lib/server/services/receiving/import";
 import { receivedItem } from "@/lib/server/services/receiving/import.test-kit";
 import { decideImport, encodeMediaRef } from "@/lib/server/services/reviews";
-import { revealShare } from "@/lib/server/services/sharing/shares";
+import { revealShare } from "@/lib/server/services/sharing";
 import { contextOf } from "@/lib/server/services/reviews/reviews.test-kit";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 

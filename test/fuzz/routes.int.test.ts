@@ -13,7 +13,7 @@ import { connectedApplications } from "@/lib/server/db/schema";
 import { createImport } from "@/lib/server/services/receiving/import";
 import { receivedItem } from "@/lib/server/services/receiving/import.test-kit";
 import { decideImport, encodeMediaRef } from "@/lib/server/services/reviews";
-import { revealShare } from "@/lib/server/services/sharing/shares";
+import { revealShare } from "@/lib/server/services/sharing";
 import { contextOf } from "@/lib/server/services/reviews/reviews.test-kit";
 import { inboxKit, type InboxKit } from "@/lib/server/services/receiving/inbox.test-kit";
 import { testDriver, type TestDatabase } from "@/test/database";

@@ -20,11 +20,11 @@ import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { verifyAuditChain } from "@/lib/server/services/audit/audit";
 import { exportEvidencePack } from "./evidence";
-import { getLineage } from "@/lib/server/services/lineage/lineage";
+import { getLineage } from "@/lib/server/services/lineage";
 import { requestErasure } from "./erasure";
 import { removedFieldsHash } from "./erasure-copies";
 import { listSessions } from "@/lib/server/services/sessions/sessions";
-import { createShare } from "@/lib/server/services/sharing/shares";
+import { createShare } from "@/lib/server/services/sharing";
 import { countRows } from "@/lib/server/services/sharing/shares.test-kit";
 
 type Handler = (req: Request, ctx?: { params?: Promise<object> }) => Promise<Response>;

@@ -23,7 +23,7 @@ import { verifyEvidencePack, type PackAuditEvent } from "./evidence-verify";
 import { createImport } from "@/lib/server/services/receiving/import";
 import { decideImport } from "@/lib/server/services/reviews";
 import { reviewWorld, type ReviewWorld } from "@/lib/server/services/reviews/reviews.test-kit";
-import { createShare } from "@/lib/server/services/sharing/shares";
+import { createShare } from "@/lib/server/services/sharing";
 import { addPartner, connectApp } from "@/lib/server/services/sharing/shares.test-kit";
 import { testDriver } from "@/test/database";
 import { insertUser, request, type TestUser } from "@/test/session";

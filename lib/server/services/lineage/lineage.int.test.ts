@@ -21,7 +21,7 @@ import { getLineage } from "./graph";
 import { searchLineage } from "./resolve";
 import { EXACT_GROUP_COUNT_UP_TO, MAX_CHILDREN, MAX_HOPS } from "./walk";
 import { contextOf } from "@/lib/server/services/reviews/reviews.test-kit";
-import { createShare } from "@/lib/server/services/sharing/shares";
+import { createShare } from "@/lib/server/services/sharing";
 import { addPartner, connectApp } from "@/lib/server/services/sharing/shares.test-kit";
 import { testDriver } from "@/test/database";
 import { insertUser, request, type TestUser } from "@/test/session";

@@ -13,7 +13,7 @@ import type { ServiceContext } from "@/lib/server/kernel";
 import { testDriver } from "@/test/database";
 import type { TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, type TestUser } from "@/test/session";
-import { createShare, getShare, revokeShare } from "@/lib/server/services/sharing/shares";
+import { createShare, getShare, revokeShare } from "@/lib/server/services/sharing";
 import {
   addPartner,
   captureLogs,

@@ -3,7 +3,7 @@ import { and, eq, ne } from "drizzle-orm";
 import { getEnv } from "@/lib/env";
 import { partners } from "@/lib/server/db/schema";
 import type { Db, DbOrTx } from "@/lib/server/db/types";
-import { enqueue } from "@/lib/server/jobs";
+import { enqueue, type RetryPolicy } from "@/lib/server/jobs";
 
 /**
  * When a partner is polled for pick-up: whether it qualifies, and its next poll queued. The
@@ -11,6 +11,14 @@ import { enqueue } from "@/lib/server/jobs";
  */
 
 export const PICKUP_QUEUE = "partners.pickup";
+/**
+ * The poll's retry policy, here because partners queue the poll while receiving runs it (its job
+ * definition, `pickupJob`, lives with the handler and reads this).
+ */
+export const PICKUP_RETRY = {
+  maxAttempts: 3,
+  backoff: { kind: "exponential", baseMs: 5_000, maxMs: 60_000 },
+} as const satisfies RetryPolicy;
 type PartnerRow = typeof partners.$inferSelect;
 
 export function pickupIntervalMs(): number {
@@ -43,8 +51,7 @@ export async function enqueuePickupPoll(db: DbOrTx, partnerId: string, now: Date
     queue: PICKUP_QUEUE,
     payload: { partnerId },
     runAt,
-    maxAttempts: 3,
-    backoff: { kind: "exponential", baseMs: 5_000, maxMs: 60_000 },
+    ...PICKUP_RETRY,
     singletonKey: `${partnerId}@${new Date(slot).toISOString()}`,
     now,
   });

@@ -44,7 +44,7 @@ import {
   registerRecallHandlers,
 } from ".";
 import { reviewWorld, type ReviewWorld } from "@/lib/server/services/reviews/reviews.test-kit";
-import { createShare } from "@/lib/server/services/sharing/shares";
+import { createShare } from "@/lib/server/services/sharing";
 import { addPartner, connectApp } from "@/lib/server/services/sharing/shares.test-kit";
 
 /**

@@ -25,7 +25,7 @@ import { importOfItem } from "./import-records";
 import { RECONCILE_AFTER_MS, RECONCILE_QUEUE } from "./reconcile";
 import type { Sender } from "./inbox.test-kit";
 import { importWorld, type ImportWorld } from "./import.test-kit";
-import { createShare } from "@/lib/server/services/sharing/shares";
+import { createShare } from "@/lib/server/services/sharing";
 import {
   addPartner,
   captureLogs,

@@ -13,7 +13,7 @@ import { signToken } from "@/test/sandbox-fixtures";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { getAnalytics } from "@/lib/server/services/operations/analytics";
 import { importWorld, type ImportWorld } from "./import.test-kit";
-import { getLineage } from "@/lib/server/services/lineage/lineage";
+import { getLineage } from "@/lib/server/services/lineage";
 import { contextOf } from "@/lib/server/services/reviews/reviews.test-kit";
 
 /**

@@ -27,7 +27,7 @@ import { inboxKit, type InboxKit, type Sender } from "./inbox.test-kit";
 import type { ServiceContext } from "@/lib/server/kernel";
 import { AUTO_IMPORT_QUEUE } from "./auto-import";
 import { registerShareDeliveryHandlers } from "@/lib/server/services/sharing/delivery";
-import { createShare, DELIVERY_QUEUE } from "@/lib/server/services/sharing/shares";
+import { createShare, DELIVERY_QUEUE } from "@/lib/server/services/sharing";
 import {
   addPartner,
   captureLogs,

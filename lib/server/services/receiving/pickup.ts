@@ -17,16 +17,15 @@ import { recordAudit, type AuditRequestMeta } from "@/lib/server/services/audit"
 import {
   enqueuePickupPoll,
   PICKUP_QUEUE,
+  PICKUP_RETRY,
   pickupIntervalMs,
   pickupQualifies,
-} from "@/lib/server/services/partners";
-import { receiveToken } from "./inbox";
-import {
   describeStatus,
   remoteRequest,
   remoteTargetOf,
   type RemoteTarget,
 } from "@/lib/server/services/partners";
+import { receiveToken } from "./inbox";
 
 /**
  * Pick-up polling (we are Service Y): a partner whose console offers pick-up for us is polled by
@@ -254,7 +253,7 @@ export async function runPickupJob(job: JobContext, partnerId: string): Promise<
 export const pickupJob = defineJob({
   queue: PICKUP_QUEUE,
   payload: z.object({ partnerId: z.string() }),
-  retry: { maxAttempts: 3, backoff: { kind: "exponential", baseMs: 5_000, maxMs: 60_000 } },
+  retry: PICKUP_RETRY,
   handler: (job, { partnerId }) => runPickupJob(job, partnerId),
 });
 

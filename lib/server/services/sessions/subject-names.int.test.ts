@@ -6,12 +6,12 @@ import type { DiditSessionRow } from "@/lib/server/didit/types";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, type TestUser } from "@/test/session";
 import { listInbox } from "@/lib/server/services/receiving";
-import { getLineage, searchLineage } from "@/lib/server/services/lineage/lineage";
+import { getLineage, searchLineage } from "@/lib/server/services/lineage";
 import { contextOf, insertImportedClone } from "@/lib/server/services/reviews/reviews.test-kit";
 import { listImports } from "@/lib/server/services/reviews";
 import { upsertMirrorRows } from "./mirror";
 import { addPartner } from "@/lib/server/services/sharing/shares.test-kit";
-import { getShare, listShares } from "@/lib/server/services/sharing/shares";
+import { getShare, listShares } from "@/lib/server/services/sharing";
 
 /**
  * Names in queues (issue 15, item 6): reviews, shares, inbox items and lineage nodes carry whom the

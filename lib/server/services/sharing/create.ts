@@ -14,13 +14,12 @@ import {
 } from "@/lib/server/db/schema";
 import type { DbOrTx, Tx } from "@/lib/server/db/types";
 import { AppError, type ServiceContext, type ServiceDeps, assertCan, diditOf } from "@/lib/server/kernel";
-import { enqueue } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { auditMeta, recordAudit } from "@/lib/server/services/audit";
 import { assertPolicy, evaluateSharePolicy } from "@/lib/server/services/partners";
 import { toShareDto } from "./dto";
 import { deliverInternally, deliveryReadiness, type ApplicationRow } from "./internal";
-import { DELIVERY_QUEUE, EXPIRY_QUEUE } from "./queues";
+import { shareDeliveryJob, shareExpiryJob } from "./delivery";
 
 /**
  * Shares (we are Service X): an officer shares one of our finished sessions with a partner. The
@@ -285,23 +284,9 @@ async function queueJobs(
   now: Date,
 ): Promise<void> {
   if (partner.deliveryChannel === "push") {
-    await enqueue(tx, {
-      queue: DELIVERY_QUEUE,
-      payload: { shareId },
-      deadline: expiresAt,
-      maxAttempts: 1000,
-      backoff: { kind: "exponential", baseMs: 5_000, maxMs: 300_000 },
-      singletonKey: shareId,
-      now,
-    });
+    await shareDeliveryJob.enqueue(tx, { shareId }, { deadline: expiresAt, singletonKey: shareId, now });
   }
-  await enqueue(tx, {
-    queue: EXPIRY_QUEUE,
-    payload: { shareId },
-    runAt: expiresAt,
-    singletonKey: shareId,
-    now,
-  });
+  await shareExpiryJob.enqueue(tx, { shareId }, { runAt: expiresAt, singletonKey: shareId, now });
 }
 
 /** `share.created`, and `share.delivered` when the internal channel delivered it in the same transaction. */

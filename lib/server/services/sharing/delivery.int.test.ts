@@ -14,7 +14,7 @@ import { testDriver } from "@/test/database";
 import type { TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, type TestUser } from "@/test/session";
 import { classify, registerShareDeliveryHandlers } from "./delivery";
-import { createShare, DELIVERY_QUEUE, EXPIRY_QUEUE } from "./shares";
+import { createShare, DELIVERY_QUEUE, EXPIRY_QUEUE } from ".";
 import {
   addPartner,
   captureLogs,

@@ -10,7 +10,8 @@ import { classifyAnswer, partnerRequest } from "@/lib/server/kernel";
 import { getLogger } from "@/lib/server/logger";
 import { recordAudit } from "@/lib/server/services/audit";
 import { partnerSigningSecret } from "@/lib/server/services/partners";
-import { DELIVERY_QUEUE, EXPIRY_QUEUE, markExpired } from "./shares";
+import { markExpired } from "./expire";
+import { DELIVERY_QUEUE, EXPIRY_QUEUE } from "./queues";
 
 /**
  * Delivery of shares on the push channel (`shares.delivery`), and the expiry of every share left

@@ -18,7 +18,7 @@ import { signToken, type TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { AUTO_IMPORT_QUEUE } from "@/lib/server/services/receiving";
 import { registerShareDeliveryHandlers } from "./delivery";
-import { createShare, EXPIRY_QUEUE, listShares, revokeShare } from "./shares";
+import { createShare, EXPIRY_QUEUE, listShares, revokeShare } from ".";
 import {
   addPartner,
   captureLogs,
@@ -512,7 +512,7 @@ describe(`shares (${testDriver()})`, () => {
       expect(refused.status).toBe(409);
       const manual = await share(officer, { sessionId, partnerId: partnerIds.manual, ttlSeconds: 60 });
       const later = new Date(Date.parse(manual.body.expiresAt) + 1000);
-      const { revealShare } = await import("./shares");
+      const { revealShare } = await import(".");
       await expect(revealShare(ctxAt(officer, later), manual.body.id)).rejects.toMatchObject({
         code: "conflict",
       });

@@ -29,7 +29,7 @@ import { RECALL_QUEUE, raiseRecall, registerRecallHandlers } from "@/lib/server/
 import { getImportInReview } from "@/lib/server/services/reviews";
 import { reviewWorld, type ReviewWorld } from "@/lib/server/services/reviews/reviews.test-kit";
 import { withdrawShare } from "./withdraw";
-import { createShare, getShare, revealShare } from "./shares";
+import { createShare, getShare, revealShare } from ".";
 import { addPartner, connectApp } from "./shares.test-kit";
 
 /**
