@@ -8,7 +8,7 @@ import { getEnv } from "@/lib/env";
 import { last4, open, seal } from "@/lib/server/crypto/envelope";
 import { connectedApplications, partners } from "@/lib/server/db/schema/sharing";
 import type { Db, Tx } from "@/lib/server/db/types";
-import { enqueueApplicationSetup } from "./applications";
+import { enqueueApplicationSetup } from "./setup";
 import { recordAudit, type AuditRequestMeta } from "@/lib/server/services/audit";
 
 /**
