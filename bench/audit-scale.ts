@@ -81,7 +81,7 @@ async function main(): Promise<number> {
   const iterations = Number(values.iterations);
   configureBench();
   const { migratePostgresUrl, openPostgres } = await import("@/lib/server/db/open");
-  const audit = await import("@/lib/server/services/audit/audit");
+  const audit = await import("@/lib/server/services/audit");
   const scratch = await createScratchDatabase(url, "handoff_audit_scale");
   await migratePostgresUrl(scratch.url);
   const handle = openPostgres(scratch.url, { max: 4 });
