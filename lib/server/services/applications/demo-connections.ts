@@ -105,6 +105,8 @@ export async function seedDemoConnections(
   });
 }
 
+// Long on purpose: one demo application's whole seed (row, sealed key, partners both ways) in
+// one transaction, read in the order the demo file describes it.
 async function createDemo(tx: Tx, demo: DemoFile, meta: AuditRequestMeta): Promise<DemoConnectionsResult> {
   const { now } = meta;
   const rows: { id: string; app: DemoFile["applications"][number] }[] = [];

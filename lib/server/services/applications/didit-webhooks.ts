@@ -96,6 +96,8 @@ function isCode(error: unknown, code: string): boolean {
  * mirror (a 404: the session was deleted at Didit). A job runs at least once: both steps are
  * idempotent, and the decision read is always the newest, so events handled out of order agree.
  */
+// Long on purpose: the two idempotent steps of one event (lastWebhookAt, then the decision into
+// the mirror with the recalls it triggers) share the locked mirror row and must stay in order.
 export async function processDiditWebhook(
   db: ServiceContext["db"],
   job: DiditWebhookJob,

@@ -1,14 +1,12 @@
 export {
-  ANALYTICS_EXPORT_COLUMNS,
   analyticsStatements,
-  exportAnalytics,
   getAnalytics,
   parseAnalyticsExportQuery,
   parseAnalyticsQuery,
   resolveAnalyticsPeriod,
-  type AnalyticsExport,
   type AnalyticsPeriod,
 } from "./analytics";
+export { ANALYTICS_EXPORT_COLUMNS, exportAnalytics, type AnalyticsExport } from "./analytics-export";
 export { getDashboard, getRoleDashboard, retryJob, type DashboardData } from "./dashboard";
 export {
   DEAD_JOBS_SHOWN,

@@ -190,6 +190,8 @@ async function finishPass(db: Db, applicationId: string, backfill: boolean, newe
 }
 
 /** One job of a pass: up to PAGES_PER_JOB pages, then a hand-over, or the end of the pass. */
+// About 80 lines: the page loop, its failure handling and the hand-over share the pass state
+// (offset, newest, stopBelow); the row updates around it live in their own functions.
 export async function runSessionSyncJob(
   job: JobContext,
   payload: SyncPayload,
