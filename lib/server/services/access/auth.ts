@@ -31,6 +31,8 @@ function malformedParts(input: { email: string; password: string }): string[] {
  * Oversized or NUL-bearing input is a failure like any other (audited, counted), keyed by the
  * cleaned name. A disabled account is named as such only after its right password.
  */
+// Long on purpose: the sign-in steps (lookup, lockout, password, rehash, audit) read top to
+// bottom in the order a reviewer checks them; each branch is a refusal with its own audit entry.
 export async function authenticate(
   ctx: ServiceContext,
   input: { email: string; password: string },

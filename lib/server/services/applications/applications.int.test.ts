@@ -22,13 +22,13 @@ import { createTestDatabase, testDriver, type TestDatabase } from "@/test/databa
 import { sandboxApi, type TestApp } from "@/test/sandbox-fixtures";
 import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
 import { insertUser, request, type TestUser } from "@/test/session";
+import { ensureWebhookDestination } from "./keys";
 import {
   APPLICATION_SETUP_QUEUE,
-  ensureWebhookDestination,
   registerApplicationHandlers,
   runApplicationSetup,
   scheduleApplicationChecks,
-} from "./applications";
+} from "./setup";
 
 /**
  * Connected applications against the Didit sandbox over real HTTP: the key tested with a list call,

@@ -13,7 +13,7 @@ import { setListenAddressForTests } from "@/lib/server/listen-address";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { sandboxApi, type TestApp } from "@/test/sandbox-fixtures";
 import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
-import { APPLICATION_SETUP_QUEUE, registerApplicationHandlers } from "./applications";
+import { APPLICATION_SETUP_QUEUE, registerApplicationHandlers } from "./setup";
 import { DEMO_AGREEMENT_REFERENCE, seedDemoConnections } from "./demo-connections";
 
 /** The demo: the sandbox's two Northwind applications connected, partners both ways, setup in the job. */

@@ -8,7 +8,7 @@ import { getEnv } from "@/lib/env";
 import { last4, open, seal } from "@/lib/server/crypto/envelope";
 import { connectedApplications, partners } from "@/lib/server/db/schema/sharing";
 import type { Db, Tx } from "@/lib/server/db/types";
-import { enqueueApplicationSetup } from "./applications";
+import { enqueueApplicationSetup } from "./setup";
 import { recordAudit, type AuditRequestMeta } from "@/lib/server/services/audit";
 
 /**
@@ -105,6 +105,8 @@ export async function seedDemoConnections(
   });
 }
 
+// Long on purpose: one demo application's whole seed (row, sealed key, partners both ways) in
+// one transaction, read in the order the demo file describes it.
 async function createDemo(tx: Tx, demo: DemoFile, meta: AuditRequestMeta): Promise<DemoConnectionsResult> {
   const { now } = meta;
   const rows: { id: string; app: DemoFile["applications"][number] }[] = [];

@@ -29,7 +29,7 @@ import { createTestDatabase, testDriver, type TestDatabase } from "@/test/databa
 import { sandboxApi, type TestApp } from "@/test/sandbox-fixtures";
 import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
 import { insertUser, request, type TestUser } from "@/test/session";
-import { registerApplicationHandlers } from "./applications";
+import { registerApplicationHandlers } from "./setup";
 import { DIDIT_WEBHOOK_QUEUE, processDiditWebhook, type DiditWebhookJob } from "./didit-webhooks";
 import { decideImport } from "@/lib/server/services/reviews";
 import { contextOf, insertImportedClone } from "@/lib/server/services/reviews/reviews.test-kit";

@@ -5,10 +5,8 @@ import { EnvelopeError, open } from "@/lib/server/crypto/envelope";
 import { erasureRequests } from "@/lib/server/db/schema/recalls";
 import { connectedApplications, sessionMirror } from "@/lib/server/db/schema/sharing";
 import type { DbOrTx } from "@/lib/server/db/types";
-import { getDiditClient } from "@/lib/server/didit";
-import type { DiditClient } from "@/lib/server/didit/types";
-import { AppError, type ServiceContext } from "@/lib/server/kernel";
-import { enqueue, PermanentJobError, type JobContext } from "@/lib/server/jobs";
+import { AppError, diditOf, type ServiceContext, type ServiceDeps } from "@/lib/server/kernel";
+import { defineJob, PermanentJobError } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { raiseRecall, recallForStatus } from "@/lib/server/services/recalls";
 import { diditMeta, syncImportStatus } from "@/lib/server/services/reviews";
@@ -36,14 +34,15 @@ export const diditWebhookEventSchema = z.looseObject({
 });
 export type DiditWebhookEvent = z.infer<typeof diditWebhookEventSchema>;
 
-export type DiditWebhookJob = {
-  applicationId: string;
-  eventId: string;
-  webhookType: string;
-  sessionId: string | null;
-  sessionKind: "user" | "business";
-  receivedAt: string;
-};
+const diditWebhookJobSchema = z.object({
+  applicationId: z.string(),
+  eventId: z.string(),
+  webhookType: z.string(),
+  sessionId: z.string().nullable(),
+  sessionKind: z.enum(["user", "business"]),
+  receivedAt: z.string(),
+});
+export type DiditWebhookJob = z.infer<typeof diditWebhookJobSchema>;
 
 const log = () => getLogger().child({ component: "didit-webhooks" });
 
@@ -84,13 +83,7 @@ export async function acceptDiditWebhook(
     sessionKind: event.session_kind ?? "user",
     receivedAt: ctx.now().toISOString(),
   };
-  await enqueue(ctx.db, {
-    queue: DIDIT_WEBHOOK_QUEUE,
-    payload,
-    maxAttempts: 6,
-    backoff: { kind: "exponential", baseMs: 5_000, maxMs: 15 * 60_000 },
-    now: ctx.now(),
-  });
+  await diditWebhookJob.enqueue(ctx.db, payload, { now: ctx.now() });
   return { received: true };
 }
 
@@ -103,11 +96,14 @@ function isCode(error: unknown, code: string): boolean {
  * mirror (a 404: the session was deleted at Didit). A job runs at least once: both steps are
  * idempotent, and the decision read is always the newest, so events handled out of order agree.
  */
+// Long on purpose: the two idempotent steps of one event (lastWebhookAt, then the decision into
+// the mirror with the recalls it triggers) share the locked mirror row and must stay in order.
 export async function processDiditWebhook(
   db: ServiceContext["db"],
   job: DiditWebhookJob,
-  client: DiditClient = getDiditClient(),
+  deps: ServiceDeps = {},
 ): Promise<void> {
+  const client = diditOf(deps);
   const receivedAt = new Date(job.receivedAt);
   const [app] = await db
     .update(connectedApplications)
@@ -218,6 +214,10 @@ async function mirrorStateOf(tx: DbOrTx, applicationId: string, sessionId: strin
   return row ?? null;
 }
 
-export function processDiditWebhookJob(job: JobContext, payload: Record<string, unknown>): Promise<void> {
-  return processDiditWebhook(job.db, payload as DiditWebhookJob);
-}
+/** The queue of Didit's webhook events: one job per event, retried with backoff. */
+export const diditWebhookJob = defineJob({
+  queue: DIDIT_WEBHOOK_QUEUE,
+  payload: diditWebhookJobSchema,
+  retry: { maxAttempts: 6, backoff: { kind: "exponential", baseMs: 5_000, maxMs: 15 * 60_000 } },
+  handler: (job, payload) => processDiditWebhook(job.db, payload),
+});

@@ -5,9 +5,8 @@ import { createTestDatabase, testDriver, type TestDatabase } from "@/test/databa
 import { insertUser, type TestUser } from "@/test/session";
 import { auditCheckpoints, auditEvents } from "@/lib/server/db/schema";
 import { AppError, type ServiceContext } from "@/lib/server/kernel";
+import { csvCell, exportAuditEvents } from "./export";
 import {
-  csvCell,
-  exportAuditEvents,
   getAuditChainState,
   hashAuditRow,
   recordAudit,

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { auditEvents } from "@/lib/server/db/schema";
 import { insertUser } from "@/test/session";
-import { GENESIS_HASH, listAuditEvents, recordAudit, verifyAuditChain, type AuditRequestMeta } from "./audit";
+import { GENESIS_HASH, recordAudit, verifyAuditChain, type AuditRequestMeta } from "./audit";
+import { listAuditEvents } from "./read";
 
 let t: TestDatabase;
 const meta = (label = "tester"): AuditRequestMeta => ({

@@ -18,7 +18,8 @@ import {
 } from "@/lib/server/db/schema";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { insertUser, request, type TestUser } from "@/test/session";
-import { ANALYTICS_EXPORT_COLUMNS, getAnalytics } from "./analytics";
+import { getAnalytics } from "./analytics";
+import { ANALYTICS_EXPORT_COLUMNS } from "./analytics-export";
 import type { ServiceContext } from "@/lib/server/kernel";
 import { contextOf } from "@/lib/server/services/reviews/reviews.test-kit";
 import { addPartner } from "@/lib/server/services/sharing/shares.test-kit";

@@ -24,14 +24,8 @@ import { createTestDatabase, testDriver, type TestDatabase } from "@/test/databa
 import { insertUser, request, type TestUser } from "@/test/session";
 import { recordAudit } from "@/lib/server/services/audit/audit";
 import type { ServiceContext } from "@/lib/server/kernel";
-import {
-  getRoleDashboard,
-  retryJob,
-  type AdminDashboard,
-  type AuditorDashboard,
-  type DashboardFigure,
-  type RoleDashboard,
-} from "./dashboard";
+import { getRoleDashboard, retryJob } from "./dashboard";
+import type { AdminDashboard, AuditorDashboard, DashboardFigure, RoleDashboard } from "./dashboard-types";
 import { DIDIT_WEBHOOK_QUEUE } from "@/lib/server/services/applications/didit-webhooks";
 import { listImports } from "@/lib/server/services/reviews";
 import { contextOf, insertImportedClone } from "@/lib/server/services/reviews/reviews.test-kit";

@@ -2,7 +2,8 @@ import "server-only";
 import { and, isNotNull, lt, or } from "drizzle-orm";
 import { userSessions } from "@/lib/server/db/schema";
 import type { Db, DbOrTx } from "@/lib/server/db/types";
-import { enqueue, registerHandler } from "@/lib/server/jobs";
+import { z } from "zod";
+import { defineJob, registerJobs } from "@/lib/server/jobs";
 import { systemContext } from "@/lib/server/kernel";
 import { IDEMPOTENCY_WINDOW_MS, pruneIdempotencyKeys } from "@/lib/server/http/idempotency-keys";
 import { pruneInboundMessages } from "@/lib/server/services/partners";
@@ -24,7 +25,7 @@ const slotKey = (at: Date) => `hour:${new Date(Math.floor(at.getTime() / HOUR_MS
 
 /** Queues the run of the hour slot `at` falls in (nothing when that slot is already queued). */
 export async function scheduleMaintenance(db: DbOrTx, at: Date): Promise<void> {
-  await enqueue(db, { queue: MAINTENANCE_QUEUE, payload: {}, runAt: at, singletonKey: slotKey(at), now: at });
+  await maintenanceJob.enqueue(db, {}, { runAt: at, singletonKey: slotKey(at), now: at });
 }
 
 export type MaintenanceResult = { inboundIds: number; sessions: number; idempotencyKeys: number };
@@ -56,10 +57,17 @@ export async function runMaintenance(db: Db, now: Date): Promise<MaintenanceResu
   return { inboundIds, sessions: sessions.length, idempotencyKeys };
 }
 
-/** Registers the handler; each run queues the next hour's. Called by boot. */
-export function registerMaintenance(): void {
-  registerHandler(MAINTENANCE_QUEUE, async (job) => {
+/** The hourly run (default retry policy); each run queues the next hour's. */
+export const maintenanceJob = defineJob({
+  queue: MAINTENANCE_QUEUE,
+  payload: z.object({}),
+  handler: async (job) => {
     await runMaintenance(job.db, job.now);
     await scheduleMaintenance(job.db, new Date(job.now.getTime() + HOUR_MS));
-  });
+  },
+});
+
+/** Registers the handler. Called by boot. */
+export function registerMaintenance(): void {
+  registerJobs([maintenanceJob]);
 }

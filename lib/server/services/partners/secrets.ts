@@ -9,7 +9,7 @@ import type {
 import { EnvelopeError, last4, open, seal } from "@/lib/server/crypto/envelope";
 import { partners, partnerSecrets } from "@/lib/server/db/schema";
 import type { Db, DbOrTx, Tx } from "@/lib/server/db/types";
-import { AppError, type ServiceContext, assertCan } from "@/lib/server/kernel";
+import { AppError, type ServiceContext, assertCan, UUID_RE } from "@/lib/server/kernel";
 import { getLogger } from "@/lib/server/logger";
 import { auditMeta, recordAudit } from "@/lib/server/services/audit";
 
@@ -22,7 +22,6 @@ import { auditMeta, recordAudit } from "@/lib/server/services/audit";
 
 export const PARTNER_ID_HEADER = "handoff-partner-id";
 const SECRET_BYTES = 32;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function generatePartnerSecret(): string {
   return `whsec_${randomBytes(SECRET_BYTES).toString("base64")}`;

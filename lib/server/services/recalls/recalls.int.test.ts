@@ -375,8 +375,8 @@ describe(`sending a recall (${testDriver()})`, () => {
     const gone = {
       getDecision: () => Promise.reject(new AppError("not_found", "No such session.")),
     } as unknown as DiditClient;
-    await processDiditWebhook(db(), webhookJob(sessionId), gone);
-    await processDiditWebhook(db(), webhookJob(sessionId), gone);
+    await processDiditWebhook(db(), webhookJob(sessionId), { didit: gone });
+    await processDiditWebhook(db(), webhookJob(sessionId), { didit: gone });
     const rows = await recallsOf(sessionId);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -400,7 +400,7 @@ describe(`sending a recall (${testDriver()})`, () => {
       requestedBy: rw.officerA.id,
       requestedAt: new Date(),
     });
-    await processDiditWebhook(db(), webhookJob(erased), gone);
+    await processDiditWebhook(db(), webhookJob(erased), { didit: gone });
     expect(await recallsOf(erased)).toHaveLength(0);
   });
 
@@ -425,9 +425,9 @@ describe(`sending a recall (${testDriver()})`, () => {
         status,
       }),
     } as unknown as DiditClient;
-    await processDiditWebhook(db(), webhookJob(sessionId), client);
+    await processDiditWebhook(db(), webhookJob(sessionId), { didit: client });
     status = "In Review";
-    await processDiditWebhook(db(), webhookJob(sessionId), client);
+    await processDiditWebhook(db(), webhookJob(sessionId), { didit: client });
     const rows = (await recallsOf(sessionId)).sort((a, b) => a.raisedAt.getTime() - b.raisedAt.getTime());
     // Kyc Expired → In Review is not a move back from a decision: no second recall.
     expect(rows.map((r) => [r.trigger, r.fromStatus, r.toStatus])).toEqual([
@@ -462,7 +462,7 @@ describe(`sending a recall (${testDriver()})`, () => {
         status: "Declined",
       }),
     } as unknown as DiditClient;
-    await processDiditWebhook(db(), webhookJob(sessionId), client);
+    await processDiditWebhook(db(), webhookJob(sessionId), { didit: client });
     const [recall] = await recallsOf(sessionId);
     expect(recall).toMatchObject({ trigger: "declined", shareCount: 2, noticeCount: 1 });
     expect((await noticesOf(recall!.id)).map((n) => n.shareId)).toEqual([got.id]);

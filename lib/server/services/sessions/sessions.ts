@@ -17,9 +17,15 @@ import {
 } from "@/lib/schemas/sessions";
 import { erasureRequests } from "@/lib/server/db/schema/recalls";
 import { connectedApplications, partners, sessionMirror, shares } from "@/lib/server/db/schema/sharing";
-import { getDiditClient } from "@/lib/server/didit";
-import type { DiditClient, DiditDecision } from "@/lib/server/didit/types";
-import { AppError, type ServiceContext, assertCan } from "@/lib/server/kernel";
+import type { DiditDecision } from "@/lib/server/didit/types";
+import {
+  AppError,
+  assertCan,
+  diditOf,
+  UUID_RE,
+  type ServiceContext,
+  type ServiceDeps,
+} from "@/lib/server/kernel";
 import { markMirrorDeleted } from "./mirror";
 
 /**
@@ -29,7 +35,6 @@ import { markMirrorDeleted } from "./mirror";
 
 type MirrorRow = typeof sessionMirror.$inferSelect;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INT4_MAX = 2_147_483_647;
 /** Whitespace-separated terms of `q`, each of which must match. */
 const MAX_TERMS = 5;
@@ -127,7 +132,7 @@ export function numberPrefixRanges(digits: string): [number, number][] {
 function searchCondition(q: string): SQL | undefined {
   const query = q.trim().toLowerCase();
   if (query === "") return undefined;
-  if (UUID.test(query)) return eq(sessionMirror.diditSessionId, query);
+  if (UUID_RE.test(query)) return eq(sessionMirror.diditSessionId, query);
   const terms = query.split(/\s+/).slice(0, MAX_TERMS);
   const matches: SQL[] = [sql`lower(${sessionMirror.vendorData}) like ${`${likeEscape(query)}%`}`];
   // Names match anywhere from one term of 3 characters (a trigram); beside it shorter terms only
@@ -306,7 +311,7 @@ async function sharesOf(ctx: ServiceContext, row: MirrorRow): Promise<SessionSha
 export async function getSession(
   ctx: ServiceContext,
   id: string,
-  deps: { didit?: DiditClient } = {},
+  deps: ServiceDeps = {},
 ): Promise<SessionDetailDto> {
   assertCan(ctx, "sessions.read");
   const found = await findMirrorRow(ctx, id.toLowerCase());
@@ -318,7 +323,7 @@ export async function getSession(
       `${app.name} has no API key: an admin must set one on /applications before its sessions can be read.`,
     );
   }
-  const didit = deps.didit ?? getDiditClient();
+  const didit = diditOf(deps);
   let decision: DiditDecision;
   try {
     decision = await didit.getDecision(

@@ -3,15 +3,14 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { connectedApplications } from "@/lib/server/db/schema/sharing";
 import { jobs } from "@/lib/server/db/schema/jobs";
 import type { Db, DbOrTx } from "@/lib/server/db/types";
-import { getDiditClient } from "@/lib/server/didit";
-import type { DiditClient } from "@/lib/server/didit/types";
-import { AppError } from "@/lib/server/kernel";
+import { z } from "zod";
+import { AppError, diditOf, type ServiceDeps } from "@/lib/server/kernel";
 import {
-  enqueue,
+  defineJob,
   PermanentJobError,
-  registerHandler,
-  type EnqueueInput,
+  registerJobs,
   type JobContext,
+  type JobDefinition,
 } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { upsertMirrorRows } from "./mirror";
@@ -49,16 +48,17 @@ const SYNC_MAX_ATTEMPTS = 8;
 
 export type SyncMode = "backfill" | "incremental";
 
-type SyncPayload = {
-  applicationId: string;
-  mode: SyncMode;
+const syncPayloadSchema = z.object({
+  applicationId: z.string(),
+  mode: z.enum(["backfill", "incremental"]),
   /** The list offset this job starts at. */
-  offset: number;
+  offset: z.number().int().min(0),
   /** The newest `created_at` seen by this pass (its first page), ISO. */
-  newest?: string | null;
+  newest: z.string().nullable().optional(),
   /** Incremental: stop below this (ISO); fixed when the pass starts. */
-  stopBelow?: string | null;
-};
+  stopBelow: z.string().nullable().optional(),
+});
+type SyncPayload = z.infer<typeof syncPayloadSchema>;
 
 const syncKey = (applicationId: string) => `app:${applicationId}`;
 const tickKey = (applicationId: string) => `tick:${applicationId}`;
@@ -92,27 +92,22 @@ export async function enqueueSessionSync(
   if (!app || !app.apiKeyCiphertext) return;
   const mode: SyncMode =
     options.mode === "incremental" && app.backfilledAt && app.highWater ? "incremental" : "backfill";
-  const queued = await enqueue(tx, {
-    queue: SYNC_QUEUE,
-    payload: { applicationId, mode, offset: 0 } satisfies SyncPayload,
-    singletonKey: syncKey(applicationId),
-    maxAttempts: SYNC_MAX_ATTEMPTS,
-    backoff: { kind: "exponential", baseMs: 15_000, maxMs: 15 * 60_000 },
-    now,
-  });
+  const queued = await sessionSyncJob.enqueue(
+    tx,
+    { applicationId, mode, offset: 0 },
+    { singletonKey: syncKey(applicationId), now },
+  );
   if (queued) {
     await tx
       .update(connectedApplications)
       .set({ syncState: "queued", updatedAt: now })
       .where(eq(connectedApplications.id, applicationId));
   }
-  await enqueue(tx, {
-    queue: SYNC_TICK_QUEUE,
-    payload: { applicationId },
-    singletonKey: tickKey(applicationId),
-    runAt: new Date(now.getTime() + SYNC_INTERVAL_MS),
-    now,
-  });
+  await sessionSyncTickJob.enqueue(
+    tx,
+    { applicationId },
+    { singletonKey: tickKey(applicationId), runAt: new Date(now.getTime() + SYNC_INTERVAL_MS), now },
+  );
 }
 
 /** Does this job still hold its singleton key (false: it already handed over to a successor)? */
@@ -122,22 +117,81 @@ async function holdsKey(db: DbOrTx, jobId: string, key: string): Promise<boolean
 }
 
 /** Releases this job's singleton key and enqueues its successor under it, atomically (in `tx`). */
-async function handOver(tx: DbOrTx, job: JobContext, input: EnqueueInput & { singletonKey: string }) {
+async function handOver<P>(
+  tx: DbOrTx,
+  job: JobContext,
+  next: JobDefinition<P>,
+  payload: P,
+  options: { singletonKey: string; runAt?: Date; now: Date },
+) {
   await tx
     .update(jobs)
     .set({ singletonKey: null })
-    .where(and(eq(jobs.id, job.jobId), eq(jobs.singletonKey, input.singletonKey)));
-  await enqueue(tx, input);
+    .where(and(eq(jobs.id, job.jobId), eq(jobs.singletonKey, options.singletonKey)));
+  await next.enqueue(tx, payload, options);
 }
 
-export type SyncRunOptions = { didit?: DiditClient; pageSize?: number; pagesPerJob?: number };
+export type SyncRunOptions = ServiceDeps & { pageSize?: number; pagesPerJob?: number };
 
 function syncErrorMessage(error: unknown): string {
   if (error instanceof AppError) return error.message;
   return "The sync failed unexpectedly; it is retried automatically (see the server log).";
 }
 
+/** Incremental: where the pass stops (fixed by its first job, carried by the next ones). */
+function stopBelowOf(payload: SyncPayload, highWater: Date | null): Date | null {
+  if (payload.stopBelow !== undefined) return payload.stopBelow ? new Date(payload.stopBelow) : null;
+  return highWater ? new Date(highWater.getTime() - SYNC_OVERLAP_MS) : null;
+}
+
+/** The application's row shows the pass running; its first job resets the progress. */
+async function markRunning(
+  db: Db,
+  job: JobContext,
+  applicationId: string,
+  offset: number,
+  backfill: boolean,
+) {
+  await db
+    .update(connectedApplications)
+    .set({
+      syncState: "running",
+      syncError: null,
+      updatedAt: job.now,
+      ...(offset === 0
+        ? {
+            syncStartedAt: job.now,
+            syncFinishedAt: null,
+            ...(backfill ? { syncDone: 0, syncTotal: null } : {}),
+          }
+        : {}),
+    })
+    .where(eq(connectedApplications.id, applicationId));
+}
+
+/** The end of a pass: idle again, and the high-water mark raised to the newest row seen. */
+async function finishPass(db: Db, applicationId: string, backfill: boolean, newest: Date | null) {
+  const done = new Date();
+  await db
+    .update(connectedApplications)
+    .set({
+      syncState: "idle",
+      syncError: null,
+      syncFinishedAt: done,
+      updatedAt: done,
+      ...(backfill ? { syncBackfilledAt: done } : {}),
+      ...(newest
+        ? {
+            syncHighWater: sql`greatest(${connectedApplications.syncHighWater}, ${newest.toISOString()}::timestamptz)`,
+          }
+        : {}),
+    })
+    .where(eq(connectedApplications.id, applicationId));
+}
+
 /** One job of a pass: up to PAGES_PER_JOB pages, then a hand-over, or the end of the pass. */
+// About 80 lines: the page loop, its failure handling and the hand-over share the pass state
+// (offset, newest, stopBelow); the row updates around it live in their own functions.
 export async function runSessionSyncJob(
   job: JobContext,
   payload: SyncPayload,
@@ -162,7 +216,7 @@ export async function runSessionSyncJob(
     return;
   }
   const caller = { id: app.id, apiKeyCiphertext: app.apiKeyCiphertext };
-  const didit = options.didit ?? getDiditClient();
+  const didit = diditOf(options);
   const pageSize = options.pageSize ?? SYNC_PAGE_SIZE;
   const pagesPerJob = options.pagesPerJob ?? PAGES_PER_JOB;
   const backfill = payload.mode === "backfill";
@@ -170,30 +224,8 @@ export async function runSessionSyncJob(
 
   let offset = payload.offset;
   let newest = payload.newest ? new Date(payload.newest) : null;
-  const stopBelow: Date | null =
-    payload.stopBelow !== undefined
-      ? payload.stopBelow
-        ? new Date(payload.stopBelow)
-        : null
-      : app.syncHighWater
-        ? new Date(app.syncHighWater.getTime() - SYNC_OVERLAP_MS)
-        : null;
-
-  await db
-    .update(connectedApplications)
-    .set({
-      syncState: "running",
-      syncError: null,
-      updatedAt: job.now,
-      ...(offset === 0
-        ? {
-            syncStartedAt: job.now,
-            syncFinishedAt: null,
-            ...(backfill ? { syncDone: 0, syncTotal: null } : {}),
-          }
-        : {}),
-    })
-    .where(eq(connectedApplications.id, app.id));
+  const stopBelow = stopBelowOf(payload, app.syncHighWater);
+  await markRunning(db, job, app.id, offset, backfill);
 
   let finished = false;
   try {
@@ -227,40 +259,19 @@ export async function runSessionSyncJob(
 
   if (!finished) {
     await db.transaction(async (tx) => {
-      await handOver(tx, job, {
-        queue: SYNC_QUEUE,
-        payload: {
-          applicationId: app.id,
-          mode: payload.mode,
-          offset,
-          newest: newest?.toISOString() ?? null,
-          stopBelow: stopBelow ? stopBelow.toISOString() : null,
-        } satisfies SyncPayload,
-        singletonKey: key,
-        maxAttempts: SYNC_MAX_ATTEMPTS,
-        backoff: { kind: "exponential", baseMs: 15_000, maxMs: 15 * 60_000 },
-        // Due at once: the claim time of this job is already past.
-        now: job.now,
-      });
+      const next: SyncPayload = {
+        applicationId: app.id,
+        mode: payload.mode,
+        offset,
+        newest: newest?.toISOString() ?? null,
+        stopBelow: stopBelow ? stopBelow.toISOString() : null,
+      };
+      // Due at once: the claim time of this job is already past.
+      await handOver(tx, job, sessionSyncJob, next, { singletonKey: key, now: job.now });
     });
     return;
   }
-  const done = new Date();
-  await db
-    .update(connectedApplications)
-    .set({
-      syncState: "idle",
-      syncError: null,
-      syncFinishedAt: done,
-      updatedAt: done,
-      ...(backfill ? { syncBackfilledAt: done } : {}),
-      ...(newest
-        ? {
-            syncHighWater: sql`greatest(${connectedApplications.syncHighWater}, ${newest.toISOString()}::timestamptz)`,
-          }
-        : {}),
-    })
-    .where(eq(connectedApplications.id, app.id));
+  await finishPass(db, app.id, backfill, newest);
   log().info({ applicationId: app.id, mode: payload.mode, offset }, "session sync pass finished");
 }
 
@@ -305,21 +316,36 @@ export async function runSessionSyncTick(job: JobContext, payload: { application
   // A deleted application's ticks end here.
   if (!app) return;
   await job.db.transaction(async (tx) => {
-    await handOver(tx, job, {
-      queue: SYNC_TICK_QUEUE,
-      payload: { applicationId: app.id },
-      singletonKey: key,
-      runAt: new Date(job.now.getTime() + SYNC_INTERVAL_MS),
-      now: job.now,
-    });
+    await handOver(
+      tx,
+      job,
+      sessionSyncTickJob,
+      { applicationId: app.id },
+      { singletonKey: key, runAt: new Date(job.now.getTime() + SYNC_INTERVAL_MS), now: job.now },
+    );
     await enqueueSessionSync(tx, app.id, { mode: "incremental" }, job.now);
   });
 }
 
 /** Registers both queues' handlers (once per process: lib/server/services/handlers.ts). */
 export function registerSessionSyncHandlers(): void {
-  registerHandler<SyncPayload>(SYNC_QUEUE, (job, payload) => runSessionSyncJob(job, payload));
-  registerHandler<{ applicationId: string }>(SYNC_TICK_QUEUE, (job, payload) =>
-    runSessionSyncTick(job, payload),
-  );
+  registerJobs([sessionSyncJob, sessionSyncTickJob]);
 }
+
+/** One job of a sync pass (a chain of them under the key `app:<id>`). */
+export const sessionSyncJob = defineJob({
+  queue: SYNC_QUEUE,
+  payload: syncPayloadSchema,
+  retry: {
+    maxAttempts: SYNC_MAX_ATTEMPTS,
+    backoff: { kind: "exponential", baseMs: 15_000, maxMs: 15 * 60_000 },
+  },
+  handler: (job, payload) => runSessionSyncJob(job, payload),
+});
+
+/** The 15-minute tick of one application (default retry policy, as before). */
+export const sessionSyncTickJob = defineJob({
+  queue: SYNC_TICK_QUEUE,
+  payload: z.object({ applicationId: z.string() }),
+  handler: (job, payload) => runSessionSyncTick(job, payload),
+});
