@@ -8,8 +8,8 @@ import { PgliteLockedError } from "@/lib/server/db/pglite-lock";
 import { getLogger } from "@/lib/server/logger";
 import { seedDemo } from "@/lib/server/seed";
 import { scheduleApplicationChecks } from "@/lib/server/services/applications";
-import { registerProductHandlers } from "@/lib/server/services/handlers";
-import { registerMaintenance, scheduleMaintenance } from "@/lib/server/services/operations";
+import { registerProductJobs } from "@/lib/server/services/jobs";
+import { scheduleMaintenance } from "@/lib/server/services/operations";
 import { schedulePickupPolls } from "@/lib/server/services/partners";
 import { scheduleRetention } from "@/lib/server/services/compliance";
 
@@ -95,8 +95,7 @@ export async function boot(): Promise<void> {
       const { registerWebhookDeliveryHandler } = await import("@/lib/server/sandbox/webhooks");
       registerWebhookDeliveryHandler();
     }
-    registerMaintenance();
-    registerProductHandlers();
+    registerProductJobs();
     // Connected applications' webhooks still point at this console (it may listen elsewhere now).
     await scheduleApplicationChecks(db).catch((error: unknown) =>
       log.warn(

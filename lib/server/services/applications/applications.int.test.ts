@@ -16,19 +16,15 @@ import { jobs } from "@/lib/server/db/schema/jobs";
 import { connectedApplications, partners, shares } from "@/lib/server/db/schema/sharing";
 import { createDiditClient, setDiditClientForTests } from "@/lib/server/didit";
 import type { DiditClient } from "@/lib/server/didit/types";
-import { runDueJobs } from "@/lib/server/jobs";
+import { runDueJobs, registerJobs } from "@/lib/server/jobs";
 import { setListenAddressForTests } from "@/lib/server/listen-address";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { sandboxApi, type TestApp } from "@/test/sandbox-fixtures";
 import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { ensureWebhookDestination } from "./keys";
-import {
-  APPLICATION_SETUP_QUEUE,
-  registerApplicationHandlers,
-  runApplicationSetup,
-  scheduleApplicationChecks,
-} from "./setup";
+import { APPLICATION_SETUP_QUEUE, runApplicationSetup, scheduleApplicationChecks } from "./setup";
+import { applicationSetupJob, diditWebhookJob } from "@/lib/server/services/applications";
 
 /**
  * Connected applications against the Didit sandbox over real HTTP: the key tested with a list call,
@@ -57,7 +53,7 @@ beforeAll(async () => {
   api = sandboxApi(sandbox.origin);
   client = createDiditClient({ baseUrl: () => `${sandbox.origin}/sandbox`, limiter: false, maxRetries: 0 });
   setDiditClientForTests(client);
-  registerApplicationHandlers();
+  registerJobs([applicationSetupJob, diditWebhookJob]);
   bank = await api.newApp("recipe", "Bank");
   pay = await api.newApp("spec", "Pay");
   spare = await api.newApp("recipe", "Spare");

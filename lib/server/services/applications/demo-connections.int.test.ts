@@ -8,13 +8,14 @@ import { auditEvents } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
 import { connectedApplications, partners } from "@/lib/server/db/schema/sharing";
 import { createDiditClient, setDiditClientForTests } from "@/lib/server/didit";
-import { runDueJobs } from "@/lib/server/jobs";
+import { runDueJobs, registerJobs } from "@/lib/server/jobs";
 import { setListenAddressForTests } from "@/lib/server/listen-address";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { sandboxApi, type TestApp } from "@/test/sandbox-fixtures";
 import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
-import { APPLICATION_SETUP_QUEUE, registerApplicationHandlers } from "./setup";
+import { APPLICATION_SETUP_QUEUE } from "./setup";
 import { DEMO_AGREEMENT_REFERENCE, seedDemoConnections } from "./demo-connections";
+import { applicationSetupJob, diditWebhookJob } from "@/lib/server/services/applications";
 
 /** The demo: the sandbox's two Northwind applications connected, partners both ways, setup in the job. */
 
@@ -52,7 +53,7 @@ beforeAll(async () => {
   setDiditClientForTests(
     createDiditClient({ baseUrl: () => `${sandbox.origin}/sandbox`, limiter: false, maxRetries: 0 }),
   );
-  registerApplicationHandlers();
+  registerJobs([applicationSetupJob, diditWebhookJob]);
   bank = await api.newApp("recipe", "Northwind Bank");
   pay = await api.newApp("recipe", "Northwind Pay");
 });

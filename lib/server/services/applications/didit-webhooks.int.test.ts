@@ -13,7 +13,7 @@ import { jobs } from "@/lib/server/db/schema/jobs";
 import { connectedApplications, sessionMirror } from "@/lib/server/db/schema/sharing";
 import { createDiditClient, setDiditClientForTests } from "@/lib/server/didit";
 import type { DiditClient } from "@/lib/server/didit/types";
-import { runDueJobs } from "@/lib/server/jobs";
+import { runDueJobs, registerJobs } from "@/lib/server/jobs";
 import { setListenAddressForTests } from "@/lib/server/listen-address";
 // Tests only (the fence is for product code): the sandbox signs exactly as Didit does, and its
 // deliveries are driven here.
@@ -29,10 +29,10 @@ import { createTestDatabase, testDriver, type TestDatabase } from "@/test/databa
 import { sandboxApi, type TestApp } from "@/test/sandbox-fixtures";
 import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
 import { insertUser, request, type TestUser } from "@/test/session";
-import { registerApplicationHandlers } from "./setup";
 import { DIDIT_WEBHOOK_QUEUE, processDiditWebhook, type DiditWebhookJob } from "./didit-webhooks";
 import { decideImport } from "@/lib/server/services/reviews";
 import { contextOf, insertImportedClone } from "@/lib/server/services/reviews/reviews.test-kit";
+import { applicationSetupJob, diditWebhookJob } from "@/lib/server/services/applications";
 
 /**
  * The Didit webhook receiver with the sandbox's real signed deliveries: the sandbox posts over HTTP
@@ -87,7 +87,7 @@ beforeAll(async () => {
   api = sandboxApi(sandbox.origin);
   client = createDiditClient({ baseUrl: () => `${sandbox.origin}/sandbox`, limiter: false, maxRetries: 0 });
   setDiditClientForTests(client);
-  registerApplicationHandlers();
+  registerJobs([applicationSetupJob, diditWebhookJob]);
   registerWebhookDeliveryHandler();
   receiver = await startConsoleReceiver();
   setListenAddressForTests({ host: "127.0.0.1", port: (receiver.address() as AddressInfo).port });

@@ -31,7 +31,6 @@ export {
   APPLICATION_SETUP_QUEUE,
   applicationSetupJob,
   enqueueApplicationSetup,
-  registerApplicationHandlers,
   runApplicationSetup,
   scheduleApplicationChecks,
 } from "./setup";

@@ -5,11 +5,10 @@ import { connectedApplications } from "@/lib/server/db/schema/sharing";
 import type { Db, Tx } from "@/lib/server/db/types";
 import type { DiditCaller, DiditClient } from "@/lib/server/didit/types";
 import { diditOf, type ServiceDeps } from "@/lib/server/kernel";
-import { defineJob, PermanentJobError, registerJobs } from "@/lib/server/jobs";
+import { defineJob, PermanentJobError } from "@/lib/server/jobs";
 import { NotListeningError, publicOrigin, requirePublicOrigin } from "@/lib/server/listen-address";
 import type { AuditRequestMeta } from "@/lib/server/services/audit";
 import { enqueueSessionSync } from "@/lib/server/services/sessions";
-import { diditWebhookJob } from "./didit-webhooks";
 import { callerOf, loadLive, neverSynced, receiverUrl, type ApplicationRow } from "./dto";
 import {
   auditWebhook,
@@ -206,6 +205,3 @@ export async function enqueueApplicationSetup(tx: Tx, applicationId: string, now
 }
 
 /** The job handlers of connected applications and of Didit's webhooks (one line in handlers.ts). */
-export function registerApplicationHandlers(): void {
-  registerJobs([applicationSetupJob, diditWebhookJob]);
-}

@@ -20,7 +20,6 @@ export { EVIDENCE_FILES, EVIDENCE_PACK_FORMAT, type EvidenceManifest } from "./e
 export {
   enforceRetention,
   REDACTED_MIRROR_FIELDS,
-  registerRetentionHandlers,
   RETENTION_BATCH,
   RETENTION_QUEUE,
   retentionJob,

@@ -9,12 +9,13 @@ import type { ApplicationDto, RetentionRunDto } from "@/lib/schemas/applications
 import type { SessionListResponse } from "@/lib/schemas/sessions";
 import { seal } from "@/lib/server/crypto/envelope";
 import { auditEvents, connectedApplications, inboxItems, jobs, sessionMirror } from "@/lib/server/db/schema";
-import { runDueJobs } from "@/lib/server/jobs";
+import { runDueJobs, registerJobs } from "@/lib/server/jobs";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { verifyAuditChain } from "@/lib/server/services/audit/audit";
-import { RETENTION_BATCH, RETENTION_QUEUE, registerRetentionHandlers, scheduleRetention } from "./retention";
+import { RETENTION_BATCH, RETENTION_QUEUE, scheduleRetention } from "./retention";
 import { upsertMirrorRows } from "@/lib/server/services/sessions/mirror";
+import { retentionJob } from "@/lib/server/services/compliance";
 
 type Handler = (req: Request, ctx?: { params?: Promise<object> }) => Promise<Response>;
 
@@ -307,7 +308,7 @@ describe("enforcement", () => {
 
   it("the daily job enforces every application with a period and queues the next day", async () => {
     expect((await put(appB, admin, { days: 365 })).status).toBe(200);
-    registerRetentionHandlers();
+    registerJobs([retentionJob]);
     await scheduleRetention(t.db, now);
     const result = await runDueJobs(t.db, { now, queues: [RETENTION_QUEUE] });
     expect(result.done).toBe(1);

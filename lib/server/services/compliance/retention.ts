@@ -5,7 +5,7 @@ import { connectedApplications, inboxItems, sessionMirror } from "@/lib/server/d
 import type { Db, DbOrTx } from "@/lib/server/db/types";
 import { AppError, type ServiceContext, assertCan } from "@/lib/server/kernel";
 import { z } from "zod";
-import { defineJob, registerJobs } from "@/lib/server/jobs";
+import { defineJob } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { toApplicationDto } from "@/lib/server/services/applications";
 import { auditMeta, recordAudit, type AuditRequestMeta } from "@/lib/server/services/audit";
@@ -234,6 +234,3 @@ export async function scheduleRetention(db: DbOrTx, at: Date): Promise<void> {
 }
 
 /** Registers the handler (one line in handlers.ts). */
-export function registerRetentionHandlers(): void {
-  registerJobs([retentionJob]);
-}

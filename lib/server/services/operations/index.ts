@@ -32,7 +32,6 @@ export {
   INBOUND_ID_RETENTION_MS,
   MAINTENANCE_QUEUE,
   maintenanceJob,
-  registerMaintenance,
   runMaintenance,
   scheduleMaintenance,
   type MaintenanceResult,

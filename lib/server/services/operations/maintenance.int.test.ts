@@ -2,20 +2,20 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inboundMessageIds, jobs, userSessions, users } from "@/lib/server/db/schema";
 import { rowsOf } from "@/lib/server/db/types";
-import { runDueJobs, unregisterHandler } from "@/lib/server/jobs";
+import { runDueJobs, unregisterHandler, registerJobs } from "@/lib/server/jobs";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import {
   ENDED_SESSION_RETENTION_MS,
   INBOUND_ID_RETENTION_MS,
   MAINTENANCE_QUEUE,
-  registerMaintenance,
   scheduleMaintenance,
 } from "./maintenance";
+import { maintenanceJob } from "@/lib/server/services/operations";
 
 let t: TestDatabase;
 beforeAll(async () => {
   t = await createTestDatabase({ sandbox: false });
-  registerMaintenance();
+  registerJobs([maintenanceJob]);
 });
 afterAll(async () => {
   unregisterHandler(MAINTENANCE_QUEUE);

@@ -3,7 +3,7 @@ import { and, isNotNull, lt, or } from "drizzle-orm";
 import { userSessions } from "@/lib/server/db/schema";
 import type { Db, DbOrTx } from "@/lib/server/db/types";
 import { z } from "zod";
-import { defineJob, registerJobs } from "@/lib/server/jobs";
+import { defineJob } from "@/lib/server/jobs";
 import { systemContext } from "@/lib/server/kernel";
 import { IDEMPOTENCY_WINDOW_MS, pruneIdempotencyKeys } from "@/lib/server/http/idempotency-keys";
 import { pruneInboundMessages } from "@/lib/server/services/partners";
@@ -68,6 +68,3 @@ export const maintenanceJob = defineJob({
 });
 
 /** Registers the handler. Called by boot. */
-export function registerMaintenance(): void {
-  registerJobs([maintenanceJob]);
-}

@@ -23,11 +23,10 @@ import {
   type PartnerListResponse,
 } from "@/lib/schemas/partners";
 import { partners, shares } from "@/lib/server/db/schema";
-import { AppError, type ServiceContext, assertCan } from "@/lib/server/kernel";
+import { AppError, type ServiceContext, assertCan, UUID_RE } from "@/lib/server/kernel";
 import { publicOrigin } from "@/lib/server/listen-address";
 import { listPartnerSecrets, PARTNER_ID_HEADER } from "./secrets";
 import { dayOf, eligiblePartnersFor, mirroredSession } from "./agreement-policy";
-import { UUID_RE } from "@/lib/server/kernel";
 import { currentSecrets, DAY_MS, directory, toPartnerDto } from "./directory";
 import { invalid } from "./validate";
 

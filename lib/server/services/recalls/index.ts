@@ -12,7 +12,6 @@ export {
   recallBody,
   recallMessageId,
   recallPushJob,
-  registerRecallHandlers,
   sendRecallNotice,
   RECALL_MAX_ATTEMPTS,
   RECALL_PUSH_TIMEOUT_MS,

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { type RecallDelivery, RECALL_DELIVERY_TYPE } from "@/lib/schemas/partner-api";
 import { connectedApplications, partners, recallNotices, recalls, shares } from "@/lib/server/db/schema";
 import type { Db, Tx } from "@/lib/server/db/types";
-import { defineJob, registerJobs, type JobContext } from "@/lib/server/jobs";
+import { defineJob, type JobContext } from "@/lib/server/jobs";
 import { classifyAnswer, partnerRequest } from "@/lib/server/kernel";
 import { recordAudit } from "@/lib/server/services/audit";
 import { partnerSigningSecret } from "@/lib/server/services/partners";
@@ -215,8 +215,4 @@ export const recallPushJob = defineJob({
 /** Queues a notice's push, once per notice while one is waiting. */
 export function enqueueRecallPush(tx: Tx, noticeId: string, now: Date) {
   return recallPushJob.enqueue(tx, { noticeId }, { singletonKey: noticeId, now });
-}
-
-export function registerRecallHandlers(): void {
-  registerJobs([recallPushJob]);
 }

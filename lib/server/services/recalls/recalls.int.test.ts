@@ -20,7 +20,7 @@ import {
 } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
 import { AppError } from "@/lib/server/kernel";
-import { runDueJobs } from "@/lib/server/jobs";
+import { runDueJobs, registerJobs } from "@/lib/server/jobs";
 import { getDiditClient } from "@/lib/server/didit";
 import type { DiditClient } from "@/lib/server/didit/types";
 import { testDriver } from "@/test/database";
@@ -41,11 +41,11 @@ import {
   recallMessageId,
   recallOfShare,
   recallTriggerOf,
-  registerRecallHandlers,
 } from ".";
 import { reviewWorld, type ReviewWorld } from "@/lib/server/services/reviews/reviews.test-kit";
 import { createShare } from "@/lib/server/services/sharing";
 import { addPartner, connectApp } from "@/lib/server/services/sharing/shares.test-kit";
+import { recallPushJob } from "@/lib/server/services/recalls";
 
 /**
  * Recall notices end to end on the sandbox: Northwind Bank shares one source session to a push
@@ -144,7 +144,7 @@ async function sharedEverywhere() {
 
 beforeAll(async () => {
   rw = await reviewWorld();
-  registerRecallHandlers();
+  registerJobs([recallPushJob]);
   inbox = await startInbox();
   const w = rw.w;
   pushPartner = await addPartner(w.t.db, {

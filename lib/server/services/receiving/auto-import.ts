@@ -4,10 +4,9 @@ import { z } from "zod";
 import { inboxItems, partners } from "@/lib/server/db/schema";
 import type { DbOrTx } from "@/lib/server/db/types";
 import { AppError, createContext } from "@/lib/server/kernel";
-import { defineJob, registerJobs, type JobContext } from "@/lib/server/jobs";
+import { defineJob, type JobContext } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { importByPolicy } from "./import";
-import { reconcileImportJob } from "./reconcile";
 
 /** A partner whose import policy is `auto`: its items are imported on arrival by this job. */
 export const AUTO_IMPORT_QUEUE = "imports.auto";
@@ -71,6 +70,3 @@ async function runAutoImport(job: JobContext, itemId: string): Promise<void> {
 }
 
 /** Both import queues: the `auto` policy's imports and the safety net's reconciliations. */
-export function registerImportHandlers(): void {
-  registerJobs([autoImportJob, reconcileImportJob]);
-}

@@ -18,7 +18,7 @@ import {
 import { createDiditClient, type DiditClient } from "@/lib/server/didit";
 import { runDueJobs } from "@/lib/server/jobs";
 import { systemContext } from "@/lib/server/kernel";
-import { registerProductHandlers } from "@/lib/server/services/handlers";
+import { registerProductJobs } from "@/lib/server/services/jobs";
 import { AUTO_IMPORT_QUEUE, enqueueAutoImport } from "./auto-import";
 import { createImport } from "./import";
 import { importOfItem } from "./import-records";
@@ -112,7 +112,7 @@ beforeAll(async () => {
   officerCookie = await sessionCookie(officer);
   auditor = await insertUser(x.w.t.db, "auditor");
   admin = await insertUser(x.w.t.db, "admin");
-  registerProductHandlers();
+  registerProductJobs();
 }, 60_000);
 
 afterAll(async () => {

@@ -19,15 +19,14 @@ import {
   shares,
 } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
-import { runDueJobs } from "@/lib/server/jobs";
+import { runDueJobs, registerJobs } from "@/lib/server/jobs";
 import { testDriver } from "@/test/database";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 import { inboxKit, type InboxKit, type Sender } from "./inbox.test-kit";
 import type { ServiceContext } from "@/lib/server/kernel";
 import { AUTO_IMPORT_QUEUE } from "./auto-import";
-import { registerShareDeliveryHandlers } from "@/lib/server/services/sharing/delivery";
-import { createShare, DELIVERY_QUEUE } from "@/lib/server/services/sharing";
+import { createShare, DELIVERY_QUEUE, shareDeliveryJob, shareExpiryJob } from "@/lib/server/services/sharing";
 import {
   addPartner,
   captureLogs,
@@ -749,7 +748,7 @@ describe(`a Handoff sender's push, end to end (${testDriver()})`, () => {
       "Approved",
     );
     const share = await createShare(officerCtx(), { sessionId, partnerId: toUs.id, ttlSeconds: 900 });
-    registerShareDeliveryHandlers();
+    registerJobs([shareDeliveryJob, shareExpiryJob]);
     await runDueJobs(w.t.db, { queues: [DELIVERY_QUEUE] });
 
     const [sent] = await w.t.db.select().from(shares).where(eq(shares.id, share.id));

@@ -2,7 +2,7 @@
  * The receiving domain (we are Service Y): share tokens arrive in the partner inbox, are imported
  * into Didit exactly once, and the sender hears of the outcome.
  */
-export { AUTO_IMPORT_QUEUE, autoImportJob, enqueueAutoImport, registerImportHandlers } from "./auto-import";
+export { AUTO_IMPORT_QUEUE, autoImportJob, enqueueAutoImport } from "./auto-import";
 export { createImport, importByPolicy } from "./import";
 export {
   importOfItem,

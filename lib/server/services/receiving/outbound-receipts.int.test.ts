@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { receiptRequestSchema } from "@/lib/schemas/partner-api";
 import { auditEvents, outboundReceipts, partners } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
-import { runDueJobs } from "@/lib/server/jobs";
+import { runDueJobs, registerJobs } from "@/lib/server/jobs";
 import { testDriver } from "@/test/database";
 import { insertUser, type TestUser } from "@/test/session";
 import type { ServiceContext } from "@/lib/server/kernel";
@@ -17,11 +17,11 @@ import {
   RECEIPT_MAX_ATTEMPTS,
   RECEIPT_QUEUE,
   receiptMessageId,
-  registerOutboundReceiptHandlers,
 } from "./outbound-receipts";
 import { rotatePartnerSecret } from "@/lib/server/services/partners/secrets";
 import { startRemoteConsole, type RemoteConsole } from "./remote-console.test-kit";
 import { captureLogs, databaseText } from "@/lib/server/services/sharing/shares.test-kit";
+import { outboundReceiptJob } from "@/lib/server/services/receiving";
 
 let x: ImportWorld;
 let officer: TestUser;
@@ -63,7 +63,7 @@ beforeAll(async () => {
   logs = captureLogs();
   x = await importWorld();
   officer = await insertUser(x.w.t.db, "officer");
-  registerOutboundReceiptHandlers();
+  registerJobs([outboundReceiptJob]);
 }, 60_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import type { OutboundReceiptDto } from "@/lib/schemas/inbox";
 import type { ReceiptRequest } from "@/lib/schemas/partner-api";
 import { inboxItems, outboundReceipts, partners, shareReceipts, shares } from "@/lib/server/db/schema";
 import type { DbOrTx, Tx } from "@/lib/server/db/types";
-import { defineJob, registerJobs, type JobContext } from "@/lib/server/jobs";
+import { defineJob, type JobContext } from "@/lib/server/jobs";
 import { classifyAnswer } from "@/lib/server/kernel";
 import { recordAudit, type AuditRequestMeta } from "@/lib/server/services/audit";
 import { describeStatus, remoteRequest, remoteTargetOf } from "@/lib/server/services/partners";
@@ -234,10 +234,6 @@ export const outboundReceiptJob = defineJob({
   },
   handler: (job, { receiptId }) => sendOutboundReceipt(job, receiptId),
 });
-
-export function registerOutboundReceiptHandlers(): void {
-  registerJobs([outboundReceiptJob]);
-}
 
 /**
  * An internal delivery (a sister brand of this console shared it): the sender's share is ours, so

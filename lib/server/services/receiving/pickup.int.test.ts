@@ -6,13 +6,13 @@ import type { ShareTokenClaims } from "@/lib/schemas/inbox";
 import { open, tokenHash } from "@/lib/server/crypto/envelope";
 import { auditEvents, inboxItems, partners } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
-import { runDueJobs } from "@/lib/server/jobs";
+import { runDueJobs, registerJobs } from "@/lib/server/jobs";
 import { testDriver } from "@/test/database";
 import { claimsOf } from "@/test/sandbox-fixtures";
 import { sharingWorld, type SharingWorld } from "@/test/sharing-world";
 import { inboxKit, type InboxKit, type Sender } from "./inbox.test-kit";
 import { rotatePartnerSecret } from "@/lib/server/services/partners/secrets";
-import { pollPartnerPickups, registerPickupHandlers } from "./pickup";
+import { pollPartnerPickups } from "./pickup";
 import {
   pickupIntervalMs,
   PICKUP_QUEUE,
@@ -21,6 +21,7 @@ import {
 import { startRemoteConsole, type RemoteConsole } from "./remote-console.test-kit";
 import { captureLogs, databaseText } from "@/lib/server/services/sharing/shares.test-kit";
 import type { ServiceContext } from "@/lib/server/kernel";
+import { pickupJob } from "@/lib/server/services/receiving";
 
 let w: SharingWorld;
 let kit: InboxKit;
@@ -96,7 +97,7 @@ beforeAll(async () => {
   logs = captureLogs();
   w = await sharingWorld();
   kit = inboxKit(w);
-  registerPickupHandlers();
+  registerJobs([pickupJob]);
 }, 60_000);
 
 afterAll(async () => {

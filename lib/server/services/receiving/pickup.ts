@@ -11,7 +11,7 @@ import {
 import { inboxItems, partners } from "@/lib/server/db/schema";
 import type { Db } from "@/lib/server/db/types";
 import { AppError, systemContext } from "@/lib/server/kernel";
-import { defineJob, registerJobs, type JobContext } from "@/lib/server/jobs";
+import { defineJob, type JobContext } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { recordAudit, type AuditRequestMeta } from "@/lib/server/services/audit";
 import {
@@ -256,7 +256,3 @@ export const pickupJob = defineJob({
   retry: PICKUP_RETRY,
   handler: (job, { partnerId }) => runPickupJob(job, partnerId),
 });
-
-export function registerPickupHandlers(): void {
-  registerJobs([pickupJob]);
-}

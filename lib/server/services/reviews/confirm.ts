@@ -5,7 +5,7 @@ import type { DecisionDto } from "@/lib/schemas/reviews";
 import { connectedApplications, importDecisions, imports } from "@/lib/server/db/schema";
 import type { Tx } from "@/lib/server/db/types";
 import { AppError, diditOf, type ServiceContext, type ServiceDeps } from "@/lib/server/kernel";
-import { defineJob, registerJobs } from "@/lib/server/jobs";
+import { defineJob } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { failDecision } from "./outcome";
 import { diditMeta, syncImportStatus } from "./status";
@@ -102,8 +102,4 @@ export async function enqueueConfirm(tx: Tx, importId: string, decisionId: strin
     { importId, decisionId },
     { runAt: new Date(now.getTime() + CONFIRM_AFTER_MS), singletonKey: decisionId, now },
   );
-}
-
-export function registerReviewHandlers(): void {
-  registerJobs([confirmDecisionJob]);
 }

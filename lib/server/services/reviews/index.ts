@@ -4,13 +4,7 @@
  */
 export { assignImport, listReviewers } from "./assign";
 export { encodeMediaRef } from "./clone-view";
-export {
-  CONFIRM_AFTER_MS,
-  CONFIRM_QUEUE,
-  confirmDecision,
-  confirmDecisionJob,
-  registerReviewHandlers,
-} from "./confirm";
+export { CONFIRM_AFTER_MS, CONFIRM_QUEUE, confirmDecision, confirmDecisionJob } from "./confirm";
 export { clearReviewDecisionCache, invalidateReviewDecisions } from "./decision-cache";
 export { decideImport, rejectProposal } from "./decide";
 export { getImportInReview } from "./detail";

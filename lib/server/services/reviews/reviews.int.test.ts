@@ -17,7 +17,7 @@ import type {
 import { auditEvents, importDecisions, imports, partners, users } from "@/lib/server/db/schema";
 import { runDueJobs } from "@/lib/server/jobs";
 import { exportEvidencePack } from "@/lib/server/services/compliance/evidence";
-import { registerProductHandlers } from "@/lib/server/services/handlers";
+import { registerProductJobs } from "@/lib/server/services/jobs";
 import { createImport } from "@/lib/server/services/receiving/import";
 import type { Sender } from "@/lib/server/services/receiving/inbox.test-kit";
 import { CONFIRM_AFTER_MS, CONFIRM_QUEUE } from "./confirm";
@@ -119,7 +119,7 @@ beforeAll(async () => {
   partnerships = await insertUser(x.w.t.db, "partnerships");
   admin = await insertUser(x.w.t.db, "admin");
   fourEyes = await x.kit.newSender({ requireFourEyes: true });
-  registerProductHandlers();
+  registerProductJobs();
 }, 60_000);
 
 afterAll(async () => {

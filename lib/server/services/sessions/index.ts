@@ -19,7 +19,6 @@ export {
 } from "./sessions";
 export {
   enqueueSessionSync,
-  registerSessionSyncHandlers,
   runSessionSyncJob,
   runSessionSyncTick,
   sessionSyncJob,

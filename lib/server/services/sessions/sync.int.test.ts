@@ -7,18 +7,12 @@ import { jobs } from "@/lib/server/db/schema/jobs";
 import { connectedApplications, sessionMirror } from "@/lib/server/db/schema/sharing";
 import { createDiditClient, DiditError, setDiditClientForTests } from "@/lib/server/didit";
 import type { DiditClient } from "@/lib/server/didit/types";
-import { registerHandler, runDueJobs } from "@/lib/server/jobs";
+import { registerHandler, runDueJobs, registerJobs } from "@/lib/server/jobs";
 import { createTestDatabase, testDriver, type TestDatabase } from "@/test/database";
 import { sandboxApi, STATUSES, type Kind, type TestApp } from "@/test/sandbox-fixtures";
 import { startSandboxServer, type SandboxServer } from "@/test/sandbox-http";
-import {
-  enqueueSessionSync,
-  registerSessionSyncHandlers,
-  runSessionSyncJob,
-  SYNC_INTERVAL_MS,
-  SYNC_QUEUE,
-  SYNC_TICK_QUEUE,
-} from "./sync";
+import { enqueueSessionSync, runSessionSyncJob, SYNC_INTERVAL_MS, SYNC_QUEUE, SYNC_TICK_QUEUE } from "./sync";
+import { sessionSyncJob, sessionSyncTickJob } from "@/lib/server/services/sessions";
 
 /**
  * The sync job against the sandbox over real HTTP: a backfill in bounded, chained jobs with
@@ -101,7 +95,7 @@ beforeAll(async () => {
 });
 afterEach(() => {
   // Back to the process handlers with their default page size.
-  registerSessionSyncHandlers();
+  registerJobs([sessionSyncJob, sessionSyncTickJob]);
 });
 afterAll(async () => {
   setDiditClientForTests(null);

@@ -5,13 +5,7 @@ import { jobs } from "@/lib/server/db/schema/jobs";
 import type { Db, DbOrTx } from "@/lib/server/db/types";
 import { z } from "zod";
 import { AppError, diditOf, type ServiceDeps } from "@/lib/server/kernel";
-import {
-  defineJob,
-  PermanentJobError,
-  registerJobs,
-  type JobContext,
-  type JobDefinition,
-} from "@/lib/server/jobs";
+import { defineJob, PermanentJobError, type JobContext, type JobDefinition } from "@/lib/server/jobs";
 import { getLogger } from "@/lib/server/logger";
 import { upsertMirrorRows } from "./mirror";
 
@@ -328,9 +322,6 @@ export async function runSessionSyncTick(job: JobContext, payload: { application
 }
 
 /** Registers both queues' handlers (once per process: lib/server/services/handlers.ts). */
-export function registerSessionSyncHandlers(): void {
-  registerJobs([sessionSyncJob, sessionSyncTickJob]);
-}
 
 /** One job of a sync pass (a chain of them under the key `app:<id>`). */
 export const sessionSyncJob = defineJob({

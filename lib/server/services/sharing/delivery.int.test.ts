@@ -8,12 +8,12 @@ import type { ShareDto } from "@/lib/schemas/shares";
 import { seal, tokenHash } from "@/lib/server/crypto/envelope";
 import { auditEvents, partners, shareDeliveries, shares } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
-import { runDueJobs } from "@/lib/server/jobs";
+import { runDueJobs, registerJobs } from "@/lib/server/jobs";
 import type { ServiceContext } from "@/lib/server/kernel";
 import { testDriver } from "@/test/database";
 import type { TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, type TestUser } from "@/test/session";
-import { classify, registerShareDeliveryHandlers } from "./delivery";
+import { classify } from "./delivery";
 import { createShare, DELIVERY_QUEUE, EXPIRY_QUEUE } from ".";
 import {
   addPartner,
@@ -25,6 +25,7 @@ import {
   startReceiver,
   type World,
 } from "./shares.test-kit";
+import { shareDeliveryJob, shareExpiryJob } from "@/lib/server/services/sharing";
 
 let w: World;
 let x: TestApp;
@@ -74,7 +75,7 @@ const attemptsOf = (id: string) =>
 beforeAll(async () => {
   w = await sharingWorld();
   logs = captureLogs();
-  registerShareDeliveryHandlers();
+  registerJobs([shareDeliveryJob, shareExpiryJob]);
   receiver = await startReceiver();
   x = await w.api.newApp("recipe", "Northwind Bank");
   xRow = await connectApp(w.t.db, x, "Northwind Bank");

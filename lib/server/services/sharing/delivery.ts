@@ -5,7 +5,7 @@ import { SHARE_DELIVERY_TYPE, type ShareDelivery } from "@/lib/schemas/partner-a
 import { EnvelopeError, open } from "@/lib/server/crypto/envelope";
 import { partners, shareDeliveries, shares } from "@/lib/server/db/schema";
 import type { Db } from "@/lib/server/db/types";
-import { defineJob, registerJobs, type JobContext } from "@/lib/server/jobs";
+import { defineJob, type JobContext } from "@/lib/server/jobs";
 import { classifyAnswer, partnerRequest } from "@/lib/server/kernel";
 import { getLogger } from "@/lib/server/logger";
 import { recordAudit } from "@/lib/server/services/audit";
@@ -248,7 +248,3 @@ export const shareExpiryJob = defineJob({
   payload: sharePayload,
   handler: (job, { shareId }) => expireShare(job, shareId),
 });
-
-export function registerShareDeliveryHandlers(): void {
-  registerJobs([shareDeliveryJob, shareExpiryJob]);
-}

@@ -11,13 +11,12 @@ import { open, tokenHash } from "@/lib/server/crypto/envelope";
 import { auditEvents, inboxItems, partners, shareDeliveries, shares } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
 import type { DiditClient } from "@/lib/server/didit";
-import { enqueue, runDueJobs } from "@/lib/server/jobs";
+import { enqueue, runDueJobs, registerJobs } from "@/lib/server/jobs";
 import type { ServiceContext } from "@/lib/server/kernel";
 import { testDriver } from "@/test/database";
 import { signToken, type TestApp } from "@/test/sandbox-fixtures";
 import { insertUser, request, type TestUser } from "@/test/session";
 import { AUTO_IMPORT_QUEUE } from "@/lib/server/services/receiving";
-import { registerShareDeliveryHandlers } from "./delivery";
 import { createShare, EXPIRY_QUEUE, listShares, revokeShare } from ".";
 import {
   addPartner,
@@ -29,6 +28,7 @@ import {
   sharingWorld,
   type World,
 } from "./shares.test-kit";
+import { shareDeliveryJob, shareExpiryJob } from "@/lib/server/services/sharing";
 
 type Handler = (req: Request, ctx?: { params?: Promise<object> }) => Promise<Response>;
 type Result<T = unknown> = { status: number; headers: Headers; body: T; text: string };
@@ -92,7 +92,7 @@ async function snapshot() {
 beforeAll(async () => {
   w = await sharingWorld();
   logs = captureLogs();
-  registerShareDeliveryHandlers();
+  registerJobs([shareDeliveryJob, shareExpiryJob]);
   x = await w.api.newApp("recipe", "Northwind Bank");
   yInternal = await w.api.newApp("recipe", "Northwind Pay");
   xRow = await connectApp(w.t.db, x, "Northwind Bank");

@@ -19,13 +19,13 @@ import {
 } from "@/lib/server/db/schema";
 import { jobs } from "@/lib/server/db/schema/jobs";
 import { AppError } from "@/lib/server/kernel";
-import { runDueJobs } from "@/lib/server/jobs";
+import { runDueJobs, registerJobs } from "@/lib/server/jobs";
 import { testDriver } from "@/test/database";
 import { insertUser, request, type TestUser } from "@/test/session";
 import type { TestApp } from "@/test/sandbox-fixtures";
 import { createImport } from "@/lib/server/services/receiving/import";
 import { getInboxItem, rejectInboxItem } from "@/lib/server/services/receiving";
-import { RECALL_QUEUE, raiseRecall, registerRecallHandlers } from "@/lib/server/services/recalls";
+import { RECALL_QUEUE, raiseRecall, recallPushJob } from "@/lib/server/services/recalls";
 import { getImportInReview } from "@/lib/server/services/reviews";
 import { reviewWorld, type ReviewWorld } from "@/lib/server/services/reviews/reviews.test-kit";
 import { withdrawShare } from "./withdraw";
@@ -106,7 +106,7 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
 
 beforeAll(async () => {
   rw = await reviewWorld();
-  registerRecallHandlers();
+  registerJobs([recallPushJob]);
   partnerInbox = await startPartnerInbox();
   const w = rw.w;
   auditor = await insertUser(w.t.db, "auditor");
