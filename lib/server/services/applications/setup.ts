@@ -203,5 +203,3 @@ export async function scheduleApplicationChecks(db: Db, now: Date = new Date()):
 export async function enqueueApplicationSetup(tx: Tx, applicationId: string, now: Date): Promise<void> {
   await enqueueSetup(tx, applicationId, true, now);
 }
-
-/** The job handlers of connected applications and of Didit's webhooks (one line in handlers.ts). */

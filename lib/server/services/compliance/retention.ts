@@ -232,5 +232,3 @@ export const retentionJob = defineJob({
 export async function scheduleRetention(db: DbOrTx, at: Date): Promise<void> {
   await retentionJob.enqueue(db, {}, { runAt: at, singletonKey: slotKey(at), now: at });
 }
-
-/** Registers the handler (one line in handlers.ts). */

@@ -321,8 +321,6 @@ export async function runSessionSyncTick(job: JobContext, payload: { application
   });
 }
 
-/** Registers both queues' handlers (once per process: lib/server/services/handlers.ts). */
-
 /** One job of a sync pass (a chain of them under the key `app:<id>`). */
 export const sessionSyncJob = defineJob({
   queue: SYNC_QUEUE,
