@@ -5,6 +5,7 @@ export { assertCan } from "./access";
 export { createContext, systemContext, type Actor, type ContextInit, type ServiceContext } from "./context";
 export { diditOf, type ServiceDeps } from "./deps";
 export { AppError, ERROR_STATUS, type ErrorCode } from "./errors";
+export { decodeKeysetCursor, encodeKeysetCursor } from "./keyset-cursor";
 export { isUuid, UUID_RE } from "@/lib/ids";
 export {
   classifyAnswer,

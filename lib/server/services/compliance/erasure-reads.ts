@@ -8,8 +8,13 @@ import type {
 } from "@/lib/schemas/erasure";
 import { connectedApplications, erasureRequests, users } from "@/lib/server/db/schema";
 import type { DbOrTx } from "@/lib/server/db/types";
-import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/server/http/keyset-cursor";
-import { AppError, type ServiceContext, assertCan } from "@/lib/server/kernel";
+import {
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  AppError,
+  type ServiceContext,
+  assertCan,
+} from "@/lib/server/kernel";
 
 /** Reading erasure requests: one, or the list (newest first). */
 

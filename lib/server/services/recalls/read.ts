@@ -22,8 +22,13 @@ import {
   users,
 } from "@/lib/server/db/schema";
 import type { DbOrTx } from "@/lib/server/db/types";
-import { AppError, assertCan, type ServiceContext } from "@/lib/server/kernel";
-import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/server/http/keyset-cursor";
+import {
+  AppError,
+  assertCan,
+  type ServiceContext,
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+} from "@/lib/server/kernel";
 
 /** Reading recalls: the list of either side, one recall, one notice, a share's recall. */
 

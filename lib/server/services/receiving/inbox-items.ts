@@ -19,8 +19,14 @@ import {
   users,
 } from "@/lib/server/db/schema";
 import type { DbOrTx } from "@/lib/server/db/types";
-import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/server/http/keyset-cursor";
-import { AppError, type ServiceContext, assertCan, isUuid } from "@/lib/server/kernel";
+import {
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  AppError,
+  type ServiceContext,
+  assertCan,
+  isUuid,
+} from "@/lib/server/kernel";
 import { canReadNames, subjectOf, foldedTextMatch, MIN_NAME_TERM } from "@/lib/server/services/sessions";
 import { evaluateImportPolicy, toPartnerSummary } from "@/lib/server/services/partners";
 import { importOfItem, importsOfItems } from "./import-records";

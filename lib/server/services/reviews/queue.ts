@@ -3,8 +3,14 @@ import { and, asc, desc, eq, ilike, isNull, or, sql, type SQL } from "drizzle-or
 import { foldSearch } from "@/lib/search-fold";
 import type { ImportListQuery, ImportListResponse } from "@/lib/schemas/reviews";
 import { imports } from "@/lib/server/db/schema";
-import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/server/http/keyset-cursor";
-import { AppError, assertCan, isUuid, type ServiceContext } from "@/lib/server/kernel";
+import {
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  AppError,
+  assertCan,
+  isUuid,
+  type ServiceContext,
+} from "@/lib/server/kernel";
 import { canReadNames, foldedTextMatch, MIN_NAME_TERM } from "@/lib/server/services/sessions";
 import {
   cloneMirror,

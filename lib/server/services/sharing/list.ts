@@ -3,8 +3,14 @@ import { and, asc, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import { foldSearch } from "@/lib/search-fold";
 import type { ShareDetailDto, ShareListQuery, ShareListResponse } from "@/lib/schemas/shares";
 import { sessionMirror, shareDeliveries, shareReceipts, shares, partners } from "@/lib/server/db/schema";
-import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/server/http/keyset-cursor";
-import { AppError, UUID_RE, type ServiceContext, assertCan } from "@/lib/server/kernel";
+import {
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  AppError,
+  UUID_RE,
+  type ServiceContext,
+  assertCan,
+} from "@/lib/server/kernel";
 import { recallOfShare } from "@/lib/server/services/recalls";
 import { canReadNames, foldedTextMatch, MIN_NAME_TERM } from "@/lib/server/services/sessions";
 import { joined, selectJoined, toShareDto } from "./dto";
