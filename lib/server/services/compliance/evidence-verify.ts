@@ -1,7 +1,8 @@
 import "server-only";
 import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto";
 import { unzipSync } from "fflate";
-import { hashAuditRow } from "@/lib/server/services/audit";
+// The pack's CSV has the audit export's columns: one list, in the audit domain.
+import { AUDIT_EXPORT_COLUMNS, hashAuditRow } from "@/lib/server/services/audit";
 
 /**
  * Offline verification of an evidence pack (`npm run evidence:verify`): no database, no network.
@@ -41,23 +42,6 @@ export type PackAuditEvent = {
 
 const SIGNED_FILES = new Set(["manifest.json", "manifest.sig", "public-key.pem"]);
 
-const CSV_COLUMNS = [
-  "seq",
-  "id",
-  "occurred_at",
-  "actor_id",
-  "actor_label",
-  "action",
-  "entity_type",
-  "entity_id",
-  "request_id",
-  "ip",
-  "user_agent",
-  "data",
-  "prev_hash",
-  "hash",
-] as const;
-
 function csvCell(value: unknown): string {
   const text =
     value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
@@ -68,7 +52,7 @@ function csvCell(value: unknown): string {
 
 /** The audit slice as CSV (RFC 4180, CRLF, `data` as JSON): written by the export, re-derived by the verifier. */
 export function auditCsv(events: PackAuditEvent[]): string {
-  const lines = [CSV_COLUMNS.join(",")];
+  const lines = [AUDIT_EXPORT_COLUMNS.join(",")];
   for (const e of events) {
     lines.push(
       [
